@@ -1,0 +1,12 @@
+//! kith-core: the domain of an address book — people, organisations, positions,
+//! where each value came from — and the identity rules that decide when two
+//! records are the same person. Pure data and functions: no I/O, no async.
+
+pub mod ids;
+pub mod identity;
+pub mod merge;
+pub mod model;
+pub mod names;
+
+pub use ids::{AccountId, OrgId, PersonId};
+pub use model::*;
