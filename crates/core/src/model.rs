@@ -82,6 +82,10 @@ impl PersonName {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPoint {
     pub value: String,
+    /// The value exactly as the source wrote it, when kith normalised it
+    /// (a phone number rewritten to E.164).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     /// Types as given by the source, lower-case (`work`, `home`, `cell`, `voice`…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
