@@ -215,10 +215,6 @@ impl Position {
         self.end.is_none()
     }
 
-    fn same_job(&self, other: &Position) -> bool {
-        crate::names::normalize(&self.organization) == crate::names::normalize(&other.organization)
-            && crate::names::normalize(&self.title) == crate::names::normalize(&other.title)
-    }
 }
 
 /// A vCard property kith does not interpret, kept verbatim (one unfolded
@@ -355,9 +351,6 @@ impl Card {
         self.extra.iter_mut().for_each(|v| set(&mut v.sources));
     }
 
-    pub(crate) fn position_index(&self, p: &Position) -> Option<usize> {
-        self.positions.iter().position(|q| q.same_job(p))
-    }
 }
 
 /// A stored person: a card with its id.

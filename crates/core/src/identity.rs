@@ -1,0 +1,277 @@
+//! Identity: the strong keys that name a person (normalised email, E.164
+//! phone, LinkedIn profile slug, vCard UID) and the rules that decide, for two
+//! cards, whether to merge them, suggest them as duplicates, or keep them
+//! apart. A wrong merge is far worse than a missed one: only a strong key
+//! with compatible names merges; everything else is at most a suggestion.
+
+use crate::model::{Card, ContactPoint};
+use crate::names::{self, GivenMatch};
+use phonenumber::country::Id as Region;
+use serde::{Deserialize, Serialize};
+
+/// A normalised email (`Ada@Example.ORG ` -> `ada@example.org`), or None when
+/// the text is not an email.
+pub fn email_key(value: &str) -> Option<String> {
+    let v = value.trim();
+    let v = v.strip_prefix("mailto:").or_else(|| v.strip_prefix("MAILTO:")).unwrap_or(v);
+    let (local, domain) = v.rsplit_once('@')?;
+    if local.is_empty()
+        || domain.is_empty()
+        || !domain.contains('.')
+        || v.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+    {
+        return None;
+    }
+    Some(v.to_lowercase())
+}
+
+/// A URL compared without scheme, `www.`, case of the host, or trailing slash.
+pub fn url_key(value: &str) -> String {
+    let v = value.trim();
+    let v = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(v);
+    let v = v.strip_prefix("www.").unwrap_or(v);
+    v.trim_end_matches('/').to_lowercase()
+}
+
+/// The profile slug of a LinkedIn URL (`https://www.linkedin.com/in/ada-l/` -> `ada-l`).
+pub fn linkedin_slug(url: &str) -> Option<String> {
+    let key = url_key(url);
+    let rest = key
+        .strip_prefix("linkedin.com/in/")
+        .or_else(|| key.split_once(".linkedin.com/in/").map(|(_, r)| r))?;
+    let slug = rest.split(['/', '?', '#']).next()?.trim();
+    (!slug.is_empty()).then(|| slug.to_string())
+}
+
+/// Parses a region code such as `US` or `GB`.
+pub fn parse_region(code: &str) -> Option<Region> {
+    code.trim().to_ascii_uppercase().parse().ok()
+}
+
+/// A phone number in E.164 (`+14155550123`), or None when it cannot be read
+/// as a valid number in `region` (its own `+` prefix wins over the region).
+pub fn phone_e164(value: &str, region: Region) -> Option<String> {
+    let v = value.trim();
+    let v = v.strip_prefix("tel:").unwrap_or(v);
+    if v.chars().filter(|c| c.is_ascii_digit()).count() < 5 {
+        return None;
+    }
+    let parsed = phonenumber::parse(Some(region), v).ok()?;
+    if !phonenumber::is_valid(&parsed) {
+        return None;
+    }
+    Some(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Normalises a card's phone numbers to E.164 where possible (keeping what
+/// was written in `raw`) and trims every contact value.
+pub fn normalize_card(card: &mut Card, region: Region) {
+    for p in &mut card.phones {
+        if let Some(e164) = phone_e164(&p.value, region) {
+            if e164 != p.value {
+                p.raw.get_or_insert_with(|| p.value.clone());
+                p.value = e164;
+            }
+        }
+    }
+    for list in [&mut card.emails, &mut card.urls, &mut card.phones] {
+        for cp in list.iter_mut() {
+            let t = cp.value.trim();
+            if t.len() != cp.value.len() {
+                cp.value = t.to_string();
+            }
+        }
+        list.retain(|cp: &ContactPoint| !cp.value.is_empty());
+    }
+}
+
+/// The kinds of strong key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyKind {
+    Email,
+    Phone,
+    Linkedin,
+    Uid,
+}
+
+/// A strong identity key, e.g. `email:ada@example.org`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Key(pub String);
+
+impl Key {
+    pub fn kind(&self) -> KeyKind {
+        match self.0.split_once(':').map(|(k, _)| k) {
+            Some("email") => KeyKind::Email,
+            Some("tel") => KeyKind::Phone,
+            Some("linkedin") => KeyKind::Linkedin,
+            _ => KeyKind::Uid,
+        }
+    }
+
+    /// The key in words, for reasons shown to the user.
+    pub fn describe(&self) -> String {
+        let (kind, value) = self.0.split_once(':').unwrap_or(("", &self.0));
+        match kind {
+            "email" => format!("same email {value}"),
+            "tel" => format!("same phone {value}"),
+            "linkedin" => format!("same LinkedIn profile {value}"),
+            _ => "same card UID".to_string(),
+        }
+    }
+}
+
+/// The strong keys of a card (phones must already be normalised).
+pub fn keys(card: &Card) -> Vec<Key> {
+    let mut out = Vec::new();
+    for e in &card.emails {
+        if let Some(k) = email_key(&e.value) {
+            out.push(Key(format!("email:{k}")));
+        }
+    }
+    for p in &card.phones {
+        if p.value.starts_with('+') && p.value[1..].chars().all(|c| c.is_ascii_digit()) {
+            out.push(Key(format!("tel:{}", p.value)));
+        }
+    }
+    for u in &card.urls {
+        if let Some(slug) = linkedin_slug(&u.value) {
+            out.push(Key(format!("linkedin:{slug}")));
+        }
+    }
+    for uid in &card.uids {
+        out.push(Key(format!("uid:{uid}")));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What to do with two cards.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// The same person: merge.
+    Merge { reasons: Vec<String> },
+    /// Possibly the same person: let the user decide.
+    Suggest { score: f64, reasons: Vec<String> },
+    /// Nothing suggests they are the same person.
+    Apart,
+}
+
+/// Decides for two cards that share the strong keys `shared` (may be empty).
+/// `shared_by_others` is true when one of those keys already belongs to
+/// several different people (an office switchboard, a family address): then
+/// the key is no proof on its own.
+pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Decision {
+    if shared.is_empty() {
+        return match weak_evidence(a, b) {
+            Some((score, reasons)) => Decision::Suggest { score, reasons },
+            None => Decision::Apart,
+        };
+    }
+    let mut reasons: Vec<String> = shared.iter().map(Key::describe).collect();
+    // The same card UID is the same record from the same source.
+    if shared.iter().any(|k| k.kind() == KeyKind::Uid) {
+        return Decision::Merge { reasons };
+    }
+    if !names::compatible(&a.name, &b.name) {
+        reasons.push(format!(
+            "but the names differ: {} / {}",
+            a.name.display(),
+            b.name.display()
+        ));
+        return Decision::Suggest { score: 0.5, reasons };
+    }
+    if shared_by_others {
+        reasons.push("but that is shared by several people".into());
+        return Decision::Suggest { score: 0.55, reasons };
+    }
+    Decision::Merge { reasons }
+}
+
+/// Weak evidence (name forms, same organisation) that two cards may be one
+/// person: a score in 0..=1 and the reasons, or None below the threshold.
+pub fn weak_evidence(a: &Card, b: &Card) -> Option<(f64, Vec<String>)> {
+    if a.name.is_empty() || b.name.is_empty() {
+        return None;
+    }
+    let (ga, fa) = names::given_family(&a.name);
+    let (gb, fb) = names::given_family(&b.name);
+    let family_same = !fa.is_empty() && fa == fb;
+    let family_close = !fa.is_empty() && !fb.is_empty() && strsim::jaro_winkler(&fa, &fb) >= 0.92;
+    let mut reasons = Vec::new();
+    let (an, bn) = (a.name.display(), b.name.display());
+    let mut score: f64 = match (names::compare_given(&ga, &gb), family_same, family_close) {
+        (GivenMatch::Same, true, _) => {
+            reasons.push(format!("same name: {an} / {bn}"));
+            0.7
+        }
+        (GivenMatch::Same, false, true) => {
+            reasons.push(format!("nearly the same name: {an} / {bn}"));
+            0.6
+        }
+        (GivenMatch::Nickname, true, _) => {
+            reasons.push(format!("nickname form: {an} / {bn}"));
+            0.65
+        }
+        (GivenMatch::Initial, true, _) => {
+            reasons.push(format!("initial: {an} / {bn}"));
+            0.5
+        }
+        (GivenMatch::Unknown, _, _) if names::full_key(&a.name) == names::full_key(&b.name) => {
+            reasons.push(format!("same name: {an} / {bn}"));
+            0.6
+        }
+        _ => return None,
+    };
+    if let Some(org) = shared_organization(a, b) {
+        reasons.push(format!("both at {org}"));
+        score += 0.15;
+    }
+    (score >= 0.6).then_some((score.min(0.95), reasons))
+}
+
+fn shared_organization(a: &Card, b: &Card) -> Option<String> {
+    a.positions.iter().find_map(|p| {
+        let key = names::normalize(&p.organization);
+        (!key.is_empty()
+            && b.positions.iter().any(|q| names::normalize(&q.organization) == key))
+        .then(|| p.organization.clone())
+    })
+}
+
+/// The key under which cards are compared for weak evidence: the normalised
+/// family name (or the whole name when there is none). Cards with different
+/// blocking keys are never compared, which keeps matching near-linear.
+pub fn blocking_key(card: &Card) -> Option<String> {
+    let (g, f) = names::given_family(&card.name);
+    if !f.is_empty() {
+        Some(f)
+    } else if !g.is_empty() {
+        Some(g)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strong_keys_are_normalised() {
+        assert_eq!(email_key(" Ada@Example.ORG ").as_deref(), Some("ada@example.org"));
+        assert_eq!(email_key("not an email"), None);
+        assert_eq!(
+            linkedin_slug("https://www.linkedin.com/in/ada-lovelace/").as_deref(),
+            Some("ada-lovelace")
+        );
+        assert_eq!(linkedin_slug("https://example.org/in/x"), None);
+        let us = parse_region("US").unwrap();
+        assert_eq!(phone_e164("(415) 555-2671", us).as_deref(), Some("+14155552671"));
+        assert_eq!(phone_e164("+44 20 7946 0958", us).as_deref(), Some("+442079460958"));
+        assert_eq!(phone_e164("12", us), None);
+    }
+}

@@ -1,0 +1,327 @@
+//! Merging cards without losing anything, and taking a merge back out.
+//! Values are the same when they mean the same (an email in another case,
+//! a phone in another format); their sources are then combined.
+
+use crate::identity::{email_key, url_key};
+use crate::model::*;
+use crate::names::normalize;
+
+/// A list element that can be recognised in another card and combined.
+trait Value: Clone {
+    fn same(&self, other: &Self) -> bool;
+    fn sources(&self) -> &[Source];
+    fn sources_mut(&mut self) -> &mut Vec<Source>;
+    /// Fill in what this value lacks from an equal value.
+    fn fill_from(&mut self, _other: &Self) {}
+}
+
+fn add_sources(into: &mut Vec<Source>, from: &[Source]) {
+    for s in from {
+        if !into.contains(s) {
+            into.push(s.clone());
+        }
+    }
+}
+
+fn union<T: Value>(into: &mut Vec<T>, from: Vec<T>) {
+    for mut v in from {
+        match into.iter_mut().find(|x| x.same(&v)) {
+            Some(existing) => {
+                let src = std::mem::take(v.sources_mut());
+                add_sources(existing.sources_mut(), &src);
+                existing.fill_from(&v);
+            }
+            None => into.push(v),
+        }
+    }
+}
+
+/// Removes what `absorbed` brought in, keeping what `before` already had.
+fn subtract<T: Value>(list: &mut Vec<T>, absorbed: &[T], before: &[T]) {
+    list.retain_mut(|v| {
+        match before.iter().find(|b| b.same(v)) {
+            Some(orig) => {
+                // Keep the value; drop the sources only the absorbed card had.
+                let keep: Vec<Source> = v
+                    .sources()
+                    .iter()
+                    .filter(|s| {
+                        orig.sources().contains(s)
+                            || !absorbed.iter().any(|a| a.sources().contains(s))
+                    })
+                    .cloned()
+                    .collect();
+                *v.sources_mut() = keep;
+                true
+            }
+            None => !absorbed.iter().any(|a| a.same(v)),
+        }
+    });
+}
+
+impl Value for ContactPoint {
+    fn same(&self, other: &Self) -> bool {
+        contact_key(&self.value) == contact_key(&other.value)
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+    fn fill_from(&mut self, other: &Self) {
+        for k in &other.kinds {
+            if !self.kinds.contains(k) {
+                self.kinds.push(k.clone());
+            }
+        }
+        if self.label.is_none() {
+            self.label = other.label.clone();
+        }
+        if self.raw.is_none() {
+            self.raw = other.raw.clone();
+        }
+        self.preferred |= other.preferred;
+    }
+}
+
+/// Emails compare case-insensitively, URLs without scheme or trailing slash,
+/// phones (already E.164 where possible) by digits.
+fn contact_key(value: &str) -> String {
+    if let Some(e) = email_key(value) {
+        return e;
+    }
+    let digits: String = value.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    if digits.len() >= 5 && digits.len() * 2 >= value.trim().len() {
+        return digits;
+    }
+    url_key(value)
+}
+
+impl Value for PostalAddress {
+    fn same(&self, other: &Self) -> bool {
+        self.parts().iter().zip(other.parts()).all(|(a, b)| normalize(a) == normalize(b))
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+    fn fill_from(&mut self, other: &Self) {
+        for k in &other.kinds {
+            if !self.kinds.contains(k) {
+                self.kinds.push(k.clone());
+            }
+        }
+        if self.label.is_none() {
+            self.label = other.label.clone();
+        }
+    }
+}
+
+impl Value for Text {
+    fn same(&self, other: &Self) -> bool {
+        self.value.trim() == other.value.trim()
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+}
+
+impl Value for Photo {
+    fn same(&self, other: &Self) -> bool {
+        self.data == other.data && self.uri == other.uri
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+}
+
+impl Value for Position {
+    fn same(&self, other: &Self) -> bool {
+        normalize(&self.organization) == normalize(&other.organization)
+            && normalize(&self.title) == normalize(&other.title)
+            && (self.start.is_none() || other.start.is_none() || self.start == other.start)
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+    fn fill_from(&mut self, other: &Self) {
+        if self.start.is_none() {
+            self.start = other.start.clone();
+        }
+        if self.end.is_none() {
+            self.end = other.end.clone();
+        }
+        if self.department.is_empty() {
+            self.department = other.department.clone();
+        }
+    }
+}
+
+impl Value for ExtraProperty {
+    fn same(&self, other: &Self) -> bool {
+        self.line == other.line
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+}
+
+impl Value for PersonName {
+    fn same(&self, other: &Self) -> bool {
+        self.same_as(other)
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn sources_mut(&mut self) -> &mut Vec<Source> {
+        &mut self.sources
+    }
+}
+
+impl Card {
+    /// Takes every value of `other` into this card. Values this card already
+    /// has gain `other`'s sources; new values are added; a different name is
+    /// kept in `other_names`. Nothing of `other` is dropped.
+    pub fn absorb(&mut self, other: Card) {
+        let Card {
+            name,
+            other_names,
+            nicknames,
+            emails,
+            phones,
+            addresses,
+            urls,
+            impps,
+            birthdays,
+            photos,
+            notes,
+            tags,
+            positions,
+            extra,
+            uids,
+        } = other;
+        if self.name.is_empty() {
+            self.name = name;
+        } else if self.name.same_as(&name) {
+            add_sources(&mut self.name.sources, &name.sources);
+        } else if !name.is_empty() {
+            union(&mut self.other_names, vec![name]);
+        }
+        union(&mut self.other_names, other_names);
+        union(&mut self.nicknames, nicknames);
+        union(&mut self.emails, emails);
+        union(&mut self.phones, phones);
+        union(&mut self.addresses, addresses);
+        union(&mut self.urls, urls);
+        union(&mut self.impps, impps);
+        union(&mut self.birthdays, birthdays);
+        union(&mut self.photos, photos);
+        union(&mut self.notes, notes);
+        union(&mut self.tags, tags);
+        union(&mut self.positions, positions);
+        union(&mut self.extra, extra);
+        for u in uids {
+            if !self.uids.contains(&u) {
+                self.uids.push(u);
+            }
+        }
+    }
+
+    /// Undoes a merge: removes from this (merged) card the values that came
+    /// only from `absorbed`, given the card as it was `before` the merge.
+    /// Values added since the merge stay.
+    pub fn separate(&mut self, absorbed: &Card, before: &Card) {
+        if !before.name.is_empty() {
+            self.name = before.name.clone();
+        }
+        subtract(&mut self.other_names, absorbed_names(absorbed), &before.other_names);
+        subtract(&mut self.nicknames, &absorbed.nicknames, &before.nicknames);
+        subtract(&mut self.emails, &absorbed.emails, &before.emails);
+        subtract(&mut self.phones, &absorbed.phones, &before.phones);
+        subtract(&mut self.addresses, &absorbed.addresses, &before.addresses);
+        subtract(&mut self.urls, &absorbed.urls, &before.urls);
+        subtract(&mut self.impps, &absorbed.impps, &before.impps);
+        subtract(&mut self.birthdays, &absorbed.birthdays, &before.birthdays);
+        subtract(&mut self.photos, &absorbed.photos, &before.photos);
+        subtract(&mut self.notes, &absorbed.notes, &before.notes);
+        subtract(&mut self.tags, &absorbed.tags, &before.tags);
+        subtract(&mut self.positions, &absorbed.positions, &before.positions);
+        subtract(&mut self.extra, &absorbed.extra, &before.extra);
+        self.uids.retain(|u| before.uids.contains(u) || !absorbed.uids.contains(u));
+    }
+
+    /// True when absorbing `other` would change nothing (a re-import).
+    pub fn contains_all(&self, other: &Card) -> bool {
+        let mut merged = self.clone();
+        merged.absorb(other.clone());
+        &merged == self
+    }
+}
+
+fn absorbed_names(absorbed: &Card) -> &[PersonName] {
+    // The absorbed card's main name went into other_names too.
+    std::slice::from_ref(&absorbed.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(line: u64) -> Source {
+        Source { file: "a.vcf".into(), line, format: "vcard".into() }
+    }
+
+    fn card(given: &str, email: &str, line: u64) -> Card {
+        let mut c = Card {
+            name: PersonName { given: given.into(), family: "Lovelace".into(), ..Default::default() },
+            emails: vec![ContactPoint::new(email)],
+            ..Default::default()
+        };
+        c.stamp(&src(line));
+        c
+    }
+
+    #[test]
+    fn absorb_keeps_every_value_and_unites_sources() {
+        let mut a = card("Ada", "ada@example.org", 1);
+        let mut b = card("Augusta", "ADA@example.org", 9);
+        b.phones.push(ContactPoint::new("+442079460958"));
+        let before = a.clone();
+        a.absorb(b.clone());
+        assert_eq!(a.emails.len(), 1);
+        assert_eq!(a.emails[0].sources, vec![src(1), src(9)]);
+        assert_eq!(a.phones.len(), 1);
+        assert_eq!(a.other_names.len(), 1);
+        assert!(a.contains_all(&b));
+
+        a.separate(&b, &before);
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn values_added_after_a_merge_survive_separation() {
+        let mut a = card("Ada", "ada@example.org", 1);
+        let b = card("Ada", "countess@example.org", 2);
+        let before = a.clone();
+        a.absorb(b.clone());
+        a.notes.push(Text::new("met at the RI", None));
+        a.separate(&b, &before);
+        assert_eq!(a.emails.len(), 1);
+        assert_eq!(a.notes.len(), 1);
+    }
+}

@@ -1,0 +1,255 @@
+//! Name comparison: normalisation (case, accents, punctuation), nickname
+//! forms (Bob = Robert), initials, and whether two names can belong to the
+//! same person. Used by identity matching; nothing here merges anything.
+
+use crate::model::PersonName;
+use deunicode::deunicode;
+
+/// Lower-case ASCII letters and digits, words separated by one space.
+/// "José  O'Neil-Smith" -> "jose o neil smith".
+pub fn normalize(s: &str) -> String {
+    let folded = if s.is_ascii() { s.to_string() } else { deunicode(s) };
+    let mut out = String::with_capacity(folded.len());
+    let mut space = false;
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+/// Groups of given names that are forms of one another. Each line is one
+/// family; a nickname may belong to several (Chris, Alex).
+const NICKNAME_GROUPS: &[&[&str]] = &[
+    &["robert", "bob", "bobby", "rob", "robbie", "bert"],
+    &["william", "bill", "billy", "will", "willy", "liam"],
+    &["richard", "rick", "ricky", "dick", "rich", "richie"],
+    &["james", "jim", "jimmy", "jamie"],
+    &["john", "jack", "johnny", "jon"],
+    &["jonathan", "jon", "jonny"],
+    &["michael", "mike", "mikey", "mick", "mickey"],
+    &["thomas", "tom", "tommy"],
+    &["david", "dave", "davey"],
+    &["daniel", "dan", "danny"],
+    &["christopher", "chris", "kit"],
+    &["christine", "chris", "chrissy", "tina"],
+    &["christina", "chris", "tina"],
+    &["alexander", "alex", "sasha", "sandy", "xander"],
+    &["alexandra", "alex", "sasha", "sandra", "sandy"],
+    &["nicholas", "nick", "nicky", "nico"],
+    &["anthony", "tony"],
+    &["antonio", "toni", "tony"],
+    &["joseph", "joe", "joey"],
+    &["samuel", "sam", "sammy"],
+    &["samantha", "sam", "sammy"],
+    &["benjamin", "ben", "benny"],
+    &["matthew", "matt", "matty"],
+    &["patrick", "pat", "paddy"],
+    &["patricia", "pat", "patty", "tricia", "trish"],
+    &["margaret", "maggie", "meg", "peggy", "marge", "greta"],
+    &["elizabeth", "liz", "lizzie", "beth", "betty", "eliza", "libby", "elisabeth"],
+    &["katherine", "kate", "katie", "kathy", "kat", "catherine", "kathryn", "cathy"],
+    &["jennifer", "jen", "jenny"],
+    &["andrew", "andy", "drew"],
+    &["edward", "ed", "eddie", "ted", "teddy", "ned"],
+    &["steven", "steve", "stephen"],
+    &["gregory", "greg"],
+    &["henry", "harry", "hank"],
+    &["susan", "sue", "susie", "suzanne"],
+    &["rebecca", "becky", "becca"],
+    &["abigail", "abby", "abbie"],
+    &["frederick", "fred", "freddie", "freddy"],
+    &["lawrence", "larry", "laurence"],
+    &["jeffrey", "jeff", "geoffrey"],
+    &["timothy", "tim", "timmy"],
+    &["victoria", "vicky", "tori"],
+    &["peter", "pete"],
+    &["charles", "charlie", "chuck"],
+    &["donald", "don", "donny"],
+    &["ronald", "ron", "ronnie"],
+    &["kenneth", "ken", "kenny"],
+    &["joshua", "josh"],
+    &["zachary", "zach", "zack"],
+    &["nathaniel", "nathan", "nate"],
+    &["gabriel", "gabe"],
+    &["gabrielle", "gabby", "gaby"],
+    &["raymond", "ray"],
+    &["deborah", "debbie", "deb"],
+    &["dorothy", "dot", "dottie"],
+    &["barbara", "barb", "babs"],
+    &["cynthia", "cindy"],
+    &["jacqueline", "jackie"],
+    &["theodore", "theo", "ted"],
+    &["francis", "frank", "fran"],
+    &["frances", "fran", "frankie"],
+    &["vincent", "vince", "vinnie"],
+    &["leonard", "leo", "len", "lenny"],
+    &["douglas", "doug"],
+    &["philip", "phil", "phillip"],
+    &["eugene", "gene"],
+    &["albert", "al", "bert"],
+    &["alan", "al", "allan", "allen"],
+    &["jose", "pepe"],
+    &["francisco", "paco", "pancho"],
+    &["manuel", "manolo"],
+    &["giuseppe", "beppe", "peppe"],
+    &["johannes", "hans", "jan"],
+    &["wolfgang", "wolf"],
+    &["aleksandr", "sasha", "alexander"],
+    &["dmitri", "dima", "dmitry"],
+    &["yekaterina", "katya", "ekaterina"],
+    &["mohammed", "mohamed", "muhammad", "mohammad"],
+];
+
+/// True when one given name is a nickname form of the other (or the same).
+pub fn nickname_equivalent(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    NICKNAME_GROUPS.iter().any(|g| g.contains(&a) && g.contains(&b))
+}
+
+/// How two given names relate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GivenMatch {
+    /// Same after normalisation (accents and case ignored).
+    Same,
+    /// A nickname form (Bob / Robert).
+    Nickname,
+    /// One is the other's initial (J. / John).
+    Initial,
+    /// At least one side has no given name.
+    Unknown,
+    /// Clearly different given names.
+    Different,
+}
+
+impl GivenMatch {
+    /// Could these be the same person's given names?
+    pub fn compatible(self) -> bool {
+        !matches!(self, GivenMatch::Different)
+    }
+}
+
+/// Compares two given names (first word of each, normalised).
+pub fn compare_given(a: &str, b: &str) -> GivenMatch {
+    let (a, b) = (normalize(a), normalize(b));
+    if a.is_empty() || b.is_empty() {
+        return GivenMatch::Unknown;
+    }
+    if a == b {
+        return GivenMatch::Same;
+    }
+    let (fa, fb) = (first_word(&a), first_word(&b));
+    if fa == fb {
+        // "Mary Ann" vs "Mary": a middle name given in one source only.
+        return GivenMatch::Same;
+    }
+    if nickname_equivalent(fa, fb) {
+        return GivenMatch::Nickname;
+    }
+    if (fa.len() == 1 && fb.starts_with(fa)) || (fb.len() == 1 && fa.starts_with(fb)) {
+        return GivenMatch::Initial;
+    }
+    GivenMatch::Different
+}
+
+fn first_word(s: &str) -> &str {
+    s.split(' ').next().unwrap_or(s)
+}
+
+/// The (given, family) of a name, taken from the structured parts, else split
+/// from the formatted name ("Ada Lovelace" -> ("ada", "lovelace")).
+pub fn given_family(name: &PersonName) -> (String, String) {
+    let given = normalize(&name.given);
+    let family = normalize(&name.family);
+    if !given.is_empty() || !family.is_empty() {
+        return (given, family);
+    }
+    let full = normalize(&name.full);
+    match full.rsplit_once(' ') {
+        Some((g, f)) => (g.to_string(), f.to_string()),
+        None => (full, String::new()),
+    }
+}
+
+/// The normalised full name for comparing (formatted name, else parts).
+pub fn full_key(name: &PersonName) -> String {
+    normalize(&name.display())
+}
+
+/// How alike two full names are, 0..=1 (Jaro-Winkler on normalised names,
+/// order of words ignored).
+pub fn similarity(a: &PersonName, b: &PersonName) -> f64 {
+    let (ka, kb) = (sorted_words(&full_key(a)), sorted_words(&full_key(b)));
+    if ka.is_empty() || kb.is_empty() {
+        return 0.0;
+    }
+    strsim::jaro_winkler(&ka, &kb)
+}
+
+fn sorted_words(s: &str) -> String {
+    let mut w: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+    w.sort_unstable();
+    w.join(" ")
+}
+
+/// Can these two names belong to one person? Different family names alone
+/// are fine (marriage); clearly different given names are not.
+pub fn compatible(a: &PersonName, b: &PersonName) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return true;
+    }
+    let (ga, fa) = given_family(a);
+    let (gb, fb) = given_family(b);
+    // Same words in another order (family name first).
+    if !ga.is_empty() && ga == fb && fa == gb {
+        return true;
+    }
+    match compare_given(&ga, &gb) {
+        GivenMatch::Different => false,
+        GivenMatch::Unknown => {
+            // Only one word each or no given name: fall back to the whole name.
+            fa == fb || similarity(a, b) >= 0.9
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(given: &str, family: &str) -> PersonName {
+        PersonName { given: given.into(), family: family.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn normalises_accents_case_and_punctuation() {
+        assert_eq!(normalize("  José O'Neil-Smith "), "jose o neil smith");
+        assert_eq!(normalize("ZOË"), "zoe");
+    }
+
+    #[test]
+    fn given_names() {
+        assert_eq!(compare_given("Bob", "Robert"), GivenMatch::Nickname);
+        assert_eq!(compare_given("J.", "John"), GivenMatch::Initial);
+        assert_eq!(compare_given("Zoë", "zoe"), GivenMatch::Same);
+        assert_eq!(compare_given("Anna", "Peter"), GivenMatch::Different);
+        assert_eq!(compare_given("", "Peter"), GivenMatch::Unknown);
+    }
+
+    #[test]
+    fn marriage_is_no_conflict_but_other_given_name_is() {
+        assert!(compatible(&n("Maria", "Garcia"), &n("Maria", "Lopez")));
+        assert!(!compatible(&n("Anna", "Smith"), &n("Peter", "Smith")));
+        assert!(compatible(&n("Lovelace", "Ada"), &n("Ada", "Lovelace")));
+    }
+}
