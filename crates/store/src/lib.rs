@@ -1,1 +1,124 @@
-//! placeholder
+//! kith-store: persistence of address books on SQLite (embedded default) or
+//! PostgreSQL, with one schema and per-engine migrations. Privacy is
+//! structural: every read and write is scoped by an [`AccountId`] — either
+//! passed to the method or fixed in the [`Tx`] when it begins — so code
+//! cannot reach another account's rows without naming that account.
+//! Knows nothing of files, HTTP or the terminal.
+
+mod engine;
+mod index;
+mod tx;
+
+use kith_core::{AccountId, Card, Person, PersonId};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use uuid::Uuid;
+
+pub use engine::Store;
+pub use tx::Tx;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot open database {url}: {message}")]
+    Open { url: String, message: String },
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An account (the owner of one address book).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+}
+
+/// A person with the bookkeeping the store keeps about them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPerson {
+    pub person: Person,
+    pub is_me: bool,
+    /// Incremented on every change (the basis of ETags).
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What to list.
+#[derive(Clone, Debug, Default)]
+pub struct PeopleFilter {
+    /// Words that must all appear in the name, emails, phones, organisations, titles or tags.
+    pub search: Option<String>,
+    pub tag: Option<String>,
+    /// Organisation name: people who currently or formerly worked there.
+    pub organization: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A recorded merge, kept so that it can be undone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MergeRecord {
+    pub id: Uuid,
+    pub survivor: PersonId,
+    pub absorbed: PersonId,
+    /// The survivor's card just before the merge.
+    pub survivor_before: Card,
+    /// The absorbed person's card at the merge.
+    pub absorbed_card: Card,
+    pub reasons: Vec<String>,
+    pub created_at: i64,
+    pub undone_at: Option<i64>,
+}
+
+/// A pair of people that may be the same person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub a: PersonId,
+    pub b: PersonId,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+/// Current time in microseconds since the Unix epoch.
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(what: &str, v: serde_json::Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Reads a person row (columns id, card, is_me, version, created_at, updated_at).
+fn person_from_row<R>(row: &R) -> Result<StoredPerson>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    Uuid: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    sqlx::types::Json<serde_json::Value>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let id: Uuid = row.try_get("id")?;
+    let card: sqlx::types::Json<serde_json::Value> = row.try_get("card")?;
+    Ok(StoredPerson {
+        person: Person { id: PersonId(id), card: decode_json("person card", card.0)? },
+        is_me: row.try_get("is_me")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}

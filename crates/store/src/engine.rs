@@ -1,0 +1,202 @@
+//! Opening a database (SQLite file or PostgreSQL URL), running the engine's
+//! migrations, accounts, and starting account-scoped transactions.
+
+use crate::tx::{Inner, Tx};
+use crate::{Account, Result, StoreError, now_micros};
+use kith_core::AccountId;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{ConnectOptions, Row, SqlSafeStr};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The migrations of one engine, embedded in the binary; version N is the
+/// file `migrations/<engine>/000N_*.sql`, the same change on both engines.
+fn migrator(files: &[(&'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, sql))| {
+                Migration::new(i as i64 + 1, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
+            })
+            .collect(),
+    )
+}
+
+fn sqlite_migrations() -> Migrator {
+    migrator(&[("address book", include_str!("../migrations/sqlite/0001_address_book.sql"))])
+}
+
+fn postgres_migrations() -> Migrator {
+    migrator(&[("address book", include_str!("../migrations/postgres/0001_address_book.sql"))])
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl Store {
+    /// Opens `url`: `postgres://…` / `postgresql://…`, `sqlite://PATH`, or a
+    /// plain file path (SQLite). Creates the SQLite file and runs migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::open_postgres(url).await
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::open_sqlite(Path::new(path)).await
+        }
+    }
+
+    /// Opens (creating if needed) a SQLite database file in WAL mode.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        let open_err = |message: String| StoreError::Open { url: path.display().to_string(), message };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536")
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        sqlite_migrations().run(&pool).await?;
+        Ok(Store { db: Db::Sqlite(pool) })
+    }
+
+    /// Connects to PostgreSQL and runs migrations.
+    pub async fn open_postgres(url: &str) -> Result<Store> {
+        let shown = redact(url);
+        let open_err = |message: String| StoreError::Open { url: shown.clone(), message };
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| open_err(e.to_string()))?
+            .disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        postgres_migrations().run(&pool).await?;
+        Ok(Store { db: Db::Postgres(pool) })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Every account, by name.
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        let sql = "SELECT id, name FROM accounts ORDER BY name";
+        let rows: Vec<(Uuid, String)> = match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).fetch_all(p).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_>>()?,
+            Db::Postgres(p) => sqlx::query(sql).fetch_all(p).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_>>()?,
+        };
+        Ok(rows.into_iter().map(|(id, name)| Account { id: AccountId(id), name }).collect())
+    }
+
+    /// Creates an account; a taken name is a conflict.
+    pub async fn create_account(&self, name: &str) -> Result<Account> {
+        let account = Account { id: AccountId::new(), name: name.to_string() };
+        let sql = "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
+        let done = match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).bind(account.id.0).bind(name).bind(now_micros()).execute(p).await?.rows_affected(),
+            Db::Postgres(p) => sqlx::query(sql).bind(account.id.0).bind(name).bind(now_micros()).execute(p).await?.rows_affected(),
+        };
+        if done == 0 {
+            return Err(StoreError::Conflict(format!("an account named {name:?} already exists")));
+        }
+        Ok(account)
+    }
+
+    /// The account named `name`, if any.
+    pub async fn account(&self, name: &str) -> Result<Option<Account>> {
+        Ok(self.accounts().await?.into_iter().find(|a| a.name == name))
+    }
+
+    /// The account the CLI acts as until accounts arrive with the web app:
+    /// `name` if it exists, created on first use.
+    pub async fn default_account(&self, name: &str) -> Result<Account> {
+        if let Some(a) = self.account(name).await? {
+            return Ok(a);
+        }
+        match self.create_account(name).await {
+            Ok(a) => Ok(a),
+            // Another process created it meanwhile.
+            Err(StoreError::Conflict(_)) => self
+                .account(name)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("account {name:?}"))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts a transaction acting as `account`. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`) so two writers never deadlock; on
+    /// PostgreSQL it serialises writers of the same account with an advisory lock.
+    pub async fn begin(&self, account: AccountId) -> Result<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                let lock = i64::from_le_bytes(account.0.as_bytes()[..8].try_into().unwrap_or_default());
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock).execute(&mut *tx).await?;
+                Inner::Postgres(tx)
+            }
+        };
+        Ok(Tx { account, inner })
+    }
+}
+
+/// A database URL with its password hidden, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(super::redact("postgres://kith:secret@db/kith"), "postgres://kith:***@db/kith");
+        assert_eq!(super::redact("postgres://db/kith"), "postgres://db/kith");
+    }
+}

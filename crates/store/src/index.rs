@@ -1,0 +1,64 @@
+//! The columns and rows derived from a card for listing, searching and
+//! matching (display name, sort key, search text, identity keys, tags,
+//! positions). Always recomputed from the card, never edited by hand.
+
+use kith_core::identity;
+use kith_core::names::normalize;
+use kith_core::Card;
+
+pub(crate) struct Derived {
+    pub display_name: String,
+    pub sort_key: String,
+    pub search_text: String,
+    pub keys: Vec<String>,
+    pub tags: Vec<String>,
+    pub positions: Vec<DerivedPosition>,
+}
+
+pub(crate) struct DerivedPosition {
+    pub org_norm: String,
+    pub org_name: String,
+    pub title: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+pub(crate) fn derive(card: &Card) -> Derived {
+    let display_name = card.display_name();
+    let (given, family) = kith_core::names::given_family(&card.name);
+    let sort_key = format!("{family} {given} {}", normalize(&display_name)).trim().to_string();
+    let mut words: Vec<String> = vec![normalize(&display_name)];
+    words.extend(card.other_names.iter().map(|n| normalize(&n.display())));
+    words.extend(card.nicknames.iter().map(|n| normalize(&n.value)));
+    words.extend(card.emails.iter().map(|e| e.value.to_lowercase()));
+    words.extend(card.phones.iter().map(|p| p.value.clone()));
+    for p in &card.positions {
+        words.push(normalize(&p.organization));
+        words.push(normalize(&p.title));
+    }
+    words.extend(card.tags.iter().map(|t| normalize(&t.value)));
+    words.retain(|w| !w.is_empty());
+    let mut tags: Vec<String> = card.tags.iter().map(|t| t.value.trim().to_string()).collect();
+    tags.sort();
+    tags.dedup();
+    let positions = card
+        .positions
+        .iter()
+        .filter(|p| !p.organization.trim().is_empty())
+        .map(|p| DerivedPosition {
+            org_norm: normalize(&p.organization),
+            org_name: p.organization.trim().to_string(),
+            title: p.title.clone(),
+            start: p.start.clone(),
+            end: p.end.clone(),
+        })
+        .collect();
+    Derived {
+        display_name,
+        sort_key,
+        search_text: format!(" {} ", words.join(" | ")),
+        keys: identity::keys(card).into_iter().map(|k| k.0).collect(),
+        tags,
+        positions,
+    }
+}

@@ -1,0 +1,432 @@
+//! [`Tx`]: one transaction acting as one account. Every query here filters
+//! or stamps `account_id` from the transaction itself, so a caller cannot
+//! read or write another account's rows. Dropping a `Tx` without
+//! [`Tx::commit`] rolls everything back.
+
+use crate::index::derive;
+use crate::{
+    MergeRecord, PeopleFilter, Result, StoreError, StoredPerson, Suggestion, decode_json,
+    now_micros, person_from_row,
+};
+use kith_core::names::normalize;
+use kith_core::{AccountId, Person, PersonId};
+use sqlx::types::Json;
+use sqlx::{Postgres, Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+pub(crate) enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A transaction scoped to one account.
+pub struct Tx {
+    pub(crate) account: AccountId,
+    pub(crate) inner: Inner,
+}
+
+/// Runs `$body` with `$c` bound to the engine's connection; the body is
+/// compiled once per engine, so the same SQL text serves both.
+macro_rules! on_db {
+    ($self:expr, $c:ident => $body:expr) => {
+        match &mut $self.inner {
+            Inner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            Inner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Rows per multi-row INSERT (well under both engines' parameter limits).
+const BATCH: usize = 250;
+
+const PERSON_COLUMNS: &str = "id, card, is_me, version, created_at, updated_at";
+
+/// A person to write, with whether it is the account owner's own card.
+pub struct PersonWrite<'a> {
+    pub person: &'a Person,
+    pub is_me: bool,
+}
+
+impl Tx {
+    pub fn account(&self) -> AccountId {
+        self.account
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            Inner::Sqlite(t) => t.commit().await?,
+            Inner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Living people matching `filter`, in name order.
+    pub async fn people(&mut self, filter: &PeopleFilter) -> Result<Vec<StoredPerson>> {
+        let account = self.account.0;
+        let words: Vec<String> = filter
+            .search
+            .as_deref()
+            .map(|q| q.split_whitespace().map(search_word).filter(|w| !w.is_empty()).collect())
+            .unwrap_or_default();
+        let tag = filter.tag.clone();
+        let org = filter.organization.as_deref().map(normalize);
+        on_db!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT {PERSON_COLUMNS} FROM people p WHERE p.account_id = "
+            ));
+            qb.push_bind(account);
+            qb.push(" AND p.deleted_at IS NULL");
+            for w in &words {
+                qb.push(" AND p.search_text LIKE ");
+                qb.push_bind(format!("%{w}%"));
+            }
+            if let Some(tag) = &tag {
+                qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.account_id = p.account_id AND t.person_id = p.id AND lower(t.tag) = lower(");
+                qb.push_bind(tag.clone());
+                qb.push("))");
+            }
+            if let Some(org) = &org {
+                qb.push(" AND EXISTS (SELECT 1 FROM positions o WHERE o.account_id = p.account_id AND o.person_id = p.id AND o.org_norm = ");
+                qb.push_bind(org.clone());
+                qb.push(")");
+            }
+            qb.push(" ORDER BY p.sort_key, p.id");
+            if let Some(limit) = filter.limit {
+                qb.push(" LIMIT ");
+                qb.push_bind(limit);
+                qb.push(" OFFSET ");
+                qb.push_bind(filter.offset.unwrap_or(0));
+            }
+            let rows = qb.build().fetch_all(c).await?;
+            rows.iter().map(person_from_row).collect()
+        })
+    }
+
+    /// A living person of this account.
+    pub async fn person(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
+        self.person_row(id, false).await
+    }
+
+    /// A person of this account, also when deleted or merged away.
+    pub async fn person_even_deleted(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
+        self.person_row(id, true).await
+    }
+
+    async fn person_row(&mut self, id: PersonId, deleted_too: bool) -> Result<Option<StoredPerson>> {
+        let account = self.account.0;
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND id = $2{}",
+            if deleted_too { "" } else { " AND deleted_at IS NULL" }
+        );
+        on_db!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(id.0).fetch_optional(c).await?;
+            row.as_ref().map(person_from_row).transpose()
+        })
+    }
+
+    /// The account owner's own card, if there is one.
+    pub async fn me(&mut self) -> Result<Option<StoredPerson>> {
+        let account = self.account.0;
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND is_me AND deleted_at IS NULL"
+        );
+        on_db!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).fetch_optional(c).await?;
+            row.as_ref().map(person_from_row).transpose()
+        })
+    }
+
+    /// Living people holding an identity key (`email:…`, `tel:…`).
+    pub async fn people_with_key(&mut self, key: &str) -> Result<Vec<PersonId>> {
+        let account = self.account.0;
+        let sql = "SELECT k.person_id FROM person_keys k JOIN people p ON p.id = k.person_id \
+                   WHERE k.account_id = $1 AND k.key = $2 AND p.deleted_at IS NULL";
+        on_db!(self, c => {
+            let rows = sqlx::query(sql).bind(account).bind(key).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(PersonId(r.try_get("person_id")?))).collect()
+        })
+    }
+
+    /// Inserts or replaces people and their derived index rows, and appends
+    /// one change-log entry per person.
+    pub async fn put_people(&mut self, writes: &[PersonWrite<'_>]) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let account = self.account.0;
+        let now = now_micros();
+        for chunk in writes.chunks(BATCH) {
+            let derived: Vec<_> = chunk.iter().map(|w| derive(&w.person.card)).collect();
+            let ids: Vec<Uuid> = chunk.iter().map(|w| w.person.id.0).collect();
+            let cards: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|w| serde_json::to_value(&w.person.card))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO people (account_id, id, display_name, sort_key, search_text, card, is_me, version, created_at, updated_at) ",
+                );
+                qb.push_values(chunk.iter().zip(&derived).zip(cards), |mut b, ((w, d), card)| {
+                    b.push_bind(account)
+                        .push_bind(w.person.id.0)
+                        .push_bind(d.display_name.clone())
+                        .push_bind(d.sort_key.clone())
+                        .push_bind(d.search_text.clone())
+                        .push_bind(Json(card))
+                        .push_bind(w.is_me)
+                        .push_bind(1i64)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.push(
+                    " ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, \
+                     sort_key = excluded.sort_key, search_text = excluded.search_text, \
+                     card = excluded.card, is_me = excluded.is_me, \
+                     version = people.version + 1, updated_at = excluded.updated_at, \
+                     deleted_at = NULL, merged_into = NULL \
+                     WHERE people.account_id = excluded.account_id",
+                );
+                let done = qb.build().execute(&mut *c).await?.rows_affected();
+                if done != chunk.len() as u64 {
+                    // An id that exists under another account: refuse, never overwrite.
+                    return Err(StoreError::Conflict("a person id belongs to another account".into()));
+                }
+
+                for table in ["person_keys", "person_tags", "positions"] {
+                    let mut qb = sqlx::QueryBuilder::new(format!("DELETE FROM {table} WHERE account_id = "));
+                    qb.push_bind(account);
+                    qb.push(" AND person_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in &ids {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut *c).await?;
+                }
+
+                let keys: Vec<(Uuid, &String)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.keys.iter().map(move |k| (*id, k))).collect();
+                for part in keys.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_keys (account_id, key, person_id) ");
+                    qb.push_values(part, |mut b, (id, k)| {
+                        b.push_bind(account).push_bind((*k).clone()).push_bind(*id);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *c).await?;
+                }
+
+                let tags: Vec<(Uuid, &String)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.tags.iter().map(move |t| (*id, t))).collect();
+                for part in tags.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_tags (account_id, tag, person_id) ");
+                    qb.push_values(part, |mut b, (id, t)| {
+                        b.push_bind(account).push_bind((*t).clone()).push_bind(*id);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *c).await?;
+                }
+
+                let positions: Vec<(Uuid, &crate::index::DerivedPosition)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.positions.iter().map(move |p| (*id, p))).collect();
+                for part in positions.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO positions (account_id, person_id, org_norm, title, start_date, end_date) ");
+                    qb.push_values(part, |mut b, (id, p)| {
+                        b.push_bind(account).push_bind(*id).push_bind(p.org_norm.clone()).push_bind(p.title.clone()).push_bind(p.start.clone()).push_bind(p.end.clone());
+                    });
+                    qb.build().execute(&mut *c).await?;
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO organizations (account_id, norm_name, id, name) ");
+                    let mut seen = std::collections::HashSet::new();
+                    let orgs: Vec<_> = part.iter().filter(|(_, p)| seen.insert(p.org_norm.clone())).collect();
+                    qb.push_values(orgs, |mut b, (_, p)| {
+                        b.push_bind(account).push_bind(p.org_norm.clone()).push_bind(Uuid::now_v7()).push_bind(p.org_name.clone());
+                    });
+                    qb.push(" ON CONFLICT (account_id, norm_name) DO NOTHING");
+                    qb.build().execute(&mut *c).await?;
+                }
+
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO changes (account_id, person_id, kind, at) ");
+                qb.push_values(&ids, |mut b, id| {
+                    b.push_bind(account).push_bind(*id).push_bind("put").push_bind(now);
+                });
+                qb.build().execute(&mut *c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Soft-deletes a person (recoverable), optionally as merged into another.
+    pub async fn delete_person(&mut self, id: PersonId, merged_into: Option<PersonId>) -> Result<bool> {
+        let account = self.account.0;
+        let now = now_micros();
+        let into = merged_into.map(|p| p.0);
+        on_db!(self, c => {
+            let n = sqlx::query(
+                "UPDATE people SET deleted_at = $3, merged_into = $4, version = version + 1, updated_at = $3 \
+                 WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL",
+            )
+            .bind(account).bind(id.0).bind(now).bind(into)
+            .execute(&mut *c).await?.rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            for table in ["person_keys", "person_tags", "positions"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1 AND person_id = $2")))
+                    .bind(account).bind(id.0).execute(&mut *c).await?;
+            }
+            sqlx::query("INSERT INTO changes (account_id, person_id, kind, at) VALUES ($1, $2, 'delete', $3)")
+                .bind(account).bind(id.0).bind(now).execute(&mut *c).await?;
+            Ok(true)
+        })
+    }
+
+    /// Records a merge so that it can be undone.
+    pub async fn insert_merge(&mut self, m: &MergeRecord) -> Result<()> {
+        let account = self.account.0;
+        let before = serde_json::to_value(&m.survivor_before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let absorbed = serde_json::to_value(&m.absorbed_card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let reasons = serde_json::to_value(&m.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on_db!(self, c => {
+            sqlx::query(
+                "INSERT INTO merges (account_id, id, survivor, absorbed, survivor_before, absorbed_card, reasons, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(account).bind(m.id).bind(m.survivor.0).bind(m.absorbed.0)
+            .bind(Json(before)).bind(Json(absorbed)).bind(Json(reasons)).bind(m.created_at)
+            .execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// Merges not undone, newest first; only those involving `person` when given.
+    pub async fn merges(&mut self, person: Option<PersonId>) -> Result<Vec<MergeRecord>> {
+        let account = self.account.0;
+        let p = person.map(|p| p.0);
+        on_db!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, survivor, absorbed, survivor_before, absorbed_card, reasons, created_at, undone_at \
+                 FROM merges WHERE account_id = $1 AND undone_at IS NULL \
+                 AND ($2 IS NULL OR survivor = $2 OR absorbed = $2) ORDER BY created_at DESC",
+            )
+            .bind(account).bind(p).fetch_all(c).await?;
+            rows.iter().map(|r| {
+                let before: Json<serde_json::Value> = r.try_get("survivor_before")?;
+                let absorbed: Json<serde_json::Value> = r.try_get("absorbed_card")?;
+                let reasons: Json<serde_json::Value> = r.try_get("reasons")?;
+                Ok(MergeRecord {
+                    id: r.try_get("id")?,
+                    survivor: PersonId(r.try_get("survivor")?),
+                    absorbed: PersonId(r.try_get("absorbed")?),
+                    survivor_before: decode_json("merge", before.0)?,
+                    absorbed_card: decode_json("merge", absorbed.0)?,
+                    reasons: decode_json("merge", reasons.0)?,
+                    created_at: r.try_get("created_at")?,
+                    undone_at: r.try_get("undone_at")?,
+                })
+            }).collect()
+        })
+    }
+
+    pub async fn mark_merge_undone(&mut self, id: Uuid) -> Result<()> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            sqlx::query("UPDATE merges SET undone_at = $3 WHERE account_id = $1 AND id = $2")
+                .bind(account).bind(id).bind(now_micros()).execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// Adds duplicate suggestions; a pair already suggested (or dismissed) is left as it is.
+    pub async fn add_suggestions(&mut self, list: &[Suggestion]) -> Result<()> {
+        let account = self.account.0;
+        let now = now_micros();
+        for part in list.chunks(BATCH) {
+            let rows: Vec<(Uuid, Uuid, f64, serde_json::Value)> = part
+                .iter()
+                .map(|s| {
+                    let (a, b) = if s.a < s.b { (s.a, s.b) } else { (s.b, s.a) };
+                    (a.0, b.0, s.score, serde_json::Value::from(s.reasons.clone()))
+                })
+                .collect();
+            on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO duplicate_suggestions (account_id, a, b, score, reasons, status, created_at) ");
+                qb.push_values(rows, |mut b, (x, y, score, reasons)| {
+                    b.push_bind(account).push_bind(x).push_bind(y).push_bind(score).push_bind(Json(reasons)).push_bind("open").push_bind(now);
+                });
+                qb.push(" ON CONFLICT (account_id, a, b) DO NOTHING");
+                qb.build().execute(c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Open suggestions between two living people, best first.
+    pub async fn open_suggestions(&mut self) -> Result<Vec<Suggestion>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let rows = sqlx::query(
+                "SELECT s.a, s.b, s.score, s.reasons FROM duplicate_suggestions s \
+                 JOIN people pa ON pa.id = s.a AND pa.deleted_at IS NULL \
+                 JOIN people pb ON pb.id = s.b AND pb.deleted_at IS NULL \
+                 WHERE s.account_id = $1 AND s.status = 'open' ORDER BY s.score DESC, pa.sort_key",
+            )
+            .bind(account).fetch_all(c).await?;
+            rows.iter().map(|r| {
+                let reasons: Json<serde_json::Value> = r.try_get("reasons")?;
+                Ok(Suggestion {
+                    a: PersonId(r.try_get("a")?),
+                    b: PersonId(r.try_get("b")?),
+                    score: r.try_get("score")?,
+                    reasons: decode_json("suggestion", reasons.0)?,
+                })
+            }).collect()
+        })
+    }
+
+    /// Sets a suggestion's status (`open`, `dismissed`, `merged`).
+    pub async fn set_suggestion_status(&mut self, a: PersonId, b: PersonId, status: &str) -> Result<()> {
+        let account = self.account.0;
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        on_db!(self, c => {
+            sqlx::query("UPDATE duplicate_suggestions SET status = $4 WHERE account_id = $1 AND a = $2 AND b = $3")
+                .bind(account).bind(a.0).bind(b.0).bind(status).execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// Keeps a record of an import (file, format, what it did).
+    pub async fn record_import(&mut self, file: &str, format: &str, summary: &serde_json::Value) -> Result<()> {
+        let account = self.account.0;
+        let summary = summary.clone();
+        on_db!(self, c => {
+            sqlx::query("INSERT INTO imports (account_id, id, file, format, at, summary) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(account).bind(Uuid::now_v7()).bind(file).bind(format).bind(now_micros()).bind(Json(summary))
+                .execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// Number of entries in this account's change log (for tests and sync).
+    pub async fn change_count(&mut self) -> Result<i64> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM changes WHERE account_id = $1").bind(account).fetch_one(c).await?;
+            Ok(row.try_get("n")?)
+        })
+    }
+}
+
+/// A search word as stored in `search_text` (emails and phones keep their
+/// punctuation; names are normalised).
+fn search_word(w: &str) -> String {
+    if w.contains('@') || w.starts_with('+') {
+        w.to_lowercase()
+    } else {
+        normalize(w)
+    }
+}

@@ -1,0 +1,1 @@
+//! Storage tests (filled in below).
