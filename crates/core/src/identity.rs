@@ -6,19 +6,24 @@
 
 use crate::model::{Card, ContactPoint};
 use crate::names::{self, GivenMatch};
-use phonenumber::country::Id as Region;
+/// A country whose numbering plan reads numbers written without `+`.
+pub use phonenumber::country::Id as Region;
 use serde::{Deserialize, Serialize};
 
 /// A normalised email (`Ada@Example.ORG ` -> `ada@example.org`), or None when
 /// the text is not an email.
 pub fn email_key(value: &str) -> Option<String> {
     let v = value.trim();
-    let v = v.strip_prefix("mailto:").or_else(|| v.strip_prefix("MAILTO:")).unwrap_or(v);
+    let v = v
+        .strip_prefix("mailto:")
+        .or_else(|| v.strip_prefix("MAILTO:"))
+        .unwrap_or(v);
     let (local, domain) = v.rsplit_once('@')?;
     if local.is_empty()
         || domain.is_empty()
         || !domain.contains('.')
-        || v.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+        || v.chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
     {
         return None;
     }
@@ -182,11 +187,17 @@ pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Dec
             a.name.display(),
             b.name.display()
         ));
-        return Decision::Suggest { score: 0.5, reasons };
+        return Decision::Suggest {
+            score: 0.5,
+            reasons,
+        };
     }
     if shared_by_others {
         reasons.push("but that is shared by several people".into());
-        return Decision::Suggest { score: 0.55, reasons };
+        return Decision::Suggest {
+            score: 0.55,
+            reasons,
+        };
     }
     Decision::Merge { reasons }
 }
@@ -237,7 +248,9 @@ fn shared_organization(a: &Card, b: &Card) -> Option<String> {
     a.positions.iter().find_map(|p| {
         let key = names::normalize(&p.organization);
         (!key.is_empty()
-            && b.positions.iter().any(|q| names::normalize(&q.organization) == key))
+            && b.positions
+                .iter()
+                .any(|q| names::normalize(&q.organization) == key))
         .then(|| p.organization.clone())
     })
 }
@@ -262,7 +275,10 @@ mod tests {
 
     #[test]
     fn strong_keys_are_normalised() {
-        assert_eq!(email_key(" Ada@Example.ORG ").as_deref(), Some("ada@example.org"));
+        assert_eq!(
+            email_key(" Ada@Example.ORG ").as_deref(),
+            Some("ada@example.org")
+        );
         assert_eq!(email_key("not an email"), None);
         assert_eq!(
             linkedin_slug("https://www.linkedin.com/in/ada-lovelace/").as_deref(),
@@ -270,8 +286,14 @@ mod tests {
         );
         assert_eq!(linkedin_slug("https://example.org/in/x"), None);
         let us = parse_region("US").unwrap();
-        assert_eq!(phone_e164("(415) 555-2671", us).as_deref(), Some("+14155552671"));
-        assert_eq!(phone_e164("+44 20 7946 0958", us).as_deref(), Some("+442079460958"));
+        assert_eq!(
+            phone_e164("(415) 555-2671", us).as_deref(),
+            Some("+14155552671")
+        );
+        assert_eq!(
+            phone_e164("+44 20 7946 0958", us).as_deref(),
+            Some("+442079460958")
+        );
         assert_eq!(phone_e164("12", us), None);
     }
 }

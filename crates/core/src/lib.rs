@@ -2,8 +2,8 @@
 //! where each value came from — and the identity rules that decide when two
 //! records are the same person. Pure data and functions: no I/O, no async.
 
-pub mod ids;
 pub mod identity;
+pub mod ids;
 pub mod merge;
 pub mod model;
 pub mod names;

@@ -91,7 +91,10 @@ fn contact_key(value: &str) -> String {
     if let Some(e) = email_key(value) {
         return e;
     }
-    let digits: String = value.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let digits: String = value
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     if digits.len() >= 5 && digits.len() * 2 >= value.trim().len() {
         return digits;
     }
@@ -100,7 +103,10 @@ fn contact_key(value: &str) -> String {
 
 impl Value for PostalAddress {
     fn same(&self, other: &Self) -> bool {
-        self.parts().iter().zip(other.parts()).all(|(a, b)| normalize(a) == normalize(b))
+        self.parts()
+            .iter()
+            .zip(other.parts())
+            .all(|(a, b)| normalize(a) == normalize(b))
     }
     fn sources(&self) -> &[Source] {
         &self.sources
@@ -249,7 +255,11 @@ impl Card {
         if !before.name.is_empty() {
             self.name = before.name.clone();
         }
-        subtract(&mut self.other_names, absorbed_names(absorbed), &before.other_names);
+        subtract(
+            &mut self.other_names,
+            absorbed_names(absorbed),
+            &before.other_names,
+        );
         subtract(&mut self.nicknames, &absorbed.nicknames, &before.nicknames);
         subtract(&mut self.emails, &absorbed.emails, &before.emails);
         subtract(&mut self.phones, &absorbed.phones, &before.phones);
@@ -262,7 +272,8 @@ impl Card {
         subtract(&mut self.tags, &absorbed.tags, &before.tags);
         subtract(&mut self.positions, &absorbed.positions, &before.positions);
         subtract(&mut self.extra, &absorbed.extra, &before.extra);
-        self.uids.retain(|u| before.uids.contains(u) || !absorbed.uids.contains(u));
+        self.uids
+            .retain(|u| before.uids.contains(u) || !absorbed.uids.contains(u));
     }
 
     /// True when absorbing `other` would change nothing (a re-import).
@@ -283,12 +294,20 @@ mod tests {
     use super::*;
 
     fn src(line: u64) -> Source {
-        Source { file: "a.vcf".into(), line, format: "vcard".into() }
+        Source {
+            file: "a.vcf".into(),
+            line,
+            format: "vcard".into(),
+        }
     }
 
     fn card(given: &str, email: &str, line: u64) -> Card {
         let mut c = Card {
-            name: PersonName { given: given.into(), family: "Lovelace".into(), ..Default::default() },
+            name: PersonName {
+                given: given.into(),
+                family: "Lovelace".into(),
+                ..Default::default()
+            },
             emails: vec![ContactPoint::new(email)],
             ..Default::default()
         };

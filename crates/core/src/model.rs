@@ -16,7 +16,11 @@ pub struct Source {
 
 impl Source {
     pub fn manual() -> Self {
-        Source { file: String::new(), line: 0, format: "manual".into() }
+        Source {
+            file: String::new(),
+            line: 0,
+            format: "manual".into(),
+        }
     }
 }
 
@@ -55,12 +59,18 @@ impl PersonName {
         if !self.full.trim().is_empty() {
             return self.full.trim().to_string();
         }
-        [&self.prefix, &self.given, &self.additional, &self.family, &self.suffix]
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        [
+            &self.prefix,
+            &self.given,
+            &self.additional,
+            &self.family,
+            &self.suffix,
+        ]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -104,7 +114,10 @@ pub struct ContactPoint {
 
 impl ContactPoint {
     pub fn new(value: impl Into<String>) -> Self {
-        ContactPoint { value: value.into(), ..Default::default() }
+        ContactPoint {
+            value: value.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -173,7 +186,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(value: impl Into<String>, source: Option<&Source>) -> Self {
-        Text { value: value.into(), sources: source.into_iter().cloned().collect() }
+        Text {
+            value: value.into(),
+            sources: source.into_iter().cloned().collect(),
+        }
     }
 }
 
@@ -214,7 +230,6 @@ impl Position {
     pub fn is_current(&self) -> bool {
         self.end.is_none()
     }
-
 }
 
 /// A vCard property kith does not interpret, kept verbatim (one unfolded
@@ -336,7 +351,9 @@ impl Card {
         if !self.name.is_empty() {
             set(&mut self.name.sources);
         }
-        self.other_names.iter_mut().for_each(|v| set(&mut v.sources));
+        self.other_names
+            .iter_mut()
+            .for_each(|v| set(&mut v.sources));
         self.nicknames.iter_mut().for_each(|v| set(&mut v.sources));
         self.emails.iter_mut().for_each(|v| set(&mut v.sources));
         self.phones.iter_mut().for_each(|v| set(&mut v.sources));
@@ -350,7 +367,6 @@ impl Card {
         self.positions.iter_mut().for_each(|v| set(&mut v.sources));
         self.extra.iter_mut().for_each(|v| set(&mut v.sources));
     }
-
 }
 
 /// A stored person: a card with its id.

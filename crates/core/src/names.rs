@@ -8,7 +8,11 @@ use deunicode::deunicode;
 /// Lower-case ASCII letters and digits, words separated by one space.
 /// "José  O'Neil-Smith" -> "jose o neil smith".
 pub fn normalize(s: &str) -> String {
-    let folded = if s.is_ascii() { s.to_string() } else { deunicode(s) };
+    let folded = if s.is_ascii() {
+        s.to_string()
+    } else {
+        deunicode(s)
+    };
     let mut out = String::with_capacity(folded.len());
     let mut space = false;
     for c in folded.chars() {
@@ -54,8 +58,26 @@ const NICKNAME_GROUPS: &[&[&str]] = &[
     &["patrick", "pat", "paddy"],
     &["patricia", "pat", "patty", "tricia", "trish"],
     &["margaret", "maggie", "meg", "peggy", "marge", "greta"],
-    &["elizabeth", "liz", "lizzie", "beth", "betty", "eliza", "libby", "elisabeth"],
-    &["katherine", "kate", "katie", "kathy", "kat", "catherine", "kathryn", "cathy"],
+    &[
+        "elizabeth",
+        "liz",
+        "lizzie",
+        "beth",
+        "betty",
+        "eliza",
+        "libby",
+        "elisabeth",
+    ],
+    &[
+        "katherine",
+        "kate",
+        "katie",
+        "kathy",
+        "kat",
+        "catherine",
+        "kathryn",
+        "cathy",
+    ],
     &["jennifer", "jen", "jenny"],
     &["andrew", "andy", "drew"],
     &["edward", "ed", "eddie", "ted", "teddy", "ned"],
@@ -113,7 +135,9 @@ pub fn nickname_equivalent(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    NICKNAME_GROUPS.iter().any(|g| g.contains(&a) && g.contains(&b))
+    NICKNAME_GROUPS
+        .iter()
+        .any(|g| g.contains(&a) && g.contains(&b))
 }
 
 /// How two given names relate.
@@ -228,7 +252,11 @@ mod tests {
     use super::*;
 
     fn n(given: &str, family: &str) -> PersonName {
-        PersonName { given: given.into(), family: family.into(), ..Default::default() }
+        PersonName {
+            given: given.into(),
+            family: family.into(),
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -55,7 +55,10 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     #[error("{file}: cannot read: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: not a file kith recognises ({reason}); name the format with --format")]
     Unrecognised { file: String, reason: String },
     #[error("{file}: {message}")]

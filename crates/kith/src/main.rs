@@ -1,1 +1,449 @@
-fn main() {}
+//! The `kith` command: the command-line front door. Parses arguments, opens
+//! the store, calls `kith-app`, and prints results for people (text) or
+//! scripts (`--json`). Glue only: no business rules here.
+
+mod config;
+mod output;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use kith_app::export::ExportFormat;
+use kith_app::import::ImportOptions;
+use kith_app::people::PersonEdit;
+use kith_app::{App, Settings};
+use kith_formats::Format;
+use kith_formats::csv::generic::ColumnMapping;
+use kith_formats::vcard::Version;
+use kith_store::{PeopleFilter, Store};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kith",
+    version,
+    about = "Your professional network, owned by you."
+)]
+struct Cli {
+    /// Where kith keeps its data (the SQLite database, kith.toml).
+    #[arg(long, env = "KITH_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL (postgres://… for PostgreSQL); default: SQLite in the data directory.
+    #[arg(long, env = "KITH_DATABASE_URL", global = true, hide_env_values = true)]
+    database: Option<String>,
+    /// Region for phone numbers written without a country code (e.g. GB).
+    #[arg(long, env = "KITH_REGION", global = true)]
+    region: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import contacts: vCard, LinkedIn export CSVs, Google or Outlook CSV, any CSV.
+    Import(ImportArgs),
+    /// Export the whole address book.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// List, show, add, edit, merge people.
+    People {
+        #[command(subcommand)]
+        command: PeopleCommand,
+    },
+    /// Possible duplicates, best first.
+    Dupes(DupesArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// auto, vcard, linkedin, google, outlook or csv.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Read and match everything and report, but change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Column mapping for a generic CSV: "Header=field,…" (fields: name, given, family, email, phone, organization, title, …).
+    #[arg(long)]
+    map: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// vCard file (4.0 by default).
+    Vcard {
+        #[arg(long, default_value = "4.0")]
+        vcard_version: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// CSV, one person per row.
+    Csv {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// JSON: every person with every value and its source.
+    Json {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// List people.
+    List {
+        /// Words to find in names, emails, phones, organisations, titles, tags.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Organisation (current or past).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one person by id or email.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a person.
+    Add {
+        #[command(flatten)]
+        edit: EditArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a person (by id or email).
+    Edit {
+        id: String,
+        #[command(flatten)]
+        edit: EditArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a person (recoverable).
+    Delete { id: String },
+    /// Merge B into A: A keeps every value of both.
+    Merge {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo the latest merge involving this person (either side's id).
+    Unmerge {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Default)]
+struct EditArgs {
+    /// Full name ("Ada Lovelace").
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    given: Option<String>,
+    #[arg(long)]
+    family: Option<String>,
+    #[arg(long = "email")]
+    emails: Vec<String>,
+    #[arg(long = "remove-email")]
+    remove_emails: Vec<String>,
+    #[arg(long = "phone")]
+    phones: Vec<String>,
+    #[arg(long = "remove-phone")]
+    remove_phones: Vec<String>,
+    #[arg(long = "url")]
+    urls: Vec<String>,
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[arg(long = "remove-tag")]
+    remove_tags: Vec<String>,
+    #[arg(long = "note")]
+    notes: Vec<String>,
+    #[arg(long = "nickname")]
+    nicknames: Vec<String>,
+    /// YYYY-MM-DD or --MM-DD.
+    #[arg(long, allow_hyphen_values = true)]
+    birthday: Option<String>,
+    /// Current organisation (starts a new current position).
+    #[arg(long)]
+    org: Option<String>,
+    #[arg(long)]
+    title: Option<String>,
+}
+
+impl From<EditArgs> for PersonEdit {
+    fn from(a: EditArgs) -> Self {
+        PersonEdit {
+            name: a.name,
+            given: a.given,
+            family: a.family,
+            add_emails: a.emails,
+            remove_emails: a.remove_emails,
+            add_phones: a.phones,
+            remove_phones: a.remove_phones,
+            add_urls: a.urls,
+            add_tags: a.tags,
+            remove_tags: a.remove_tags,
+            add_notes: a.notes,
+            nicknames: a.nicknames,
+            birthday: a.birthday,
+            organization: a.org,
+            title: a.title,
+        }
+    }
+}
+
+#[derive(Args)]
+struct DupesArgs {
+    #[command(subcommand)]
+    command: Option<DupesCommand>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum DupesCommand {
+    /// Keep two people apart: the pair is not suggested again.
+    Dismiss { a: String, b: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    config::warn_unknown_env();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> Result<App> {
+    let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+    let file = config::read_file_config(&data_dir)?;
+    let url = match cli.database.clone().or(file.database) {
+        Some(url) => url,
+        None => data_dir.join("kith.db").display().to_string(),
+    };
+    let region = config::default_region(cli.region.as_deref().or(file.region.as_deref()))?;
+    let store = Store::open(&url).await?;
+    let account = store
+        .default_account(file.user.as_deref().unwrap_or("default"))
+        .await?;
+    Ok(App::new(
+        store,
+        account.id,
+        Settings {
+            default_region: region,
+        },
+    ))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let app = open(&cli).await?;
+    let code = match cli.command {
+        Command::Import(args) => import(&app, args).await?,
+        Command::Export { what } => {
+            export(&app, what).await?;
+            ExitCode::SUCCESS
+        }
+        Command::People { command } => {
+            people(&app, command).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Dupes(args) => {
+            match args.command {
+                Some(DupesCommand::Dismiss { a, b }) => {
+                    app.dismiss_duplicate(&a, &b).await?;
+                    println!("dismissed");
+                }
+                None => {
+                    let list = app.duplicates().await?;
+                    if args.json {
+                        output::json(&list)?;
+                    } else {
+                        output::duplicates(&list);
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    };
+    app.store.close().await;
+    Ok(code)
+}
+
+async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
+    let format = match args.format.as_str() {
+        "auto" => None,
+        f => Some(Format::parse(f).ok_or_else(|| {
+            anyhow!("unknown format {f:?}: use auto, vcard, linkedin, google, outlook or csv")
+        })?),
+    };
+    let mapping = args.map.as_deref().map(ColumnMapping::parse).transpose()?;
+    if mapping.is_some() && format.is_some_and(|f| f != Format::Csv) {
+        bail!("--map applies to generic CSV files (--format csv)");
+    }
+    let options = ImportOptions {
+        format,
+        dry_run: args.dry_run,
+        mapping,
+    };
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for path in &args.files {
+        let progress = output::ImportProgress::new(&path.display().to_string());
+        match app.import_file(path, &options, &progress).await {
+            Ok(report) => {
+                if !args.json {
+                    output::import_report(&report);
+                }
+                reports.push(report);
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if args.json {
+        output::json(&reports)?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn export(app: &App, what: ExportWhat) -> Result<()> {
+    let (format, path) = match what {
+        ExportWhat::Vcard {
+            vcard_version,
+            output,
+        } => {
+            let v = Version::parse(&vcard_version)
+                .ok_or_else(|| anyhow!("vCard version {vcard_version:?}: use 3.0 or 4.0"))?;
+            (ExportFormat::Vcard(v), output)
+        }
+        ExportWhat::Csv { output } => (ExportFormat::Csv, output),
+        ExportWhat::Json { output } => (ExportFormat::Json, output),
+    };
+    match path {
+        Some(path) => {
+            // Write beside the target, then rename: a failed export never leaves half a file.
+            let tmp = path.with_extension("kith-partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let n = app.export(format, &mut out).await?;
+            out.flush()?;
+            drop(out);
+            std::fs::rename(&tmp, &path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("exported {n} people to {}", path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            app.export(format, &mut out).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn people(app: &App, command: PeopleCommand) -> Result<()> {
+    match command {
+        PeopleCommand::List {
+            search,
+            tag,
+            org,
+            json,
+        } => {
+            let filter = PeopleFilter {
+                search,
+                tag,
+                organization: org,
+                ..Default::default()
+            };
+            let list = app.list_people(&filter).await?;
+            if json {
+                output::json(&list)?
+            } else {
+                output::people_list(&list)
+            }
+        }
+        PeopleCommand::Show { id, json } => {
+            let p = app.find_person(&id).await?;
+            if json {
+                output::json(&p)?
+            } else {
+                output::person(&p)
+            }
+        }
+        PeopleCommand::Add { edit, json } => {
+            let p = app.add_person(&edit.into()).await?;
+            if json {
+                output::json(&p)?
+            } else {
+                println!("added {} ({})", p.name, p.id)
+            }
+        }
+        PeopleCommand::Edit { id, edit, json } => {
+            let p = app.edit_person(&id, &edit.into()).await?;
+            if json {
+                output::json(&p)?
+            } else {
+                output::person(&p)
+            }
+        }
+        PeopleCommand::Delete { id } => {
+            let p = app.delete_person(&id).await?;
+            println!("deleted {} ({})", p.name, p.id);
+        }
+        PeopleCommand::Merge { a, b, json } => {
+            let p = app.merge_people(&a, &b).await?;
+            if json {
+                output::json(&p)?
+            } else {
+                println!("merged into {} ({})", p.name, p.id)
+            }
+        }
+        PeopleCommand::Unmerge { id, json } => {
+            let (a, b) = app.unmerge(&id).await?;
+            if json {
+                output::json(&[&a, &b])?
+            } else {
+                println!("separated {} ({}) and {} ({})", a.name, a.id, b.name, b.id)
+            }
+        }
+    }
+    Ok(())
+}

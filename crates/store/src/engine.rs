@@ -4,9 +4,11 @@
 use crate::tx::{Inner, Tx};
 use crate::{Account, Result, StoreError, now_micros};
 use kith_core::AccountId;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{ConnectOptions, Row, SqlSafeStr};
 use std::path::Path;
 use std::str::FromStr;
@@ -21,18 +23,30 @@ fn migrator(files: &[(&'static str, &'static str)]) -> Migrator {
             .iter()
             .enumerate()
             .map(|(i, (name, sql))| {
-                Migration::new(i as i64 + 1, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
+                Migration::new(
+                    i as i64 + 1,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
             })
             .collect(),
     )
 }
 
 fn sqlite_migrations() -> Migrator {
-    migrator(&[("address book", include_str!("../migrations/sqlite/0001_address_book.sql"))])
+    migrator(&[(
+        "address book",
+        include_str!("../migrations/sqlite/0001_address_book.sql"),
+    )])
 }
 
 fn postgres_migrations() -> Migrator {
-    migrator(&[("address book", include_str!("../migrations/postgres/0001_address_book.sql"))])
+    migrator(&[(
+        "address book",
+        include_str!("../migrations/postgres/0001_address_book.sql"),
+    )])
 }
 
 #[derive(Clone, Debug)]
@@ -61,7 +75,10 @@ impl Store {
 
     /// Opens (creating if needed) a SQLite database file in WAL mode.
     pub async fn open_sqlite(path: &Path) -> Result<Store> {
-        let open_err = |message: String| StoreError::Open { url: path.display().to_string(), message };
+        let open_err = |message: String| StoreError::Open {
+            url: path.display().to_string(),
+            message,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
@@ -80,13 +97,18 @@ impl Store {
             .await
             .map_err(|e| open_err(e.to_string()))?;
         sqlite_migrations().run(&pool).await?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
     }
 
     /// Connects to PostgreSQL and runs migrations.
     pub async fn open_postgres(url: &str) -> Result<Store> {
         let shown = redact(url);
-        let open_err = |message: String| StoreError::Open { url: shown.clone(), message };
+        let open_err = |message: String| StoreError::Open {
+            url: shown.clone(),
+            message,
+        };
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| open_err(e.to_string()))?
             .disable_statement_logging();
@@ -97,7 +119,9 @@ impl Store {
             .await
             .map_err(|e| open_err(e.to_string()))?;
         postgres_migrations().run(&pool).await?;
-        Ok(Store { db: Db::Postgres(pool) })
+        Ok(Store {
+            db: Db::Postgres(pool),
+        })
     }
 
     /// `sqlite` or `postgres`.
@@ -119,22 +143,55 @@ impl Store {
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = "SELECT id, name FROM accounts ORDER BY name";
         let rows: Vec<(Uuid, String)> = match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql).fetch_all(p).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_>>()?,
-            Db::Postgres(p) => sqlx::query(sql).fetch_all(p).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect::<Result<_>>()?,
+            Db::Sqlite(p) => sqlx::query(sql)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+                .collect::<Result<_>>()?,
+            Db::Postgres(p) => sqlx::query(sql)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+                .collect::<Result<_>>()?,
         };
-        Ok(rows.into_iter().map(|(id, name)| Account { id: AccountId(id), name }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Account {
+                id: AccountId(id),
+                name,
+            })
+            .collect())
     }
 
     /// Creates an account; a taken name is a conflict.
     pub async fn create_account(&self, name: &str) -> Result<Account> {
-        let account = Account { id: AccountId::new(), name: name.to_string() };
+        let account = Account {
+            id: AccountId::new(),
+            name: name.to_string(),
+        };
         let sql = "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
         let done = match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql).bind(account.id.0).bind(name).bind(now_micros()).execute(p).await?.rows_affected(),
-            Db::Postgres(p) => sqlx::query(sql).bind(account.id.0).bind(name).bind(now_micros()).execute(p).await?.rows_affected(),
+            Db::Sqlite(p) => sqlx::query(sql)
+                .bind(account.id.0)
+                .bind(name)
+                .bind(now_micros())
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Db::Postgres(p) => sqlx::query(sql)
+                .bind(account.id.0)
+                .bind(name)
+                .bind(now_micros())
+                .execute(p)
+                .await?
+                .rows_affected(),
         };
         if done == 0 {
-            return Err(StoreError::Conflict(format!("an account named {name:?} already exists")));
+            return Err(StoreError::Conflict(format!(
+                "an account named {name:?} already exists"
+            )));
         }
         Ok(account)
     }
@@ -161,6 +218,15 @@ impl Store {
         }
     }
 
+    /// Starts a read-only use of the store acting as `account` (no write lock).
+    pub async fn begin_read(&self, account: AccountId) -> Result<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(p) => Inner::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Inner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { account, inner })
+    }
+
     /// Starts a transaction acting as `account`. On SQLite it takes the write
     /// lock at once (`BEGIN IMMEDIATE`) so two writers never deadlock; on
     /// PostgreSQL it serialises writers of the same account with an advisory lock.
@@ -169,8 +235,12 @@ impl Store {
             Db::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
-                let lock = i64::from_le_bytes(account.0.as_bytes()[..8].try_into().unwrap_or_default());
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock).execute(&mut *tx).await?;
+                let lock =
+                    i64::from_le_bytes(account.0.as_bytes()[..8].try_into().unwrap_or_default());
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(lock)
+                    .execute(&mut *tx)
+                    .await?;
                 Inner::Postgres(tx)
             }
         };
@@ -196,7 +266,10 @@ fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_hidden() {
-        assert_eq!(super::redact("postgres://kith:secret@db/kith"), "postgres://kith:***@db/kith");
+        assert_eq!(
+            super::redact("postgres://kith:secret@db/kith"),
+            "postgres://kith:***@db/kith"
+        );
         assert_eq!(super::redact("postgres://db/kith"), "postgres://db/kith");
     }
 }

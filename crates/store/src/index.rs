@@ -2,9 +2,9 @@
 //! matching (display name, sort key, search text, identity keys, tags,
 //! positions). Always recomputed from the card, never edited by hand.
 
+use kith_core::Card;
 use kith_core::identity;
 use kith_core::names::normalize;
-use kith_core::Card;
 
 pub(crate) struct Derived {
     pub display_name: String,
@@ -26,7 +26,9 @@ pub(crate) struct DerivedPosition {
 pub(crate) fn derive(card: &Card) -> Derived {
     let display_name = card.display_name();
     let (given, family) = kith_core::names::given_family(&card.name);
-    let sort_key = format!("{family} {given} {}", normalize(&display_name)).trim().to_string();
+    let sort_key = format!("{family} {given} {}", normalize(&display_name))
+        .trim()
+        .to_string();
     let mut words: Vec<String> = vec![normalize(&display_name)];
     words.extend(card.other_names.iter().map(|n| normalize(&n.display())));
     words.extend(card.nicknames.iter().map(|n| normalize(&n.value)));
@@ -38,7 +40,11 @@ pub(crate) fn derive(card: &Card) -> Derived {
     }
     words.extend(card.tags.iter().map(|t| normalize(&t.value)));
     words.retain(|w| !w.is_empty());
-    let mut tags: Vec<String> = card.tags.iter().map(|t| t.value.trim().to_string()).collect();
+    let mut tags: Vec<String> = card
+        .tags
+        .iter()
+        .map(|t| t.value.trim().to_string())
+        .collect();
     tags.sort();
     tags.dedup();
     let positions = card

@@ -7,7 +7,7 @@
 
 mod engine;
 mod index;
-mod tx;
+pub mod tx;
 
 use kith_core::{AccountId, Card, Person, PersonId};
 use serde::{Deserialize, Serialize};
@@ -108,14 +108,18 @@ where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     Uuid: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    sqlx::types::Json<serde_json::Value>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    sqlx::types::Json<serde_json::Value>:
+        for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let id: Uuid = row.try_get("id")?;
     let card: sqlx::types::Json<serde_json::Value> = row.try_get("card")?;
     Ok(StoredPerson {
-        person: Person { id: PersonId(id), card: decode_json("person card", card.0)? },
+        person: Person {
+            id: PersonId(id),
+            card: decode_json("person card", card.0)?,
+        },
         is_me: row.try_get("is_me")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,

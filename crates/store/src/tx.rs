@@ -51,6 +51,8 @@ const PERSON_COLUMNS: &str = "id, card, is_me, version, created_at, updated_at";
 pub struct PersonWrite<'a> {
     pub person: &'a Person,
     pub is_me: bool,
+    /// True when the person has never been stored (no old index rows to clear).
+    pub fresh: bool,
 }
 
 impl Tx {
@@ -72,7 +74,12 @@ impl Tx {
         let words: Vec<String> = filter
             .search
             .as_deref()
-            .map(|q| q.split_whitespace().map(search_word).filter(|w| !w.is_empty()).collect())
+            .map(|q| {
+                q.split_whitespace()
+                    .map(search_word)
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         let tag = filter.tag.clone();
         let org = filter.organization.as_deref().map(normalize);
@@ -118,11 +125,19 @@ impl Tx {
         self.person_row(id, true).await
     }
 
-    async fn person_row(&mut self, id: PersonId, deleted_too: bool) -> Result<Option<StoredPerson>> {
+    async fn person_row(
+        &mut self,
+        id: PersonId,
+        deleted_too: bool,
+    ) -> Result<Option<StoredPerson>> {
         let account = self.account.0;
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND id = $2{}",
-            if deleted_too { "" } else { " AND deleted_at IS NULL" }
+            if deleted_too {
+                ""
+            } else {
+                " AND deleted_at IS NULL"
+            }
         );
         on_db!(self, c => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(id.0).fetch_optional(c).await?;
@@ -199,12 +214,16 @@ impl Tx {
                     return Err(StoreError::Conflict("a person id belongs to another account".into()));
                 }
 
+                let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.person.id.0).collect();
                 for table in ["person_keys", "person_tags", "positions"] {
+                    if old.is_empty() {
+                        break;
+                    }
                     let mut qb = sqlx::QueryBuilder::new(format!("DELETE FROM {table} WHERE account_id = "));
                     qb.push_bind(account);
                     qb.push(" AND person_id IN (");
                     let mut sep = qb.separated(", ");
-                    for id in &ids {
+                    for id in &old {
                         sep.push_bind(*id);
                     }
                     qb.push(")");
@@ -260,7 +279,11 @@ impl Tx {
     }
 
     /// Soft-deletes a person (recoverable), optionally as merged into another.
-    pub async fn delete_person(&mut self, id: PersonId, merged_into: Option<PersonId>) -> Result<bool> {
+    pub async fn delete_person(
+        &mut self,
+        id: PersonId,
+        merged_into: Option<PersonId>,
+    ) -> Result<bool> {
         let account = self.account.0;
         let now = now_micros();
         let into = merged_into.map(|p| p.0);
@@ -287,9 +310,12 @@ impl Tx {
     /// Records a merge so that it can be undone.
     pub async fn insert_merge(&mut self, m: &MergeRecord) -> Result<()> {
         let account = self.account.0;
-        let before = serde_json::to_value(&m.survivor_before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let absorbed = serde_json::to_value(&m.absorbed_card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let reasons = serde_json::to_value(&m.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let before = serde_json::to_value(&m.survivor_before)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let absorbed = serde_json::to_value(&m.absorbed_card)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let reasons =
+            serde_json::to_value(&m.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on_db!(self, c => {
             sqlx::query(
                 "INSERT INTO merges (account_id, id, survivor, absorbed, survivor_before, absorbed_card, reasons, created_at) \
@@ -349,7 +375,12 @@ impl Tx {
                 .iter()
                 .map(|s| {
                     let (a, b) = if s.a < s.b { (s.a, s.b) } else { (s.b, s.a) };
-                    (a.0, b.0, s.score, serde_json::Value::from(s.reasons.clone()))
+                    (
+                        a.0,
+                        b.0,
+                        s.score,
+                        serde_json::Value::from(s.reasons.clone()),
+                    )
                 })
                 .collect();
             on_db!(self, c => {
@@ -389,7 +420,12 @@ impl Tx {
     }
 
     /// Sets a suggestion's status (`open`, `dismissed`, `merged`).
-    pub async fn set_suggestion_status(&mut self, a: PersonId, b: PersonId, status: &str) -> Result<()> {
+    pub async fn set_suggestion_status(
+        &mut self,
+        a: PersonId,
+        b: PersonId,
+        status: &str,
+    ) -> Result<()> {
         let account = self.account.0;
         let (a, b) = if a < b { (a, b) } else { (b, a) };
         on_db!(self, c => {
@@ -400,7 +436,12 @@ impl Tx {
     }
 
     /// Keeps a record of an import (file, format, what it did).
-    pub async fn record_import(&mut self, file: &str, format: &str, summary: &serde_json::Value) -> Result<()> {
+    pub async fn record_import(
+        &mut self,
+        file: &str,
+        format: &str,
+        summary: &serde_json::Value,
+    ) -> Result<()> {
         let account = self.account.0;
         let summary = summary.clone();
         on_db!(self, c => {

@@ -1,0 +1,20 @@
+//! Errors a use case reports to a front door, each saying what is wrong and
+//! what to do.
+
+use kith_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Format(#[from] kith_formats::FormatError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;

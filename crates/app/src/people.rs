@@ -1,0 +1,366 @@
+//! People use cases: list, find by id or email, add, edit, delete, merge two
+//! people, undo a merge, and the duplicate suggestions.
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::view::{PersonRef, PersonView, SuggestionView};
+use kith_core::identity::{self, email_key};
+use kith_core::{Card, ContactPoint, Person, PersonId, PersonName, Position, Source, Text};
+use kith_store::tx::PersonWrite;
+use kith_store::{MergeRecord, PeopleFilter, StoredPerson, Tx, now_micros};
+
+/// Changes to a person's card, as given on the command line or a form.
+#[derive(Clone, Debug, Default)]
+pub struct PersonEdit {
+    pub name: Option<String>,
+    pub given: Option<String>,
+    pub family: Option<String>,
+    pub add_emails: Vec<String>,
+    pub remove_emails: Vec<String>,
+    pub add_phones: Vec<String>,
+    pub remove_phones: Vec<String>,
+    pub add_urls: Vec<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub add_notes: Vec<String>,
+    pub nicknames: Vec<String>,
+    pub birthday: Option<String>,
+    /// A new current position (organisation and/or title).
+    pub organization: Option<String>,
+    pub title: Option<String>,
+}
+
+impl App {
+    pub async fn list_people(&self, filter: &PeopleFilter) -> Result<Vec<PersonView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let people = tx.people(filter).await?;
+        Ok(people.iter().map(PersonView::from).collect())
+    }
+
+    /// Finds a living person by id, or by an email address.
+    pub async fn find_person(&self, id_or_email: &str) -> Result<PersonView> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let sp = resolve(&mut tx, id_or_email).await?;
+        Ok(PersonView::from(&sp))
+    }
+
+    /// Adds a person by hand.
+    pub async fn add_person(&self, edit: &PersonEdit) -> Result<PersonView> {
+        let mut card = Card::default();
+        apply_edit(&mut card, edit, self.settings.default_region)?;
+        if card.is_blank() {
+            return Err(AppError::Invalid(
+                "a person needs at least a name, an email or a phone".into(),
+            ));
+        }
+        let person = Person {
+            id: PersonId::new(),
+            card,
+        };
+        let mut tx = self.store.begin(self.account).await?;
+        tx.put_people(&[PersonWrite {
+            person: &person,
+            is_me: false,
+            fresh: true,
+        }])
+        .await?;
+        let sp = tx
+            .person(person.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+        tx.commit().await?;
+        Ok(PersonView::from(&sp))
+    }
+
+    /// Edits a person; returns the new view.
+    pub async fn edit_person(&self, id_or_email: &str, edit: &PersonEdit) -> Result<PersonView> {
+        let mut tx = self.store.begin(self.account).await?;
+        let sp = resolve(&mut tx, id_or_email).await?;
+        let mut person = sp.person.clone();
+        apply_edit(&mut person.card, edit, self.settings.default_region)?;
+        tx.put_people(&[PersonWrite {
+            person: &person,
+            is_me: sp.is_me,
+            fresh: false,
+        }])
+        .await?;
+        let sp = tx
+            .person(person.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+        tx.commit().await?;
+        Ok(PersonView::from(&sp))
+    }
+
+    /// Deletes a person (kept, recoverable, until purged).
+    pub async fn delete_person(&self, id_or_email: &str) -> Result<PersonView> {
+        let mut tx = self.store.begin(self.account).await?;
+        let sp = resolve(&mut tx, id_or_email).await?;
+        tx.delete_person(sp.person.id, None).await?;
+        tx.commit().await?;
+        Ok(PersonView::from(&sp))
+    }
+
+    /// Merges `absorbed` into `survivor`: every value kept, the merge recorded.
+    pub async fn merge_people(&self, survivor: &str, absorbed: &str) -> Result<PersonView> {
+        let mut tx = self.store.begin(self.account).await?;
+        let a = resolve(&mut tx, survivor).await?;
+        let b = resolve(&mut tx, absorbed).await?;
+        if a.person.id == b.person.id {
+            return Err(AppError::Invalid(
+                "cannot merge a person with themselves".into(),
+            ));
+        }
+        let mut merged = a.person.clone();
+        merged.card.absorb(b.person.card.clone());
+        tx.put_people(&[PersonWrite {
+            person: &merged,
+            is_me: a.is_me || b.is_me,
+            fresh: false,
+        }])
+        .await?;
+        tx.delete_person(b.person.id, Some(a.person.id)).await?;
+        tx.insert_merge(&MergeRecord {
+            id: uuid::Uuid::now_v7(),
+            survivor: a.person.id,
+            absorbed: b.person.id,
+            survivor_before: a.person.card.clone(),
+            absorbed_card: b.person.card.clone(),
+            reasons: vec!["merged by hand".into()],
+            created_at: now_micros(),
+            undone_at: None,
+        })
+        .await?;
+        tx.set_suggestion_status(a.person.id, b.person.id, "merged")
+            .await?;
+        let sp = tx
+            .person(a.person.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+        tx.commit().await?;
+        Ok(PersonView::from(&sp))
+    }
+
+    /// Undoes the latest merge involving a person (given by the id of either
+    /// side): the absorbed card becomes a person again and the survivor loses
+    /// the values that only it brought. Returns (survivor, restored).
+    pub async fn unmerge(&self, id: &str) -> Result<(PersonView, PersonView)> {
+        let pid: PersonId = id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("{id:?} is not a person id")))?;
+        let mut tx = self.store.begin(self.account).await?;
+        let merges = tx.merges(Some(pid)).await?;
+        let m = merges
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("no merge to undo for {id}")))?;
+        let survivor = tx.person(m.survivor).await?.ok_or_else(|| {
+            AppError::NotFound(format!("the merged person {} no longer exists", m.survivor))
+        })?;
+        let mut kept = survivor.person.clone();
+        kept.card.separate(&m.absorbed_card, &m.survivor_before);
+        let restored = Person {
+            id: m.absorbed,
+            card: m.absorbed_card.clone(),
+        };
+        let existed = tx.person_even_deleted(m.absorbed).await?.is_some();
+        tx.put_people(&[
+            PersonWrite {
+                person: &kept,
+                is_me: survivor.is_me,
+                fresh: false,
+            },
+            PersonWrite {
+                person: &restored,
+                is_me: false,
+                fresh: !existed,
+            },
+        ])
+        .await?;
+        tx.mark_merge_undone(m.id).await?;
+        // They stay a candidate pair; the user can dismiss it.
+        tx.set_suggestion_status(m.survivor, m.absorbed, "dismissed")
+            .await?;
+        let a = tx
+            .person(m.survivor)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+        let b = tx
+            .person(m.absorbed)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+        tx.commit().await?;
+        Ok((PersonView::from(&a), PersonView::from(&b)))
+    }
+
+    /// Open duplicate suggestions, best first.
+    pub async fn duplicates(&self) -> Result<Vec<SuggestionView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let list = tx.open_suggestions().await?;
+        let mut out = Vec::with_capacity(list.len());
+        for s in list {
+            let (Some(a), Some(b)) = (tx.person(s.a).await?, tx.person(s.b).await?) else {
+                continue;
+            };
+            out.push(SuggestionView {
+                people: [person_ref(&a), person_ref(&b)],
+                score: (s.score * 100.0).round() / 100.0,
+                reasons: s.reasons,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Dismisses a suggestion: the two stay apart and are not suggested again.
+    pub async fn dismiss_duplicate(&self, a: &str, b: &str) -> Result<()> {
+        let mut tx = self.store.begin(self.account).await?;
+        let a = resolve(&mut tx, a).await?;
+        let b = resolve(&mut tx, b).await?;
+        tx.set_suggestion_status(a.person.id, b.person.id, "dismissed")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn person_ref(sp: &StoredPerson) -> PersonRef {
+    PersonRef {
+        id: sp.person.id,
+        name: sp.person.card.display_name(),
+    }
+}
+
+/// A living person of the transaction's account, by id or email.
+pub(crate) async fn resolve(tx: &mut Tx, id_or_email: &str) -> Result<StoredPerson> {
+    let q = id_or_email.trim();
+    if let Ok(id) = q.parse::<PersonId>() {
+        return tx
+            .person(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no person with id {q}")));
+    }
+    if let Some(email) = email_key(q) {
+        let ids = tx.people_with_key(&format!("email:{email}")).await?;
+        return match ids.as_slice() {
+            [] => Err(AppError::NotFound(format!("no person with email {q}"))),
+            [id] => tx
+                .person(*id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("no person with email {q}"))),
+            many => Err(AppError::Invalid(format!(
+                "{} people have the email {q}; use an id: {}",
+                many.len(),
+                many.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        };
+    }
+    Err(AppError::NotFound(format!(
+        "{q:?} is neither a person id nor an email address"
+    )))
+}
+
+fn apply_edit(card: &mut Card, edit: &PersonEdit, region: identity::Region) -> Result<()> {
+    let src = Source::manual();
+    let manual = |v: &str| {
+        let mut cp = ContactPoint::new(v.trim());
+        cp.sources.push(src.clone());
+        cp
+    };
+    if edit.name.is_some() || edit.given.is_some() || edit.family.is_some() {
+        let old = std::mem::take(&mut card.name);
+        let mut name = PersonName {
+            full: edit.name.clone().unwrap_or_default(),
+            given: edit.given.clone().unwrap_or_default(),
+            family: edit.family.clone().unwrap_or_default(),
+            sources: vec![src.clone()],
+            ..Default::default()
+        };
+        if name.given.is_empty() && name.family.is_empty() {
+            if let Some((g, f)) = name.full.trim().rsplit_once(' ') {
+                name.given = g.to_string();
+                name.family = f.to_string();
+            } else {
+                name.given = name.full.trim().to_string();
+            }
+        }
+        if !old.is_empty()
+            && !old.same_as(&name)
+            && !card.other_names.iter().any(|n| n.same_as(&old))
+        {
+            // The old name is kept, not lost.
+            card.other_names.push(old);
+        }
+        card.name = name;
+    }
+    for e in &edit.add_emails {
+        if email_key(e).is_none() {
+            return Err(AppError::Invalid(format!("{e:?} is not an email address")));
+        }
+        card.emails.push(manual(e));
+    }
+    for e in &edit.remove_emails {
+        let k = email_key(e);
+        card.emails.retain(|x| email_key(&x.value) != k);
+    }
+    for p in &edit.add_phones {
+        let mut cp = manual(p);
+        if let Some(e164) = identity::phone_e164(p, region) {
+            if e164 != cp.value {
+                cp.raw = Some(cp.value.clone());
+                cp.value = e164;
+            }
+        }
+        card.phones.push(cp);
+    }
+    for p in &edit.remove_phones {
+        let norm = identity::phone_e164(p, region).unwrap_or_else(|| p.trim().to_string());
+        card.phones
+            .retain(|x| x.value != norm && x.raw.as_deref() != Some(p.trim()));
+    }
+    for u in &edit.add_urls {
+        card.urls.push(manual(u));
+    }
+    for t in &edit.add_tags {
+        if !card.tags.iter().any(|x| x.value == *t) {
+            card.tags.push(Text::new(t.trim(), Some(&src)));
+        }
+    }
+    card.tags.retain(|t| !edit.remove_tags.contains(&t.value));
+    for n in &edit.add_notes {
+        card.notes.push(Text::new(n.trim(), Some(&src)));
+    }
+    for n in &edit.nicknames {
+        card.nicknames.push(Text::new(n.trim(), Some(&src)));
+    }
+    if let Some(b) = &edit.birthday {
+        let valid = b.len() == 10 && b.as_bytes()[4] == b'-' && b.as_bytes()[7] == b'-'
+            || b.len() == 7 && b.starts_with("--");
+        if !valid {
+            return Err(AppError::Invalid(format!(
+                "birthday {b:?}: use YYYY-MM-DD or --MM-DD"
+            )));
+        }
+        card.birthdays.insert(0, Text::new(b.clone(), Some(&src)));
+    }
+    if edit.organization.is_some() || edit.title.is_some() {
+        let current = card.current_position().cloned();
+        let organization = edit
+            .organization
+            .clone()
+            .or_else(|| current.as_ref().map(|p| p.organization.clone()))
+            .unwrap_or_default();
+        let title = edit.title.clone().unwrap_or_default();
+        card.positions.push(Position {
+            organization,
+            title,
+            sources: vec![src.clone()],
+            ..Default::default()
+        });
+    }
+    identity::normalize_card(card, region);
+    Ok(())
+}

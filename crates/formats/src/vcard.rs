@@ -1,0 +1,649 @@
+//! vCard 2.1 / 3.0 / 4.0: a streaming reader that cuts a file into cards
+//! (keeping each card's line number), parses each with `calcard`, and maps it
+//! onto a [`Card`]; and a writer for vCard 3.0 and 4.0. Properties kith does
+//! not interpret are kept as [`ExtraProperty`] lines and written back out.
+
+use base64::Engine as _;
+use calcard::vcard::{
+    VCard, VCardEntry, VCardParameter, VCardParameterName, VCardParameterValue, VCardProperty,
+    VCardType, VCardValue, VCardVersion,
+};
+use calcard::{Entry, Parser};
+use kith_core::*;
+use std::io::BufRead;
+
+/// A card larger than this is reported and skipped (a runaway file, a
+/// 50 MB field), so one bad record cannot exhaust memory.
+pub const MAX_CARD_BYTES: usize = 16 * 1024 * 1024;
+
+/// Streams the cards of one vCard file.
+pub struct Reader<'a> {
+    input: Box<dyn BufRead + 'a>,
+    file: String,
+    line: u64,
+    finished: bool,
+    buf: Vec<u8>,
+    /// A card read while reporting stray text before it.
+    pending: Option<crate::Item>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(input: Box<dyn BufRead + 'a>, file: &str) -> Self {
+        Reader {
+            input,
+            file: file.to_string(),
+            line: 0,
+            finished: false,
+            buf: Vec::new(),
+            pending: None,
+        }
+    }
+
+    fn diag(&self, line: u64, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// Reads one physical line into `self.buf`; false at end of input.
+    fn read_line(&mut self) -> Result<bool, std::io::Error> {
+        self.buf.clear();
+        let n = self.input.read_until(b'\n', &mut self.buf)?;
+        if n > 0 {
+            self.line += 1;
+        }
+        Ok(n > 0)
+    }
+}
+
+/// The upper-cased, trimmed text of a line, when short enough to be a
+/// BEGIN/END marker.
+fn marker(line: &[u8]) -> Option<String> {
+    let line = crate::text::strip_bom(line);
+    if line.len() > 40 {
+        return None;
+    }
+    let s = std::str::from_utf8(line).ok()?;
+    Some(s.trim().to_ascii_uppercase())
+}
+
+impl Iterator for Reader<'_> {
+    type Item = crate::Item;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.pending.take() {
+            return Some(item);
+        }
+        if self.finished {
+            return None;
+        }
+        // Find the next BEGIN:VCARD, reporting anything else that is not blank.
+        let mut stray: Option<u64> = None;
+        loop {
+            match self.read_line() {
+                Err(e) => {
+                    self.finished = true;
+                    return Some(Err(self.diag(self.line, format!("read error: {e}"))));
+                }
+                Ok(false) => {
+                    self.finished = true;
+                    return stray.map(|l| Err(self.diag(l, STRAY)));
+                }
+                Ok(true) => {}
+            }
+            match marker(&self.buf).as_deref() {
+                Some("BEGIN:VCARD") => break,
+                Some("") => {}
+                _ => {
+                    stray.get_or_insert(self.line);
+                }
+            }
+        }
+        let begin = std::mem::take(&mut self.buf);
+        let start = self.line;
+        let card = self.read_card(begin, start);
+        match stray {
+            Some(l) => {
+                self.pending = Some(card);
+                Some(Err(self.diag(l, STRAY)))
+            }
+            None => Some(card),
+        }
+    }
+}
+
+const STRAY: &str = "text outside any BEGIN:VCARD … END:VCARD block skipped";
+
+impl Reader<'_> {
+    /// Reads from the BEGIN line up to its matching END (nested AGENT cards
+    /// included) and parses the block.
+    fn read_card(&mut self, mut block: Vec<u8>, start: u64) -> crate::Item {
+        let mut depth = 1;
+        let mut too_big = false;
+        let mut truncated = false;
+        loop {
+            match self.read_line() {
+                Err(e) => {
+                    self.finished = true;
+                    return Err(self.diag(self.line, format!("read error: {e}")));
+                }
+                Ok(false) => {
+                    self.finished = true;
+                    truncated = true;
+                    break;
+                }
+                Ok(true) => {}
+            }
+            match marker(&self.buf).as_deref() {
+                Some("BEGIN:VCARD") => depth += 1,
+                Some("END:VCARD") => depth -= 1,
+                _ => {}
+            }
+            if !too_big {
+                if block.len() + self.buf.len() > MAX_CARD_BYTES {
+                    too_big = true;
+                    block = Vec::new();
+                } else {
+                    block.extend_from_slice(&self.buf);
+                }
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+        if too_big {
+            return Err(self.diag(
+                start,
+                format!(
+                    "card is larger than {} MiB; skipped",
+                    MAX_CARD_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        if truncated {
+            block.extend_from_slice(b"\r\nEND:VCARD\r\n");
+        }
+        let text = crate::text::decode(&block);
+        let mut record = parse_card(&text, &self.file, start).map_err(|m| self.diag(start, m))?;
+        if truncated {
+            record
+                .warnings
+                .push("the file ends inside this card (no END:VCARD); read what was there".into());
+        }
+        Ok(record)
+    }
+}
+
+/// Parses one card's text (BEGIN to END) into a record.
+pub fn parse_card(text: &str, file: &str, line: u64) -> Result<ImportRecord, String> {
+    let vcard = match Parser::new(text).entry() {
+        Entry::VCard(v) => v,
+        Entry::InvalidLine(l) => return Err(format!("not a valid vCard: bad line {:?}", clip(&l))),
+        Entry::UnterminatedComponent(c) => return Err(format!("unterminated {c}")),
+        Entry::Eof => return Err("empty card".into()),
+        other => return Err(format!("not a vCard ({other:?})")),
+    };
+    let mut card = from_vcard(&vcard);
+    let source = Source {
+        file: file.to_string(),
+        line,
+        format: "vcard".into(),
+    };
+    card.stamp(&source);
+    if card.is_blank() && card.positions.is_empty() {
+        return Err("card has no name, email, phone or URL; skipped".into());
+    }
+    Ok(ImportRecord {
+        card,
+        line,
+        about_owner: false,
+        warnings: Vec::new(),
+    })
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+/// The text of every value of an entry, one string per value.
+fn texts(entry: &VCardEntry) -> Vec<String> {
+    entry.values.iter().map(value_text).collect()
+}
+
+fn value_text(v: &VCardValue) -> String {
+    match v {
+        VCardValue::Text(s) => s.clone(),
+        VCardValue::Component(parts) => parts.join(","),
+        VCardValue::Integer(i) => i.to_string(),
+        VCardValue::Float(f) => f.to_string(),
+        VCardValue::Boolean(b) => b.to_string(),
+        VCardValue::PartialDateTime(d) => partial_date(d),
+        VCardValue::Binary(d) => d.to_unwrapped_string(),
+        other => {
+            let mut s = String::new();
+            let entry = VCardEntry::new(VCardProperty::Note).with_value(other.clone());
+            let _ = entry.write_to(&mut s, true);
+            s.split_once(':')
+                .map(|(_, v)| v.trim_end().to_string())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn partial_date(d: &calcard::common::PartialDateTime) -> String {
+    match (d.year, d.month, d.day) {
+        (Some(y), Some(m), Some(day)) => format!("{y:04}-{m:02}-{day:02}"),
+        (None, Some(m), Some(day)) => format!("--{m:02}-{day:02}"),
+        (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+        (Some(y), None, None) => format!("{y:04}"),
+        _ => String::new(),
+    }
+}
+
+/// The TYPE values of an entry, lower-case; `pref` is reported separately.
+fn kinds(entry: &VCardEntry) -> (Vec<String>, bool) {
+    let mut out = Vec::new();
+    let mut pref = false;
+    for p in &entry.params {
+        match &p.name {
+            VCardParameterName::Type => {
+                let t = p.value.clone().into_text().to_ascii_lowercase();
+                for t in t.split(',') {
+                    let t = t.trim();
+                    if t == "pref" {
+                        pref = true;
+                    } else if !t.is_empty() && t != "internet" && !out.iter().any(|k| k == t) {
+                        out.push(t.to_string());
+                    }
+                }
+            }
+            VCardParameterName::Pref => pref = true,
+            _ => {}
+        }
+    }
+    (out, pref)
+}
+
+fn contact_point(entry: &VCardEntry, value: String) -> ContactPoint {
+    let (kinds, preferred) = kinds(entry);
+    let value = value
+        .strip_prefix("tel:")
+        .map(str::to_string)
+        .unwrap_or(value);
+    ContactPoint {
+        value,
+        kinds,
+        preferred,
+        group: entry.group.clone(),
+        ..Default::default()
+    }
+}
+
+/// Maps a parsed vCard onto a card.
+pub fn from_vcard(v: &VCard) -> Card {
+    let mut card = Card::default();
+    let mut orgs: Vec<(String, String)> = Vec::new();
+    let mut titles: Vec<String> = Vec::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
+    for e in &v.entries {
+        let t = texts(e);
+        let first = t.first().cloned().unwrap_or_default();
+        match &e.name {
+            VCardProperty::Begin | VCardProperty::End | VCardProperty::Version => {}
+            VCardProperty::Prodid | VCardProperty::Rev => {}
+            VCardProperty::Fn => {
+                if card.name.full.is_empty() {
+                    card.name.full = first.trim().to_string();
+                }
+            }
+            VCardProperty::N => {
+                let part = |i: usize| t.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+                card.name.family = part(0);
+                card.name.given = part(1);
+                card.name.additional = part(2);
+                card.name.prefix = part(3);
+                card.name.suffix = part(4);
+            }
+            VCardProperty::Nickname => {
+                for n in t.iter().flat_map(|s| s.split(',')) {
+                    if !n.trim().is_empty() {
+                        card.nicknames.push(Text::new(n.trim(), None));
+                    }
+                }
+            }
+            VCardProperty::Email if !first.trim().is_empty() => {
+                card.emails.push(contact_point(e, first.trim().to_string()))
+            }
+            VCardProperty::Tel if !first.trim().is_empty() => {
+                card.phones.push(contact_point(e, first.trim().to_string()))
+            }
+            VCardProperty::Url if !first.trim().is_empty() => {
+                card.urls.push(contact_point(e, first.trim().to_string()))
+            }
+            VCardProperty::Impp if !first.trim().is_empty() => {
+                card.impps.push(contact_point(e, first.trim().to_string()))
+            }
+            VCardProperty::Adr => {
+                let part = |i: usize| t.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+                let (kinds, _) = kinds(e);
+                let a = PostalAddress {
+                    po_box: part(0),
+                    extended: part(1),
+                    street: part(2),
+                    locality: part(3),
+                    region: part(4),
+                    postal_code: part(5),
+                    country: part(6),
+                    kinds,
+                    group: e.group.clone(),
+                    ..Default::default()
+                };
+                if !a.is_empty() {
+                    card.addresses.push(a);
+                }
+            }
+            VCardProperty::Bday => {
+                if !first.trim().is_empty() {
+                    card.birthdays.push(Text::new(first.trim(), None));
+                }
+            }
+            VCardProperty::Photo => {
+                if let Some(p) = photo(e) {
+                    card.photos.push(p);
+                }
+            }
+            VCardProperty::Note => {
+                let note = t.join(";");
+                if !note.trim().is_empty() {
+                    card.notes.push(Text::new(note.trim(), None));
+                }
+            }
+            VCardProperty::Categories => {
+                for c in t.iter().flat_map(|s| s.split(',')) {
+                    let c = c.trim();
+                    if !c.is_empty() && !card.tags.iter().any(|x| x.value == c) {
+                        card.tags.push(Text::new(c, None));
+                    }
+                }
+            }
+            VCardProperty::Org => {
+                let org = t.first().map(|s| s.trim().to_string()).unwrap_or_default();
+                let dept = t.iter().skip(1).map(|s| s.trim()).filter(|s| !s.is_empty());
+                orgs.push((org, dept.collect::<Vec<_>>().join("; ")));
+            }
+            VCardProperty::Title => titles.push(first.trim().to_string()),
+            VCardProperty::Uid => {
+                if !first.trim().is_empty() {
+                    card.uids.push(first.trim().to_string());
+                }
+            }
+            VCardProperty::Other(name)
+                if name.eq_ignore_ascii_case("X-ABLABEL") && e.group.is_some() =>
+            {
+                labels.push((e.group.clone().unwrap_or_default(), first.clone()));
+                card.extra.push(ExtraProperty {
+                    line: entry_line(e),
+                    sources: Vec::new(),
+                });
+            }
+            _ => {
+                let line = entry_line(e);
+                if !line.is_empty() {
+                    card.extra.push(ExtraProperty {
+                        line,
+                        sources: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    // ORG and TITLE pair up in order; a lone TITLE is a position without organisation.
+    let n = orgs.len().max(titles.len());
+    for i in 0..n {
+        let (organization, department) = orgs.get(i).cloned().unwrap_or_default();
+        let title = titles.get(i).cloned().unwrap_or_default();
+        if !organization.is_empty() || !title.is_empty() {
+            card.positions.push(Position {
+                organization,
+                department,
+                title,
+                ..Default::default()
+            });
+        }
+    }
+    // Apple's X-ABLabel names the grouped value it sits beside.
+    for (group, label) in labels {
+        let label = label
+            .trim_start_matches("_$!<")
+            .trim_end_matches(">!$_")
+            .to_string();
+        for cp in card
+            .emails
+            .iter_mut()
+            .chain(&mut card.phones)
+            .chain(&mut card.urls)
+            .chain(&mut card.impps)
+        {
+            if cp.group.as_deref() == Some(group.as_str()) && cp.label.is_none() {
+                cp.label = Some(label.clone());
+            }
+        }
+    }
+    card
+}
+
+fn photo(e: &VCardEntry) -> Option<Photo> {
+    let media_type = e.params.iter().find_map(|p| match (&p.name, &p.value) {
+        (VCardParameterName::Mediatype, v) => Some(v.clone().into_text().into_owned()),
+        _ => None,
+    });
+    match e.values.first()? {
+        VCardValue::Binary(d) if !d.data.is_empty() => Some(Photo {
+            media_type: d.content_type.clone().or(media_type),
+            data: Some(base64::engine::general_purpose::STANDARD.encode(&d.data)),
+            ..Default::default()
+        }),
+        VCardValue::Text(uri) if !uri.trim().is_empty() => Some(Photo {
+            media_type,
+            uri: Some(uri.trim().to_string()),
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
+/// One entry as an unfolded vCard 4.0 content line.
+fn entry_line(e: &VCardEntry) -> String {
+    let mut s = String::new();
+    if e.write_to(&mut s, true).is_err() {
+        return String::new();
+    }
+    s.replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .trim_end_matches(['\r', '\n'])
+        .to_string()
+}
+
+/// The vCard versions kith writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    V3,
+    V4,
+}
+
+impl Version {
+    pub fn parse(s: &str) -> Option<Version> {
+        match s.trim() {
+            "3.0" | "3" => Some(Version::V3),
+            "4.0" | "4" => Some(Version::V4),
+            _ => None,
+        }
+    }
+}
+
+fn text_entry(prop: VCardProperty, value: &str) -> VCardEntry {
+    VCardEntry::new(prop).with_value(value.to_string())
+}
+
+fn with_kinds(
+    mut e: VCardEntry,
+    kinds: &[String],
+    preferred: bool,
+    group: &Option<String>,
+) -> VCardEntry {
+    for k in kinds {
+        e = e.with_param(VCardParameter::typ(type_value(k)));
+    }
+    if preferred {
+        e = e.with_param(VCardParameter::pref(1u32));
+    }
+    e.with_group(group.clone())
+}
+
+fn type_value(k: &str) -> VCardParameterValue {
+    let known = match k {
+        "work" => Some(VCardType::Work),
+        "home" => Some(VCardType::Home),
+        "cell" | "mobile" => Some(VCardType::Cell),
+        "voice" => Some(VCardType::Voice),
+        "fax" => Some(VCardType::Fax),
+        "pager" => Some(VCardType::Pager),
+        "text" => Some(VCardType::Text),
+        "video" => Some(VCardType::Video),
+        _ => None,
+    };
+    match known {
+        Some(t) => VCardParameterValue::Type(t),
+        None => VCardParameterValue::Text(k.to_string()),
+    }
+}
+
+/// Builds a vCard from a card: FN and N, contact points with their types,
+/// addresses, the current position as ORG/TITLE (other positions as
+/// X-KITH-POSITION), photos, notes, CATEGORIES, and the kept extra lines.
+pub fn to_vcard(card: &Card, uid: &str) -> VCard {
+    let mut entries = Vec::new();
+    let n = &card.name;
+    let display = card.display_name();
+    entries.push(text_entry(VCardProperty::Fn, &display));
+    entries.push(
+        VCardEntry::new(VCardProperty::N).with_values(
+            [&n.family, &n.given, &n.additional, &n.prefix, &n.suffix]
+                .iter()
+                .map(|s| VCardValue::Text(s.to_string()))
+                .collect(),
+        ),
+    );
+    entries.push(text_entry(VCardProperty::Uid, uid));
+    if !card.nicknames.is_empty() {
+        let nicks: Vec<&str> = card.nicknames.iter().map(|t| t.value.as_str()).collect();
+        entries.push(text_entry(VCardProperty::Nickname, &nicks.join(",")));
+    }
+    for (prop, list) in [
+        (VCardProperty::Email, &card.emails),
+        (VCardProperty::Tel, &card.phones),
+        (VCardProperty::Url, &card.urls),
+        (VCardProperty::Impp, &card.impps),
+    ] {
+        for cp in list {
+            let e = text_entry(prop.clone(), &cp.value);
+            entries.push(with_kinds(e, &cp.kinds, cp.preferred, &cp.group));
+        }
+    }
+    for a in &card.addresses {
+        let e = VCardEntry::new(VCardProperty::Adr).with_values(
+            a.parts()
+                .iter()
+                .map(|s| VCardValue::Text(s.to_string()))
+                .collect(),
+        );
+        entries.push(with_kinds(e, &a.kinds, false, &a.group));
+    }
+    if let Some(b) = card.birthdays.first() {
+        entries.push(text_entry(VCardProperty::Bday, &b.value));
+    }
+    let current = card.current_position();
+    if let Some(p) = current {
+        if !p.organization.is_empty() {
+            let mut values = vec![VCardValue::Text(p.organization.clone())];
+            if !p.department.is_empty() {
+                values.push(VCardValue::Text(p.department.clone()));
+            }
+            entries.push(VCardEntry::new(VCardProperty::Org).with_values(values));
+        }
+        if !p.title.is_empty() {
+            entries.push(text_entry(VCardProperty::Title, &p.title));
+        }
+    }
+    for p in &card.positions {
+        if Some(p) != current {
+            let value = format!(
+                "{};{};{};{}",
+                p.organization,
+                p.title,
+                p.start.as_deref().unwrap_or(""),
+                p.end.as_deref().unwrap_or("")
+            );
+            entries.push(text_entry(
+                VCardProperty::Other("X-KITH-POSITION".into()),
+                &value,
+            ));
+        }
+    }
+    for p in &card.photos {
+        if let Some(data) = &p.data {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) {
+                let value = VCardValue::Binary(calcard::common::Data {
+                    content_type: p.media_type.clone(),
+                    data: bytes,
+                });
+                entries.push(VCardEntry::new(VCardProperty::Photo).with_value(value));
+            }
+        } else if let Some(uri) = &p.uri {
+            entries.push(text_entry(VCardProperty::Photo, uri));
+        }
+    }
+    for note in &card.notes {
+        entries.push(text_entry(VCardProperty::Note, &note.value));
+    }
+    if !card.tags.is_empty() {
+        entries.push(
+            VCardEntry::new(VCardProperty::Categories).with_values(
+                card.tags
+                    .iter()
+                    .map(|t| VCardValue::Text(t.value.clone()))
+                    .collect(),
+            ),
+        );
+    }
+    let mut vcard = VCard { entries };
+    if !card.extra.is_empty() {
+        let mut text = String::from("BEGIN:VCARD\r\nVERSION:4.0\r\n");
+        for x in &card.extra {
+            text.push_str(&x.line);
+            text.push_str("\r\n");
+        }
+        text.push_str("END:VCARD\r\n");
+        if let Entry::VCard(extra) = Parser::new(&text).entry() {
+            vcard.entries.extend(extra.entries.into_iter().filter(|e| {
+                !matches!(
+                    e.name,
+                    VCardProperty::Begin | VCardProperty::End | VCardProperty::Version
+                )
+            }));
+        }
+    }
+    vcard
+}
+
+/// Writes one card as vCard text in `version`.
+pub fn write_card(out: &mut String, card: &Card, uid: &str, version: Version) {
+    let v = match version {
+        Version::V3 => VCardVersion::V3_0,
+        Version::V4 => VCardVersion::V4_0,
+    };
+    // Writing into a String cannot fail.
+    let _ = to_vcard(card, uid).write_to(out, v);
+}

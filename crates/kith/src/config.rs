@@ -1,0 +1,82 @@
+//! Where kith keeps its data and which database it uses. Precedence: flags >
+//! `KITH_*` environment variables (clap reads those) > `kith.toml` in the data
+//! directory > defaults.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// `kith.toml` in the data directory.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database: Option<String>,
+    /// Region for phone numbers written without a country code, e.g. "GB".
+    pub region: Option<String>,
+    /// The account the CLI acts as.
+    pub user: Option<String>,
+}
+
+/// The environment variables kith reads; any other `KITH_*` is warned about.
+const KNOWN_VARS: &[&str] = &[
+    "KITH_DATA_DIR",
+    "KITH_DATABASE_URL",
+    "KITH_REGION",
+    "KITH_USER",
+    "KITH_TEST_DATABASE_URL",
+    "KITH_VENV",
+];
+
+pub fn warn_unknown_env() {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("KITH_") && !KNOWN_VARS.contains(&k.as_ref()) {
+            eprintln!("warning: unknown environment variable {k} is ignored");
+        }
+    }
+}
+
+/// The data directory: the flag or `KITH_DATA_DIR`, else the platform's
+/// (e.g. `~/.local/share/kith`).
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = flag {
+        return Ok(d.to_path_buf());
+    }
+    match dirs::data_dir() {
+        Some(d) => Ok(d.join("kith")),
+        None => {
+            bail!("cannot tell where to keep data on this system: give --data-dir or KITH_DATA_DIR")
+        }
+    }
+}
+
+pub fn read_file_config(data_dir: &Path) -> Result<FileConfig> {
+    let path = data_dir.join("kith.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .with_context(|| format!("{}: invalid configuration", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// The default phone region: the configured one, else the country of the
+/// locale (`en_GB.UTF-8` -> GB), else US.
+pub fn default_region(configured: Option<&str>) -> Result<kith_core::identity::Region> {
+    if let Some(code) = configured {
+        return kith_core::identity::parse_region(code).with_context(|| {
+            format!("unknown region {code:?}: use a two-letter country code such as US or GB")
+        });
+    }
+    let from_locale = ["LC_ALL", "LC_TELEPHONE", "LANG"].iter().find_map(|v| {
+        let value = std::env::var(v).ok()?;
+        let country = value
+            .split(['.', '@'])
+            .next()?
+            .split_once('_')?
+            .1
+            .to_string();
+        kith_core::identity::parse_region(&country)
+    });
+    Ok(from_locale.unwrap_or(kith_core::identity::Region::US))
+}
