@@ -754,8 +754,15 @@ class Generator:
             street = f"{n} {name} {rng.choice(['St', 'Street', 'Ave', 'Road', 'Lane', 'Blvd'])}"
             if rng.random() < 0.25:
                 street += rng.choice([f"\nSuite {rng.randint(100, 999)}", f", Floor {rng.randint(2, 40)}"])
-        elif country in ("DE", "SE", "PL", "RU"):
-            street = f"{name}{rng.choice(['straße', 'weg', 'gatan', 'ulica'])} {n}"
+        elif country == "DE":
+            street = f"{rng.choice(['Haupt', 'Bahnhof', 'Linden', 'Garten', 'Schiller'])}" \
+                     f"{rng.choice(['straße', 'weg', 'allee'])} {n}"
+        elif country == "SE":
+            street = f"{rng.choice(['Drottninggatan', 'Kungsgatan', 'Sveavägen', 'Storgatan'])} {n}"
+        elif country == "PL":
+            street = f"ul. {rng.choice(['Marszałkowska', 'Długa', 'Floriańska', 'Piękna'])} {n}"
+        elif country == "RU":
+            street = f"ул. {rng.choice(['Тверская', 'Арбат', 'Ленина', 'Невский проспект'])}, д. {n}"
         elif country == "FR":
             street = f"{n} rue {rng.choice(['de la Paix', 'Victor Hugo', 'du Faubourg Saint-Honoré'])}"
         elif country in ("ES", "MX"):
@@ -917,7 +924,7 @@ def main(argv=None):
     # Phase 2: choose the planted duplicates.
     with_email = [i for i, p in enumerate(people) if p.emails]
     exact_src = rng.sample(with_email, min(n_exact, len(with_email)))
-    nick_ok = [i for i, p in enumerate(people) if p.given in NICKNAMES]
+    nick_ok = [i for i, p in enumerate(people) if p.given in NICKNAMES and p.org]
     near_src = rng.sample(nick_ok, min(n_near, len(nick_ok)))
     n_exact, n_near = len(exact_src), len(near_src)
     dup_of = {}
@@ -929,6 +936,7 @@ def main(argv=None):
     # Phase 3: write the vCards; each duplicate goes at a random later position.
     stats = Counter()
     pending = {}
+    near_people = []
     vcf_path = os.path.join(args.out, "contacts.vcf")
     with open(vcf_path, "w", encoding="utf-8", newline="") as out:
         for i, p in enumerate(people):
@@ -963,6 +971,7 @@ def main(argv=None):
                     if rng.random() < 0.6:
                         q.phones.append((gen.new_phone(q.country, True), "cell"))
                     dup = gen.render(q, rng.random() < 0.95)
+                    near_people.append(q)
                 at = rng.randint(i, n_base - 1)
                 pending.setdefault(at, []).append(card_text(dup, stats))
             for text in pending.pop(i, ()):
@@ -1025,6 +1034,16 @@ def main(argv=None):
         w.writerows(rows)
 
     names = Counter(p.fn() for p in people)
+    # Pairs of people that a "nickname form of the given name + same family
+    # name + same organisation" rule links: the planted near duplicates, plus
+    # extra pairs where homonyms work at the same (large) employer.
+    keys = Counter((q.display_given(), q.display_family(), q.org) for q in people + near_people)
+    formal_of = {}
+    for formal, nicks in NICKNAMES.items():
+        for nick in nicks:
+            formal_of.setdefault(nick, []).append(formal)
+    nick_pairs = sum(n * keys.get((formal, fam, org), 0)
+                     for (given, fam, org), n in keys.items() for formal in formal_of.get(given, ()))
     summary = {
         "seed": args.seed,
         "out": os.path.abspath(args.out),
@@ -1055,7 +1074,7 @@ def main(argv=None):
         },
         "expected": {
             "people_after_vcf_import": n_base + n_near,
-            "merge_suggestions_after_vcf_import": n_near,
+            "nickname_pairs_same_family_and_org": nick_pairs,
             "people_after_both_imports": n_base + n_near + n_conn - n_overlap,
         },
         "seconds": round(time.perf_counter() - t0, 3),

@@ -126,3 +126,86 @@ where
         updated_at: row.try_get("updated_at")?,
     })
 }
+
+pub mod testing {
+    //! Stores for tests: a fresh SQLite file, and a fresh PostgreSQL database
+    //! on the server named by `KITH_TEST_DATABASE_URL` (the test script starts
+    //! one). Lets every storage test run on both engines.
+
+    use crate::{Result, Store, StoreError};
+    use sqlx::Connection;
+
+    /// The engines to test on: SQLite always, PostgreSQL when configured.
+    /// Each comes with a fresh, empty database; keep the returned guard alive.
+    pub async fn stores() -> Vec<(Store, Option<tempfile_guard::Guard>)> {
+        let mut out = Vec::new();
+        let guard = tempfile_guard::Guard::new();
+        let store = Store::open_sqlite(&guard.path().join("kith.db"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a test SQLite store: {e}"));
+        out.push((store, Some(guard)));
+        if let Ok(url) = std::env::var("KITH_TEST_DATABASE_URL") {
+            let store = fresh_postgres(&url).await.unwrap_or_else(|e| {
+                panic!("cannot open a test PostgreSQL store at KITH_TEST_DATABASE_URL: {e}")
+            });
+            out.push((store, None));
+        }
+        out
+    }
+
+    /// Creates a new, uniquely named database on the server at `admin_url`
+    /// and opens it.
+    pub async fn fresh_postgres(admin_url: &str) -> Result<Store> {
+        let name = format!("kith_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url, String::new()),
+        };
+        let base = base
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .ok_or_else(|| StoreError::Open {
+                url: admin_url.into(),
+                message: "expected postgres://HOST/DATABASE".into(),
+            })?;
+        Store::open_postgres(&format!("{base}/{name}{query}")).await
+    }
+
+    pub mod tempfile_guard {
+        //! A temporary directory removed on drop (kept dependency-free).
+        use std::path::{Path, PathBuf};
+
+        pub struct Guard(PathBuf);
+
+        impl Guard {
+            pub fn new() -> Guard {
+                let dir = std::env::temp_dir()
+                    .join(format!("kith-test-{}", uuid::Uuid::now_v7().simple()));
+                std::fs::create_dir_all(&dir)
+                    .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+                Guard(dir)
+            }
+
+            pub fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+
+        impl Default for Guard {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}

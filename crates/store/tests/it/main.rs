@@ -1,1 +1,442 @@
-//! Storage tests (filled in below).
+//! The storage suite: one story per concern, each run on SQLite and (when
+//! `KITH_TEST_DATABASE_URL` is set, as in scripts/test.sh) on PostgreSQL.
+
+use kith_core::{Card, ContactPoint, Person, PersonId, PersonName, Position, Text};
+use kith_store::testing::stores;
+use kith_store::tx::PersonWrite;
+use kith_store::{MergeRecord, PeopleFilter, Store, StoreError, Suggestion};
+
+fn person(given: &str, family: &str, email: &str, org: &str, tag: &str) -> Person {
+    Person {
+        id: PersonId::new(),
+        card: Card {
+            name: PersonName {
+                given: given.into(),
+                family: family.into(),
+                full: format!("{given} {family}"),
+                ..Default::default()
+            },
+            emails: vec![ContactPoint::new(email)],
+            positions: vec![Position {
+                organization: org.into(),
+                title: "Engineer".into(),
+                ..Default::default()
+            }],
+            tags: vec![Text::new(tag, None)],
+            ..Default::default()
+        },
+    }
+}
+
+async fn put(store: &Store, account: kith_core::AccountId, people: &[Person]) {
+    let mut tx = store.begin(account).await.unwrap();
+    let writes: Vec<PersonWrite> = people
+        .iter()
+        .map(|p| PersonWrite {
+            person: p,
+            is_me: false,
+            fresh: true,
+        })
+        .collect();
+    tx.put_people(&writes).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn count(store: &Store, account: kith_core::AccountId, filter: PeopleFilter) -> usize {
+    store
+        .begin_read(account)
+        .await
+        .unwrap()
+        .people(&filter)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn people_are_stored_listed_and_searched() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let acc = store.default_account("default").await.unwrap();
+        assert_eq!(
+            store.default_account("default").await.unwrap(),
+            acc,
+            "{engine}: default account is created once"
+        );
+        let ada = person(
+            "Ada",
+            "Lovelace",
+            "ada@example.org",
+            "Analytical Engines",
+            "math",
+        );
+        let zoe = person(
+            "Zoë",
+            "Müller",
+            "zoe@example.org",
+            "Stripe, Inc.",
+            "friends",
+        );
+        put(&store, acc.id, &[ada.clone(), zoe.clone()]).await;
+
+        let all = store
+            .begin_read(acc.id)
+            .await
+            .unwrap()
+            .people(&PeopleFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|p| p.person.card.display_name())
+                .collect::<Vec<_>>(),
+            ["Ada Lovelace", "Zoë Müller"],
+            "{engine}"
+        );
+        assert_eq!(
+            all[0].person, ada,
+            "{engine}: the card comes back as written"
+        );
+
+        let search = |q: &str| PeopleFilter {
+            search: Some(q.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            count(&store, acc.id, search("zoe")).await,
+            1,
+            "{engine}: accents are ignored"
+        );
+        assert_eq!(
+            count(&store, acc.id, search("ZOE@EXAMPLE.ORG")).await,
+            1,
+            "{engine}: email search"
+        );
+        assert_eq!(
+            count(&store, acc.id, search("stripe engineer")).await,
+            1,
+            "{engine}: all words must match"
+        );
+        assert_eq!(count(&store, acc.id, search("nobody")).await, 0, "{engine}");
+        assert_eq!(
+            count(
+                &store,
+                acc.id,
+                PeopleFilter {
+                    tag: Some("MATH".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            1,
+            "{engine}: tag"
+        );
+        assert_eq!(
+            count(
+                &store,
+                acc.id,
+                PeopleFilter {
+                    organization: Some("stripe inc".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            1,
+            "{engine}: organisation"
+        );
+        let page = PeopleFilter {
+            limit: Some(1),
+            offset: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            store
+                .begin_read(acc.id)
+                .await
+                .unwrap()
+                .people(&page)
+                .await
+                .unwrap()[0]
+                .person
+                .id,
+            zoe.id,
+            "{engine}: paging"
+        );
+
+        let mut tx = store.begin_read(acc.id).await.unwrap();
+        assert_eq!(
+            tx.people_with_key("email:ada@example.org").await.unwrap(),
+            vec![ada.id],
+            "{engine}: key index"
+        );
+    }
+}
+
+#[tokio::test]
+async fn accounts_cannot_see_or_touch_each_other() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let alice = store.create_account("alice").await.unwrap();
+        let bob = store.create_account("bob").await.unwrap();
+        assert!(
+            matches!(
+                store.create_account("bob").await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{engine}"
+        );
+        let ada = person("Ada", "Lovelace", "ada@example.org", "AE", "x");
+        put(&store, alice.id, std::slice::from_ref(&ada)).await;
+
+        let mut tx = store.begin(bob.id).await.unwrap();
+        assert!(
+            tx.person(ada.id).await.unwrap().is_none(),
+            "{engine}: bob cannot read alice's person"
+        );
+        assert!(
+            tx.person_even_deleted(ada.id).await.unwrap().is_none(),
+            "{engine}"
+        );
+        assert!(
+            tx.people(&PeopleFilter::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}"
+        );
+        assert!(
+            tx.people_with_key("email:ada@example.org")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}"
+        );
+        assert!(
+            !tx.delete_person(ada.id, None).await.unwrap(),
+            "{engine}: bob cannot delete it"
+        );
+        // Writing a person under alice's id from bob's account is refused.
+        let mut forged = ada.clone();
+        forged.card.notes.push(Text::new("overwritten", None));
+        let err = tx
+            .put_people(&[PersonWrite {
+                person: &forged,
+                is_me: false,
+                fresh: true,
+            }])
+            .await;
+        assert!(
+            matches!(err, Err(StoreError::Conflict(_))),
+            "{engine}: {err:?}"
+        );
+        drop(tx);
+
+        let mut tx = store.begin_read(alice.id).await.unwrap();
+        assert_eq!(
+            tx.person(ada.id).await.unwrap().unwrap().person,
+            ada,
+            "{engine}: alice's card is untouched"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_not_committed_changes_nothing() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let acc = store.default_account("default").await.unwrap();
+        let ada = person("Ada", "Lovelace", "ada@example.org", "AE", "x");
+        {
+            let mut tx = store.begin(acc.id).await.unwrap();
+            tx.put_people(&[PersonWrite {
+                person: &ada,
+                is_me: false,
+                fresh: true,
+            }])
+            .await
+            .unwrap();
+            assert_eq!(
+                tx.people(&PeopleFilter::default()).await.unwrap().len(),
+                1,
+                "{engine}: visible inside"
+            );
+            // dropped without commit
+        }
+        assert_eq!(
+            count(&store, acc.id, PeopleFilter::default()).await,
+            0,
+            "{engine}: rolled back"
+        );
+        let mut tx = store.begin_read(acc.id).await.unwrap();
+        assert_eq!(
+            tx.change_count().await.unwrap(),
+            0,
+            "{engine}: no change logged"
+        );
+    }
+}
+
+#[tokio::test]
+async fn updates_versions_deletes_merges_and_suggestions() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let acc = store.default_account("default").await.unwrap();
+        let mut ada = person("Ada", "Lovelace", "ada@example.org", "AE", "x");
+        let augusta = person("Augusta", "King", "countess@example.org", "AE", "y");
+        put(&store, acc.id, &[ada.clone(), augusta.clone()]).await;
+
+        // An update bumps the version and re-indexes keys.
+        ada.card.emails = vec![ContactPoint::new("ada@new.example")];
+        let mut tx = store.begin(acc.id).await.unwrap();
+        tx.put_people(&[PersonWrite {
+            person: &ada,
+            is_me: true,
+            fresh: false,
+        }])
+        .await
+        .unwrap();
+        let stored = tx.person(ada.id).await.unwrap().unwrap();
+        assert_eq!(stored.version, 2, "{engine}");
+        assert!(stored.is_me, "{engine}");
+        assert!(
+            tx.people_with_key("email:ada@example.org")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: old key gone"
+        );
+        assert_eq!(
+            tx.people_with_key("email:ada@new.example").await.unwrap(),
+            vec![ada.id],
+            "{engine}"
+        );
+        assert_eq!(
+            tx.me().await.unwrap().unwrap().person.id,
+            ada.id,
+            "{engine}"
+        );
+
+        // Suggestions: stored once per pair, in either order; dismissed stays dismissed.
+        let s = Suggestion {
+            a: augusta.id,
+            b: ada.id,
+            score: 0.7,
+            reasons: vec!["same organisation".into()],
+        };
+        tx.add_suggestions(&[s.clone(), s.clone()]).await.unwrap();
+        let open = tx.open_suggestions().await.unwrap();
+        assert_eq!(open.len(), 1, "{engine}");
+        assert_eq!(open[0].reasons, ["same organisation"], "{engine}");
+        tx.set_suggestion_status(ada.id, augusta.id, "dismissed")
+            .await
+            .unwrap();
+        tx.add_suggestions(&[s]).await.unwrap();
+        assert!(
+            tx.open_suggestions().await.unwrap().is_empty(),
+            "{engine}: dismissed is not revived"
+        );
+
+        // A merge is recorded; the absorbed person is soft-deleted, still readable for undo.
+        let m = MergeRecord {
+            id: uuid::Uuid::now_v7(),
+            survivor: ada.id,
+            absorbed: augusta.id,
+            survivor_before: ada.card.clone(),
+            absorbed_card: augusta.card.clone(),
+            reasons: vec!["by hand".into()],
+            created_at: kith_store::now_micros(),
+            undone_at: None,
+        };
+        tx.insert_merge(&m).await.unwrap();
+        assert!(
+            tx.delete_person(augusta.id, Some(ada.id)).await.unwrap(),
+            "{engine}"
+        );
+        assert!(tx.person(augusta.id).await.unwrap().is_none(), "{engine}");
+        assert!(
+            tx.person_even_deleted(augusta.id).await.unwrap().is_some(),
+            "{engine}"
+        );
+        let merges = tx.merges(Some(augusta.id)).await.unwrap();
+        assert_eq!(
+            merges,
+            vec![m.clone()],
+            "{engine}: the merge comes back whole"
+        );
+        tx.mark_merge_undone(m.id).await.unwrap();
+        assert!(tx.merges(None).await.unwrap().is_empty(), "{engine}");
+        tx.record_import("a.vcf", "vcard", &serde_json::json!({"created": 2}))
+            .await
+            .unwrap();
+        assert_eq!(
+            tx.change_count().await.unwrap(),
+            4,
+            "{engine}: 2 puts, 1 update, 1 delete"
+        );
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn bad_database_urls_are_clear_errors() {
+    let err = Store::open("postgres://nobody:secret@127.0.0.1:1/none")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot open database postgres://nobody:***@127.0.0.1:1/none"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "the password is not shown: {err}");
+    let err = Store::open("/proc/no/such/dir/kith.db")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot open database"), "{err}");
+}
+
+#[tokio::test]
+async fn many_people_in_one_write() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let acc = store.default_account("default").await.unwrap();
+        let people: Vec<Person> = (0..1200)
+            .map(|i| {
+                person(
+                    &format!("P{i}"),
+                    "Batch",
+                    &format!("p{i}@example.org"),
+                    &format!("Org {}", i % 7),
+                    "bulk",
+                )
+            })
+            .collect();
+        put(&store, acc.id, &people).await;
+        assert_eq!(
+            count(
+                &store,
+                acc.id,
+                PeopleFilter {
+                    tag: Some("bulk".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            1200,
+            "{engine}"
+        );
+        assert_eq!(
+            count(
+                &store,
+                acc.id,
+                PeopleFilter {
+                    organization: Some("Org 3".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            171,
+            "{engine}"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need
+# (PostgreSQL 15 server binaries, a Python venv with vobject), starts a
+# throwaway PostgreSQL on a free loopback port, runs every Rust test on
+# SQLite and PostgreSQL, the lints, and the benchmarks in their quick mode.
+#
+#   bash scripts/test.sh            # everything
+#   KITH_SKIP_LINT=1 bash scripts/test.sh   # tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- what the tests need ---------------------------------------------------
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$PGBIN/initdb" ]; then
+    say "installing PostgreSQL 15"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+fi
+
+venv=${KITH_VENV:-$root/.venv}
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject' 2>/dev/null; then
+    say "creating the Python venv at $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r tests/python/requirements.txt
+fi
+export KITH_PYTHON="$venv/bin/python"
+export KITH_VENV="$venv"
+
+# --- a throwaway PostgreSQL ---------------------------------------------------
+pgdir=$(mktemp -d /tmp/kith-pg.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+cleanup() {
+    as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pgdir"
+}
+trap cleanup EXIT
+if [ "$(id -u)" = 0 ]; then chown postgres "$pgdir"; fi
+say "starting PostgreSQL on 127.0.0.1:$port"
+as_pg "$PGBIN/initdb" -A trust -U postgres -D "$pgdir/data" >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off" start >/dev/null
+export KITH_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+
+# --- the tests ----------------------------------------------------------------
+if [ -z "${KITH_SKIP_LINT:-}" ]; then
+    say "cargo fmt --check"
+    cargo fmt --all -- --check
+    say "cargo clippy"
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+fi
+
+say "cargo test (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+
+say "benchmarks, quick mode"
+bash bench/run.sh --quick
+
+say "all tests passed"
