@@ -77,6 +77,16 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The state of one import while its records are placed.
+struct Run {
+    file_name: String,
+    book: Book,
+    report: ImportReport,
+    merges: Vec<MergeRecord>,
+    suggestions: HashMap<(PersonId, PersonId), Suggestion>,
+    touched: Vec<PersonId>,
+}
+
 /// The account's people in memory during an import, indexed for matching.
 struct Book {
     people: HashMap<PersonId, Entry>,
@@ -166,47 +176,52 @@ impl App {
         };
         let records = kith_formats::open(format, Box::new(input), &read_options)?;
 
-        let mut report = ImportReport {
+        let report = ImportReport {
             file: shown.clone(),
             format: format.name().into(),
             dry_run: options.dry_run,
             ..Default::default()
         };
         let mut tx = self.store.begin(self.account).await?;
-        let mut book = self.load_book(&mut tx).await?;
-        let mut merges: Vec<MergeRecord> = Vec::new();
-        let mut suggestions: HashMap<(PersonId, PersonId), Suggestion> = HashMap::new();
-        let mut touched: Vec<PersonId> = Vec::new();
+        let mut run = Run {
+            file_name: file_name.clone(),
+            book: self.load_book(&mut tx).await?,
+            report,
+            merges: Vec::new(),
+            suggestions: HashMap::new(),
+            touched: Vec::new(),
+        };
 
         progress.start(meta.len());
         for item in records {
             progress.advance(read.get());
             match item {
                 Err(d) => {
-                    report.skipped += 1;
-                    report.problems.push(d);
+                    run.report.skipped += 1;
+                    run.report.problems.push(d);
                 }
                 Ok(record) => {
-                    report.records += 1;
+                    run.report.records += 1;
                     for w in &record.warnings {
-                        report.warnings.push(Diagnostic {
+                        run.report.warnings.push(Diagnostic {
                             file: file_name.clone(),
                             line: record.line,
                             message: w.clone(),
                         });
                     }
-                    self.place(
-                        record,
-                        &mut book,
-                        &mut report,
-                        &mut merges,
-                        &mut suggestions,
-                        &mut touched,
-                    );
+                    self.place(record, &mut run);
                 }
             }
         }
         progress.finish();
+        let Run {
+            book,
+            mut report,
+            merges,
+            mut suggestions,
+            touched,
+            ..
+        } = run;
         if report.records == 0 && !report.problems.is_empty() {
             return Err(file_err(format!(
                 "nothing could be read as {} ({} problem{}; first: {})",
@@ -293,17 +308,22 @@ impl App {
     }
 
     /// Matches one record and merges it, adds it, or suggests it.
-    fn place(
-        &self,
-        record: ImportRecord,
-        book: &mut Book,
-        report: &mut ImportReport,
-        merges: &mut Vec<MergeRecord>,
-        suggestions: &mut HashMap<(PersonId, PersonId), Suggestion>,
-        touched: &mut Vec<PersonId>,
-    ) {
+    fn place(&self, record: ImportRecord, run: &mut Run) {
+        let Run {
+            file_name,
+            book,
+            report,
+            merges,
+            suggestions,
+            touched,
+        } = run;
         let mut card = record.card;
         identity::normalize_card(&mut card, self.settings.default_region);
+        let mut card = card.deduplicated();
+        if card.uids.is_empty() {
+            card.records
+                .push(identity::record_fingerprint(file_name, &card));
+        }
         if record.about_owner {
             let id = *book.me.get_or_insert_with(PersonId::new);
             match book.people.get_mut(&id) {

@@ -306,16 +306,9 @@ fn apply_edit(card: &mut Card, edit: &PersonEdit, region: identity::Region) -> R
         let k = email_key(e);
         card.emails.retain(|x| email_key(&x.value) != k);
     }
-    for p in &edit.add_phones {
-        let mut cp = manual(p);
-        if let Some(e164) = identity::phone_e164(p, region) {
-            if e164 != cp.value {
-                cp.raw = Some(cp.value.clone());
-                cp.value = e164;
-            }
-        }
-        card.phones.push(cp);
-    }
+    // Normalised to E.164 with the rest of the card below.
+    card.phones
+        .extend(edit.add_phones.iter().map(|p| manual(p)));
     for p in &edit.remove_phones {
         let norm = identity::phone_e164(p, region).unwrap_or_else(|| p.trim().to_string());
         card.phones

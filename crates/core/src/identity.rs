@@ -75,11 +75,11 @@ pub fn phone_e164(value: &str, region: Region) -> Option<String> {
 /// was written in `raw`) and trims every contact value.
 pub fn normalize_card(card: &mut Card, region: Region) {
     for p in &mut card.phones {
-        if let Some(e164) = phone_e164(&p.value, region) {
-            if e164 != p.value {
-                p.raw.get_or_insert_with(|| p.value.clone());
-                p.value = e164;
-            }
+        if let Some(e164) = phone_e164(&p.value, region)
+            && e164 != p.value
+        {
+            p.raw.get_or_insert_with(|| p.value.clone());
+            p.value = e164;
         }
     }
     for list in [&mut card.emails, &mut card.urls, &mut card.phones] {
@@ -93,6 +93,30 @@ pub fn normalize_card(card: &mut Card, region: Region) {
     }
 }
 
+/// A fingerprint of an imported record: its file name and its content
+/// (without line numbers, which move when a file is edited above it).
+pub fn record_fingerprint(file_name: &str, card: &Card) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("sources");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(card).unwrap_or_default();
+    strip(&mut v);
+    // FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in file_name.bytes().chain([0]).chain(v.to_string().bytes()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
 /// The kinds of strong key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyKind {
@@ -100,6 +124,8 @@ pub enum KeyKind {
     Phone,
     Linkedin,
     Uid,
+    /// The same imported record (file and content) as before.
+    Record,
 }
 
 /// A strong identity key, e.g. `email:ada@example.org`.
@@ -112,6 +138,7 @@ impl Key {
             Some("email") => KeyKind::Email,
             Some("tel") => KeyKind::Phone,
             Some("linkedin") => KeyKind::Linkedin,
+            Some("rec") => KeyKind::Record,
             _ => KeyKind::Uid,
         }
     }
@@ -123,6 +150,7 @@ impl Key {
             "email" => format!("same email {value}"),
             "tel" => format!("same phone {value}"),
             "linkedin" => format!("same LinkedIn profile {value}"),
+            "rec" => "the same record, imported before".to_string(),
             _ => "same card UID".to_string(),
         }
     }
@@ -148,6 +176,9 @@ pub fn keys(card: &Card) -> Vec<Key> {
     }
     for uid in &card.uids {
         out.push(Key(format!("uid:{uid}")));
+    }
+    for rec in &card.records {
+        out.push(Key(format!("rec:{rec}")));
     }
     out.sort();
     out.dedup();
@@ -177,8 +208,11 @@ pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Dec
         };
     }
     let mut reasons: Vec<String> = shared.iter().map(Key::describe).collect();
-    // The same card UID is the same record from the same source.
-    if shared.iter().any(|k| k.kind() == KeyKind::Uid) {
+    // The same card UID or record is the same record from the same source.
+    if shared
+        .iter()
+        .any(|k| matches!(k.kind(), KeyKind::Uid | KeyKind::Record))
+    {
         return Decision::Merge { reasons };
     }
     if !names::compatible(&a.name, &b.name) {

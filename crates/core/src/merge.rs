@@ -220,6 +220,7 @@ impl Card {
             positions,
             extra,
             uids,
+            records,
         } = other;
         if self.name.is_empty() {
             self.name = name;
@@ -241,9 +242,11 @@ impl Card {
         union(&mut self.tags, tags);
         union(&mut self.positions, positions);
         union(&mut self.extra, extra);
-        for u in uids {
-            if !self.uids.contains(&u) {
-                self.uids.push(u);
+        for (mine, theirs) in [(&mut self.uids, uids), (&mut self.records, records)] {
+            for u in theirs {
+                if !mine.contains(&u) {
+                    mine.push(u);
+                }
             }
         }
     }
@@ -274,6 +277,16 @@ impl Card {
         subtract(&mut self.extra, &absorbed.extra, &before.extra);
         self.uids
             .retain(|u| before.uids.contains(u) || !absorbed.uids.contains(u));
+        self.records
+            .retain(|u| before.records.contains(u) || !absorbed.records.contains(u));
+    }
+
+    /// The card with values it holds twice (the same number as work fax and
+    /// home fax) folded into one, their types and sources combined.
+    pub fn deduplicated(self) -> Card {
+        let mut out = Card::default();
+        out.absorb(self);
+        out
     }
 
     /// True when absorbing `other` would change nothing (a re-import).

@@ -279,6 +279,10 @@ pub struct Card {
     /// vCard UIDs this person was imported with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uids: Vec<String>,
+    /// Fingerprints of imported records without a UID (file name and
+    /// content), so that importing the same file again finds this person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
 }
 
 impl Card {

@@ -124,7 +124,7 @@ fn is_linkedin(lines: &[&str]) -> bool {
     lines.iter().take(LINKEDIN_SCAN_LINES).any(|line| {
         let fields = header_fields(line);
         let has = |n: &str| fields.iter().any(|f| f.eq_ignore_ascii_case(n));
-        (line.contains("First Name,Last Name") && has("Connected On"))
+        (has("First Name") && has("Last Name") && has("Connected On"))
             || (has("Company Name") && has("Title") && has("Started On") && has("Finished On"))
             || (has("First Name") && has("Last Name") && has("Maiden Name") && has("Birth Date"))
     })

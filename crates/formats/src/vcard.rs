@@ -238,6 +238,13 @@ fn partial_date(d: &calcard::common::PartialDateTime) -> String {
         (None, Some(m), Some(day)) => format!("--{m:02}-{day:02}"),
         (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
         (Some(y), None, None) => format!("{y:04}"),
+        // calcard's vCard 2.1/3.0 date reader takes `--MM-DD` (no year) as
+        // day MM, hour DD; read it back as the month and day it is.
+        (None, None, Some(m))
+            if d.hour.is_some_and(|h| (1..=31).contains(&h)) && (1..=12).contains(&m) =>
+        {
+            format!("--{m:02}-{:02}", d.hour.unwrap_or_default())
+        }
         _ => String::new(),
     }
 }
@@ -345,8 +352,21 @@ pub fn from_vcard(v: &VCard) -> Card {
                 }
             }
             VCardProperty::Bday => {
-                if !first.trim().is_empty() {
-                    card.birthdays.push(Text::new(first.trim(), None));
+                let omitted = e.params.iter().find_map(|p| match &p.name {
+                    VCardParameterName::Other(n) if n.eq_ignore_ascii_case(OMIT_YEAR) => {
+                        Some(p.value.clone().into_text().into_owned())
+                    }
+                    _ => None,
+                });
+                let date = match omitted {
+                    Some(year) => first
+                        .strip_prefix(year.as_str())
+                        .map(|md| format!("-{md}"))
+                        .unwrap_or(first.clone()),
+                    None => first.clone(),
+                };
+                if !date.trim().is_empty() {
+                    card.birthdays.push(Text::new(date.trim(), None));
                 }
             }
             VCardProperty::Photo => {
@@ -378,6 +398,17 @@ pub fn from_vcard(v: &VCard) -> Card {
                 if !first.trim().is_empty() {
                     card.uids.push(first.trim().to_string());
                 }
+            }
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case(POSITION_PROPERTY) => {
+                let part = |i: usize| t.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+                let date = |i: usize| Some(part(i)).filter(|s| !s.is_empty());
+                card.positions.push(Position {
+                    organization: part(0),
+                    title: part(1),
+                    start: date(2),
+                    end: date(3),
+                    ..Default::default()
+                });
             }
             VCardProperty::Other(name)
                 if name.eq_ignore_ascii_case("X-ABLABEL") && e.group.is_some() =>
@@ -454,8 +485,35 @@ fn photo(e: &VCardEntry) -> Option<Photo> {
     }
 }
 
-/// One entry as an unfolded vCard 4.0 content line.
+/// One entry as an unfolded vCard 4.0 content line, in the form that reads
+/// back to itself (calcard's escaping of some odd values settles after one
+/// more pass), so that an export and re-import keeps the line unchanged.
 fn entry_line(e: &VCardEntry) -> String {
+    let mut line = write_line(e);
+    for _ in 0..3 {
+        let text = format!("BEGIN:VCARD\r\nVERSION:4.0\r\n{line}\r\nEND:VCARD\r\n");
+        let again = match Parser::new(&text).entry() {
+            Entry::VCard(v) => v
+                .entries
+                .iter()
+                .find(|x| {
+                    !matches!(
+                        x.name,
+                        VCardProperty::Begin | VCardProperty::End | VCardProperty::Version
+                    )
+                })
+                .map(write_line),
+            _ => None,
+        };
+        match again {
+            Some(again) if again != line => line = again,
+            _ => break,
+        }
+    }
+    line
+}
+
+fn write_line(e: &VCardEntry) -> String {
     let mut s = String::new();
     if e.write_to(&mut s, true).is_err() {
         return String::new();
@@ -465,6 +523,9 @@ fn entry_line(e: &VCardEntry) -> String {
         .trim_end_matches(['\r', '\n'])
         .to_string()
 }
+
+/// kith's own property for jobs other than the current one (ORG/TITLE).
+const POSITION_PROPERTY: &str = "X-KITH-POSITION";
 
 /// The vCard versions kith writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -480,6 +541,51 @@ impl Version {
             "4.0" | "4" => Some(Version::V4),
             _ => None,
         }
+    }
+}
+
+/// An ISO date as kith keeps it (`1985-04-12`, `--04-12`, `1985-04`,
+/// `1985`) as a vCard date, so each version gets its own syntax; anything
+/// else stays text.
+fn date_value(iso: &str) -> VCardValue {
+    let num = |s: &str| s.parse::<u16>().ok();
+    let parts: Vec<&str> = iso.strip_prefix("--").unwrap_or(iso).split('-').collect();
+    let (year, month, day) = match (iso.starts_with("--"), parts.as_slice()) {
+        (true, [m, d]) => (None, num(m), num(d)),
+        (false, [y, m, d]) => (num(y), num(m), num(d)),
+        (false, [y, m]) => (num(y), num(m), None),
+        (false, [y]) if y.len() == 4 => (num(y), None, None),
+        _ => return VCardValue::Text(iso.to_string()),
+    };
+    let valid = year.is_some() || (month.is_some() && day.is_some());
+    if !valid
+        || month.is_some_and(|m| !(1..=12).contains(&m))
+        || day.is_some_and(|d| !(1..=31).contains(&d))
+    {
+        return VCardValue::Text(iso.to_string());
+    }
+    VCardValue::PartialDateTime(calcard::common::PartialDateTime {
+        year,
+        month: month.map(|m| m as u8),
+        day: day.map(|d| d as u8),
+        ..Default::default()
+    })
+}
+
+/// Apple's convention for a birthday without a year in vCard 3.0, which has
+/// no syntax for it: the year 1604 stands for "no year".
+const OMIT_YEAR: &str = "X-APPLE-OMIT-YEAR";
+
+fn birthday_entry(iso: &str, version: Version) -> VCardEntry {
+    let entry = VCardEntry::new(VCardProperty::Bday);
+    match (version, iso.strip_prefix("--")) {
+        (Version::V3, Some(month_day)) => entry
+            .with_param(VCardParameter::new(
+                VCardParameterName::Other(OMIT_YEAR.into()),
+                "1604".to_string(),
+            ))
+            .with_value(date_value(&format!("1604-{month_day}"))),
+        _ => entry.with_value(date_value(iso)),
     }
 }
 
@@ -523,7 +629,7 @@ fn type_value(k: &str) -> VCardParameterValue {
 /// Builds a vCard from a card: FN and N, contact points with their types,
 /// addresses, the current position as ORG/TITLE (other positions as
 /// X-KITH-POSITION), photos, notes, CATEGORIES, and the kept extra lines.
-pub fn to_vcard(card: &Card, uid: &str) -> VCard {
+pub fn to_vcard(card: &Card, uid: &str, version: Version) -> VCard {
     let mut entries = Vec::new();
     let n = &card.name;
     let display = card.display_name();
@@ -562,7 +668,7 @@ pub fn to_vcard(card: &Card, uid: &str) -> VCard {
         entries.push(with_kinds(e, &a.kinds, false, &a.group));
     }
     if let Some(b) = card.birthdays.first() {
-        entries.push(text_entry(VCardProperty::Bday, &b.value));
+        entries.push(birthday_entry(&b.value, version));
     }
     let current = card.current_position();
     if let Some(p) = current {
@@ -579,17 +685,20 @@ pub fn to_vcard(card: &Card, uid: &str) -> VCard {
     }
     for p in &card.positions {
         if Some(p) != current {
-            let value = format!(
-                "{};{};{};{}",
-                p.organization,
-                p.title,
-                p.start.as_deref().unwrap_or(""),
-                p.end.as_deref().unwrap_or("")
+            // Past jobs: organisation;title;start;end, read back by from_vcard.
+            let empty = String::new();
+            let parts = [
+                &p.organization,
+                &p.title,
+                p.start.as_ref().unwrap_or(&empty),
+                p.end.as_ref().unwrap_or(&empty),
+            ]
+            .iter()
+            .map(|s| VCardValue::Text(s.to_string()))
+            .collect();
+            entries.push(
+                VCardEntry::new(VCardProperty::Other(POSITION_PROPERTY.into())).with_values(parts),
             );
-            entries.push(text_entry(
-                VCardProperty::Other("X-KITH-POSITION".into()),
-                &value,
-            ));
         }
     }
     for p in &card.photos {
@@ -645,5 +754,5 @@ pub fn write_card(out: &mut String, card: &Card, uid: &str, version: Version) {
         Version::V4 => VCardVersion::V4_0,
     };
     // Writing into a String cannot fail.
-    let _ = to_vcard(card, uid).write_to(out, v);
+    let _ = to_vcard(card, uid, version).write_to(out, v);
 }

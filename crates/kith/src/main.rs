@@ -51,7 +51,7 @@ enum Command {
     /// List, show, add, edit, merge people.
     People {
         #[command(subcommand)]
-        command: PeopleCommand,
+        command: Box<PeopleCommand>,
     },
     /// Possible duplicates, best first.
     Dupes(DupesArgs),
@@ -275,7 +275,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::People { command } => {
-            people(&app, command).await?;
+            people(&app, *command).await?;
             ExitCode::SUCCESS
         }
         Command::Dupes(args) => {

@@ -433,6 +433,10 @@ fn record(header: &Header, columns: &[Option<Field>], row: &Row, file: &str) -> 
             }
             continue;
         }
+        if field == Field::Note {
+            card.notes.push(Text::new(value, None));
+            continue;
+        }
         let kinds = header_kinds(&header.names[i]);
         for part in split_multi(value) {
             match field {
@@ -459,7 +463,7 @@ fn record(header: &Header, columns: &[Option<Field>], row: &Row, file: &str) -> 
                         }
                     }
                 }
-                _ => card.notes.push(Text::new(part, None)),
+                _ => {}
             }
         }
     }

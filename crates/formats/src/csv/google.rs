@@ -144,16 +144,16 @@ impl Plan {
         for (i, name) in header.names.iter().enumerate() {
             if let Some(f) = named_field(name) {
                 named.push((i, f));
-            } else if let Some((group, n, part)) = numbered_column(name) {
-                if is_handled(name) {
-                    groups
-                        .entry(group)
-                        .or_default()
-                        .entry(n)
-                        .or_default()
-                        .entry(part)
-                        .or_insert(i);
-                }
+            } else if let Some((group, n, part)) = numbered_column(name)
+                && is_handled(name)
+            {
+                groups
+                    .entry(group)
+                    .or_default()
+                    .entry(n)
+                    .or_default()
+                    .entry(part)
+                    .or_insert(i);
             }
         }
         Plan {

@@ -396,6 +396,8 @@ fn profile(header: &Header, extra: &[usize], row: &Row, file: &str) -> Item {
     let address = PostalAddress {
         street: get("Address").to_string(),
         postal_code: get("Zip Code").to_string(),
+        // `Geo Location` is LinkedIn's area (`Berlin, Germany`, `Greater
+        // Boston`): the nearest the model has is the locality.
         locality: get("Geo Location").to_string(),
         kinds: vec!["home".into()],
         ..Default::default()

@@ -818,10 +818,10 @@ pub(crate) fn parse_any_date(s: &str) -> Option<(String, bool)> {
     if let Some(d) = parse_day_mon_yy(s) {
         return Some((d, true));
     }
-    if s.contains('/') {
-        if let Some(d) = parse_mdy(s) {
-            return Some((d, true));
-        }
+    if s.contains('/')
+        && let Some(d) = parse_mdy(s)
+    {
+        return Some((d, true));
     }
     parse_dmy(s).map(|d| (d, true))
 }

@@ -167,10 +167,10 @@ fn outlook_date(column: &str, value: &str, warnings: &mut Vec<String>) -> Option
         return Some(d);
     }
     // Outlook desktop sometimes appends a time: `3/15/1985 0:00:00`.
-    if let Some((date, _)) = value.split_once(' ') {
-        if let Some(d) = parse_mdy(date) {
-            return Some(d);
-        }
+    if let Some((date, _)) = value.split_once(' ')
+        && let Some(d) = parse_mdy(date)
+    {
+        return Some(d);
     }
     warnings.push(format!(
         "{column} {value:?} is not a date kith knows; ignored"

@@ -47,9 +47,15 @@ pub fn read_bytes(
     file: &str,
     mapping: Option<ColumnMapping>,
 ) -> Result<Read, FormatError> {
-    let options = ReadOptions { file_name: file.to_string(), mapping };
+    let options = ReadOptions {
+        file_name: file.to_string(),
+        mapping,
+    };
     let items = kith_formats::open(format, Box::new(std::io::Cursor::new(bytes)), &options)?;
-    let mut read = Read { records: Vec::new(), diagnostics: Vec::new() };
+    let mut read = Read {
+        records: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     for item in items {
         match item {
             Ok(r) => read.records.push(r),
@@ -66,7 +72,11 @@ pub fn read(format: Format, name: &str) -> Read {
 
 /// The `extra` lines of a card that start with `prefix`.
 pub fn extra<'c>(card: &'c Card, prefix: &str) -> Vec<&'c str> {
-    card.extra.iter().map(|e| e.line.as_str()).filter(|l| l.starts_with(prefix)).collect()
+    card.extra
+        .iter()
+        .map(|e| e.line.as_str())
+        .filter(|l| l.starts_with(prefix))
+        .collect()
 }
 
 /// The values of a list of contact points.

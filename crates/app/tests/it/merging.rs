@@ -1,0 +1,262 @@
+//! Identity across files: strong keys merge, shared keys with clashing names
+//! and weak evidence only suggest, merges can be undone, and a failed or dry
+//! import changes nothing.
+
+use crate::{app_as, import, write};
+use kith_app::import::{ImportOptions, NoProgress};
+use kith_store::testing::stores;
+
+const FIRST: &str = "BEGIN:VCARD\nVERSION:3.0\nN:Smith;Robert;;;\nFN:Robert Smith\nEMAIL:bob@smith.dev\nORG:Acme\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Smith;Anna;;;\nFN:Anna Smith\nTEL;TYPE=WORK:(415) 555-2671\nEND:VCARD\n";
+
+const SECOND: &str = "BEGIN:VCARD\nVERSION:4.0\nN:Smith;Bob;;;\nFN:Bob Smith\nEMAIL:BOB@smith.dev\nTEL:+1 212 555 0100\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:4.0\nN:Jones;Peter;;;\nFN:Peter Jones\nTEL:+1-415-555-2671\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:4.0\nN:Lovelace;Ada;;;\nFN:Ada Lovelace\nURL:https://www.linkedin.com/in/ada-lovelace/\nEND:VCARD\n";
+
+const LINKEDIN: &str = "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n\
+First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+Ada,Lovelace,https://www.linkedin.com/in/ada-lovelace,,\"Analytical Engines, Ltd.\",Engineer,01 Jan 2024\n";
+
+#[tokio::test]
+async fn strong_keys_merge_and_clashing_names_are_only_suggested() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "default").await;
+        let dir = tempfile::tempdir().unwrap();
+        let r1 = import(&app, &write(dir.path(), "first.vcf", FIRST)).await;
+        assert_eq!((r1.created, r1.merged), (2, 0), "{engine}");
+        let r2 = import(&app, &write(dir.path(), "second.vcf", SECOND)).await;
+        assert_eq!(
+            (r2.created, r2.merged, r2.updated),
+            (2, 1, 1),
+            "{engine}: Bob merges into Robert: {r2:?}"
+        );
+        let r3 = import(&app, &write(dir.path(), "Connections.csv", LINKEDIN)).await;
+        assert_eq!(
+            (r3.format.as_str(), r3.created, r3.merged),
+            ("linkedin", 0, 1),
+            "{engine}: same profile URL: {r3:?}"
+        );
+
+        let people = app.list_people(&Default::default()).await.unwrap();
+        assert_eq!(people.len(), 4, "{engine}: Robert/Bob, Anna, Peter, Ada");
+        let robert = app.find_person("bob@smith.dev").await.unwrap();
+        assert_eq!(robert.name, "Robert Smith");
+        assert_eq!(
+            robert.card.other_names[0].display(),
+            "Bob Smith",
+            "{engine}: the other name is kept"
+        );
+        assert_eq!(robert.phones, ["+12125550100"], "{engine}");
+        let ada = people.iter().find(|p| p.name == "Ada Lovelace").unwrap();
+        assert_eq!(
+            ada.organization.as_deref(),
+            Some("Analytical Engines, Ltd."),
+            "{engine}"
+        );
+        assert_eq!(
+            ada.sources.len(),
+            2,
+            "{engine}: from the vCard and the LinkedIn export"
+        );
+
+        let dupes = app.duplicates().await.unwrap();
+        let pair = dupes
+            .iter()
+            .find(|d| d.people.iter().any(|p| p.name == "Peter Jones"))
+            .unwrap_or_else(|| {
+                panic!("{engine}: Anna/Peter share a switchboard number: {dupes:?}")
+            });
+        assert!(
+            pair.people.iter().any(|p| p.name == "Anna Smith"),
+            "{engine}"
+        );
+        assert!(
+            pair.reasons
+                .iter()
+                .any(|r| r.contains("same phone +14155552671")),
+            "{engine}: {:?}",
+            pair.reasons
+        );
+        assert!(
+            pair.reasons.iter().any(|r| r.contains("names differ")),
+            "{engine}: {:?}",
+            pair.reasons
+        );
+    }
+}
+
+#[tokio::test]
+async fn merges_by_hand_and_by_import_can_be_undone() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "default").await;
+        let dir = tempfile::tempdir().unwrap();
+        import(&app, &write(dir.path(), "first.vcf", FIRST)).await;
+        import(&app, &write(dir.path(), "second.vcf", SECOND)).await;
+        let people = app.list_people(&Default::default()).await.unwrap();
+        let anna = people
+            .iter()
+            .find(|p| p.name == "Anna Smith")
+            .unwrap()
+            .clone();
+        let peter = people
+            .iter()
+            .find(|p| p.name == "Peter Jones")
+            .unwrap()
+            .clone();
+
+        let merged = app
+            .merge_people(&anna.id.to_string(), &peter.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(
+            merged.card.other_names[0].display(),
+            "Peter Jones",
+            "{engine}"
+        );
+        assert_eq!(
+            app.list_people(&Default::default()).await.unwrap().len(),
+            3,
+            "{engine}"
+        );
+        assert!(
+            app.find_person(&peter.id.to_string()).await.is_err(),
+            "{engine}: merged away"
+        );
+        assert!(
+            app.duplicates()
+                .await
+                .unwrap()
+                .iter()
+                .all(|d| d.people.iter().all(|p| p.id != peter.id)),
+            "{engine}"
+        );
+
+        let (a, b) = app.unmerge(&peter.id.to_string()).await.unwrap();
+        assert_eq!((a.id, b.id), (anna.id, peter.id), "{engine}");
+        assert_eq!(a.card, anna.card, "{engine}: Anna is as she was");
+        assert_eq!(b.card, peter.card, "{engine}: Peter is back");
+
+        // The import merged Bob into Robert; undoing it makes Bob a person again.
+        let robert = app.find_person("bob@smith.dev").await.unwrap();
+        let (r, bob) = app.unmerge(&robert.id.to_string()).await.unwrap();
+        assert_eq!(r.name, "Robert Smith", "{engine}");
+        assert!(
+            r.phones.is_empty() && r.card.other_names.is_empty(),
+            "{engine}: {:?}",
+            r.card
+        );
+        assert_eq!(
+            r.emails,
+            ["bob@smith.dev"],
+            "{engine}: Robert keeps what he had"
+        );
+        assert_eq!(bob.name, "Bob Smith", "{engine}");
+        assert_eq!(bob.phones, ["+12125550100"], "{engine}");
+        assert!(
+            app.unmerge(&robert.id.to_string()).await.is_err(),
+            "{engine}: nothing left to undo"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dry_runs_and_failed_imports_change_nothing() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "default").await;
+        let dir = tempfile::tempdir().unwrap();
+        let first = write(dir.path(), "first.vcf", FIRST);
+        let dry = ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        };
+        let r = app.import_file(&first, &dry, &NoProgress).await.unwrap();
+        assert_eq!(
+            r.created, 2,
+            "{engine}: the dry run reports what it would do"
+        );
+        assert!(
+            app.list_people(&Default::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: and writes nothing"
+        );
+
+        let binary = dir.path().join("photo.jpg");
+        std::fs::write(
+            &binary,
+            [
+                0xFFu8, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 2, 0, 0, 7,
+            ],
+        )
+        .unwrap();
+        let err = app
+            .import_file(&binary, &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("photo.jpg") && err.contains("not a file kith recognises"),
+            "{engine}: {err}"
+        );
+
+        let broken = write(
+            dir.path(),
+            "broken.vcf",
+            "BEGIN:VCARD\nVERSION:3.0\nEND:VCARD\nBEGIN:VCARD\nNOTE:only a note\nEND:VCARD\n",
+        );
+        let err = app
+            .import_file(&broken, &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("broken.vcf") && err.contains("nothing could be read"),
+            "{engine}: {err}"
+        );
+        let missing = app
+            .import_file(
+                &dir.path().join("nope.vcf"),
+                &ImportOptions::default(),
+                &NoProgress,
+            )
+            .await;
+        assert!(
+            missing.unwrap_err().to_string().contains("nope.vcf"),
+            "{engine}"
+        );
+        assert!(
+            app.list_people(&Default::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_bad_card_is_reported_with_its_line_and_the_rest_imported() {
+    for (store, _guard) in stores().await {
+        let app = app_as(&store, "default").await;
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{FIRST}BEGIN:VCARD\nVERSION:3.0\nNOTE:no name\nEND:VCARD\n{}",
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@example.org\n"
+        );
+        let r = import(&app, &write(dir.path(), "mixed.vcf", &text)).await;
+        assert_eq!((r.created, r.skipped), (3, 1), "{r:?}");
+        assert_eq!(r.problems[0].line, 14, "{:?}", r.problems);
+        assert_eq!(r.problems[0].file, "mixed.vcf");
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.line == 18 && w.message.contains("END:VCARD")),
+            "{:?}",
+            r.warnings
+        );
+    }
+}

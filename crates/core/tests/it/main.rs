@@ -1,0 +1,3 @@
+//! kith-core integration tests.
+
+mod merge_rules;
