@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Row, SqlSafeStr};
+use sqlx::{ConnectOptions, Connection, Row, SqlSafeStr};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -112,6 +112,12 @@ impl Store {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| open_err(e.to_string()))?
             .disable_statement_logging();
+        // One direct connection first: a wrong host, port or password fails
+        // at once with the server's own message instead of a pool timeout.
+        let probe = sqlx::PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
