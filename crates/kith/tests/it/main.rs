@@ -11,7 +11,9 @@ struct Kith {
 
 impl Kith {
     fn new() -> Kith {
-        Kith { dir: tempfile::tempdir().unwrap() }
+        Kith {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -40,7 +42,11 @@ impl Kith {
     /// Runs and expects failure; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "kith {args:?} should fail: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "kith {args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -55,7 +61,10 @@ impl Kith {
     }
 
     fn count(&self) -> usize {
-        self.json(&["people", "list", "--json"]).as_array().unwrap().len()
+        self.json(&["people", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len()
     }
 }
 
@@ -78,7 +87,16 @@ fn json_contract_of_people_and_dupes() {
 
     let list = k.json(&["people", "list", "--json", "--search", "ada"]);
     let ada = &list[0];
-    for field in ["id", "name", "emails", "phones", "organization", "title", "tags", "urls"] {
+    for field in [
+        "id",
+        "name",
+        "emails",
+        "phones",
+        "organization",
+        "title",
+        "tags",
+        "urls",
+    ] {
         assert!(ada.get(field).is_some(), "field {field} missing in {ada}");
     }
     assert_eq!(ada["name"], "Ada Lovelace");
@@ -87,36 +105,92 @@ fn json_contract_of_people_and_dupes() {
     assert_eq!(ada["organization"], "Analytical Engines");
     assert_eq!(ada["title"], "Engineer");
     assert_eq!(ada["tags"], serde_json::json!(["math", "friends"]));
-    assert_eq!(ada["urls"], serde_json::json!(["https://www.linkedin.com/in/ada"]));
+    assert_eq!(
+        ada["urls"],
+        serde_json::json!(["https://www.linkedin.com/in/ada"])
+    );
 
     let by_email = k.json(&["people", "show", "ADA@example.org", "--json"]);
     assert_eq!(by_email["id"], ada["id"]);
     let by_id = k.json(&["people", "show", ada["id"].as_str().unwrap(), "--json"]);
     assert_eq!(by_id["name"], "Ada Lovelace");
-    assert_eq!(k.json(&["people", "list", "--json", "--tag", "friends"]).as_array().unwrap().len(), 1);
-    assert_eq!(k.json(&["people", "list", "--json", "--org", "acme"]).as_array().unwrap().len(), 2);
+    assert_eq!(
+        k.json(&["people", "list", "--json", "--tag", "friends"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        k.json(&["people", "list", "--json", "--org", "acme"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     let dupes = k.json(&["dupes", "--json"]);
     let d = &dupes[0];
-    let names: Vec<&str> = d["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"Robert Smith") && names.contains(&"Bob Smith"), "{d}");
+    let names: Vec<&str> = d["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Robert Smith") && names.contains(&"Bob Smith"),
+        "{d}"
+    );
     assert!(d["people"][0]["id"].is_string());
     assert!(d["score"].as_f64().unwrap() > 0.6);
-    assert!(d["reasons"][0].as_str().unwrap().contains("nickname"), "{d}");
+    assert!(
+        d["reasons"][0].as_str().unwrap().contains("nickname"),
+        "{d}"
+    );
 
     // Re-importing the same file changes nothing.
     let again = k.ok(&["import", s(&f)]);
-    assert!(again.contains("0 created") && again.contains("0 duplicate suggestions"), "{again}");
+    assert!(
+        again.contains("0 created") && again.contains("0 duplicate suggestions"),
+        "{again}"
+    );
     assert_eq!(k.count(), 3);
 }
 
 #[test]
 fn people_add_edit_merge_unmerge_and_export() {
     let k = Kith::new();
-    let a = k.json(&["people", "add", "--name", "Grace Hopper", "--email", "grace@navy.mil", "--org", "US Navy", "--json"]);
-    let b = k.json(&["people", "add", "--name", "Amazing Grace", "--phone", "+1 202 555 0143", "--json"]);
+    let a = k.json(&[
+        "people",
+        "add",
+        "--name",
+        "Grace Hopper",
+        "--email",
+        "grace@navy.mil",
+        "--org",
+        "US Navy",
+        "--json",
+    ]);
+    let b = k.json(&[
+        "people",
+        "add",
+        "--name",
+        "Amazing Grace",
+        "--phone",
+        "+1 202 555 0143",
+        "--json",
+    ]);
     let (ida, idb) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-    let edited = k.json(&["people", "edit", "grace@navy.mil", "--title", "Rear Admiral", "--tag", "pioneers", "--json"]);
+    let edited = k.json(&[
+        "people",
+        "edit",
+        "grace@navy.mil",
+        "--title",
+        "Rear Admiral",
+        "--tag",
+        "pioneers",
+        "--json",
+    ]);
     assert_eq!(edited["title"], "Rear Admiral");
     assert_eq!(edited["organization"], "US Navy");
 
@@ -131,13 +205,19 @@ fn people_add_edit_merge_unmerge_and_export() {
     k.ok(&["export", "vcard", "--vcard-version", "3.0", "-o", s(&out)]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.matches("BEGIN:VCARD").count(), 2);
-    assert!(text.contains("VERSION:3.0") && text.contains("TITLE:Rear Admiral"), "{text}");
+    assert!(
+        text.contains("VERSION:3.0") && text.contains("TITLE:Rear Admiral"),
+        "{text}"
+    );
     let csv = k.ok(&["export", "csv"]);
     assert_eq!(csv.lines().count(), 3, "{csv}");
     let err = k.fails(&["export", "vcard", "--vcard-version", "2.1"]);
     assert!(err.contains("use 3.0 or 4.0"), "{err}");
     let err = k.fails(&["people", "show", "nobody@example.org"]);
-    assert!(err.contains("no person with email nobody@example.org"), "{err}");
+    assert!(
+        err.contains("no person with email nobody@example.org"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -150,7 +230,10 @@ fn formats_are_recognised_from_content_not_names() {
          Ada,Lovelace,https://www.linkedin.com/in/ada,,\"Analytical Engines, Ltd.\",Engineer,15 Mar 2024\r\n,,,,,,\r\n",
     );
     let out = k.ok(&["import", s(&linkedin)]);
-    assert!(out.contains("as linkedin") && out.contains("1 created"), "{out}");
+    assert!(
+        out.contains("as linkedin") && out.contains("1 created"),
+        "{out}"
+    );
     let vcard = k.file("contacts.csv", CARDS);
     assert!(k.ok(&["import", s(&vcard)]).contains("as vcard"));
     // The LinkedIn URL matched Ada's vCard.
@@ -168,16 +251,27 @@ fn bad_input_gets_a_clear_message_and_leaves_the_store_unchanged() {
     k.ok(&["import", s(&k.file("ok.vcf", CARDS))]);
     let before = k.json(&["export", "json"]);
 
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let err = k.fails(&["import", s(&k.file("garbage.bin", &garbage))]);
-    assert!(err.contains("garbage.bin") && err.contains("not a file kith recognises"), "{err}");
+    assert!(
+        err.contains("garbage.bin") && err.contains("not a file kith recognises"),
+        "{err}"
+    );
 
     let err = k.fails(&["import", s(&k.file("wrong.csv", "foo,bar\n1,2\n3,4\n"))]);
     assert!(err.contains("wrong.csv"), "{err}");
 
-    let huge = format!("BEGIN:VCARD\nVERSION:3.0\nFN:Big Note\nNOTE:{}\nEND:VCARD\n", "x".repeat(50 * 1024 * 1024));
+    let huge = format!(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Big Note\nNOTE:{}\nEND:VCARD\n",
+        "x".repeat(50 * 1024 * 1024)
+    );
     let err = k.fails(&["import", s(&k.file("huge.vcf", huge))]);
-    assert!(err.contains("huge.vcf") && err.contains("larger than"), "{err}");
+    assert!(
+        err.contains("huge.vcf") && err.contains("larger than"),
+        "{err}"
+    );
 
     let err = k.fails(&["import", s(&k.file("empty.vcf", ""))]);
     assert!(err.contains("empty.vcf"), "{err}");
@@ -189,22 +283,43 @@ fn bad_input_gets_a_clear_message_and_leaves_the_store_unchanged() {
     assert!(err.contains("unknown format \"xml\""), "{err}");
 
     // A truncated card is imported with a warning naming its line.
-    let cut = k.file("cut.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@example.org\n");
+    let cut = k.file(
+        "cut.vcf",
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@example.org\n",
+    );
     let out = k.ok(&["import", s(&cut)]);
-    assert!(out.contains("cut.vcf:1: the file ends inside this card"), "{out}");
+    assert!(
+        out.contains("cut.vcf:1: the file ends inside this card"),
+        "{out}"
+    );
     k.ok(&["people", "delete", "cut@example.org"]);
 
-    assert_eq!(k.json(&["export", "json"]), before, "the failed imports changed nothing");
+    assert_eq!(
+        k.json(&["export", "json"]),
+        before,
+        "the failed imports changed nothing"
+    );
 
-    let err = k.fails(&["--database", "postgres://kith:secret@127.0.0.1:1/kith", "people", "list"]);
-    assert!(err.contains("cannot open database") && !err.contains("secret"), "{err}");
+    let err = k.fails(&[
+        "--database",
+        "postgres://kith:secret@127.0.0.1:1/kith",
+        "people",
+        "list",
+    ]);
+    assert!(
+        err.contains("cannot open database") && !err.contains("secret"),
+        "{err}"
+    );
 }
 
 #[test]
 fn dry_run_reports_but_writes_nothing() {
     let k = Kith::new();
     let out = k.ok(&["import", "--dry-run", s(&k.file("c.vcf", CARDS))]);
-    assert!(out.contains("dry run") && out.contains("3 created"), "{out}");
+    assert!(
+        out.contains("dry run") && out.contains("3 created"),
+        "{out}"
+    );
     assert_eq!(k.count(), 0);
     let report = k.json(&["import", "--json", s(&k.file("c.vcf", CARDS))]);
     assert_eq!(report[0]["created"], 3);
