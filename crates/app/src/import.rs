@@ -320,10 +320,10 @@ impl App {
         let mut card = record.card;
         identity::normalize_card(&mut card, self.settings.default_region);
         let mut card = card.deduplicated();
-        if card.uids.is_empty() {
-            card.records
-                .push(identity::record_fingerprint(file_name, &card));
-        }
+        // Every record is fingerprinted: a record already absorbed is never
+        // absorbed again, so re-importing a file changes nothing.
+        let fingerprint = identity::record_fingerprint(file_name, &card);
+        card.records.push(fingerprint);
         if record.about_owner {
             let id = *book.me.get_or_insert_with(PersonId::new);
             match book.people.get_mut(&id) {
@@ -439,7 +439,8 @@ fn absorb_into(
     merges: &mut Vec<MergeRecord>,
 ) -> bool {
     report.merged += 1;
-    if e.card.contains_all(&card) {
+    let already = card.records.iter().all(|r| e.card.records.contains(r));
+    if already || e.card.contains_all(&card) {
         report.unchanged += 1;
         return false;
     }

@@ -203,7 +203,8 @@ impl Card {
     /// Takes every value of `other` into this card. Values this card already
     /// has gain `other`'s sources; new values are added; a different name is
     /// kept in `other_names`. Nothing of `other` is dropped.
-    pub fn absorb(&mut self, other: Card) {
+    pub fn absorb(&mut self, mut other: Card) {
+        other.rename_groups_taken_by(self);
         let Card {
             name,
             other_names,
@@ -255,6 +256,10 @@ impl Card {
     /// only from `absorbed`, given the card as it was `before` the merge.
     /// Values added since the merge stay.
     pub fn separate(&mut self, absorbed: &Card, before: &Card) {
+        // The absorbed values as they were merged (groups renamed the same way).
+        let mut renamed = absorbed.clone();
+        renamed.rename_groups_taken_by(before);
+        let absorbed = &renamed;
         if !before.name.is_empty() {
             self.name = before.name.clone();
         }
@@ -281,6 +286,118 @@ impl Card {
             .retain(|u| before.records.contains(u) || !absorbed.records.contains(u));
     }
 
+    /// vCard groups (`item1`) of this card, in use.
+    fn groups(&self) -> Vec<String> {
+        let points = self
+            .emails
+            .iter()
+            .chain(&self.phones)
+            .chain(&self.urls)
+            .chain(&self.impps);
+        let mut out: Vec<String> = points
+            .filter_map(|c| c.group.clone())
+            .chain(self.addresses.iter().filter_map(|a| a.group.clone()))
+            .chain(
+                self.extra
+                    .iter()
+                    .filter_map(|x| extra_group(&x.line).map(str::to_string)),
+            )
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What a group holds, comparable across cards.
+    fn group_members(&self, group: &str) -> Vec<String> {
+        let g = Some(group.to_string());
+        let points = [
+            ("email", &self.emails),
+            ("tel", &self.phones),
+            ("url", &self.urls),
+            ("impp", &self.impps),
+        ];
+        let mut out: Vec<String> = points
+            .iter()
+            .flat_map(|(kind, list)| {
+                list.iter()
+                    .filter(|c| c.group == g)
+                    .map(move |c| format!("{kind}:{}", c.value))
+            })
+            .chain(
+                self.addresses
+                    .iter()
+                    .filter(|a| a.group == g)
+                    .map(|a| format!("adr:{}", a.one_line())),
+            )
+            .chain(
+                self.extra
+                    .iter()
+                    .filter(|x| extra_group(&x.line) == Some(group))
+                    .map(|x| x.line[group.len()..].to_string()),
+            )
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Renames this card's groups that `other` already uses for something
+    /// else, so that Apple labels (`item1.X-ABLabel`) stay with their own
+    /// value after a merge. A group whose content `other` already holds
+    /// under some name takes that name, so merging the same card twice
+    /// changes nothing.
+    fn rename_groups_taken_by(&mut self, other: &Card) {
+        let taken = other.groups();
+        let mine = self.groups();
+        if taken.is_empty() || mine.is_empty() {
+            return;
+        }
+        let mut used: Vec<String> = taken.iter().chain(&mine).cloned().collect();
+        let mut next = 1;
+        let mut renames: Vec<(String, String)> = Vec::new();
+        for g in &mine {
+            let members = self.group_members(g);
+            if let Some(same) = taken.iter().find(|h| other.group_members(h) == members) {
+                if same != g {
+                    renames.push((g.clone(), same.clone()));
+                }
+            } else if taken.contains(g) {
+                let fresh = loop {
+                    let candidate = format!("item{next}");
+                    next += 1;
+                    if !used.contains(&candidate) {
+                        break candidate;
+                    }
+                };
+                used.push(fresh.clone());
+                renames.push((g.clone(), fresh));
+            }
+        }
+        if renames.is_empty() {
+            return;
+        }
+        let rename = |g: &mut Option<String>| {
+            if let Some((_, new)) = renames.iter().find(|(old, _)| Some(old) == g.as_ref()) {
+                *g = Some(new.clone());
+            }
+        };
+        let points = self
+            .emails
+            .iter_mut()
+            .chain(&mut self.phones)
+            .chain(&mut self.urls)
+            .chain(&mut self.impps);
+        points.for_each(|c| rename(&mut c.group));
+        self.addresses.iter_mut().for_each(|a| rename(&mut a.group));
+        for x in &mut self.extra {
+            if let Some(g) = extra_group(&x.line).map(str::to_string)
+                && let Some((_, new)) = renames.iter().find(|(old, _)| *old == g)
+            {
+                x.line = format!("{new}{}", &x.line[g.len()..]);
+            }
+        }
+    }
+
     /// The card with values it holds twice (the same number as work fax and
     /// home fax) folded into one, their types and sources combined.
     pub fn deduplicated(self) -> Card {
@@ -295,6 +412,12 @@ impl Card {
         merged.absorb(other.clone());
         &merged == self
     }
+}
+
+/// The group of an extra line (`item1` in `item1.X-ABLabel:…`).
+fn extra_group(line: &str) -> Option<&str> {
+    let head = line.split([':', ';']).next()?;
+    head.split_once('.').map(|(g, _)| g)
 }
 
 fn absorbed_names(absorbed: &Card) -> &[PersonName] {
@@ -341,6 +464,32 @@ mod tests {
         assert_eq!(a.other_names.len(), 1);
         assert!(a.contains_all(&b));
 
+        a.separate(&b, &before);
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn apple_label_groups_stay_with_their_values() {
+        let labelled = |email: &str, label: &str| {
+            let mut c = card("Ada", email, 1);
+            c.emails[0].group = Some("item1".into());
+            c.extra.push(ExtraProperty {
+                line: format!("item1.X-ABLabel:{label}"),
+                sources: vec![],
+            });
+            c
+        };
+        let mut a = labelled("ada@example.org", "Work");
+        let b = labelled("ada@home.example", "Home");
+        let before = a.clone();
+        a.absorb(b.clone());
+        assert_eq!(a.emails[1].group.as_deref(), Some("item2"));
+        assert!(
+            a.extra.iter().any(|x| x.line == "item2.X-ABLabel:Home"),
+            "{:?}",
+            a.extra
+        );
+        assert!(a.extra.iter().any(|x| x.line == "item1.X-ABLabel:Work"));
         a.separate(&b, &before);
         assert_eq!(a, before);
     }

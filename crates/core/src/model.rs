@@ -297,10 +297,19 @@ impl Card {
         if let Some(email) = self.emails.first() {
             return email.value.clone();
         }
-        if let Some(pos) = self.positions.first() {
-            return pos.organization.clone();
-        }
-        String::new()
+        let first = |list: &[ContactPoint]| list.first().map(|c| c.value.clone());
+        let position = self.positions.first().map(|p| {
+            if p.organization.is_empty() {
+                p.title.clone()
+            } else {
+                p.organization.clone()
+            }
+        });
+        position
+            .or_else(|| first(&self.phones))
+            .or_else(|| first(&self.urls))
+            .or_else(|| first(&self.impps))
+            .unwrap_or_default()
     }
 
     /// The position shown on a card: the latest current one, else the latest.

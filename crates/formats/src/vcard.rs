@@ -300,6 +300,8 @@ pub fn from_vcard(v: &VCard) -> Card {
         match &e.name {
             VCardProperty::Begin | VCardProperty::End | VCardProperty::Version => {}
             VCardProperty::Prodid | VCardProperty::Rev => {}
+            // vCard 3.0's PROFILE:VCARD only repeats BEGIN; strict readers reject it mid-card.
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case("PROFILE") => {}
             VCardProperty::Fn => {
                 if card.name.full.is_empty() {
                     card.name.full = first.trim().to_string();
@@ -419,6 +421,17 @@ pub fn from_vcard(v: &VCard) -> Card {
                     sources: Vec::new(),
                 });
             }
+            VCardProperty::Other(name) if !is_property_name(name) => {
+                // A broken line read as a property name (a 2.1 value wrapped
+                // without folding): keep its text under a valid name.
+                let text = format!("{name}:{}", t.join(";"));
+                let entry = VCardEntry::new(VCardProperty::Other(UNPARSED_PROPERTY.into()))
+                    .with_value(text);
+                card.extra.push(ExtraProperty {
+                    line: entry_line(&entry),
+                    sources: Vec::new(),
+                });
+            }
             _ => {
                 let line = entry_line(e);
                 if !line.is_empty() {
@@ -527,6 +540,14 @@ fn write_line(e: &VCardEntry) -> String {
 /// kith's own property for jobs other than the current one (ORG/TITLE).
 const POSITION_PROPERTY: &str = "X-KITH-POSITION";
 
+/// Where kith keeps the text of a line it could not read as a property.
+const UNPARSED_PROPERTY: &str = "X-KITH-UNPARSED";
+
+/// A valid vCard property name: letters, digits and dashes.
+fn is_property_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// The vCard versions kith writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
@@ -632,7 +653,10 @@ fn type_value(k: &str) -> VCardParameterValue {
 pub fn to_vcard(card: &Card, uid: &str, version: Version) -> VCard {
     let mut entries = Vec::new();
     let n = &card.name;
-    let display = card.display_name();
+    // FN is required; a card kith keeps always has something to call it by.
+    let display = Some(card.display_name())
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| "Unnamed".into());
     entries.push(text_entry(VCardProperty::Fn, &display));
     entries.push(
         VCardEntry::new(VCardProperty::N).with_values(
