@@ -56,9 +56,23 @@ pub fn parse_region(code: &str) -> Option<Region> {
     code.trim().to_ascii_uppercase().parse().ok()
 }
 
+/// phonenumber keeps its compiled patterns in an LRU cache of 100, fewer
+/// than one validation of numbers from a few countries needs: every number
+/// then recompiles regexes (90% of an import's time). Swap in a cache big
+/// enough for every pattern actually used; the swap is done once.
+fn widen_phone_pattern_cache() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+            *cache = regex_cache::RegexCache::new(16_384);
+        }
+    });
+}
+
 /// A phone number in E.164 (`+14155550123`), or None when it cannot be read
 /// as a valid number in `region` (its own `+` prefix wins over the region).
 pub fn phone_e164(value: &str, region: Region) -> Option<String> {
+    widen_phone_pattern_cache();
     let v = value.trim();
     let v = v.strip_prefix("tel:").unwrap_or(v);
     if v.chars().filter(|c| c.is_ascii_digit()).count() < 5 {
@@ -236,71 +250,124 @@ pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Dec
     Decision::Merge { reasons }
 }
 
+/// What weak matching needs to know of a person, computed once per person
+/// (normalising names is the costly part of comparing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// The name as shown, for reasons.
+    pub display: String,
+    /// Normalised given and family names, and the whole name.
+    pub given: String,
+    pub family: String,
+    pub full: String,
+    /// Organisations: (normalised, as written).
+    pub orgs: Vec<(String, String)>,
+    /// Whether the person has an email and a phone of their own.
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+}
+
+impl Profile {
+    /// The profile of a card; None when it has no name to compare.
+    pub fn of(card: &Card) -> Option<Profile> {
+        if card.name.is_empty() {
+            return None;
+        }
+        let (given, family) = names::given_family(&card.name);
+        let mut orgs: Vec<(String, String)> = card
+            .positions
+            .iter()
+            .map(|p| {
+                (
+                    names::normalize(&p.organization),
+                    p.organization.trim().to_string(),
+                )
+            })
+            .filter(|(n, _)| !n.is_empty())
+            .collect();
+        orgs.dedup();
+        let keys = keys(card);
+        let of_kind = |kind: KeyKind| {
+            keys.iter()
+                .filter(|k| k.kind() == kind)
+                .map(|k| k.0.clone())
+                .collect()
+        };
+        Some(Profile {
+            display: card.name.display(),
+            full: names::full_key(&card.name),
+            given,
+            family,
+            orgs,
+            emails: of_kind(KeyKind::Email),
+            phones: of_kind(KeyKind::Phone),
+        })
+    }
+
+    /// The blocks this person is compared within: family name with the given
+    /// name, with each nickname family it belongs to, and with its initial.
+    /// Two people who share no block are never compared, which keeps weak
+    /// matching near-linear; a family-name typo is therefore not found.
+    pub fn blocks(&self) -> Vec<String> {
+        let first = self.given.split(' ').next().unwrap_or("");
+        let mut out = vec![format!("{}|{first}", self.family)];
+        out.extend(names::nickname_families(first).map(|canon| format!("{}|{canon}", self.family)));
+        if let Some(initial) = first.chars().next() {
+            out.push(format!("{}|{initial}.", self.family));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 /// Weak evidence (name forms, same organisation) that two cards may be one
 /// person: a score in 0..=1 and the reasons, or None below the threshold.
 pub fn weak_evidence(a: &Card, b: &Card) -> Option<(f64, Vec<String>)> {
-    if a.name.is_empty() || b.name.is_empty() {
-        return None;
-    }
-    let (ga, fa) = names::given_family(&a.name);
-    let (gb, fb) = names::given_family(&b.name);
-    let family_same = !fa.is_empty() && fa == fb;
-    let family_close = !fa.is_empty() && !fb.is_empty() && strsim::jaro_winkler(&fa, &fb) >= 0.92;
+    weak_evidence_of(&Profile::of(a)?, &Profile::of(b)?)
+}
+
+/// [`weak_evidence`] on precomputed profiles.
+pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> {
+    let family_same = !a.family.is_empty() && a.family == b.family;
     let mut reasons = Vec::new();
-    let (an, bn) = (a.name.display(), b.name.display());
-    let mut score: f64 = match (names::compare_given(&ga, &gb), family_same, family_close) {
-        (GivenMatch::Same, true, _) => {
+    let (an, bn) = (&a.display, &b.display);
+    let mut score: f64 = match (names::compare_given(&a.given, &b.given), family_same) {
+        (GivenMatch::Same, true) => {
             reasons.push(format!("same name: {an} / {bn}"));
             0.7
         }
-        (GivenMatch::Same, false, true) => {
-            reasons.push(format!("nearly the same name: {an} / {bn}"));
-            0.6
-        }
-        (GivenMatch::Nickname, true, _) => {
+        (GivenMatch::Nickname, true) => {
             reasons.push(format!("nickname form: {an} / {bn}"));
             0.65
         }
-        (GivenMatch::Initial, true, _) => {
+        (GivenMatch::Initial, true) => {
             reasons.push(format!("initial: {an} / {bn}"));
             0.5
         }
-        (GivenMatch::Unknown, _, _) if names::full_key(&a.name) == names::full_key(&b.name) => {
+        (GivenMatch::Unknown, _) if !a.full.is_empty() && a.full == b.full => {
             reasons.push(format!("same name: {an} / {bn}"));
             0.6
         }
         _ => return None,
     };
-    if let Some(org) = shared_organization(a, b) {
-        reasons.push(format!("both at {org}"));
+    if let Some(org) = a
+        .orgs
+        .iter()
+        .find(|(n, _)| b.orgs.iter().any(|(m, _)| m == n))
+    {
+        reasons.push(format!("both at {}", org.1));
         score += 0.15;
     }
-    (score >= 0.6).then_some((score.min(0.95), reasons))
-}
-
-fn shared_organization(a: &Card, b: &Card) -> Option<String> {
-    a.positions.iter().find_map(|p| {
-        let key = names::normalize(&p.organization);
-        (!key.is_empty()
-            && b.positions
-                .iter()
-                .any(|q| names::normalize(&q.organization) == key))
-        .then(|| p.organization.clone())
-    })
-}
-
-/// The key under which cards are compared for weak evidence: the normalised
-/// family name (or the whole name when there is none). Cards with different
-/// blocking keys are never compared, which keeps matching near-linear.
-pub fn blocking_key(card: &Card) -> Option<String> {
-    let (g, f) = names::given_family(&card.name);
-    if !f.is_empty() {
-        Some(f)
-    } else if !g.is_empty() {
-        Some(g)
-    } else {
-        None
+    // Each with an email (or phone) of their own, none shared: somewhat
+    // less likely to be one person.
+    let disjoint = |x: &[String], y: &[String]| {
+        !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k))
+    };
+    if disjoint(&a.emails, &b.emails) || disjoint(&a.phones, &b.phones) {
+        score -= 0.1;
     }
+    (score >= 0.6).then_some((score.min(0.95), reasons))
 }
 
 #[cfg(test)]

@@ -140,6 +140,16 @@ pub fn nickname_equivalent(a: &str, b: &str) -> bool {
         .any(|g| g.contains(&a) && g.contains(&b))
 }
 
+/// The canonical form (first name of each nickname family) of every
+/// family `name` belongs to: `bob` -> `robert`; `chris` -> `christopher`,
+/// `christine`, `christina`.
+pub fn nickname_families(name: &str) -> impl Iterator<Item = &'static str> + '_ {
+    NICKNAME_GROUPS
+        .iter()
+        .filter(move |g| g.contains(&name))
+        .map(|g| g[0])
+}
+
 /// How two given names relate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GivenMatch {

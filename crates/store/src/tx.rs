@@ -115,6 +115,24 @@ impl Tx {
         })
     }
 
+    /// Living people in id order, `limit` at a time after `after`: for
+    /// walking a large address book with bounded memory.
+    pub async fn people_after(
+        &mut self,
+        after: Option<PersonId>,
+        limit: i64,
+    ) -> Result<Vec<StoredPerson>> {
+        let account = self.account.0;
+        let after = after.map(|p| p.0).unwrap_or(Uuid::nil());
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3"
+        );
+        on_db!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(after).bind(limit).fetch_all(c).await?;
+            rows.iter().map(person_from_row).collect()
+        })
+    }
+
     /// A living person of this account.
     pub async fn person(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
         self.person_row(id, false).await

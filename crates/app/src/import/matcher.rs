@@ -1,0 +1,409 @@
+//! Placing imported records among the account's people: a strong key merges
+//! (or suggests, when the names clash), a new person is created otherwise,
+//! and weak evidence between the people touched and the rest becomes
+//! duplicate suggestions at the end.
+//!
+//! Memory stays bounded: for every person only the identity keys and a
+//! small [`Profile`] are kept; full cards are loaded from the transaction
+//! when a record needs them, and new or changed cards are written out in
+//! batches as the import goes.
+
+use super::ImportReport;
+use crate::error::Result;
+use kith_core::identity::{self, Decision, Key, Profile, Region};
+use kith_core::{Card, ImportRecord, Person, PersonId};
+use kith_store::tx::PersonWrite;
+use kith_store::{MergeRecord, Suggestion, Tx, now_micros};
+use std::collections::{HashMap, HashSet};
+
+/// Cards held in memory before they are written out.
+const FLUSH_AT: usize = 2_000;
+/// People read at a time when loading the account's keys.
+const LOAD_PAGE: i64 = 2_000;
+/// In a block larger than this (a name many people share in this address
+/// book), a same-name pair alone is not worth a suggestion: only pairs with
+/// more evidence (the same organisation) are suggested.
+const COMMON_NAME_BLOCK: usize = 25;
+
+/// A person as the matcher remembers them between records.
+struct Slot {
+    keys: Vec<Key>,
+    profile: Option<Profile>,
+}
+
+/// A full card in memory.
+struct Entry {
+    card: Card,
+    is_me: bool,
+    /// Never written to the store yet.
+    fresh: bool,
+    /// Changed since it was loaded or last written.
+    dirty: bool,
+}
+
+pub(super) struct Matcher {
+    tx: Tx,
+    file_name: String,
+    region: Region,
+    pub(super) report: ImportReport,
+    slots: HashMap<PersonId, Slot>,
+    by_key: HashMap<Key, Vec<PersonId>>,
+    me: Option<PersonId>,
+    cards: HashMap<PersonId, Entry>,
+    merges: Vec<MergeRecord>,
+    suggestions: HashMap<(PersonId, PersonId), Suggestion>,
+    /// People created or changed by this import (compared for weak evidence).
+    touched: HashSet<PersonId>,
+    /// People created by this import.
+    created: HashSet<PersonId>,
+    /// People who existed before and changed.
+    updated: HashSet<PersonId>,
+}
+
+impl Matcher {
+    /// Reads the keys and profiles of the account's people.
+    pub(super) async fn new(
+        mut tx: Tx,
+        file_name: String,
+        region: Region,
+        report: ImportReport,
+    ) -> Result<Matcher> {
+        let mut slots = HashMap::new();
+        let mut by_key: HashMap<Key, Vec<PersonId>> = HashMap::new();
+        let mut me = None;
+        let mut after = None;
+        loop {
+            let page = tx.people_after(after, LOAD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.person.id);
+            for sp in page {
+                let id = sp.person.id;
+                if sp.is_me {
+                    me = Some(id);
+                }
+                let keys = identity::keys(&sp.person.card);
+                for k in &keys {
+                    by_key.entry(k.clone()).or_default().push(id);
+                }
+                slots.insert(
+                    id,
+                    Slot {
+                        keys,
+                        profile: Profile::of(&sp.person.card),
+                    },
+                );
+            }
+        }
+        Ok(Matcher {
+            tx,
+            file_name,
+            region,
+            report,
+            slots,
+            by_key,
+            me,
+            cards: HashMap::new(),
+            merges: Vec::new(),
+            suggestions: HashMap::new(),
+            touched: HashSet::new(),
+            created: HashSet::new(),
+            updated: HashSet::new(),
+        })
+    }
+
+    /// Matches one record and merges it, adds it, or suggests it.
+    pub(super) async fn place(&mut self, record: ImportRecord) -> Result<()> {
+        let mut card = record.card;
+        identity::normalize_card(&mut card, self.region);
+        let mut card = card.deduplicated();
+        // Every record is fingerprinted: a record already absorbed is never
+        // absorbed again, so re-importing a file changes nothing.
+        card.records
+            .push(identity::record_fingerprint(&self.file_name, &card));
+
+        if record.about_owner {
+            match self.me {
+                Some(id) => {
+                    self.load(id).await?;
+                    self.absorb(id, card, vec!["your own profile".into()]);
+                }
+                None => {
+                    let id = PersonId::new();
+                    self.me = Some(id);
+                    self.create(id, card, true);
+                }
+            }
+            return self.flush_if_full().await;
+        }
+
+        let keys = identity::keys(&card);
+        let mut candidates: Vec<PersonId> = Vec::new();
+        for k in &keys {
+            for id in self.by_key.get(k).into_iter().flatten() {
+                if !candidates.contains(id) {
+                    candidates.push(*id);
+                }
+            }
+        }
+        let mut merge_with: Option<(PersonId, Vec<String>, usize)> = None;
+        let mut suggest: Vec<(PersonId, f64, Vec<String>)> = Vec::new();
+        for id in candidates {
+            self.load(id).await?;
+            let (Some(slot), Some(entry)) = (self.slots.get(&id), self.cards.get(&id)) else {
+                continue;
+            };
+            let shared: Vec<Key> = keys
+                .iter()
+                .filter(|k| slot.keys.contains(k))
+                .cloned()
+                .collect();
+            let crowded = shared
+                .iter()
+                .any(|k| self.by_key.get(k).is_some_and(|v| v.len() >= 2));
+            match identity::decide(&card, &entry.card, &shared, crowded) {
+                Decision::Merge { reasons } => {
+                    if merge_with
+                        .as_ref()
+                        .is_none_or(|(_, _, n)| shared.len() > *n)
+                    {
+                        if let Some((prev, r, _)) = merge_with.take() {
+                            suggest.push((prev, 0.6, r));
+                        }
+                        merge_with = Some((id, reasons, shared.len()));
+                    } else {
+                        suggest.push((id, 0.6, reasons));
+                    }
+                }
+                Decision::Suggest { score, reasons } => suggest.push((id, score, reasons)),
+                Decision::Apart => {}
+            }
+        }
+        let target = match merge_with {
+            Some((id, reasons, _)) => {
+                if !self.absorb(id, card, reasons) {
+                    // Already known: nothing new to suggest either.
+                    return self.flush_if_full().await;
+                }
+                id
+            }
+            None => {
+                let id = PersonId::new();
+                self.create(id, card, false);
+                id
+            }
+        };
+        for (other, score, reasons) in suggest {
+            if other != target {
+                add_suggestion(&mut self.suggestions, target, other, score, reasons);
+            }
+        }
+        self.flush_if_full().await
+    }
+
+    /// Brings a person's card into memory (from the transaction).
+    async fn load(&mut self, id: PersonId) -> Result<()> {
+        if self.cards.contains_key(&id) {
+            return Ok(());
+        }
+        if let Some(sp) = self.tx.person(id).await? {
+            let entry = Entry {
+                card: sp.person.card,
+                is_me: sp.is_me,
+                fresh: false,
+                dirty: false,
+            };
+            self.cards.insert(id, entry);
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, id: PersonId, card: Card, is_me: bool) {
+        self.report.created += 1;
+        self.created.insert(id);
+        self.index(id, &card);
+        self.touched.insert(id);
+        self.cards.insert(
+            id,
+            Entry {
+                card,
+                is_me,
+                fresh: true,
+                dirty: true,
+            },
+        );
+    }
+
+    /// Merges an imported card into a person, recording the merge so it can
+    /// be undone (the record then becomes a person of its own). Returns false
+    /// when the card brought nothing new.
+    fn absorb(&mut self, id: PersonId, card: Card, reasons: Vec<String>) -> bool {
+        self.report.merged += 1;
+        let Some(entry) = self.cards.get_mut(&id) else {
+            return false;
+        };
+        let already = card.records.iter().all(|r| entry.card.records.contains(r));
+        if already || entry.card.contains_all(&card) {
+            self.report.unchanged += 1;
+            return false;
+        }
+        let before = entry.card.clone();
+        entry.card.absorb(card.clone());
+        entry.dirty = true;
+        if !self.created.contains(&id) {
+            self.updated.insert(id);
+        }
+        let merged = entry.card.clone();
+        self.index(id, &merged);
+        self.touched.insert(id);
+        self.merges.push(MergeRecord {
+            id: uuid::Uuid::now_v7(),
+            survivor: id,
+            absorbed: PersonId::new(),
+            survivor_before: before,
+            absorbed_card: card,
+            reasons,
+            created_at: now_micros(),
+            undone_at: None,
+        });
+        true
+    }
+
+    /// Records a person's keys and profile.
+    fn index(&mut self, id: PersonId, card: &Card) {
+        let keys = identity::keys(card);
+        for k in &keys {
+            let ids = self.by_key.entry(k.clone()).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        self.slots.insert(
+            id,
+            Slot {
+                keys,
+                profile: Profile::of(card),
+            },
+        );
+    }
+
+    async fn flush_if_full(&mut self) -> Result<()> {
+        if self.cards.len() >= FLUSH_AT {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes changed cards and merge records, and forgets the cards.
+    async fn flush(&mut self) -> Result<()> {
+        let people: Vec<(Person, bool, bool)> = self
+            .cards
+            .drain()
+            .filter(|(_, e)| e.dirty)
+            .map(|(id, e)| (Person { id, card: e.card }, e.is_me, e.fresh))
+            .collect();
+        let writes: Vec<PersonWrite> = people
+            .iter()
+            .map(|(person, is_me, fresh)| PersonWrite {
+                person,
+                is_me: *is_me,
+                fresh: *fresh,
+            })
+            .collect();
+        self.tx.put_people(&writes).await?;
+        for m in self.merges.drain(..) {
+            self.tx.insert_merge(&m).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, the duplicate suggestions and the import record;
+    /// gives the transaction back (uncommitted) with the final report.
+    pub(super) async fn finish(mut self) -> Result<(Tx, ImportReport)> {
+        self.flush().await?;
+        self.weak_suggestions();
+        let mut list: Vec<Suggestion> = self.suggestions.into_values().collect();
+        list.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut report = self.report;
+        report.suggested = list.len() as u64;
+        report.updated = self.updated.len() as u64;
+        let mut tx = self.tx;
+        tx.add_suggestions(&list).await?;
+        let summary = serde_json::json!({
+            "records": report.records, "created": report.created, "updated": report.updated,
+            "merged": report.merged, "unchanged": report.unchanged, "suggested": report.suggested,
+            "skipped": report.skipped,
+        });
+        tx.record_import(&self.file_name, &report.format, &summary)
+            .await?;
+        Ok((tx, report))
+    }
+
+    /// Weak-evidence suggestions between each touched person and the people
+    /// sharing one of their blocks.
+    fn weak_suggestions(&mut self) {
+        if self.touched.is_empty() {
+            return;
+        }
+        let mut blocks: HashMap<String, Vec<PersonId>> = HashMap::new();
+        for (id, slot) in &self.slots {
+            for b in slot.profile.iter().flat_map(Profile::blocks) {
+                blocks.entry(b).or_default().push(*id);
+            }
+        }
+        let mut compared: HashSet<(PersonId, PersonId)> = HashSet::new();
+        for id in &self.touched {
+            let Some(profile) = self.slots.get(id).and_then(|s| s.profile.as_ref()) else {
+                continue;
+            };
+            for block in profile.blocks() {
+                let Some(members) = blocks.get(&block) else {
+                    continue;
+                };
+                let crowded = members.len() > COMMON_NAME_BLOCK;
+                for other in members {
+                    let pair = if id < other {
+                        (*id, *other)
+                    } else {
+                        (*other, *id)
+                    };
+                    if other == id || self.suggestions.contains_key(&pair) || !compared.insert(pair)
+                    {
+                        continue;
+                    }
+                    let Some(theirs) = self.slots.get(other).and_then(|s| s.profile.as_ref())
+                    else {
+                        continue;
+                    };
+                    if crowded && !profile.orgs.iter().any(|o| theirs.orgs.contains(o)) {
+                        continue;
+                    }
+                    if let Some((score, reasons)) = identity::weak_evidence_of(profile, theirs) {
+                        add_suggestion(&mut self.suggestions, *id, *other, score, reasons);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn add_suggestion(
+    suggestions: &mut HashMap<(PersonId, PersonId), Suggestion>,
+    a: PersonId,
+    b: PersonId,
+    score: f64,
+    reasons: Vec<String>,
+) {
+    let key = if a < b { (a, b) } else { (b, a) };
+    let s = suggestions.entry(key).or_insert(Suggestion {
+        a: key.0,
+        b: key.1,
+        score,
+        reasons: Vec::new(),
+    });
+    s.score = s.score.max(score);
+    for r in reasons {
+        if !s.reasons.contains(&r) {
+            s.reasons.push(r);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Importing a file: detect its format, read its records on a thread of
+//! their own, match each one against the account's people ([`matcher`]), and
+//! write everything in one transaction — a failed or interrupted import
+//! leaves the store as it was. Re-importing the same file changes nothing.
+
+mod matcher;
+
+use crate::App;
+use crate::error::{AppError, Result};
+use kith_core::Diagnostic;
+use kith_formats::{Format, ReadOptions};
+use matcher::Matcher;
+use serde::Serialize;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// None: recognise the format from the content.
+    pub format: Option<Format>,
+    /// Read and match everything, report, but write nothing.
+    pub dry_run: bool,
+    /// Column mapping for the generic CSV reader.
+    pub mapping: Option<kith_formats::csv::generic::ColumnMapping>,
+}
+
+/// Told how far the import has read (bytes), to drive a progress bar.
+pub trait Progress {
+    fn start(&self, _total_bytes: u64) {}
+    fn advance(&self, _bytes_read: u64) {}
+    fn finish(&self) {}
+}
+
+/// No progress display.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: String,
+    pub dry_run: bool,
+    /// Records read without problems.
+    pub records: u64,
+    /// New people.
+    pub created: u64,
+    /// People who existed before and gained values.
+    pub updated: u64,
+    /// Records merged into a person (from before, or earlier in this file).
+    pub merged: u64,
+    /// Records that brought nothing new (already imported).
+    pub unchanged: u64,
+    /// New duplicate suggestions.
+    pub suggested: u64,
+    /// Records that could not be read.
+    pub skipped: u64,
+    /// Every problem, with its file and line.
+    pub problems: Vec<Diagnostic>,
+    /// Things noticed in records that were still imported.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Counts the bytes read through it, for progress.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Records in flight between the reader thread and the matcher.
+const CHANNEL_DEPTH: usize = 1024;
+
+impl App {
+    /// Imports one file as one transaction.
+    pub async fn import_file(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let shown = path.display().to_string();
+        let file_err = |message: String| AppError::File {
+            path: shown.clone(),
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| file_err(e.to_string()))?;
+        if meta.is_dir() {
+            return Err(file_err("is a directory, not a file".into()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        let read = Arc::new(AtomicU64::new(0));
+        let mut input = BufReader::with_capacity(
+            256 * 1024,
+            Counting {
+                inner: file,
+                read: read.clone(),
+            },
+        );
+        let format = match options.format {
+            Some(f) => f,
+            None => {
+                let head = input.fill_buf().map_err(|e| file_err(e.to_string()))?;
+                kith_formats::detect(head).map_err(|reason| {
+                    AppError::Format(kith_formats::FormatError::Unrecognised {
+                        file: shown.clone(),
+                        reason,
+                    })
+                })?
+            }
+        };
+        let read_options = ReadOptions {
+            file_name: file_name.clone(),
+            mapping: options.mapping.clone(),
+        };
+
+        // Parsing runs on its own thread (the other core), matching and
+        // writing here; a bounded channel keeps memory flat.
+        let (send, mut receive) = tokio::sync::mpsc::channel::<Message>(CHANNEL_DEPTH);
+        std::thread::spawn(move || {
+            let records = match kith_formats::open(format, Box::new(input), &read_options) {
+                Ok(records) => records,
+                Err(e) => {
+                    let _ = send.blocking_send(Message::Failed(e));
+                    return;
+                }
+            };
+            for item in records {
+                if send.blocking_send(Message::Item(item)).is_err() {
+                    return; // the import stopped
+                }
+            }
+        });
+
+        let report = ImportReport {
+            file: shown.clone(),
+            format: format.name().into(),
+            dry_run: options.dry_run,
+            ..Default::default()
+        };
+        let tx = self.store.begin(self.account).await?;
+        let mut matcher =
+            Matcher::new(tx, file_name.clone(), self.settings.default_region, report).await?;
+        progress.start(meta.len());
+        while let Some(message) = receive.recv().await {
+            progress.advance(read.load(Ordering::Relaxed));
+            match message {
+                Message::Failed(e) => return Err(e.into()),
+                Message::Item(Err(d)) => {
+                    matcher.report.skipped += 1;
+                    matcher.report.problems.push(d);
+                }
+                Message::Item(Ok(record)) => {
+                    matcher.report.records += 1;
+                    for w in &record.warnings {
+                        matcher.report.warnings.push(Diagnostic {
+                            file: file_name.clone(),
+                            line: record.line,
+                            message: w.clone(),
+                        });
+                    }
+                    matcher.place(record).await?;
+                }
+            }
+        }
+        progress.finish();
+        let report = &matcher.report;
+        if report.records == 0 && !report.problems.is_empty() {
+            return Err(file_err(format!(
+                "nothing could be read as {} ({} problem{}; first: {})",
+                format.name(),
+                report.problems.len(),
+                if report.problems.len() == 1 { "" } else { "s" },
+                report.problems[0]
+            )));
+        }
+        let (tx, report) = matcher.finish().await?;
+        if !options.dry_run {
+            tx.commit().await?;
+        }
+        // A dry run drops the transaction: everything is rolled back.
+        Ok(report)
+    }
+}
+
+/// What the reader thread sends.
+enum Message {
+    Item(kith_formats::Item),
+    Failed(kith_formats::FormatError),
+}
