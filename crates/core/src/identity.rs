@@ -304,17 +304,42 @@ impl Profile {
         })
     }
 
-    /// The blocks this person is compared within: family name with the given
-    /// name, with each nickname family it belongs to, and with its initial.
-    /// Two people who share no block are never compared, which keeps weak
-    /// matching near-linear; a family-name typo is therefore not found.
+    /// The blocks this person belongs to: family name with the given name,
+    /// with each nickname family it belongs to, and with its initial.
+    /// People are compared only with the members of the blocks they
+    /// [`probe`](Self::probes), which keeps weak matching near-linear; a
+    /// family-name typo is therefore not found.
     pub fn blocks(&self) -> Vec<String> {
-        let first = self.given.split(' ').next().unwrap_or("");
-        let mut out = vec![format!("{}|{first}", self.family)];
-        out.extend(names::nickname_families(first).map(|canon| format!("{}|{canon}", self.family)));
+        let first = self.first_given();
+        let mut out = self.name_blocks();
         if let Some(initial) = first.chars().next() {
             out.push(format!("{}|{initial}.", self.family));
         }
+        out
+    }
+
+    /// The blocks to look in for this person's possible duplicates: their
+    /// own name blocks; an initial also looks among every given name with
+    /// that letter, and a full given name among the initials.
+    pub fn probes(&self) -> Vec<String> {
+        let first = self.first_given();
+        let mut out = self.name_blocks();
+        if first.chars().count() == 1 {
+            out.push(format!("{}|{first}.", self.family));
+        } else if let Some(initial) = first.chars().next() {
+            out.push(format!("{}|{initial}", self.family));
+        }
+        out
+    }
+
+    fn first_given(&self) -> &str {
+        self.given.split(' ').next().unwrap_or("")
+    }
+
+    fn name_blocks(&self) -> Vec<String> {
+        let first = self.first_given();
+        let mut out = vec![format!("{}|{first}", self.family)];
+        out.extend(names::nickname_families(first).map(|canon| format!("{}|{canon}", self.family)));
         out.sort();
         out.dedup();
         out

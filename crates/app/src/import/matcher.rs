@@ -23,7 +23,7 @@ const LOAD_PAGE: i64 = 2_000;
 /// In a block larger than this (a name many people share in this address
 /// book), a same-name pair alone is not worth a suggestion: only pairs with
 /// more evidence (the same organisation) are suggested.
-const COMMON_NAME_BLOCK: usize = 25;
+const COMMON_NAME_BLOCK: usize = 4;
 
 /// A person as the matcher remembers them between records.
 struct Slot {
@@ -350,12 +350,13 @@ impl Matcher {
                 blocks.entry(b).or_default().push(*id);
             }
         }
-        let mut compared: HashSet<(PersonId, PersonId)> = HashSet::new();
+        let mut seen: HashSet<PersonId> = HashSet::new();
         for id in &self.touched {
             let Some(profile) = self.slots.get(id).and_then(|s| s.profile.as_ref()) else {
                 continue;
             };
-            for block in profile.blocks() {
+            seen.clear();
+            for block in profile.probes() {
                 let Some(members) = blocks.get(&block) else {
                     continue;
                 };
@@ -366,8 +367,7 @@ impl Matcher {
                     } else {
                         (*other, *id)
                     };
-                    if other == id || self.suggestions.contains_key(&pair) || !compared.insert(pair)
-                    {
+                    if other == id || !seen.insert(*other) || self.suggestions.contains_key(&pair) {
                         continue;
                     }
                     let Some(theirs) = self.slots.get(other).and_then(|s| s.profile.as_ref())

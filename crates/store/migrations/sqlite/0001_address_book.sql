@@ -27,16 +27,16 @@ CREATE TABLE person_keys (
     key TEXT NOT NULL,
     person_id BLOB NOT NULL,
     PRIMARY KEY (account_id, key, person_id)
-);
-CREATE INDEX person_keys_by_person ON person_keys(person_id);
+) WITHOUT ROWID;
+CREATE INDEX person_keys_by_person ON person_keys(account_id, person_id);
 
 CREATE TABLE person_tags (
     account_id BLOB NOT NULL,
     tag TEXT NOT NULL,
     person_id BLOB NOT NULL,
     PRIMARY KEY (account_id, tag, person_id)
-);
-CREATE INDEX person_tags_by_person ON person_tags(person_id);
+) WITHOUT ROWID;
+CREATE INDEX person_tags_by_person ON person_tags(account_id, person_id);
 
 CREATE TABLE organizations (
     account_id BLOB NOT NULL,
@@ -57,7 +57,7 @@ CREATE TABLE positions (
     end_date TEXT
 );
 CREATE INDEX positions_by_org ON positions(account_id, org_norm);
-CREATE INDEX positions_by_person ON positions(person_id);
+CREATE INDEX positions_by_person ON positions(account_id, person_id);
 
 CREATE TABLE merges (
     account_id BLOB NOT NULL,
