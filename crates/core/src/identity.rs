@@ -262,9 +262,9 @@ pub struct Profile {
     pub full: String,
     /// Organisations: (normalised, as written).
     pub orgs: Vec<(String, String)>,
-    /// Whether the person has an email and a phone of their own.
-    pub emails: Vec<String>,
-    pub phones: Vec<String>,
+    /// Hashes of the person's own emails and phones (only compared).
+    pub emails: Vec<u64>,
+    pub phones: Vec<u64>,
 }
 
 impl Profile {
@@ -290,7 +290,12 @@ impl Profile {
         let of_kind = |kind: KeyKind| {
             keys.iter()
                 .filter(|k| k.kind() == kind)
-                .map(|k| k.0.clone())
+                .map(|k| {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    k.hash(&mut h);
+                    h.finish()
+                })
                 .collect()
         };
         Some(Profile {
@@ -386,9 +391,8 @@ pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> 
     }
     // Each with an email (or phone) of their own, none shared: somewhat
     // less likely to be one person.
-    let disjoint = |x: &[String], y: &[String]| {
-        !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k))
-    };
+    let disjoint =
+        |x: &[u64], y: &[u64]| !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k));
     if disjoint(&a.emails, &b.emails) || disjoint(&a.phones, &b.phones) {
         score -= 0.1;
     }

@@ -3,7 +3,7 @@
 //! positions). Always recomputed from the card, never edited by hand.
 
 use kith_core::Card;
-use kith_core::identity;
+use kith_core::identity::{self, KeyKind};
 use kith_core::names::normalize;
 
 pub(crate) struct Derived {
@@ -63,7 +63,18 @@ pub(crate) fn derive(card: &Card) -> Derived {
         display_name,
         sort_key,
         search_text: format!(" {} ", words.join(" | ")),
-        keys: identity::keys(card).into_iter().map(|k| k.0).collect(),
+        // Only the keys people are looked up by; UIDs and record fingerprints
+        // matter during an import, which reads them from the cards.
+        keys: identity::keys(card)
+            .into_iter()
+            .filter(|k| {
+                matches!(
+                    k.kind(),
+                    KeyKind::Email | KeyKind::Phone | KeyKind::Linkedin
+                )
+            })
+            .map(|k| k.0)
+            .collect(),
         tags,
         positions,
     }

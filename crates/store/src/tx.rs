@@ -197,22 +197,17 @@ impl Tx {
         for chunk in writes.chunks(BATCH) {
             let derived: Vec<_> = chunk.iter().map(|w| derive(&w.person.card)).collect();
             let ids: Vec<Uuid> = chunk.iter().map(|w| w.person.id.0).collect();
-            let cards: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|w| serde_json::to_value(&w.person.card))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             on_db!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO people (account_id, id, display_name, sort_key, search_text, card, is_me, version, created_at, updated_at) ",
                 );
-                qb.push_values(chunk.iter().zip(&derived).zip(cards), |mut b, ((w, d), card)| {
+                qb.push_values(chunk.iter().zip(&derived), |mut b, (w, d)| {
                     b.push_bind(account)
                         .push_bind(w.person.id.0)
                         .push_bind(d.display_name.clone())
                         .push_bind(d.sort_key.clone())
                         .push_bind(d.search_text.clone())
-                        .push_bind(Json(card))
+                        .push_bind(Json(&w.person.card))
                         .push_bind(w.is_me)
                         .push_bind(1i64)
                         .push_bind(now)

@@ -25,10 +25,66 @@ const LOAD_PAGE: i64 = 2_000;
 /// more evidence (the same organisation) are suggested.
 const COMMON_NAME_BLOCK: usize = 4;
 
-/// A person as the matcher remembers them between records.
-struct Slot {
-    keys: Vec<Key>,
-    profile: Option<Profile>,
+/// Readies a record for matching (on the reader's thread: it is pure work):
+/// phones to E.164, values it holds twice folded, and its fingerprint.
+pub(super) fn prepare(mut record: ImportRecord, file_name: &str, region: Region) -> ImportRecord {
+    identity::normalize_card(&mut record.card, region);
+    let mut card = std::mem::take(&mut record.card).deduplicated();
+    // Every record is fingerprinted: a record already absorbed is never
+    // absorbed again, so re-importing a file changes nothing.
+    card.records
+        .push(identity::record_fingerprint(file_name, &card));
+    record.card = card;
+    record
+}
+
+/// A person as the matcher remembers them between records: what weak
+/// matching needs (None when they have no name).
+type Slot = Option<Profile>;
+
+/// Which people hold each identity key, by a 64-bit hash of the key: the
+/// text is not kept (memory), and a collision only adds a candidate whose
+/// card is then compared key by key.
+#[derive(Default)]
+struct KeyIndex(HashMap<u64, Ids>);
+
+/// Usually one person per key; no allocation for that case.
+enum Ids {
+    One(PersonId),
+    Many(Vec<PersonId>),
+}
+
+impl KeyIndex {
+    fn hash(key: &Key) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    fn add(&mut self, key: &Key, id: PersonId) {
+        match self.0.entry(Self::hash(key)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Ids::One(id));
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => match o.get_mut() {
+                Ids::One(first) if *first != id => {
+                    let first = *first;
+                    o.insert(Ids::Many(vec![first, id]));
+                }
+                Ids::Many(ids) if !ids.contains(&id) => ids.push(id),
+                _ => {}
+            },
+        }
+    }
+
+    fn get(&self, key: &Key) -> &[PersonId] {
+        match self.0.get(&Self::hash(key)) {
+            Some(Ids::One(id)) => std::slice::from_ref(id),
+            Some(Ids::Many(ids)) => ids,
+            None => &[],
+        }
+    }
 }
 
 /// A full card in memory.
@@ -44,10 +100,9 @@ struct Entry {
 pub(super) struct Matcher {
     tx: Tx,
     file_name: String,
-    region: Region,
     pub(super) report: ImportReport,
     slots: HashMap<PersonId, Slot>,
-    by_key: HashMap<Key, Vec<PersonId>>,
+    by_key: KeyIndex,
     me: Option<PersonId>,
     cards: HashMap<PersonId, Entry>,
     merges: Vec<MergeRecord>,
@@ -65,11 +120,10 @@ impl Matcher {
     pub(super) async fn new(
         mut tx: Tx,
         file_name: String,
-        region: Region,
         report: ImportReport,
     ) -> Result<Matcher> {
         let mut slots = HashMap::new();
-        let mut by_key: HashMap<Key, Vec<PersonId>> = HashMap::new();
+        let mut by_key = KeyIndex::default();
         let mut me = None;
         let mut after = None;
         loop {
@@ -81,23 +135,15 @@ impl Matcher {
                 if sp.is_me {
                     me = Some(id);
                 }
-                let keys = identity::keys(&sp.person.card);
-                for k in &keys {
-                    by_key.entry(k.clone()).or_default().push(id);
+                for k in identity::keys(&sp.person.card) {
+                    by_key.add(&k, id);
                 }
-                slots.insert(
-                    id,
-                    Slot {
-                        keys,
-                        profile: Profile::of(&sp.person.card),
-                    },
-                );
+                slots.insert(id, Profile::of(&sp.person.card));
             }
         }
         Ok(Matcher {
             tx,
             file_name,
-            region,
             report,
             slots,
             by_key,
@@ -112,14 +158,9 @@ impl Matcher {
     }
 
     /// Matches one record and merges it, adds it, or suggests it.
+    /// `record` must have been [`prepare`]d.
     pub(super) async fn place(&mut self, record: ImportRecord) -> Result<()> {
-        let mut card = record.card;
-        identity::normalize_card(&mut card, self.region);
-        let mut card = card.deduplicated();
-        // Every record is fingerprinted: a record already absorbed is never
-        // absorbed again, so re-importing a file changes nothing.
-        card.records
-            .push(identity::record_fingerprint(&self.file_name, &card));
+        let card = record.card;
 
         if record.about_owner {
             match self.me {
@@ -139,7 +180,7 @@ impl Matcher {
         let keys = identity::keys(&card);
         let mut candidates: Vec<PersonId> = Vec::new();
         for k in &keys {
-            for id in self.by_key.get(k).into_iter().flatten() {
+            for id in self.by_key.get(k) {
                 if !candidates.contains(id) {
                     candidates.push(*id);
                 }
@@ -149,17 +190,19 @@ impl Matcher {
         let mut suggest: Vec<(PersonId, f64, Vec<String>)> = Vec::new();
         for id in candidates {
             self.load(id).await?;
-            let (Some(slot), Some(entry)) = (self.slots.get(&id), self.cards.get(&id)) else {
+            let Some(entry) = self.cards.get(&id) else {
                 continue;
             };
+            let theirs = identity::keys(&entry.card);
             let shared: Vec<Key> = keys
                 .iter()
-                .filter(|k| slot.keys.contains(k))
+                .filter(|k| theirs.contains(k))
                 .cloned()
                 .collect();
-            let crowded = shared
-                .iter()
-                .any(|k| self.by_key.get(k).is_some_and(|v| v.len() >= 2));
+            if shared.is_empty() {
+                continue; // a hash collision
+            }
+            let crowded = shared.iter().any(|k| self.by_key.get(k).len() >= 2);
             match identity::decide(&card, &entry.card, &shared, crowded) {
                 Decision::Merge { reasons } => {
                     if merge_with
@@ -270,20 +313,10 @@ impl Matcher {
 
     /// Records a person's keys and profile.
     fn index(&mut self, id: PersonId, card: &Card) {
-        let keys = identity::keys(card);
-        for k in &keys {
-            let ids = self.by_key.entry(k.clone()).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+        for k in identity::keys(card) {
+            self.by_key.add(&k, id);
         }
-        self.slots.insert(
-            id,
-            Slot {
-                keys,
-                profile: Profile::of(card),
-            },
-        );
+        self.slots.insert(id, Profile::of(card));
     }
 
     async fn flush_if_full(&mut self) -> Result<()> {
@@ -346,13 +379,13 @@ impl Matcher {
         }
         let mut blocks: HashMap<String, Vec<PersonId>> = HashMap::new();
         for (id, slot) in &self.slots {
-            for b in slot.profile.iter().flat_map(Profile::blocks) {
+            for b in slot.iter().flat_map(Profile::blocks) {
                 blocks.entry(b).or_default().push(*id);
             }
         }
         let mut seen: HashSet<PersonId> = HashSet::new();
         for id in &self.touched {
-            let Some(profile) = self.slots.get(id).and_then(|s| s.profile.as_ref()) else {
+            let Some(profile) = self.slots.get(id).and_then(|s| s.as_ref()) else {
                 continue;
             };
             seen.clear();
@@ -370,8 +403,7 @@ impl Matcher {
                     if other == id || !seen.insert(*other) || self.suggestions.contains_key(&pair) {
                         continue;
                     }
-                    let Some(theirs) = self.slots.get(other).and_then(|s| s.profile.as_ref())
-                    else {
+                    let Some(theirs) = self.slots.get(other).and_then(|s| s.as_ref()) else {
                         continue;
                     };
                     if crowded && !profile.orgs.iter().any(|o| theirs.orgs.contains(o)) {

@@ -79,7 +79,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Records in flight between the reader thread and the matcher.
-const CHANNEL_DEPTH: usize = 1024;
+const CHANNEL_DEPTH: usize = 256;
 
 impl App {
     /// Imports one file as one transaction.
@@ -131,6 +131,7 @@ impl App {
         // Parsing runs on its own thread (the other core), matching and
         // writing here; a bounded channel keeps memory flat.
         let (send, mut receive) = tokio::sync::mpsc::channel::<Message>(CHANNEL_DEPTH);
+        let (thread_file_name, region) = (file_name.clone(), self.settings.default_region);
         std::thread::spawn(move || {
             let records = match kith_formats::open(format, Box::new(input), &read_options) {
                 Ok(records) => records,
@@ -140,6 +141,7 @@ impl App {
                 }
             };
             for item in records {
+                let item = item.map(|record| matcher::prepare(record, &thread_file_name, region));
                 if send.blocking_send(Message::Item(item)).is_err() {
                     return; // the import stopped
                 }
@@ -153,8 +155,7 @@ impl App {
             ..Default::default()
         };
         let tx = self.store.begin(self.account).await?;
-        let mut matcher =
-            Matcher::new(tx, file_name.clone(), self.settings.default_region, report).await?;
+        let mut matcher = Matcher::new(tx, file_name.clone(), report).await?;
         progress.start(meta.len());
         while let Some(message) = receive.recv().await {
             progress.advance(read.load(Ordering::Relaxed));
