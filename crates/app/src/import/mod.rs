@@ -199,6 +199,8 @@ impl App {
 }
 
 /// What the reader thread sends.
+// Nearly every message is an Item: boxing it would only add an allocation per record.
+#[allow(clippy::large_enum_variant)]
 enum Message {
     Item(kith_formats::Item),
     Failed(kith_formats::FormatError),
