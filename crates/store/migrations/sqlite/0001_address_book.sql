@@ -21,6 +21,7 @@ CREATE TABLE people (
     merged_into BLOB
 );
 CREATE INDEX people_by_account ON people(account_id, deleted_at, sort_key);
+CREATE INDEX people_by_account_id ON people(account_id, id);
 
 CREATE TABLE person_keys (
     account_id BLOB NOT NULL,
