@@ -57,19 +57,8 @@ impl App {
             id: PersonId::new(),
             card,
         };
-        let mut tx = self.store.begin(self.account).await?;
-        tx.put_people(&[PersonWrite {
-            person: &person,
-            is_me: false,
-            fresh: true,
-        }])
-        .await?;
-        let sp = tx
-            .person(person.id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
-        tx.commit().await?;
-        Ok(PersonView::from(&sp))
+        let tx = self.store.begin(self.account).await?;
+        write_and_commit(tx, &person, false, true).await
     }
 
     /// Edits a person; returns the new view.
@@ -78,18 +67,7 @@ impl App {
         let sp = resolve(&mut tx, id_or_email).await?;
         let mut person = sp.person.clone();
         apply_edit(&mut person.card, edit, self.settings.default_region)?;
-        tx.put_people(&[PersonWrite {
-            person: &person,
-            is_me: sp.is_me,
-            fresh: false,
-        }])
-        .await?;
-        let sp = tx
-            .person(person.id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
-        tx.commit().await?;
-        Ok(PersonView::from(&sp))
+        write_and_commit(tx, &person, sp.is_me, false).await
     }
 
     /// Deletes a person (kept, recoverable, until purged).
@@ -222,6 +200,27 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Writes one person, commits, and returns them as stored.
+async fn write_and_commit(
+    mut tx: Tx,
+    person: &Person,
+    is_me: bool,
+    fresh: bool,
+) -> Result<PersonView> {
+    tx.put_people(&[PersonWrite {
+        person,
+        is_me,
+        fresh,
+    }])
+    .await?;
+    let sp = tx
+        .person(person.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("person vanished".into()))?;
+    tx.commit().await?;
+    Ok(PersonView::from(&sp))
 }
 
 fn person_ref(sp: &StoredPerson) -> PersonRef {

@@ -15,6 +15,18 @@ trait Value: Clone {
     fn fill_from(&mut self, _other: &Self) {}
 }
 
+/// The `sources` accessors every value type has the same way.
+macro_rules! sources_field {
+    () => {
+        fn sources(&self) -> &[Source] {
+            &self.sources
+        }
+        fn sources_mut(&mut self) -> &mut Vec<Source> {
+            &mut self.sources
+        }
+    };
+}
+
 fn add_sources(into: &mut Vec<Source>, from: &[Source]) {
     for s in from {
         if !into.contains(s) {
@@ -63,12 +75,7 @@ impl Value for ContactPoint {
     fn same(&self, other: &Self) -> bool {
         contact_key(&self.value) == contact_key(&other.value)
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
     fn fill_from(&mut self, other: &Self) {
         for k in &other.kinds {
             if !self.kinds.contains(k) {
@@ -108,12 +115,7 @@ impl Value for PostalAddress {
             .zip(other.parts())
             .all(|(a, b)| normalize(a) == normalize(b))
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
     fn fill_from(&mut self, other: &Self) {
         for k in &other.kinds {
             if !self.kinds.contains(k) {
@@ -130,24 +132,14 @@ impl Value for Text {
     fn same(&self, other: &Self) -> bool {
         self.value.trim() == other.value.trim()
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
 }
 
 impl Value for Photo {
     fn same(&self, other: &Self) -> bool {
         self.data == other.data && self.uri == other.uri
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
 }
 
 impl Value for Position {
@@ -156,12 +148,7 @@ impl Value for Position {
             && normalize(&self.title) == normalize(&other.title)
             && (self.start.is_none() || other.start.is_none() || self.start == other.start)
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
     fn fill_from(&mut self, other: &Self) {
         if self.start.is_none() {
             self.start = other.start.clone();
@@ -179,24 +166,14 @@ impl Value for ExtraProperty {
     fn same(&self, other: &Self) -> bool {
         self.line == other.line
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
 }
 
 impl Value for PersonName {
     fn same(&self, other: &Self) -> bool {
         self.same_as(other)
     }
-    fn sources(&self) -> &[Source] {
-        &self.sources
-    }
-    fn sources_mut(&mut self) -> &mut Vec<Source> {
-        &mut self.sources
-    }
+    sources_field!();
 }
 
 impl Card {
