@@ -89,7 +89,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()

@@ -17,7 +17,7 @@ use kith_store::{MergeRecord, Suggestion, Tx, now_micros};
 use std::collections::{HashMap, HashSet};
 
 /// Cards held in memory before they are written out.
-const FLUSH_AT: usize = 2_000;
+const FLUSH_AT: usize = 1_000;
 /// People read at a time when loading the account's keys.
 const LOAD_PAGE: i64 = 2_000;
 /// In a block larger than this (a name many people share in this address

@@ -79,7 +79,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Records in flight between the reader thread and the matcher.
-const CHANNEL_DEPTH: usize = 256;
+const CHANNEL_DEPTH: usize = 4096;
 
 impl App {
     /// Imports one file as one transaction.
