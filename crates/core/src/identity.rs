@@ -64,7 +64,7 @@ fn widen_phone_pattern_cache() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
-            *cache = regex_cache::RegexCache::new(16_384);
+            *cache = regex_cache::RegexCache::new(2_048);
         }
     });
 }

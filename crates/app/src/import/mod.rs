@@ -79,7 +79,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Records in flight between the reader thread and the matcher.
-const CHANNEL_DEPTH: usize = 4096;
+const CHANNEL_DEPTH: usize = 2048;
 
 impl App {
     /// Imports one file as one transaction.
@@ -128,22 +128,37 @@ impl App {
             mapping: options.mapping.clone(),
         };
 
-        // Parsing runs on its own thread (the other core), matching and
-        // writing here; a bounded channel keeps memory flat.
+        // Parsing and preparing run on threads of their own, matching and
+        // writing here; bounded channels keep memory flat.
         let (send, mut receive) = tokio::sync::mpsc::channel::<Message>(CHANNEL_DEPTH);
-        let (thread_file_name, region) = (file_name.clone(), self.settings.default_region);
+        // Two stages, so that parsing and preparing (phone validation is
+        // costly) overlap each other and the writes.
+        let (parsed_send, parsed) = std::sync::mpsc::sync_channel::<Message>(CHANNEL_DEPTH);
         std::thread::spawn(move || {
             let records = match kith_formats::open(format, Box::new(input), &read_options) {
                 Ok(records) => records,
                 Err(e) => {
-                    let _ = send.blocking_send(Message::Failed(e));
+                    let _ = parsed_send.send(Message::Failed(e));
                     return;
                 }
             };
             for item in records {
-                let item = item.map(|record| matcher::prepare(record, &thread_file_name, region));
-                if send.blocking_send(Message::Item(item)).is_err() {
+                if parsed_send.send(Message::Item(item)).is_err() {
                     return; // the import stopped
+                }
+            }
+        });
+        let (thread_file_name, region) = (file_name.clone(), self.settings.default_region);
+        std::thread::spawn(move || {
+            for message in parsed {
+                let message = match message {
+                    Message::Item(item) => Message::Item(
+                        item.map(|record| matcher::prepare(record, &thread_file_name, region)),
+                    ),
+                    failed => failed,
+                };
+                if send.blocking_send(message).is_err() {
+                    return;
                 }
             }
         });
