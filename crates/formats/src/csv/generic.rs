@@ -4,8 +4,8 @@
 //! as `X-KITH-CSV-<COLUMN>` lines, so nothing in the file is lost.
 
 use super::{
-    Header, Row, Scan, diag, excerpt, finish, join_name, keep_columns, parse_any_date, push_point,
-    scan_header, split_any, split_multi,
+    Header, Row, diag, excerpt, finish, header_on_first_line, join_name, keep_columns,
+    parse_any_date, push_point, split_any, split_multi,
 };
 use crate::{FormatError, Item};
 use kith_core::{Card, PersonName, Position, PostalAddress, Text};
@@ -347,15 +347,7 @@ pub fn open<'a>(
     file: &str,
     mapping: Option<&ColumnMapping>,
 ) -> Result<Box<dyn Iterator<Item = Item> + 'a>, FormatError> {
-    let (header, rows) = match scan_header(input, file, 1, |_| Some(()))? {
-        Scan::Found { header, rows, .. } => (header, rows),
-        Scan::NotFound { .. } => {
-            return Err(FormatError::Invalid {
-                file: file.to_string(),
-                message: "the file is empty".into(),
-            });
-        }
-    };
+    let (header, rows) = header_on_first_line(input, file)?;
     let columns = plan(&header, file, mapping)?;
     let file = file.to_string();
     Ok(Box::new(

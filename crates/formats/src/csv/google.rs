@@ -5,8 +5,8 @@
 //! value each. Columns kith has no field for are kept as `X-KITH-CSV-*`.
 
 use super::{
-    Header, Row, Scan, diag, excerpt, finish, is_system_group, join_name, keep_columns,
-    label_kinds, numbered_column, parse_any_date, parse_iso, push_point, scan_header, split_multi,
+    Header, Row, diag, excerpt, finish, header_on_first_line, is_system_group, join_name,
+    keep_columns, label_kinds, numbered_column, parse_any_date, parse_iso, push_point, split_multi,
     unhandled_columns,
 };
 use crate::{FormatError, Item};
@@ -188,15 +188,7 @@ pub fn open<'a>(
     input: Box<dyn BufRead + 'a>,
     file: &str,
 ) -> Result<Box<dyn Iterator<Item = Item> + 'a>, FormatError> {
-    let (header, rows) = match scan_header(input, file, 1, |_| Some(()))? {
-        Scan::Found { header, rows, .. } => (header, rows),
-        Scan::NotFound { .. } => {
-            return Err(FormatError::Invalid {
-                file: file.to_string(),
-                message: "the file is empty; export the contacts again".into(),
-            });
-        }
-    };
+    let (header, rows) = header_on_first_line(input, file)?;
     if layout(&header).is_none() {
         return Err(FormatError::Invalid {
             file: file.to_string(),

@@ -329,6 +329,21 @@ pub(crate) enum Scan<'a, T> {
     NotFound { first: Option<String> },
 }
 
+/// The header of a file that has it on its first non-blank line (Google,
+/// Outlook, generic CSV), and the rows after it; an empty file is an error.
+pub(crate) fn header_on_first_line<'a>(
+    input: Box<dyn BufRead + 'a>,
+    file: &str,
+) -> Result<(Header, Rows<'a>), FormatError> {
+    match scan_header(input, file, 1, |_| Some(()))? {
+        Scan::Found { header, rows, .. } => Ok((header, rows)),
+        Scan::NotFound { .. } => Err(FormatError::Invalid {
+            file: file.to_string(),
+            message: "the file is empty; export the contacts again".into(),
+        }),
+    }
+}
+
 /// Looks at up to `max_lines` non-blank lines for one that `accept` takes as
 /// the header, and returns it with the rows after it. A leading Excel
 /// `sep=,` line is skipped.

@@ -6,8 +6,9 @@
 //! field for are kept as `X-KITH-CSV-*`.
 
 use super::{
-    Header, Row, Scan, diag, excerpt, finish, is_no_date, is_system_group, join_name, keep_columns,
-    parse_dmy, parse_iso, parse_mdy, push_point, scan_header, split_any, unhandled_columns,
+    Header, Row, diag, excerpt, finish, header_on_first_line, is_no_date, is_system_group,
+    join_name, keep_columns, parse_dmy, parse_iso, parse_mdy, push_point, split_any,
+    unhandled_columns,
 };
 use crate::{FormatError, Item};
 use kith_core::{Card, ExtraProperty, PersonName, Position, PostalAddress, Text};
@@ -126,15 +127,7 @@ pub fn open<'a>(
     input: Box<dyn BufRead + 'a>,
     file: &str,
 ) -> Result<Box<dyn Iterator<Item = Item> + 'a>, FormatError> {
-    let (header, rows) = match scan_header(input, file, 1, |_| Some(()))? {
-        Scan::Found { header, rows, .. } => (header, rows),
-        Scan::NotFound { .. } => {
-            return Err(FormatError::Invalid {
-                file: file.to_string(),
-                message: "the file is empty; export the contacts again".into(),
-            });
-        }
-    };
+    let (header, rows) = header_on_first_line(input, file)?;
     let known = ["First Name", "Last Name", "E-mail Address", "Company"];
     if !known.iter().any(|k| header.has(k)) {
         return Err(FormatError::Invalid {
