@@ -30,6 +30,51 @@ pub fn email_key(value: &str) -> Option<String> {
     Some(v.to_lowercase())
 }
 
+/// True for the domains of free and personal mail providers, which say
+/// nothing about where someone works.
+pub fn is_personal_mail_domain(domain: &str) -> bool {
+    const PROVIDERS: &[&str] = &[
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "free.fr",
+        "orange.fr",
+        "laposte.net",
+        "libero.it",
+        "naver.com",
+        "daum.net",
+    ];
+    let d = domain.trim().to_ascii_lowercase();
+    PROVIDERS.contains(&d.as_str())
+        || ["yahoo.", "hotmail.", "outlook.", "live.", "ymail."]
+            .iter()
+            .any(|p| d.starts_with(p))
+}
+
 /// A URL compared without scheme, `www.`, case of the host, or trailing slash.
 pub fn url_key(value: &str) -> String {
     let v = value.trim();

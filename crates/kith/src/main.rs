@@ -110,7 +110,7 @@ enum PeopleCommand {
         search: Option<String>,
         #[arg(long)]
         tag: Option<String>,
-        /// Organisation (current or past).
+        /// Organisation (current or past), by name or by email domain (acme.com).
         #[arg(long)]
         org: Option<String>,
         #[arg(long)]

@@ -13,6 +13,9 @@ pub(crate) struct Derived {
     pub keys: Vec<String>,
     pub tags: Vec<String>,
     pub positions: Vec<DerivedPosition>,
+    /// (organisation, email domain): the work domains of someone with exactly
+    /// one current organisation.
+    pub org_domains: Vec<(String, String)>,
 }
 
 pub(crate) struct DerivedPosition {
@@ -47,7 +50,7 @@ pub(crate) fn derive(card: &Card) -> Derived {
         .collect();
     tags.sort();
     tags.dedup();
-    let positions = card
+    let positions: Vec<DerivedPosition> = card
         .positions
         .iter()
         .filter(|p| !p.organization.trim().is_empty())
@@ -59,6 +62,24 @@ pub(crate) fn derive(card: &Card) -> Derived {
             end: p.end.clone(),
         })
         .collect();
+    let mut current: Vec<&str> = positions
+        .iter()
+        .filter(|p: &&DerivedPosition| p.end.is_none())
+        .map(|p| p.org_norm.as_str())
+        .collect();
+    current.sort_unstable();
+    current.dedup();
+    let org_domains = match current.as_slice() {
+        [org] => card
+            .emails
+            .iter()
+            .filter_map(|e| identity::email_key(&e.value))
+            .filter_map(|e| e.rsplit_once('@').map(|(_, d)| d.to_string()))
+            .filter(|d| !identity::is_personal_mail_domain(d))
+            .map(|d| (org.to_string(), d))
+            .collect(),
+        _ => Vec::new(),
+    };
     Derived {
         display_name,
         sort_key,
@@ -77,5 +98,6 @@ pub(crate) fn derive(card: &Card) -> Derived {
             .collect(),
         tags,
         positions,
+        org_domains,
     }
 }

@@ -82,7 +82,13 @@ impl Tx {
             })
             .unwrap_or_default();
         let tag = filter.tag.clone();
-        let org = filter.organization.as_deref().map(normalize);
+        // An organisation by name, or by one of its email domains.
+        let org = filter.organization.as_deref().map(|o| {
+            (
+                normalize(o),
+                o.trim().trim_start_matches('@').to_lowercase(),
+            )
+        });
         on_db!(self, c => {
             let mut qb = sqlx::QueryBuilder::new(format!(
                 "SELECT {PERSON_COLUMNS} FROM people p WHERE p.account_id = "
@@ -98,10 +104,12 @@ impl Tx {
                 qb.push_bind(tag.clone());
                 qb.push("))");
             }
-            if let Some(org) = &org {
-                qb.push(" AND EXISTS (SELECT 1 FROM positions o WHERE o.account_id = p.account_id AND o.person_id = p.id AND o.org_norm = ");
+            if let Some((org, domain)) = &org {
+                qb.push(" AND EXISTS (SELECT 1 FROM positions o WHERE o.account_id = p.account_id AND o.person_id = p.id AND (o.org_norm = ");
                 qb.push_bind(org.clone());
-                qb.push(")");
+                qb.push(" OR o.org_norm IN (SELECT d.org_norm FROM organization_domains d WHERE d.account_id = p.account_id AND d.domain = ");
+                qb.push_bind(domain.clone());
+                qb.push(")))");
             }
             qb.push(" ORDER BY p.sort_key, p.id");
             if let Some(limit) = filter.limit {
@@ -277,6 +285,25 @@ impl Tx {
                         b.push_bind(account).push_bind(p.org_norm.clone()).push_bind(Uuid::now_v7()).push_bind(p.org_name.clone());
                     });
                     qb.push(" ON CONFLICT (account_id, norm_name) DO NOTHING");
+                    qb.build().execute(&mut *c).await?;
+                    let mut seen = std::collections::HashSet::new();
+                    let names: Vec<_> = part.iter().filter(|(_, p)| seen.insert((p.org_norm.clone(), p.org_name.clone()))).collect();
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO organization_names (account_id, org_norm, name) ");
+                    qb.push_values(names, |mut b, (_, p)| {
+                        b.push_bind(account).push_bind(p.org_norm.clone()).push_bind(p.org_name.clone());
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *c).await?;
+                }
+
+                let mut seen = std::collections::HashSet::new();
+                let domains: Vec<&(String, String)> = derived.iter().flat_map(|d| d.org_domains.iter()).filter(|od| seen.insert(*od)).collect();
+                for part in domains.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO organization_domains (account_id, org_norm, domain) ");
+                    qb.push_values(part, |mut b, (org, domain)| {
+                        b.push_bind(account).push_bind(org.clone()).push_bind(domain.clone());
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *c).await?;
                 }
 

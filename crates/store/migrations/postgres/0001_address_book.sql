@@ -44,9 +44,23 @@ CREATE TABLE organizations (
     norm_name TEXT NOT NULL,
     id UUID NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    aliases JSONB NOT NULL DEFAULT '[]',
-    domains JSONB NOT NULL DEFAULT '[]',
     PRIMARY KEY (account_id, norm_name)
+);
+
+-- Every spelling an organisation was imported under (its aliases).
+CREATE TABLE organization_names (
+    account_id UUID NOT NULL,
+    org_norm TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, org_norm, name)
+);
+
+-- Email domains seen on the people who work there (free-mail excluded).
+CREATE TABLE organization_domains (
+    account_id UUID NOT NULL,
+    domain TEXT NOT NULL,
+    org_norm TEXT NOT NULL,
+    PRIMARY KEY (account_id, domain, org_norm)
 );
 
 CREATE TABLE positions (

@@ -44,10 +44,24 @@ CREATE TABLE organizations (
     norm_name TEXT NOT NULL,
     id BLOB NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    aliases TEXT NOT NULL DEFAULT '[]',
-    domains TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (account_id, norm_name)
 );
+
+-- Every spelling an organisation was imported under (its aliases).
+CREATE TABLE organization_names (
+    account_id BLOB NOT NULL,
+    org_norm TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, org_norm, name)
+) WITHOUT ROWID;
+
+-- Email domains seen on the people who work there (free-mail excluded).
+CREATE TABLE organization_domains (
+    account_id BLOB NOT NULL,
+    domain TEXT NOT NULL,
+    org_norm TEXT NOT NULL,
+    PRIMARY KEY (account_id, domain, org_norm)
+) WITHOUT ROWID;
 
 CREATE TABLE positions (
     account_id BLOB NOT NULL,

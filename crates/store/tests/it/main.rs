@@ -440,3 +440,36 @@ async fn many_people_in_one_write() {
         );
     }
 }
+
+#[tokio::test]
+async fn organisations_are_found_by_name_or_work_email_domain() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let acc = store.default_account("default").await.unwrap();
+        let ada = person("Ada", "Lovelace", "ada@acme.com", "Acme Corp", "x");
+        let bob = person("Bob", "Smith", "bob@gmail.com", "ACME corp.", "x");
+        let cy = person("Cy", "Young", "cy@other.io", "Other", "x");
+        put(&store, acc.id, &[ada, bob, cy]).await;
+        let org = |o: &str| PeopleFilter {
+            organization: Some(o.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            count(&store, acc.id, org("acme corp")).await,
+            2,
+            "{engine}: by name, any spelling"
+        );
+        assert_eq!(
+            count(&store, acc.id, org("acme.com")).await,
+            2,
+            "{engine}: by work domain"
+        );
+        assert_eq!(count(&store, acc.id, org("@ACME.COM")).await, 2, "{engine}");
+        assert_eq!(
+            count(&store, acc.id, org("gmail.com")).await,
+            0,
+            "{engine}: personal mail says nothing"
+        );
+        assert_eq!(count(&store, acc.id, org("other.io")).await, 1, "{engine}");
+    }
+}
