@@ -145,7 +145,7 @@ pub fn duplicates(list: &[SuggestionView]) {
 pub struct ImportProgress {
     bar: ProgressBar,
     started: Instant,
-    shown: std::cell::Cell<bool>,
+    shown: std::sync::atomic::AtomicBool,
 }
 
 impl ImportProgress {
@@ -160,7 +160,7 @@ impl ImportProgress {
         ImportProgress {
             bar,
             started: Instant::now(),
-            shown: std::cell::Cell::new(false),
+            shown: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -171,8 +171,9 @@ impl Progress for ImportProgress {
     }
 
     fn advance(&self, bytes_read: u64) {
-        if !self.shown.get() && self.started.elapsed() > Duration::from_secs(1) {
-            self.shown.set(true);
+        use std::sync::atomic::Ordering::Relaxed;
+        if !self.shown.load(Relaxed) && self.started.elapsed() > Duration::from_secs(1) {
+            self.shown.store(true, Relaxed);
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         self.bar.set_position(bytes_read);

@@ -28,7 +28,8 @@ pub struct ImportOptions {
 }
 
 /// Told how far the import has read (bytes), to drive a progress bar.
-pub trait Progress {
+/// `Sync`, so that an import can run on any task of a server.
+pub trait Progress: Sync {
     fn start(&self, _total_bytes: u64) {}
     fn advance(&self, _bytes_read: u64) {}
     fn finish(&self) {}

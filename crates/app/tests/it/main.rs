@@ -59,3 +59,12 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// Compile-time check: an import can run on a multi-threaded server task.
+#[allow(dead_code)]
+fn import_future_is_send(app: &App, path: &Path, progress: &dyn kith_app::Progress) {
+    fn is_send<T: Send>(_: &T) {}
+    let options = ImportOptions::default();
+    let future = app.import_file(path, &options, progress);
+    is_send(&future);
+}
