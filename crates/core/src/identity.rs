@@ -315,6 +315,11 @@ pub struct Profile {
 impl Profile {
     /// The profile of a card; None when it has no name to compare.
     pub fn of(card: &Card) -> Option<Profile> {
+        Profile::with_keys(card, &keys(card))
+    }
+
+    /// [`Profile::of`] when the card's [`keys`] are already at hand.
+    pub fn with_keys(card: &Card, keys: &[Key]) -> Option<Profile> {
         if card.name.is_empty() {
             return None;
         }
@@ -331,7 +336,6 @@ impl Profile {
             .filter(|(n, _)| !n.is_empty())
             .collect();
         orgs.dedup();
-        let keys = keys(card);
         let of_kind = |kind: KeyKind| {
             keys.iter()
                 .filter(|k| k.kind() == kind)

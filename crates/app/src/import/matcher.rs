@@ -171,7 +171,8 @@ impl Matcher {
                 None => {
                     let id = PersonId::new();
                     self.me = Some(id);
-                    self.create(id, card, true);
+                    let keys = identity::keys(&card);
+                    self.create(id, card, &keys, true);
                 }
             }
             return self.flush_if_full().await;
@@ -231,7 +232,7 @@ impl Matcher {
             }
             None => {
                 let id = PersonId::new();
-                self.create(id, card, false);
+                self.create(id, card, &keys, false);
                 id
             }
         };
@@ -260,10 +261,10 @@ impl Matcher {
         Ok(())
     }
 
-    fn create(&mut self, id: PersonId, card: Card, is_me: bool) {
+    fn create(&mut self, id: PersonId, card: Card, keys: &[Key], is_me: bool) {
         self.report.created += 1;
         self.created.insert(id);
-        self.index(id, &card);
+        self.index(id, &card, keys);
         self.touched.insert(id);
         self.cards.insert(
             id,
@@ -296,7 +297,7 @@ impl Matcher {
             self.updated.insert(id);
         }
         let merged = entry.card.clone();
-        self.index(id, &merged);
+        self.index(id, &merged, &identity::keys(&merged));
         self.touched.insert(id);
         self.merges.push(MergeRecord {
             id: uuid::Uuid::now_v7(),
@@ -311,12 +312,12 @@ impl Matcher {
         true
     }
 
-    /// Records a person's keys and profile.
-    fn index(&mut self, id: PersonId, card: &Card) {
-        for k in identity::keys(card) {
-            self.by_key.add(&k, id);
+    /// Records a person's keys (those of `card`) and profile.
+    fn index(&mut self, id: PersonId, card: &Card, keys: &[Key]) {
+        for k in keys {
+            self.by_key.add(k, id);
         }
-        self.slots.insert(id, Profile::of(card));
+        self.slots.insert(id, Profile::with_keys(card, keys));
     }
 
     async fn flush_if_full(&mut self) -> Result<()> {
