@@ -77,18 +77,28 @@ impl Value for ContactPoint {
     }
     sources_field!();
     fn fill_from(&mut self, other: &Self) {
-        for k in &other.kinds {
-            if !self.kinds.contains(k) {
-                self.kinds.push(k.clone());
-            }
-        }
-        if self.label.is_none() {
-            self.label = other.label.clone();
-        }
+        merge_types(&mut self.kinds, &mut self.label, &other.kinds, &other.label);
         if self.raw.is_none() {
             self.raw = other.raw.clone();
         }
         self.preferred |= other.preferred;
+    }
+}
+
+/// Adds the types another source gave a value, and its label if this one has none.
+fn merge_types(
+    kinds: &mut Vec<String>,
+    label: &mut Option<String>,
+    more: &[String],
+    other_label: &Option<String>,
+) {
+    for k in more {
+        if !kinds.contains(k) {
+            kinds.push(k.clone());
+        }
+    }
+    if label.is_none() {
+        label.clone_from(other_label);
     }
 }
 
@@ -117,14 +127,7 @@ impl Value for PostalAddress {
     }
     sources_field!();
     fn fill_from(&mut self, other: &Self) {
-        for k in &other.kinds {
-            if !self.kinds.contains(k) {
-                self.kinds.push(k.clone());
-            }
-        }
-        if self.label.is_none() {
-            self.label = other.label.clone();
-        }
+        merge_types(&mut self.kinds, &mut self.label, &other.kinds, &other.label);
     }
 }
 

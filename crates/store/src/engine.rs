@@ -49,6 +49,16 @@ fn postgres_migrations() -> Migrator {
     )])
 }
 
+/// Runs `$body` with `$p` bound to the engine's pool (compiled once per engine).
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($p) => $body,
+            Db::Postgres($p) => $body,
+        }
+    };
+}
+
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
     Sqlite(SqlitePool),
@@ -149,20 +159,12 @@ impl Store {
     /// Every account, by name.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = "SELECT id, name FROM accounts ORDER BY name";
-        let rows: Vec<(Uuid, String)> = match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql)
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-                .collect::<Result<_>>()?,
-            Db::Postgres(p) => sqlx::query(sql)
-                .fetch_all(p)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-                .collect::<Result<_>>()?,
-        };
+        let rows: Vec<(Uuid, String)> = on_pool!(&self.db, p => sqlx::query(sql)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect::<Result<_>>()?);
         Ok(rows
             .into_iter()
             .map(|(id, name)| Account {
@@ -179,22 +181,13 @@ impl Store {
             name: name.to_string(),
         };
         let sql = "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
-        let done = match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql)
-                .bind(account.id.0)
-                .bind(name)
-                .bind(now_micros())
-                .execute(p)
-                .await?
-                .rows_affected(),
-            Db::Postgres(p) => sqlx::query(sql)
-                .bind(account.id.0)
-                .bind(name)
-                .bind(now_micros())
-                .execute(p)
-                .await?
-                .rows_affected(),
-        };
+        let done = on_pool!(&self.db, p => sqlx::query(sql)
+            .bind(account.id.0)
+            .bind(name)
+            .bind(now_micros())
+            .execute(p)
+            .await?
+            .rows_affected());
         if done == 0 {
             return Err(StoreError::Conflict(format!(
                 "an account named {name:?} already exists"
