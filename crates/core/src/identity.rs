@@ -9,6 +9,7 @@ use crate::names::{self, GivenMatch};
 /// A country whose numbering plan reads numbers written without `+`.
 pub use phonenumber::country::Id as Region;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A normalised email (`Ada@Example.ORG ` -> `ada@example.org`), or None when
 /// the text is not an email.
@@ -115,7 +116,13 @@ fn widen_phone_pattern_cache() {
 }
 
 /// A phone number in E.164 (`+14155550123`), or None when it cannot be read
-/// as a valid number in `region` (its own `+` prefix wins over the region).
+/// as a possible number in `region` (its own `+` prefix wins over the region).
+///
+/// "Possible" as libphonenumber means it: a known country code and a national
+/// number of a length that country uses. Full validation (matching every
+/// number-type pattern of the country) cost 60% of an import and a large
+/// regex cache, and would refuse numbers from ranges opened after the
+/// metadata was published; for identity only the parse has to be right.
 pub fn phone_e164(value: &str, region: Region) -> Option<String> {
     widen_phone_pattern_cache();
     let v = value.trim();
@@ -124,10 +131,50 @@ pub fn phone_e164(value: &str, region: Region) -> Option<String> {
         return None;
     }
     let parsed = phonenumber::parse(Some(region), v).ok()?;
-    if !phonenumber::is_valid(&parsed) {
-        return None;
-    }
-    Some(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    let code = parsed.code().value();
+    // E.164 is '+', the country code, then the national number.
+    let national_len = e164.len() - 1 - code.to_string().len();
+    national_lengths()
+        .get(&code)?
+        .contains(&national_len)
+        .then_some(e164)
+}
+
+/// For each country calling code, the lengths its dialable numbers have
+/// (every number type but short codes), from phonenumber's metadata.
+fn national_lengths() -> &'static HashMap<u16, Vec<usize>> {
+    use phonenumber::Type;
+    static LENGTHS: std::sync::OnceLock<HashMap<u16, Vec<usize>>> = std::sync::OnceLock::new();
+    LENGTHS.get_or_init(|| {
+        let kinds = [
+            Type::FixedLine,
+            Type::Mobile,
+            Type::TollFree,
+            Type::PremiumRate,
+            Type::SharedCost,
+            Type::PersonalNumber,
+            Type::Voip,
+            Type::Pager,
+            Type::Uan,
+            Type::Voicemail,
+        ];
+        let mut by_code: HashMap<u16, Vec<usize>> = HashMap::new();
+        for meta in phonenumber::metadata::DATABASE.iter() {
+            let lengths = by_code.entry(meta.country_code()).or_default();
+            for kind in kinds {
+                let Some(d) = meta.descriptors().get(kind) else {
+                    continue;
+                };
+                for len in d.possible_length() {
+                    lengths.push(usize::from(*len));
+                }
+            }
+            lengths.sort_unstable();
+            lengths.dedup();
+        }
+        by_code
+    })
 }
 
 /// Normalises a card's phone numbers to E.164 where possible (keeping what
@@ -153,27 +200,34 @@ pub fn normalize_card(card: &mut Card, region: Region) {
 }
 
 /// A fingerprint of an imported record: its file name and its content
-/// (without line numbers, which move when a file is edited above it).
-pub fn record_fingerprint(file_name: &str, card: &Card) -> String {
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                map.remove("sources");
-                map.values_mut().for_each(strip);
+/// (without sources: line numbers move when a file is edited above it).
+/// The card is serialised straight into the hash, its sources set aside for
+/// the while; it is left as it was.
+pub fn record_fingerprint(file_name: &str, card: &mut Card) -> String {
+    /// FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
+    struct Fnv(u64);
+    impl std::io::Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for b in buf {
+                self.0 ^= u64::from(*b);
+                self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    let mut v = serde_json::to_value(card).unwrap_or_default();
-    strip(&mut v);
-    // FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in file_name.bytes().chain([0]).chain(v.to_string().bytes()) {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    let mut set_aside = Vec::new();
+    card.each_source_list(|list, _| set_aside.push(std::mem::take(list)));
+    let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = std::io::Write::write_all(&mut hash, file_name.as_bytes())
+        .and_then(|()| std::io::Write::write_all(&mut hash, &[0]));
+    // Writing to a hash cannot fail, nor can serialising a card.
+    let _ = serde_json::to_writer(&mut hash, &*card);
+    let mut lists = set_aside.into_iter();
+    card.each_source_list(|list, _| *list = lists.next().unwrap_or_default());
+    format!("{:016x}", hash.0)
 }
 
 /// The kinds of strong key.
@@ -260,8 +314,23 @@ pub enum Decision {
 /// several different people (an office switchboard, a family address): then
 /// the key is no proof on its own.
 pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Decision {
+    decide_profiles(
+        Profile::of(a).as_ref(),
+        Profile::of(b).as_ref(),
+        shared,
+        shared_by_others,
+    )
+}
+
+/// [`decide`] on the two people's profiles (None: a card without a name).
+pub fn decide_profiles(
+    a: Option<&Profile>,
+    b: Option<&Profile>,
+    shared: &[Key],
+    shared_by_others: bool,
+) -> Decision {
     if shared.is_empty() {
-        return match weak_evidence(a, b) {
+        return match a.zip(b).and_then(|(a, b)| weak_evidence_of(a, b)) {
             Some((score, reasons)) => Decision::Suggest { score, reasons },
             None => Decision::Apart,
         };
@@ -274,11 +343,12 @@ pub fn decide(a: &Card, b: &Card, shared: &[Key], shared_by_others: bool) -> Dec
     {
         return Decision::Merge { reasons };
     }
-    if !names::compatible(&a.name, &b.name) {
+    if let Some((a, b)) = a.zip(b)
+        && !names::compatible_keys(a.name_keys(), b.name_keys())
+    {
         reasons.push(format!(
             "but the names differ: {} / {}",
-            a.name.display(),
-            b.name.display()
+            a.display, b.display
         ));
         return Decision::Suggest {
             score: 0.5,
@@ -356,6 +426,41 @@ impl Profile {
             emails: of_kind(KeyKind::Email),
             phones: of_kind(KeyKind::Phone),
         })
+    }
+
+    /// The name as [`names::compatible_keys`] compares it.
+    pub fn name_keys(&self) -> names::NameKeys<'_> {
+        names::NameKeys {
+            given: &self.given,
+            family: &self.family,
+            full: &self.full,
+        }
+    }
+
+    /// What is known of a person after `other`'s card is merged into theirs,
+    /// before the merged card itself is at hand: their name (or `other`'s
+    /// when they had none), and the organisations and contacts of both.
+    pub fn merged(mine: Option<&Profile>, other: Option<&Profile>) -> Option<Profile> {
+        let (Some(mine), Some(other)) = (mine, other) else {
+            return mine.or(other).cloned();
+        };
+        let mut merged = mine.clone();
+        for o in &other.orgs {
+            if !merged.orgs.contains(o) {
+                merged.orgs.push(o.clone());
+            }
+        }
+        for (into, from) in [
+            (&mut merged.emails, &other.emails),
+            (&mut merged.phones, &other.phones),
+        ] {
+            for h in from {
+                if !into.contains(h) {
+                    into.push(*h);
+                }
+            }
+        }
+        Some(merged)
     }
 
     /// The blocks this person belongs to: family name with the given name,
@@ -474,5 +579,8 @@ mod tests {
             Some("+442079460958")
         );
         assert_eq!(phone_e164("12", us), None);
+        // Too long for the country (US national numbers have 10 digits).
+        assert_eq!(phone_e164("+1 415 555 26711", us), None);
+        assert_eq!(phone_e164("+999 1234 5678", us), None);
     }
 }

@@ -356,29 +356,47 @@ impl Card {
 
     /// Set every value's source (importers build a card, then stamp it).
     pub fn stamp(&mut self, source: &Source) {
-        let set = |s: &mut Vec<Source>| {
-            if s.is_empty() {
-                s.push(source.clone());
+        let has_name = !self.name.is_empty();
+        self.each_source_list(|list, is_name| {
+            if list.is_empty() && (has_name || !is_name) {
+                list.push(source.clone());
             }
-        };
-        if !self.name.is_empty() {
-            set(&mut self.name.sources);
-        }
+        });
+    }
+
+    /// Calls `f` on the source list of every value (with true for the
+    /// name's), in a fixed order.
+    pub fn each_source_list(&mut self, mut f: impl FnMut(&mut Vec<Source>, bool)) {
+        f(&mut self.name.sources, true);
         self.other_names
             .iter_mut()
-            .for_each(|v| set(&mut v.sources));
-        self.nicknames.iter_mut().for_each(|v| set(&mut v.sources));
-        self.emails.iter_mut().for_each(|v| set(&mut v.sources));
-        self.phones.iter_mut().for_each(|v| set(&mut v.sources));
-        self.addresses.iter_mut().for_each(|v| set(&mut v.sources));
-        self.urls.iter_mut().for_each(|v| set(&mut v.sources));
-        self.impps.iter_mut().for_each(|v| set(&mut v.sources));
-        self.birthdays.iter_mut().for_each(|v| set(&mut v.sources));
-        self.photos.iter_mut().for_each(|v| set(&mut v.sources));
-        self.notes.iter_mut().for_each(|v| set(&mut v.sources));
-        self.tags.iter_mut().for_each(|v| set(&mut v.sources));
-        self.positions.iter_mut().for_each(|v| set(&mut v.sources));
-        self.extra.iter_mut().for_each(|v| set(&mut v.sources));
+            .for_each(|v| f(&mut v.sources, false));
+        self.nicknames
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.emails
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.phones
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.addresses
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.urls.iter_mut().for_each(|v| f(&mut v.sources, false));
+        self.impps.iter_mut().for_each(|v| f(&mut v.sources, false));
+        self.birthdays
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.photos
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.notes.iter_mut().for_each(|v| f(&mut v.sources, false));
+        self.tags.iter_mut().for_each(|v| f(&mut v.sources, false));
+        self.positions
+            .iter_mut()
+            .for_each(|v| f(&mut v.sources, false));
+        self.extra.iter_mut().for_each(|v| f(&mut v.sources, false));
     }
 }
 

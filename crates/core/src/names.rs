@@ -251,7 +251,12 @@ pub fn full_key(name: &PersonName) -> String {
 /// How alike two full names are, 0..=1 (Jaro-Winkler on normalised names,
 /// order of words ignored).
 pub fn similarity(a: &PersonName, b: &PersonName) -> f64 {
-    let (ka, kb) = (sorted_words(&full_key(a)), sorted_words(&full_key(b)));
+    similarity_of_keys(&full_key(a), &full_key(b))
+}
+
+/// [`similarity`] of two [`full_key`]s.
+pub fn similarity_of_keys(a: &str, b: &str) -> f64 {
+    let (ka, kb) = (sorted_words(a), sorted_words(b));
     if ka.is_empty() || kb.is_empty() {
         return 0.0;
     }
@@ -264,6 +269,15 @@ fn sorted_words(s: &str) -> String {
     w.join(" ")
 }
 
+/// A name as compared: normalised given and family names ([`given_family`])
+/// and the [`full_key`].
+#[derive(Clone, Copy, Debug)]
+pub struct NameKeys<'a> {
+    pub given: &'a str,
+    pub family: &'a str,
+    pub full: &'a str,
+}
+
 /// Can these two names belong to one person? Different family names alone
 /// are fine (marriage); clearly different given names are not.
 pub fn compatible(a: &PersonName, b: &PersonName) -> bool {
@@ -272,15 +286,32 @@ pub fn compatible(a: &PersonName, b: &PersonName) -> bool {
     }
     let (ga, fa) = given_family(a);
     let (gb, fb) = given_family(b);
+    let (ka, kb) = (full_key(a), full_key(b));
+    compatible_keys(
+        NameKeys {
+            given: &ga,
+            family: &fa,
+            full: &ka,
+        },
+        NameKeys {
+            given: &gb,
+            family: &fb,
+            full: &kb,
+        },
+    )
+}
+
+/// [`compatible`] on names already normalised (both non-empty).
+pub fn compatible_keys(a: NameKeys, b: NameKeys) -> bool {
     // Same words in another order (family name first).
-    if !ga.is_empty() && ga == fb && fa == gb {
+    if !a.given.is_empty() && a.given == b.family && a.family == b.given {
         return true;
     }
-    match compare_given(&ga, &gb) {
+    match compare_given(a.given, b.given) {
         GivenMatch::Different => false,
         GivenMatch::Unknown => {
             // Only one word each or no given name: fall back to the whole name.
-            fa == fb || similarity(a, b) >= 0.9
+            a.family == b.family || similarity_of_keys(a.full, b.full) >= 0.9
         }
         _ => true,
     }

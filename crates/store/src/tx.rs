@@ -55,6 +55,30 @@ pub struct PersonWrite<'a> {
     pub fresh: bool,
 }
 
+/// A person ready to be written: the card serialised and its index rows
+/// derived. This is pure work, so a bulk writer can do it on a thread that
+/// has time to spare rather than while the database waits.
+pub struct PreparedWrite {
+    id: Uuid,
+    is_me: bool,
+    fresh: bool,
+    card: Box<serde_json::value::RawValue>,
+    derived: crate::index::Derived,
+}
+
+impl PersonWrite<'_> {
+    pub fn prepare(&self) -> Result<PreparedWrite> {
+        Ok(PreparedWrite {
+            id: self.person.id.0,
+            is_me: self.is_me,
+            fresh: self.fresh,
+            card: serde_json::value::to_raw_value(&self.person.card)
+                .map_err(|e| StoreError::Conflict(format!("a card cannot be stored: {e}")))?,
+            derived: derive(&self.person.card),
+        })
+    }
+}
+
 impl Tx {
     pub fn account(&self) -> AccountId {
         self.account
@@ -146,6 +170,31 @@ impl Tx {
         self.person_row(id, false).await
     }
 
+    /// The living people of this account among `ids` (in no particular
+    /// order; unknown ids are left out).
+    pub async fn people_by_ids(&mut self, ids: &[PersonId]) -> Result<Vec<StoredPerson>> {
+        let account = self.account.0;
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(BATCH) {
+            on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(format!(
+                    "SELECT {PERSON_COLUMNS} FROM people WHERE deleted_at IS NULL AND account_id = "
+                ));
+                qb.push_bind(account);
+                qb.push(" AND id IN (");
+                let mut sep = qb.separated(", ");
+                for id in part {
+                    sep.push_bind(id.0);
+                }
+                qb.push(")");
+                for row in qb.build().fetch_all(c).await? {
+                    out.push(person_from_row(&row)?);
+                }
+            });
+        }
+        Ok(out)
+    }
+
     /// A person of this account, also when deleted or merged away.
     pub async fn person_even_deleted(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
         self.person_row(id, true).await
@@ -197,25 +246,35 @@ impl Tx {
     /// Inserts or replaces people and their derived index rows, and appends
     /// one change-log entry per person.
     pub async fn put_people(&mut self, writes: &[PersonWrite<'_>]) -> Result<()> {
+        let prepared = writes
+            .iter()
+            .map(PersonWrite::prepare)
+            .collect::<Result<Vec<_>>>()?;
+        self.put_prepared(&prepared).await
+    }
+
+    /// [`Tx::put_people`] for people already prepared.
+    pub async fn put_prepared(&mut self, writes: &[PreparedWrite]) -> Result<()> {
         if writes.is_empty() {
             return Ok(());
         }
         let account = self.account.0;
         let now = now_micros();
         for chunk in writes.chunks(BATCH) {
-            let derived: Vec<_> = chunk.iter().map(|w| derive(&w.person.card)).collect();
-            let ids: Vec<Uuid> = chunk.iter().map(|w| w.person.id.0).collect();
+            let derived: Vec<&crate::index::Derived> = chunk.iter().map(|w| &w.derived).collect();
+            let ids: Vec<Uuid> = chunk.iter().map(|w| w.id).collect();
             on_db!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO people (account_id, id, display_name, sort_key, search_text, card, is_me, version, created_at, updated_at) ",
                 );
-                qb.push_values(chunk.iter().zip(&derived), |mut b, (w, d)| {
+                qb.push_values(chunk, |mut b, w| {
+                    let d = &w.derived;
                     b.push_bind(account)
-                        .push_bind(w.person.id.0)
+                        .push_bind(w.id)
                         .push_bind(d.display_name.clone())
                         .push_bind(d.sort_key.clone())
                         .push_bind(d.search_text.clone())
-                        .push_bind(Json(&w.person.card))
+                        .push_bind(Json(&*w.card))
                         .push_bind(w.is_me)
                         .push_bind(1i64)
                         .push_bind(now)
@@ -235,7 +294,7 @@ impl Tx {
                     return Err(StoreError::Conflict("a person id belongs to another account".into()));
                 }
 
-                let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.person.id.0).collect();
+                let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.id).collect();
                 for table in ["person_keys", "person_tags", "positions"] {
                     if old.is_empty() {
                         break;

@@ -6,10 +6,11 @@
 //! Memory stays bounded: for every person only the identity keys and a
 //! small [`Profile`] are kept; full cards are loaded from the transaction
 //! when a record needs them, and new or changed cards are written out in
-//! batches as the import goes.
+//! batches as the import goes. A batch is written by a task of its own while
+//! the next one is matched (the transaction is handed to it and back).
 
 use super::ImportReport;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use kith_core::identity::{self, Decision, Key, Profile, Region};
 use kith_core::{Card, ImportRecord, Person, PersonId};
 use kith_store::tx::PersonWrite;
@@ -32,8 +33,8 @@ pub(super) fn prepare(mut record: ImportRecord, file_name: &str, region: Region)
     let mut card = std::mem::take(&mut record.card).deduplicated();
     // Every record is fingerprinted: a record already absorbed is never
     // absorbed again, so re-importing a file changes nothing.
-    card.records
-        .push(identity::record_fingerprint(file_name, &card));
+    let fingerprint = identity::record_fingerprint(file_name, &mut card);
+    card.records.push(fingerprint);
     record.card = card;
     record
 }
@@ -98,7 +99,10 @@ struct Entry {
 }
 
 pub(super) struct Matcher {
-    tx: Tx,
+    /// The transaction, when no batch is being written with it.
+    tx: Option<Tx>,
+    /// The batch being written; it gives the transaction back when done.
+    writing: Option<tokio::task::JoinHandle<Result<Tx>>>,
     file_name: String,
     pub(super) report: ImportReport,
     slots: HashMap<PersonId, Slot>,
@@ -113,6 +117,17 @@ pub(super) struct Matcher {
     created: HashSet<PersonId>,
     /// People who existed before and changed.
     updated: HashSet<PersonId>,
+    /// Records to merge into people whose cards are not in memory.
+    pending: Vec<Pending>,
+}
+
+/// A record to merge into a person once their card is read.
+struct Pending {
+    into: PersonId,
+    card: Card,
+    reasons: Vec<String>,
+    /// Suggestions to record if the card brings something new.
+    suggest: Vec<(PersonId, f64, Vec<String>)>,
 }
 
 impl Matcher {
@@ -142,7 +157,8 @@ impl Matcher {
             }
         }
         Ok(Matcher {
-            tx,
+            tx: Some(tx),
+            writing: None,
             file_name,
             report,
             slots,
@@ -154,6 +170,7 @@ impl Matcher {
             touched: HashSet::new(),
             created: HashSet::new(),
             updated: HashSet::new(),
+            pending: Vec::new(),
         })
     }
 
@@ -179,6 +196,7 @@ impl Matcher {
         }
 
         let keys = identity::keys(&card);
+        let profile = Profile::with_keys(&card, &keys);
         let mut candidates: Vec<PersonId> = Vec::new();
         for k in &keys {
             for id in self.by_key.get(k) {
@@ -187,24 +205,19 @@ impl Matcher {
                 }
             }
         }
+        // Decided on what is kept of each person (keys by hash, profile),
+        // so that no card has to be read while a batch is being written.
         let mut merge_with: Option<(PersonId, Vec<String>, usize)> = None;
         let mut suggest: Vec<(PersonId, f64, Vec<String>)> = Vec::new();
         for id in candidates {
-            self.load(id).await?;
-            let Some(entry) = self.cards.get(&id) else {
-                continue;
-            };
-            let theirs = identity::keys(&entry.card);
             let shared: Vec<Key> = keys
                 .iter()
-                .filter(|k| theirs.contains(k))
+                .filter(|k| self.by_key.get(k).contains(&id))
                 .cloned()
                 .collect();
-            if shared.is_empty() {
-                continue; // a hash collision
-            }
             let crowded = shared.iter().any(|k| self.by_key.get(k).len() >= 2);
-            match identity::decide(&card, &entry.card, &shared, crowded) {
+            let theirs = self.slots.get(&id).and_then(Option::as_ref);
+            match identity::decide_profiles(profile.as_ref(), theirs, &shared, crowded) {
                 Decision::Merge { reasons } => {
                     if merge_with
                         .as_ref()
@@ -222,26 +235,89 @@ impl Matcher {
                 Decision::Apart => {}
             }
         }
-        let target = match merge_with {
-            Some((id, reasons, _)) => {
-                if !self.absorb(id, card, reasons) {
-                    // Already known: nothing new to suggest either.
-                    return self.flush_if_full().await;
+        match merge_with {
+            Some((id, reasons, _)) if !self.cards.contains_key(&id) => {
+                // Their card is read with the others at the next flush.
+                for k in &keys {
+                    self.by_key.add(k, id);
                 }
-                id
+                let known = self.slots.get(&id).and_then(Option::as_ref);
+                let merged = Profile::merged(known, profile.as_ref());
+                self.slots.insert(id, merged);
+                self.pending.push(Pending {
+                    into: id,
+                    card,
+                    reasons,
+                    suggest,
+                });
             }
+            Some((id, reasons, _)) => self.absorb_and_suggest(id, card, reasons, suggest),
             None => {
                 let id = PersonId::new();
                 self.create(id, card, &keys, false);
-                id
+                self.add_suggestions(id, suggest);
             }
-        };
+        }
+        self.flush_if_full().await
+    }
+
+    /// Merges a card into a person whose card is in memory, then records
+    /// the suggestions that came with it (unless the card was known already).
+    fn absorb_and_suggest(
+        &mut self,
+        id: PersonId,
+        card: Card,
+        reasons: Vec<String>,
+        suggest: Vec<(PersonId, f64, Vec<String>)>,
+    ) {
+        if self.absorb(id, card, reasons) {
+            self.add_suggestions(id, suggest);
+        }
+    }
+
+    fn add_suggestions(&mut self, target: PersonId, suggest: Vec<(PersonId, f64, Vec<String>)>) {
         for (other, score, reasons) in suggest {
             if other != target {
                 add_suggestion(&mut self.suggestions, target, other, score, reasons);
             }
         }
-        self.flush_if_full().await
+    }
+
+    /// Reads the cards that pending merges go into (one query, while no
+    /// batch is being written) and merges them. A person who cannot be read
+    /// any more gets the card as a new person: an import never drops one.
+    async fn settle_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut wanted: Vec<PersonId> = self
+            .pending
+            .iter()
+            .map(|p| p.into)
+            .filter(|id| !self.cards.contains_key(id))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for sp in self.tx().await?.people_by_ids(&wanted).await? {
+            let entry = Entry {
+                card: sp.person.card,
+                is_me: sp.is_me,
+                fresh: false,
+                dirty: false,
+            };
+            self.cards.insert(sp.person.id, entry);
+        }
+        for p in std::mem::take(&mut self.pending) {
+            if self.cards.contains_key(&p.into) {
+                self.absorb_and_suggest(p.into, p.card, p.reasons, p.suggest);
+            } else {
+                let id = PersonId::new();
+                let keys = identity::keys(&p.card);
+                self.create(id, p.card, &keys, false);
+                self.add_suggestions(id, p.suggest);
+            }
+        }
+        Ok(())
     }
 
     /// Brings a person's card into memory (from the transaction).
@@ -249,7 +325,7 @@ impl Matcher {
         if self.cards.contains_key(&id) {
             return Ok(());
         }
-        if let Some(sp) = self.tx.person(id).await? {
+        if let Some(sp) = self.tx().await?.person(id).await? {
             let entry = Entry {
                 card: sp.person.card,
                 is_me: sp.is_me,
@@ -321,32 +397,52 @@ impl Matcher {
     }
 
     async fn flush_if_full(&mut self) -> Result<()> {
-        if self.cards.len() >= FLUSH_AT {
+        if self.cards.len() + self.pending.len() >= FLUSH_AT {
             self.flush().await?;
         }
         Ok(())
     }
 
-    /// Writes changed cards and merge records, and forgets the cards.
-    async fn flush(&mut self) -> Result<()> {
-        let people: Vec<(Person, bool, bool)> = self
-            .cards
-            .drain()
-            .filter(|(_, e)| e.dirty)
-            .map(|(id, e)| (Person { id, card: e.card }, e.is_me, e.fresh))
-            .collect();
-        let writes: Vec<PersonWrite> = people
-            .iter()
-            .map(|(person, is_me, fresh)| PersonWrite {
-                person,
-                is_me: *is_me,
-                fresh: *fresh,
-            })
-            .collect();
-        self.tx.put_people(&writes).await?;
-        for m in self.merges.drain(..) {
-            self.tx.insert_merge(&m).await?;
+    /// The transaction, once the batch being written (if any) is done.
+    async fn tx(&mut self) -> Result<&mut Tx> {
+        if let Some(writing) = self.writing.take() {
+            let tx = writing
+                .await
+                .map_err(|e| AppError::Invalid(format!("writing the import failed: {e}")))??;
+            self.tx = Some(tx);
         }
+        self.tx
+            .as_mut()
+            .ok_or_else(|| AppError::Invalid("the import lost its transaction".into()))
+    }
+
+    /// Hands changed cards and merge records to a writer task, and forgets
+    /// the cards. They are serialised here: this thread mostly waits, the
+    /// writer is the import's bottleneck.
+    async fn flush(&mut self) -> Result<()> {
+        self.settle_pending().await?;
+        let mut prepared = Vec::with_capacity(self.cards.len());
+        for (id, e) in self.cards.drain().filter(|(_, e)| e.dirty) {
+            let person = Person { id, card: e.card };
+            let write = PersonWrite {
+                person: &person,
+                is_me: e.is_me,
+                fresh: e.fresh,
+            };
+            prepared.push(write.prepare()?);
+        }
+        let merges: Vec<MergeRecord> = self.merges.drain(..).collect();
+        self.tx().await?;
+        let Some(mut tx) = self.tx.take() else {
+            return Err(AppError::Invalid("the import lost its transaction".into()));
+        };
+        self.writing = Some(tokio::spawn(async move {
+            tx.put_prepared(&prepared).await?;
+            for m in &merges {
+                tx.insert_merge(m).await?;
+            }
+            Ok(tx)
+        }));
         Ok(())
     }
 
@@ -354,13 +450,17 @@ impl Matcher {
     /// gives the transaction back (uncommitted) with the final report.
     pub(super) async fn finish(mut self) -> Result<(Tx, ImportReport)> {
         self.flush().await?;
+        // Runs while the last batch is being written.
         self.weak_suggestions();
+        self.tx().await?;
+        let Some(mut tx) = self.tx.take() else {
+            return Err(AppError::Invalid("the import lost its transaction".into()));
+        };
         let mut list: Vec<Suggestion> = self.suggestions.into_values().collect();
         list.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut report = self.report;
         report.suggested = list.len() as u64;
         report.updated = self.updated.len() as u64;
-        let mut tx = self.tx;
         tx.add_suggestions(&list).await?;
         let summary = serde_json::json!({
             "records": report.records, "created": report.created, "updated": report.updated,
