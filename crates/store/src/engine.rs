@@ -224,7 +224,11 @@ impl Store {
             Db::Sqlite(p) => Inner::Sqlite(p.begin().await?),
             Db::Postgres(p) => Inner::Postgres(p.begin().await?),
         };
-        Ok(Tx { account, inner })
+        Ok(Tx {
+            account,
+            inner,
+            orgs_written: Default::default(),
+        })
     }
 
     /// Starts a transaction acting as `account`. On SQLite it takes the write
@@ -244,7 +248,11 @@ impl Store {
                 Inner::Postgres(tx)
             }
         };
-        Ok(Tx { account, inner })
+        Ok(Tx {
+            account,
+            inner,
+            orgs_written: Default::default(),
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use kith_core::names::normalize;
 use kith_core::{AccountId, Person, PersonId};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Sqlite, Transaction};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 pub(crate) enum Inner {
@@ -23,6 +24,9 @@ pub(crate) enum Inner {
 pub struct Tx {
     pub(crate) account: AccountId,
     pub(crate) inner: Inner,
+    /// Organisation rows (names, aliases, domains) this transaction has
+    /// written: they are only ever added, so a bulk import sends each once.
+    pub(crate) orgs_written: HashSet<(&'static str, String, String)>,
 }
 
 /// Runs `$body` with `$c` bound to the engine's connection; the body is
@@ -263,6 +267,30 @@ impl Tx {
         for chunk in writes.chunks(BATCH) {
             let derived: Vec<&crate::index::Derived> = chunk.iter().map(|w| &w.derived).collect();
             let ids: Vec<Uuid> = chunk.iter().map(|w| w.id).collect();
+            // Organisation rows not yet written by this transaction.
+            let (mut orgs, mut names, mut domains) = (Vec::new(), Vec::new(), Vec::new());
+            for p in derived.iter().flat_map(|d| d.positions.iter()) {
+                if self
+                    .orgs_written
+                    .insert(("org", p.org_norm.clone(), String::new()))
+                {
+                    orgs.push(p);
+                }
+                if self
+                    .orgs_written
+                    .insert(("name", p.org_norm.clone(), p.org_name.clone()))
+                {
+                    names.push(p);
+                }
+            }
+            for (org, domain) in derived.iter().flat_map(|d| d.org_domains.iter()) {
+                if self
+                    .orgs_written
+                    .insert(("domain", org.clone(), domain.clone()))
+                {
+                    domains.push((org, domain));
+                }
+            }
             on_db!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO people (account_id, id, display_name, sort_key, search_text, card, is_me, version, created_at, updated_at) ",
@@ -310,7 +338,8 @@ impl Tx {
                     qb.build().execute(&mut *c).await?;
                 }
 
-                let keys: Vec<(Uuid, &String)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.keys.iter().map(move |k| (*id, k))).collect();
+                let mut keys: Vec<(Uuid, &String)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.keys.iter().map(move |k| (*id, k))).collect();
+                keys.sort_unstable_by(|a, b| a.1.cmp(b.1));
                 for part in keys.chunks(BATCH) {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_keys (account_id, key, person_id) ");
                     qb.push_values(part, |mut b, (id, k)| {
@@ -337,30 +366,27 @@ impl Tx {
                         b.push_bind(account).push_bind(*id).push_bind(p.org_norm.clone()).push_bind(p.title.clone()).push_bind(p.start.clone()).push_bind(p.end.clone());
                     });
                     qb.build().execute(&mut *c).await?;
+                }
+                for part in orgs.chunks(BATCH) {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO organizations (account_id, norm_name, id, name) ");
-                    let mut seen = std::collections::HashSet::new();
-                    let orgs: Vec<_> = part.iter().filter(|(_, p)| seen.insert(p.org_norm.clone())).collect();
-                    qb.push_values(orgs, |mut b, (_, p)| {
+                    qb.push_values(part, |mut b, p| {
                         b.push_bind(account).push_bind(p.org_norm.clone()).push_bind(Uuid::now_v7()).push_bind(p.org_name.clone());
                     });
                     qb.push(" ON CONFLICT (account_id, norm_name) DO NOTHING");
                     qb.build().execute(&mut *c).await?;
-                    let mut seen = std::collections::HashSet::new();
-                    let names: Vec<_> = part.iter().filter(|(_, p)| seen.insert((p.org_norm.clone(), p.org_name.clone()))).collect();
+                }
+                for part in names.chunks(BATCH) {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO organization_names (account_id, org_norm, name) ");
-                    qb.push_values(names, |mut b, (_, p)| {
+                    qb.push_values(part, |mut b, p| {
                         b.push_bind(account).push_bind(p.org_norm.clone()).push_bind(p.org_name.clone());
                     });
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *c).await?;
                 }
-
-                let mut seen = std::collections::HashSet::new();
-                let domains: Vec<&(String, String)> = derived.iter().flat_map(|d| d.org_domains.iter()).filter(|od| seen.insert(*od)).collect();
                 for part in domains.chunks(BATCH) {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO organization_domains (account_id, org_norm, domain) ");
                     qb.push_values(part, |mut b, (org, domain)| {
-                        b.push_bind(account).push_bind(org.clone()).push_bind(domain.clone());
+                        b.push_bind(account).push_bind((*org).clone()).push_bind((*domain).clone());
                     });
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *c).await?;

@@ -13,7 +13,7 @@ use super::ImportReport;
 use crate::error::{AppError, Result};
 use kith_core::identity::{self, Decision, Key, Profile, Region};
 use kith_core::{Card, ImportRecord, Person, PersonId};
-use kith_store::tx::PersonWrite;
+use kith_store::tx::{PersonWrite, PreparedWrite};
 use kith_store::{MergeRecord, Suggestion, Tx, now_micros};
 use std::collections::{HashMap, HashSet};
 
@@ -417,19 +417,26 @@ impl Matcher {
     }
 
     /// Hands changed cards and merge records to a writer task, and forgets
-    /// the cards. They are serialised here: this thread mostly waits, the
-    /// writer is the import's bottleneck.
+    /// the cards. They are serialised here (the writer is the import's
+    /// bottleneck), most of them while the previous batch is still being
+    /// written: only the cards that pending merges go into must wait for it.
     async fn flush(&mut self) -> Result<()> {
-        self.settle_pending().await?;
+        let targets: HashSet<PersonId> = self.pending.iter().map(|p| p.into).collect();
+        let ready: Vec<PersonId> = self
+            .cards
+            .keys()
+            .filter(|id| !targets.contains(id))
+            .copied()
+            .collect();
         let mut prepared = Vec::with_capacity(self.cards.len());
-        for (id, e) in self.cards.drain().filter(|(_, e)| e.dirty) {
-            let person = Person { id, card: e.card };
-            let write = PersonWrite {
-                person: &person,
-                is_me: e.is_me,
-                fresh: e.fresh,
-            };
-            prepared.push(write.prepare()?);
+        for id in ready {
+            if let Some(entry) = self.cards.remove(&id) {
+                prepared.extend(prepare_write(id, entry)?);
+            }
+        }
+        self.settle_pending().await?;
+        for (id, entry) in self.cards.drain() {
+            prepared.extend(prepare_write(id, entry)?);
         }
         let merges: Vec<MergeRecord> = self.merges.drain(..).collect();
         self.tx().await?;
@@ -517,6 +524,23 @@ impl Matcher {
             }
         }
     }
+}
+
+/// A card ready for the writer, if it changed.
+fn prepare_write(id: PersonId, entry: Entry) -> Result<Option<PreparedWrite>> {
+    if !entry.dirty {
+        return Ok(None);
+    }
+    let person = Person {
+        id,
+        card: entry.card,
+    };
+    let write = PersonWrite {
+        person: &person,
+        is_me: entry.is_me,
+        fresh: entry.fresh,
+    };
+    Ok(Some(write.prepare()?))
 }
 
 fn add_suggestion(
