@@ -118,11 +118,12 @@ fn widen_phone_pattern_cache() {
 /// A phone number in E.164 (`+14155550123`), or None when it cannot be read
 /// as a possible number in `region` (its own `+` prefix wins over the region).
 ///
-/// "Possible" as libphonenumber means it: a known country code and a national
-/// number of a length that country uses. Full validation (matching every
-/// number-type pattern of the country) cost 60% of an import and a large
-/// regex cache, and would refuse numbers from ranges opened after the
-/// metadata was published; for identity only the parse has to be right.
+/// "Possible" here: a known country code and a national number of a length
+/// that country uses (and, written without a country code, matching the
+/// default region's general pattern). Full
+/// validation (every number-type pattern of every region sharing the code)
+/// cost 60% of an import and a large regex cache, and would refuse numbers
+/// from ranges opened after the metadata was published.
 pub fn phone_e164(value: &str, region: Region) -> Option<String> {
     widen_phone_pattern_cache();
     let v = value.trim();
@@ -134,11 +135,20 @@ pub fn phone_e164(value: &str, region: Region) -> Option<String> {
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
     let code = parsed.code().value();
     // E.164 is '+', the country code, then the national number.
-    let national_len = e164.len() - 1 - code.to_string().len();
-    national_lengths()
-        .get(&code)?
-        .contains(&national_len)
-        .then_some(e164)
+    let national = e164.get(1 + code.to_string().len()..)?;
+    let mut possible = national_lengths().get(&code)?.contains(&national.len());
+    // A number written without its country code was read as one of the
+    // default region: check it against that region's general pattern (one
+    // pattern, where validation would try one per number type), so that a
+    // foreign national number is not taken for a local one (no US number
+    // starts with 0). Numbers with their own prefix are taken as written.
+    let international = v.starts_with('+') || v.starts_with("00");
+    if possible && !international {
+        possible = phonenumber::metadata::DATABASE
+            .by_id(region.as_ref())
+            .is_none_or(|meta| meta.descriptors().general().is_match(national));
+    }
+    possible.then_some(e164)
 }
 
 /// For each country calling code, the lengths its dialable numbers have
@@ -582,5 +592,7 @@ mod tests {
         // Too long for the country (US national numbers have 10 digits).
         assert_eq!(phone_e164("+1 415 555 26711", us), None);
         assert_eq!(phone_e164("+999 1234 5678", us), None);
+        // A French national number read in the US: no US number starts with 0.
+        assert_eq!(phone_e164("07 67 81 95 63", us), None);
     }
 }
