@@ -3,6 +3,7 @@
 //! Owns transactions (one import is one transaction). Both front doors (the
 //! CLI now, the web later) call this; neither talks to the store itself.
 
+pub mod auth;
 mod error;
 pub mod export;
 pub mod import;

@@ -40,6 +40,9 @@ struct Cli {
     /// Region for phone numbers written without a country code (e.g. GB).
     #[arg(long, env = "KITH_REGION", global = true)]
     region: Option<String>,
+    /// The account to act as (default: the only one).
+    #[arg(long, env = "KITH_USER", global = true)]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +63,61 @@ enum Command {
     },
     /// Possible duplicates, best first.
     Dupes(DupesArgs),
+    /// Accounts: add, change a password, list.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Personal API tokens and device (CardDAV) passwords.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account that can sign in (asks for its password).
+    Add {
+        name: String,
+        /// May manage the server's accounts.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change an account's password (signs it out of every browser).
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for the account (--user) and print its secret once.
+    Create {
+        /// A label to recognise it by ("backup script", "Ada's phone").
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// A device password for CardDAV instead of an API token.
+        #[arg(long)]
+        dav: bool,
+    },
+    /// List the account's tokens (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by id.
+    Revoke { id: String },
 }
 
 #[derive(Args)]
@@ -250,29 +308,80 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open(cli: &Cli) -> Result<App> {
+/// Opens the store the flags, environment and kith.toml point at.
+async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> {
     let data_dir = config::data_dir(cli.data_dir.as_deref())?;
     let file = config::read_file_config(&data_dir)?;
-    let url = match cli.database.clone().or(file.database) {
+    let url = match cli.database.clone().or(file.database.clone()) {
         Some(url) => url,
         None => data_dir.join("kith.db").display().to_string(),
     };
     let region = config::default_region(cli.region.as_deref().or(file.region.as_deref()))?;
     let store = Store::open(&url).await?;
-    let account = store
-        .default_account(file.user.as_deref().unwrap_or("default"))
-        .await?;
-    Ok(App::new(
+    Ok((
         store,
-        account.id,
+        file,
         Settings {
             default_region: region,
         },
     ))
 }
 
+/// The account a command acts as: `--user` / `KITH_USER` / kith.toml's
+/// `user`, else the only account. On first use (no account at all) it is
+/// created.
+async fn account(store: &Store, wanted: Option<&str>) -> Result<kith_store::Account> {
+    let accounts = store.accounts().await?;
+    let names = || {
+        accounts
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (wanted, accounts.as_slice()) {
+        (Some(name), []) => {
+            kith_app::auth::check_account_name(name)?;
+            Ok(store.default_account(name).await?)
+        }
+        (None, []) => Ok(store.default_account("default").await?),
+        (Some(name), _) => accounts
+            .iter()
+            .find(|a| a.name == name)
+            .cloned()
+            .ok_or_else(|| anyhow!("no account named {name:?} (accounts: {})", names())),
+        (None, [only]) => Ok(only.clone()),
+        (None, _) => bail!(
+            "there are several accounts ({}): choose one with --user NAME or KITH_USER",
+            names()
+        ),
+    }
+}
+
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let app = open(&cli).await?;
+    let (store, file, settings) = open_store(&cli).await?;
+    let wanted = cli.user.clone().or(file.user.clone());
+    let result = dispatch(cli, &store, wanted.as_deref(), settings).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(
+    cli: Cli,
+    store: &Store,
+    wanted: Option<&str>,
+    settings: Settings,
+) -> Result<ExitCode> {
+    if let Command::User { command } = cli.command {
+        users(store, command).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let account = account(store, wanted).await?;
+    if let Command::Token { command } = cli.command {
+        tokens(store, account.id, command).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let app = App::new(store.clone(), account.id, settings);
     let code = match cli.command {
         Command::Import(args) => import(&app, args).await?,
         Command::Export { what } => {
@@ -300,9 +409,113 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
+        Command::User { .. } | Command::Token { .. } => ExitCode::SUCCESS,
     };
-    app.store.close().await;
     Ok(code)
+}
+
+/// A password from standard input's first line, or typed at the terminal
+/// (twice, not echoed).
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password: ")
+        .context("reading the password (use --password-stdin when there is no terminal)")?;
+    let again = rpassword::prompt_password("Again: ").context("reading the password")?;
+    if first != again {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+async fn users(store: &Store, command: UserCommand) -> Result<()> {
+    let auth = kith_app::auth::Auth::new(store.clone());
+    match command {
+        UserCommand::Add {
+            name,
+            admin,
+            password_stdin,
+        } => {
+            kith_app::auth::check_account_name(&name)?;
+            let password = read_password(password_stdin)?;
+            auth.add_user(&name, &password, admin).await?;
+            println!(
+                "account {name} created{}",
+                if admin { " (admin)" } else { "" }
+            );
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            auth.set_password(&name, &password).await?;
+            println!("password of {name} changed; its browser sessions are signed out");
+        }
+        UserCommand::List { json } => {
+            let list = auth.users().await?;
+            if json {
+                output::json(&list)?;
+            } else {
+                for u in list {
+                    let mut notes = Vec::new();
+                    if u.admin {
+                        notes.push("admin");
+                    }
+                    if !u.can_sign_in {
+                        notes.push("no password yet");
+                    }
+                    if notes.is_empty() {
+                        println!("{}", u.name);
+                    } else {
+                        println!("{} ({})", u.name, notes.join(", "));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn tokens(store: &Store, account: kith_core::AccountId, command: TokenCommand) -> Result<()> {
+    use kith_store::auth::TokenKind;
+    let auth = kith_app::auth::Auth::new(store.clone());
+    match command {
+        TokenCommand::Create { name, dav } => {
+            let kind = if dav { TokenKind::Dav } else { TokenKind::Api };
+            let (id, secret) = auth.create_token(account, kind, &name).await?;
+            eprintln!(
+                "{} {id} created; its secret is shown only now:",
+                if dav { "device password" } else { "API token" }
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List { json } => {
+            let list = auth.tokens(account).await?;
+            if json {
+                output::json(&list)?;
+            } else {
+                for t in list {
+                    println!("{}  {}  {}", t.id, t.kind, t.name);
+                }
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let id: uuid::Uuid = id
+                .parse()
+                .map_err(|_| anyhow!("{id:?} is not a token id (kith token list shows them)"))?;
+            if !auth.revoke_token(account, id).await? {
+                bail!("no token {id} in this account");
+            }
+            println!("revoked");
+        }
+    }
+    Ok(())
 }
 
 async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {

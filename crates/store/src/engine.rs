@@ -36,17 +36,29 @@ fn migrator(files: &[(&'static str, &'static str)]) -> Migrator {
 }
 
 fn sqlite_migrations() -> Migrator {
-    migrator(&[(
-        "address book",
-        include_str!("../migrations/sqlite/0001_address_book.sql"),
-    )])
+    migrator(&[
+        (
+            "address book",
+            include_str!("../migrations/sqlite/0001_address_book.sql"),
+        ),
+        (
+            "accounts and sessions",
+            include_str!("../migrations/sqlite/0002_accounts_and_sessions.sql"),
+        ),
+    ])
 }
 
 fn postgres_migrations() -> Migrator {
-    migrator(&[(
-        "address book",
-        include_str!("../migrations/postgres/0001_address_book.sql"),
-    )])
+    migrator(&[
+        (
+            "address book",
+            include_str!("../migrations/postgres/0001_address_book.sql"),
+        ),
+        (
+            "accounts and sessions",
+            include_str!("../migrations/postgres/0002_accounts_and_sessions.sql"),
+        ),
+    ])
 }
 
 /// Runs `$body` with `$p` bound to the engine's pool (compiled once per engine).
@@ -58,6 +70,7 @@ macro_rules! on_pool {
         }
     };
 }
+pub(crate) use on_pool;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Db {

@@ -5,6 +5,7 @@
 //! cannot reach another account's rows without naming that account.
 //! Knows nothing of files, HTTP or the terminal.
 
+pub mod auth;
 mod engine;
 mod index;
 pub mod tx;

@@ -1,6 +1,7 @@
 //! kith-app integration tests: the use cases on a real store, each run on
 //! SQLite and (with `KITH_TEST_DATABASE_URL`) on PostgreSQL.
 
+mod auth;
 mod corpus;
 mod merging;
 mod privacy;

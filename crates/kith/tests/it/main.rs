@@ -22,9 +22,39 @@ impl Kith {
             .arg(self.dir.path().join("data"))
             .args(args)
             .env_remove("KITH_DATABASE_URL")
+            .env_remove("KITH_USER")
             .env("KITH_REGION", "US")
             .output()
             .unwrap()
+    }
+
+    /// Runs with `input` on standard input and expects success.
+    fn ok_with_input(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kith"))
+            .arg("--data-dir")
+            .arg(self.dir.path().join("data"))
+            .args(args)
+            .env_remove("KITH_DATABASE_URL")
+            .env_remove("KITH_USER")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "kith {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
     }
 
     /// Runs and expects success; returns stdout.
@@ -323,4 +353,42 @@ fn dry_run_reports_but_writes_nothing() {
     assert_eq!(k.count(), 0);
     let report = k.json(&["import", "--json", s(&k.file("c.vcf", CARDS))]);
     assert_eq!(report[0]["created"], 3);
+}
+
+#[test]
+fn accounts_are_chosen_with_user() {
+    let k = Kith::new();
+    // First use: one account, made on the spot, used without naming it.
+    k.ok(&["people", "add", "--name", "Ada Lovelace"]);
+    k.ok_with_input(
+        &["user", "add", "bob", "--password-stdin"],
+        "correct horse\n",
+    );
+    let users = k.ok(&["user", "list", "--json"]);
+    let users: Value = serde_json::from_str(&users).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 2, "{users}");
+
+    let several = k.fails(&["people", "list"]);
+    assert!(
+        several.contains("several accounts") && several.contains("bob"),
+        "{several}"
+    );
+    let unknown = k.fails(&["--user", "zed", "people", "list"]);
+    assert!(unknown.contains("no account named \"zed\""), "{unknown}");
+
+    // Each account sees its own people only.
+    assert!(
+        k.ok(&["--user", "default", "people", "list"])
+            .contains("Ada Lovelace")
+    );
+    assert!(
+        !k.ok(&["--user", "bob", "people", "list"])
+            .contains("Ada Lovelace")
+    );
+
+    let short = k.fails(&["user", "passwd", "bob", "--password-stdin"]);
+    assert!(short.contains("too short"), "{short}");
+    let token = k.ok(&["--user", "bob", "token", "create", "--name", "script"]);
+    assert!(token.trim().starts_with("kith_"), "{token}");
+    assert!(k.ok(&["--user", "bob", "token", "list"]).contains("script"));
 }

@@ -1,0 +1,350 @@
+//! Accounts and signing in: account names and passwords (argon2id), the
+//! random secrets of sessions, API tokens, device passwords and the setup
+//! link, and login throttling. Secrets are shown once and only their
+//! SHA-256 reaches the store. No HTTP here: the web crate carries cookies
+//! and headers, this module decides.
+
+use crate::error::{AppError, Result};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use kith_core::AccountId;
+use kith_store::auth::{Session, TokenInfo, TokenKind};
+use kith_store::{Account, Store, StoreError, now_micros};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a browser stays signed in.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Failed sign-ins allowed per account name, and per address, in a window.
+const MAX_FAILURES: u32 = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Password length bounds (bytes): long enough to resist guessing, short
+/// enough that hashing cannot be used to tie up the server.
+const MIN_PASSWORD: usize = 8;
+const MAX_PASSWORD: usize = 1024;
+
+/// A new random secret: 32 bytes from the OS, URL-safe base64.
+pub fn new_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Invalid(format!("no randomness from the system: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What the store keeps of a secret.
+pub fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Checks an account name: 1 to 64 letters, digits, `.`, `_` or `-`,
+/// starting with a letter or digit.
+pub fn check_account_name(name: &str) -> Result<()> {
+    let ok_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let valid = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.chars().all(ok_char)
+        && name.chars().next().is_some_and(char::is_alphanumeric);
+    if valid {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!(
+            "account name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )))
+    }
+}
+
+/// Hashes a password with argon2id (checking its length first).
+pub fn hash_password(password: &str) -> Result<String> {
+    if password.len() < MIN_PASSWORD {
+        return Err(AppError::Invalid(format!(
+            "the password is too short: use at least {MIN_PASSWORD} characters"
+        )));
+    }
+    if password.len() > MAX_PASSWORD {
+        return Err(AppError::Invalid(format!(
+            "the password is too long: at most {MAX_PASSWORD} bytes"
+        )));
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Invalid(format!("the password cannot be hashed: {e}")))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    password.len() <= MAX_PASSWORD
+        && Argon2::default()
+            .verify_password(password.as_bytes(), hash)
+            .is_ok()
+}
+
+/// An account as listed to administrators and in `kith user list`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UserInfo {
+    pub name: String,
+    pub admin: bool,
+    /// False for an account made by the command line before any password.
+    pub can_sign_in: bool,
+}
+
+/// A new browser session: the cookie's secret and the form token.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub secret: String,
+    pub account: Account,
+    pub csrf: String,
+}
+
+/// Why a sign-in was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginRefused {
+    /// Wrong name or password (never saying which).
+    Wrong,
+    /// Too many failures for this account or from this address.
+    Throttled { retry_after: Duration },
+}
+
+/// Signing in and the secrets that prove it. Cheap to clone; the throttle
+/// is shared by clones.
+#[derive(Clone)]
+pub struct Auth {
+    store: Store,
+    throttle: Arc<Mutex<Throttle>>,
+}
+
+/// Recent failures by account name and by address.
+#[derive(Default)]
+struct Throttle {
+    failures: HashMap<String, (u32, Instant)>,
+}
+
+impl Throttle {
+    fn wait(&mut self, key: &str) -> Option<Duration> {
+        let (count, since) = *self.failures.get(key)?;
+        let elapsed = since.elapsed();
+        if elapsed >= FAILURE_WINDOW {
+            self.failures.remove(key);
+            return None;
+        }
+        (count >= MAX_FAILURES).then(|| FAILURE_WINDOW - elapsed)
+    }
+
+    fn fail(&mut self, key: String) {
+        let entry = self.failures.entry(key).or_insert((0, Instant::now()));
+        entry.0 += 1;
+    }
+
+    fn clear(&mut self, key: &str) {
+        self.failures.remove(key);
+    }
+}
+
+impl Auth {
+    pub fn new(store: Store) -> Auth {
+        Auth {
+            store,
+            throttle: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates an account that can sign in.
+    pub async fn add_user(&self, name: &str, password: &str, admin: bool) -> Result<Account> {
+        check_account_name(name)?;
+        let hash = hash_password(password)?;
+        Ok(self.store.create_account_with(name, admin, &hash).await?)
+    }
+
+    /// Sets an account's password (and signs it out of every browser).
+    pub async fn set_password(&self, name: &str, password: &str) -> Result<()> {
+        let hash = hash_password(password)?;
+        let account = self
+            .store
+            .account(name)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no account named {name:?}")))?;
+        Ok(self.store.set_password(account.id, &hash).await?)
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserInfo>> {
+        let mut out = Vec::new();
+        for a in self.store.accounts().await? {
+            if let Some(c) = self.store.credentials(&a.name).await? {
+                out.push(UserInfo {
+                    name: a.name,
+                    admin: c.is_admin,
+                    can_sign_in: c.password_hash.is_some(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks a name and password, throttled per account and per address;
+    /// opens a session on success.
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        address: IpAddr,
+    ) -> Result<std::result::Result<NewSession, LoginRefused>> {
+        let (by_name, by_address) = (format!("name:{name}"), format!("addr:{address}"));
+        {
+            let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
+            let wait = t
+                .wait(&by_name)
+                .into_iter()
+                .chain(t.wait(&by_address))
+                .max();
+            if let Some(retry_after) = wait {
+                return Ok(Err(LoginRefused::Throttled { retry_after }));
+            }
+        }
+        let credentials = self.store.credentials(name).await?;
+        let ok = match credentials
+            .as_ref()
+            .and_then(|c| c.password_hash.as_deref())
+        {
+            Some(hash) => password_matches(password, hash),
+            None => {
+                // Spend the same time as a real check: no account-name oracle.
+                let _ = password_matches(password, dummy_hash());
+                false
+            }
+        };
+        let signed_in = {
+            let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
+            match (ok, credentials) {
+                (true, Some(c)) => {
+                    t.clear(&by_name);
+                    Some(c.account)
+                }
+                _ => {
+                    t.fail(by_name);
+                    t.fail(by_address);
+                    None
+                }
+            }
+        };
+        match signed_in {
+            Some(account) => Ok(Ok(self.open_session(account).await?)),
+            None => Ok(Err(LoginRefused::Wrong)),
+        }
+    }
+
+    async fn open_session(&self, account: Account) -> Result<NewSession> {
+        let secret = new_secret()?;
+        let csrf = new_secret()?;
+        let expires = now_micros() + SESSION_LIFETIME.as_micros() as i64;
+        self.store
+            .create_session(&secret_hash(&secret), account.id, &csrf, expires)
+            .await?;
+        Ok(NewSession {
+            secret,
+            account,
+            csrf,
+        })
+    }
+
+    /// The session a cookie's secret opens, if it is still valid.
+    pub async fn session(&self, secret: &str) -> Result<Option<Session>> {
+        Ok(self.store.session(&secret_hash(secret)).await?)
+    }
+
+    pub async fn logout(&self, secret: &str) -> Result<()> {
+        Ok(self.store.delete_session(&secret_hash(secret)).await?)
+    }
+
+    /// Signs an account out of every browser.
+    pub async fn logout_everywhere(&self, account: AccountId) -> Result<()> {
+        Ok(self.store.delete_sessions(account).await?)
+    }
+
+    /// Creates a token and returns its id and secret (shown once).
+    pub async fn create_token(
+        &self,
+        account: AccountId,
+        kind: TokenKind,
+        label: &str,
+    ) -> Result<(uuid::Uuid, String)> {
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 100 {
+            return Err(AppError::Invalid(
+                "a token's name must have 1 to 100 characters".into(),
+            ));
+        }
+        let secret = format!("kith_{}", new_secret()?);
+        let id = self
+            .store
+            .create_token(account, kind, label, &secret_hash(&secret))
+            .await?;
+        Ok((id, secret))
+    }
+
+    /// The account a token of `kind` belongs to.
+    pub async fn token_account(&self, secret: &str, kind: TokenKind) -> Result<Option<AccountId>> {
+        Ok(self.store.token_account(&secret_hash(secret), kind).await?)
+    }
+
+    pub async fn tokens(&self, account: AccountId) -> Result<Vec<TokenInfo>> {
+        Ok(self.store.tokens(account).await?)
+    }
+
+    pub async fn revoke_token(&self, account: AccountId, id: uuid::Uuid) -> Result<bool> {
+        Ok(self.store.revoke_token(account, id).await?)
+    }
+
+    /// While no account can sign in: a fresh setup secret for the link that
+    /// creates the first (administrator) account. None once one can.
+    pub async fn setup_secret(&self) -> Result<Option<String>> {
+        if self.users().await?.iter().any(|u| u.can_sign_in) {
+            return Ok(None);
+        }
+        let secret = new_secret()?;
+        self.store.put_setup_token(&secret_hash(&secret)).await?;
+        Ok(Some(secret))
+    }
+
+    pub async fn setup_secret_valid(&self, secret: &str) -> Result<bool> {
+        Ok(self.store.setup_token_valid(&secret_hash(secret)).await?)
+    }
+
+    /// Creates the first administrator with the setup link's secret and
+    /// signs them in. An account the command line made before (no password)
+    /// is taken over when its name is given.
+    pub async fn complete_setup(
+        &self,
+        secret: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<NewSession> {
+        check_account_name(name)?;
+        let hash = hash_password(password)?;
+        let account = self
+            .store
+            .create_first_account(&secret_hash(secret), name, &hash)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(m) | StoreError::Conflict(m) => AppError::Invalid(m),
+                other => other.into(),
+            })?;
+        self.open_session(account).await
+    }
+}
+
+/// An argon2id hash of a random password, to verify against when the
+/// account does not exist (so both cases take the same time).
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let password = new_secret().unwrap_or_else(|_| "kith-dummy-password".into());
+        hash_password(&password).unwrap_or_default()
+    })
+}
