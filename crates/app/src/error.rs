@@ -13,6 +13,10 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The person changed since the caller read them (an If-Match that no
+    /// longer holds): nothing was written.
+    #[error("{0}")]
+    Stale(String),
     #[error("{path}: {message}")]
     File { path: String, message: String },
 }

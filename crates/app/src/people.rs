@@ -63,8 +63,20 @@ impl App {
 
     /// Edits a person; returns the new view.
     pub async fn edit_person(&self, id_or_email: &str, edit: &PersonEdit) -> Result<PersonView> {
+        self.edit_person_if(id_or_email, edit, None).await
+    }
+
+    /// Edits a person if they are still at `version` (when given): a lost
+    /// update is refused with [`AppError::Stale`], nothing written.
+    pub async fn edit_person_if(
+        &self,
+        id_or_email: &str,
+        edit: &PersonEdit,
+        version: Option<i64>,
+    ) -> Result<PersonView> {
         let mut tx = self.store.begin(self.account).await?;
         let sp = resolve(&mut tx, id_or_email).await?;
+        check_version(&sp, version)?;
         let mut person = sp.person.clone();
         apply_edit(&mut person.card, edit, self.settings.default_region)?;
         write_and_commit(tx, &person, sp.is_me, false).await
@@ -72,8 +84,18 @@ impl App {
 
     /// Deletes a person (kept, recoverable, until purged).
     pub async fn delete_person(&self, id_or_email: &str) -> Result<PersonView> {
+        self.delete_person_if(id_or_email, None).await
+    }
+
+    /// Deletes a person if they are still at `version` (when given).
+    pub async fn delete_person_if(
+        &self,
+        id_or_email: &str,
+        version: Option<i64>,
+    ) -> Result<PersonView> {
         let mut tx = self.store.begin(self.account).await?;
         let sp = resolve(&mut tx, id_or_email).await?;
+        check_version(&sp, version)?;
         tx.delete_person(sp.person.id, None).await?;
         tx.commit().await?;
         Ok(PersonView::from(&sp))
@@ -231,6 +253,17 @@ fn person_ref(sp: &StoredPerson) -> PersonRef {
 }
 
 /// A living person of the transaction's account, by id or email.
+fn check_version(sp: &StoredPerson, version: Option<i64>) -> Result<()> {
+    match version {
+        Some(v) if v != sp.version => Err(AppError::Stale(format!(
+            "{} changed since you read them (version {v}, now {}): read them again and redo your change",
+            sp.person.card.display_name(),
+            sp.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) async fn resolve(tx: &mut Tx, id_or_email: &str) -> Result<StoredPerson> {
     let q = id_or_email.trim();
     if let Ok(id) = q.parse::<PersonId>() {

@@ -23,6 +23,9 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_DATABASE_URL",
     "KITH_REGION",
     "KITH_USER",
+    "KITH_LISTEN",
+    "KITH_MAX_UPLOAD_MB",
+    "KITH_PYTHON",
     "KITH_TEST_DATABASE_URL",
     "KITH_VENV",
 ];

@@ -73,6 +73,21 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Run the web app and the JSON API.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "KITH_LISTEN", default_value = "127.0.0.1:7878")]
+    listen: String,
+    /// Largest upload accepted, in megabytes.
+    #[arg(long, env = "KITH_MAX_UPLOAD_MB", default_value_t = 50)]
+    max_upload_mb: usize,
+    /// Mark cookies Secure (kith is reached over https).
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 #[derive(Subcommand)]
@@ -376,6 +391,10 @@ async fn dispatch(
         users(store, command).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Serve(args) = cli.command {
+        serve(store, settings, args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let account = account(store, wanted).await?;
     if let Command::Token { command } = cli.command {
         tokens(store, account.id, command).await?;
@@ -409,9 +428,31 @@ async fn dispatch(
             }
             ExitCode::SUCCESS
         }
-        Command::User { .. } | Command::Token { .. } => ExitCode::SUCCESS,
+        Command::User { .. } | Command::Token { .. } | Command::Serve(_) => ExitCode::SUCCESS,
     };
     Ok(code)
+}
+
+async fn serve(store: &Store, settings: Settings, args: ServeArgs) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let config = kith_web::ServerConfig {
+        max_body: args.max_upload_mb.saturating_mul(1024 * 1024),
+        secure_cookies: args.secure_cookies,
+    };
+    let state = kith_web::AppState::new(store.clone(), settings, config);
+    eprintln!("kith is serving on http://{address} ({})", store.engine());
+    if let Some(secret) = state.auth.setup_secret().await? {
+        eprintln!(
+            "No account can sign in yet. Open this link once to create the first (admin) account:\n  http://{address}/setup?token={secret}"
+        );
+    }
+    kith_web::serve(listener, state)
+        .await
+        .context("the server stopped")?;
+    Ok(())
 }
 
 /// A password from standard input's first line, or typed at the terminal

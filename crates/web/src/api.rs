@@ -1,0 +1,355 @@
+//! The JSON API under `/api/v1`: people for now (list and search, create,
+//! read, change, delete). A person's JSON is the same as `kith people show
+//! --json`. Changes need `If-Match` with the ETag read: no lost updates.
+
+use crate::caller::ApiCaller;
+use crate::problem::{Code, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kith_app::PersonView;
+use kith_app::people::PersonEdit;
+use kith_store::PeopleFilter;
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/people", get(list_people).post(create_person))
+        .route(
+            "/api/v1/people/{id}",
+            get(get_person).patch(patch_person).delete(delete_person),
+        )
+        .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
+}
+
+/// Longest accepted text in any field, and most values in a list.
+const MAX_TEXT: usize = 4_000;
+const MAX_VALUES: usize = 200;
+/// Page size when none is asked for, and the largest allowed.
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Words to find in names, emails, phones, organisations, titles, tags.
+    search: Option<String>,
+    tag: Option<String>,
+    /// Organisation (current or past) by name or email domain.
+    org: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// A page of people.
+#[derive(Serialize)]
+pub struct PeoplePage {
+    pub people: Vec<PersonView>,
+    pub limit: i64,
+    pub offset: i64,
+    /// The offset of the next page, when there may be one.
+    pub next_offset: Option<i64>,
+}
+
+async fn list_people(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<PeoplePage>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    let offset = q.offset.unwrap_or(0);
+    if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+        return Err(Problem::new(
+            Code::InvalidValue,
+            format!("limit must be 1 to {MAX_LIMIT} and offset 0 or more"),
+        ));
+    }
+    for text in [&q.search, &q.tag, &q.org].into_iter().flatten() {
+        check_text("query", text)?;
+    }
+    let filter = PeopleFilter {
+        search: q.search,
+        tag: q.tag,
+        organization: q.org,
+        // One more than asked, to know whether a next page exists.
+        limit: Some(limit + 1),
+        offset: Some(offset),
+    };
+    let mut people = state.app(caller.account).list_people(&filter).await?;
+    let more = people.len() as i64 > limit;
+    people.truncate(limit as usize);
+    Ok(Json(PeoplePage {
+        people,
+        limit,
+        offset,
+        next_offset: more.then_some(offset + limit),
+    }))
+}
+
+/// A person as sent to the API. On create, every field is optional but the
+/// person must have a name, an email or a phone; on PATCH, a field present
+/// replaces that field (lists whole), absent fields stay.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    name: Option<String>,
+    given: Option<String>,
+    family: Option<String>,
+    emails: Option<Vec<String>>,
+    phones: Option<Vec<String>>,
+    urls: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    notes: Option<Vec<String>>,
+    nicknames: Option<Vec<String>>,
+    birthday: Option<String>,
+    organization: Option<String>,
+    title: Option<String>,
+}
+
+impl PersonInput {
+    fn check(&self) -> Result<(), Problem> {
+        let texts = [
+            ("name", &self.name),
+            ("given", &self.given),
+            ("family", &self.family),
+            ("birthday", &self.birthday),
+            ("organization", &self.organization),
+            ("title", &self.title),
+        ];
+        for (field, value) in texts {
+            if let Some(v) = value {
+                check_text(field, v)?;
+            }
+        }
+        let lists = [
+            ("emails", &self.emails),
+            ("phones", &self.phones),
+            ("urls", &self.urls),
+            ("tags", &self.tags),
+            ("notes", &self.notes),
+            ("nicknames", &self.nicknames),
+        ];
+        for (field, list) in lists {
+            let Some(list) = list else { continue };
+            if list.len() > MAX_VALUES {
+                return Err(Problem::new(
+                    Code::InvalidValue,
+                    format!("{field}: at most {MAX_VALUES} values"),
+                ));
+            }
+            for v in list {
+                check_text(field, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The edit that turns `current` (None: a new person) into this.
+    fn edit(self, current: Option<&PersonView>) -> PersonEdit {
+        fn replace(new: Option<Vec<String>>, old: &[String]) -> (Vec<String>, Vec<String>) {
+            match new {
+                None => (Vec::new(), Vec::new()),
+                Some(new) => {
+                    let add = new.iter().filter(|v| !old.contains(v)).cloned().collect();
+                    let remove = old.iter().filter(|v| !new.contains(v)).cloned().collect();
+                    (add, remove)
+                }
+            }
+        }
+        let empty = Vec::new();
+        let (emails, phones, tags) = match current {
+            Some(p) => (&p.emails, &p.phones, &p.tags),
+            None => (&empty, &empty, &empty),
+        };
+        let (add_emails, remove_emails) = replace(self.emails, emails);
+        let (add_phones, remove_phones) = replace(self.phones, phones);
+        let (add_tags, remove_tags) = replace(self.tags, tags);
+        let current_urls = current.map(|p| p.urls.clone()).unwrap_or_default();
+        let current_nicknames = current.map(|p| p.nicknames.clone()).unwrap_or_default();
+        let (add_urls, _) = replace(self.urls, &current_urls);
+        let (nicknames, _) = replace(self.nicknames, &current_nicknames);
+        PersonEdit {
+            name: self.name,
+            given: self.given,
+            family: self.family,
+            add_emails,
+            remove_emails,
+            add_phones,
+            remove_phones,
+            add_urls,
+            add_tags,
+            remove_tags,
+            add_notes: self.notes.unwrap_or_default(),
+            nicknames,
+            birthday: self.birthday,
+            organization: self.organization,
+            title: self.title,
+        }
+    }
+}
+
+fn check_text(field: &str, value: &str) -> Result<(), Problem> {
+    if value.len() > MAX_TEXT {
+        return Err(Problem::new(
+            Code::InvalidValue,
+            format!("{field}: at most {MAX_TEXT} bytes"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Problem::new(
+            Code::InvalidValue,
+            format!("{field}: control characters are not accepted"),
+        ));
+    }
+    Ok(())
+}
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
+    match body {
+        Ok(Json(v)) => Ok(v),
+        Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(
+            Code::UnsupportedMediaType,
+            "send the body as JSON with Content-Type: application/json",
+        )),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem::new(
+            Code::PayloadTooLarge,
+            "the body is larger than this server accepts (kith serve --max-upload-mb)",
+        )),
+        Err(e) => Err(Problem::new(Code::InvalidRequest, e.body_text())),
+    }
+}
+
+/// A person with their ETag (and a Location when just created).
+fn person_response(status: StatusCode, person: PersonView, location: bool) -> Response {
+    let etag = etag(&person);
+    let id = person.id;
+    let mut response = (status, Json(person)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    if location && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/people/{id}")) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// A strong ETag: the person's version, which every change increments.
+pub fn etag(person: &PersonView) -> String {
+    format!("\"{}\"", person.version)
+}
+
+/// The version an `If-Match` header names (required for changes).
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(Problem::new(
+            Code::PreconditionRequired,
+            "send If-Match with the ETag you read (or If-Match: * to change regardless)",
+        ));
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let version = text
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map_err(|_| {
+            Problem::new(
+                Code::PreconditionFailed,
+                format!("If-Match {text:?} matches no version of this person"),
+            )
+        })?;
+    Ok(Some(version))
+}
+
+/// A person id from the path; anything else is a person that is not there.
+fn person_id(id: &str) -> Result<String, Problem> {
+    id.parse::<kith_core::PersonId>()
+        .map(|p| p.to_string())
+        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
+}
+
+async fn get_person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let person = state
+        .app(caller.account)
+        .find_person(&person_id(&id)?)
+        .await?;
+    let tag = etag(&person);
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if not_modified {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(response);
+    }
+    Ok(person_response(StatusCode::OK, person, false))
+}
+
+async fn create_person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<PersonInput>, JsonRejection>,
+) -> Result<Response, Problem> {
+    let input = json_body(body)?;
+    input.check()?;
+    let person = state
+        .app(caller.account)
+        .add_person(&input.edit(None))
+        .await?;
+    Ok(person_response(StatusCode::CREATED, person, true))
+}
+
+async fn patch_person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<PersonInput>, JsonRejection>,
+) -> Result<Response, Problem> {
+    let id = person_id(&id)?;
+    let app = state.app(caller.account);
+    let current = app.find_person(&id).await?;
+    let version = if_match(&headers)?;
+    let input = json_body(body)?;
+    input.check()?;
+    // The edit is computed from what was read; edit_person_if refuses it if
+    // the person changed meanwhile (or since the client read them).
+    let version = version.or(Some(current.version));
+    let person = app
+        .edit_person_if(&id, &input.edit(Some(&current)), version)
+        .await?;
+    Ok(person_response(StatusCode::OK, person, false))
+}
+
+async fn delete_person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Problem> {
+    let id = person_id(&id)?;
+    let app = state.app(caller.account);
+    app.find_person(&id).await?;
+    let version = if_match(&headers)?;
+    app.delete_person_if(&id, version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,58 @@
+//! kith-web: the HTTP front door (axum). HTML pages for people, the JSON
+//! API under `/api/v1`, and signing in. Handlers turn requests into calls
+//! of `kith-app` acting as the account an extractor proved; no handler
+//! talks to another account's data, nor to the store's tables directly.
+
+pub mod api;
+pub mod caller;
+pub mod pages;
+pub mod problem;
+pub mod state;
+
+pub use state::{AppState, ServerConfig};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Every route, with the body limit.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body;
+    Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves on `listener` until the process is asked to stop (Ctrl-C, SIGTERM).
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

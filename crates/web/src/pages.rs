@@ -1,0 +1,456 @@
+//! The HTML pages (askama, rendered on the server, working without
+//! JavaScript): first-account setup, sign in and out, the people list with
+//! search and paging, a person's page.
+
+use crate::caller::{PageCaller, SESSION_COOKIE, same_site};
+use crate::problem::{Code, Problem};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use kith_app::auth::{LoginRefused, NewSession};
+use kith_store::PeopleFilter;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/people") }))
+        .route("/setup", get(setup_page).post(setup_submit))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/people", get(people_page))
+        .route("/people/{id}", get(person_page))
+        .route("/static/kith.css", get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/kith.css"),
+    )
+        .into_response()
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Only a path on this site is a place to go after signing in.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/people"
+    }
+}
+
+fn session_cookie(session: &NewSession, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, session.secret.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time_max_age())
+        .build()
+}
+
+fn time_max_age() -> cookie::time::Duration {
+    cookie::time::Duration::seconds(kith_app::auth::SESSION_LIFETIME.as_secs() as i64)
+}
+
+/// Whether cookies must be Secure: configured, or the proxy says https.
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    token: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn setup_page(
+    State(state): State<AppState>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, Problem> {
+    let token = q.token.unwrap_or_default();
+    if !state.auth.setup_secret_valid(&token).await? {
+        return Err(Problem::new(
+            Code::NotFound,
+            "this setup link is not valid (any more): sign in, or restart kith serve for a new link",
+        ));
+    }
+    Ok(SetupPage {
+        token,
+        name: String::new(),
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct SetupForm {
+    token: String,
+    name: String,
+    password: String,
+}
+
+async fn setup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, Problem> {
+    match state
+        .auth
+        .complete_setup(&form.token, form.name.trim(), &form.password)
+        .await
+    {
+        Ok(session) => {
+            let jar = jar.add(session_cookie(&session, secure(&state, &headers)));
+            Ok((jar, Redirect::to("/people")).into_response())
+        }
+        Err(e @ kith_app::AppError::Invalid(_)) => {
+            let still_valid = state.auth.setup_secret_valid(&form.token).await?;
+            if !still_valid {
+                return Err(Problem::new(Code::NotFound, e.to_string()));
+            }
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SetupPage {
+                    token: form.token,
+                    name: form.name,
+                    error: Some(e.to_string()),
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    next: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(Query(q): Query<NextQuery>) -> LoginPage {
+    LoginPage {
+        next: local_path(q.next.as_deref().unwrap_or("/people")).to_string(),
+        name: String::new(),
+        error: None,
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, Problem> {
+    let next = local_path(form.next.as_deref().unwrap_or("/people")).to_string();
+    let outcome = state
+        .auth
+        .login(form.name.trim(), &form.password, peer.ip())
+        .await?;
+    let (status, message) = match outcome {
+        Ok(session) => {
+            let jar = jar.add(session_cookie(&session, secure(&state, &headers)));
+            return Ok((jar, Redirect::to(&next)).into_response());
+        }
+        Err(LoginRefused::Wrong) => (
+            StatusCode::UNAUTHORIZED,
+            "Wrong account name or password.".to_string(),
+        ),
+        Err(LoginRefused::Throttled { retry_after }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed attempts: try again in {} minutes.",
+                retry_after.as_secs().div_ceil(60)
+            ),
+        ),
+    };
+    Ok((
+        status,
+        LoginPage {
+            next,
+            name: form.name,
+            error: Some(message),
+        },
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+    /// Sign out of every browser, not only this one.
+    everywhere: Option<String>,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let result = if form.everywhere.is_some() {
+        state.auth.logout_everywhere(caller.account).await
+    } else {
+        match jar.get(SESSION_COOKIE) {
+            Some(c) => state.auth.logout(c.value()).await,
+            None => Ok(()),
+        }
+    };
+    result?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+/// What a handler needs to know of the request's origin.
+pub struct RequestParts {
+    pub same_site: bool,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestParts {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestParts {
+            same_site: same_site(parts),
+        })
+    }
+}
+
+/// One row of the people list.
+struct PersonRow {
+    id: String,
+    name: String,
+    organization: String,
+    title: String,
+    email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    user: String,
+    csrf: String,
+    q: String,
+    shown: String,
+    people: Vec<PersonRow>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PeopleQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+const PAGE_SIZE: i64 = 50;
+
+async fn people_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<PeopleQuery>,
+) -> Result<PeoplePage, Problem> {
+    let q = query
+        .q
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect::<String>();
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = PeopleFilter {
+        search: (!q.trim().is_empty()).then(|| q.clone()),
+        limit: Some(PAGE_SIZE + 1),
+        offset: Some((page - 1) * PAGE_SIZE),
+        ..Default::default()
+    };
+    let mut people = state.app(caller.account).list_people(&filter).await?;
+    let more = people.len() as i64 > PAGE_SIZE;
+    people.truncate(PAGE_SIZE as usize);
+    let href = |p: i64| format!("/people?q={}&page={p}", url_encode(&q));
+    let first = (page - 1) * PAGE_SIZE + 1;
+    let shown = match people.len() {
+        0 if q.is_empty() => "No people yet: import your contacts with kith import.".to_string(),
+        0 => format!("No one matches “{q}”."),
+        n => format!("{first}–{} shown", first + n as i64 - 1),
+    };
+    Ok(PeoplePage {
+        user: caller.name,
+        csrf: caller.csrf,
+        q: q.clone(),
+        shown,
+        people: people
+            .into_iter()
+            .map(|p| PersonRow {
+                id: p.id.to_string(),
+                name: p.name,
+                organization: p.organization.unwrap_or_default(),
+                title: p.title.unwrap_or_default(),
+                email: p.emails.first().cloned().unwrap_or_default(),
+            })
+            .collect(),
+        previous: (page > 1).then(|| href(page - 1)),
+        next: more.then(|| href(page + 1)),
+    })
+}
+
+struct CardRow {
+    label: &'static str,
+    value: String,
+    source: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "person.html")]
+struct PersonPage {
+    user: String,
+    csrf: String,
+    name: String,
+    headline: String,
+    rows: Vec<CardRow>,
+    positions: Vec<String>,
+}
+
+fn source_text(sources: &[kith_core::Source]) -> String {
+    sources
+        .iter()
+        .map(|s| {
+            if s.format == "manual" {
+                "you".to_string()
+            } else {
+                format!("{} line {}", s.file, s.line)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn person_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<PersonPage, Problem> {
+    let id = id
+        .parse::<kith_core::PersonId>()
+        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))?;
+    let person = state
+        .app(caller.account)
+        .find_person(&id.to_string())
+        .await?;
+    let card = &person.card;
+    let mut rows = Vec::new();
+    let mut add = |label: &'static str, value: &str, sources: &[kith_core::Source]| {
+        rows.push(CardRow {
+            label,
+            value: value.to_string(),
+            source: source_text(sources),
+        })
+    };
+    for e in &card.emails {
+        add("Email", &e.value, &e.sources);
+    }
+    for p in &card.phones {
+        add("Phone", &p.value, &p.sources);
+    }
+    for u in &card.urls {
+        add("Web", &u.value, &u.sources);
+    }
+    for n in &card.nicknames {
+        add("Nickname", &n.value, &n.sources);
+    }
+    for b in &card.birthdays {
+        add("Birthday", &b.value, &b.sources);
+    }
+    for t in &card.tags {
+        add("Tag", &t.value, &t.sources);
+    }
+    for n in &card.notes {
+        add("Note", &n.value, &n.sources);
+    }
+    let headline = match (&person.title, &person.organization) {
+        (Some(t), Some(o)) => format!("{t} at {o}"),
+        (Some(t), None) => t.clone(),
+        (None, Some(o)) => o.clone(),
+        (None, None) => String::new(),
+    };
+    let positions = card
+        .positions
+        .iter()
+        .map(|p| {
+            let when = match (&p.start, &p.end) {
+                (Some(s), Some(e)) => format!(" ({s} – {e})"),
+                (Some(s), None) => format!(" (since {s})"),
+                (None, Some(e)) => format!(" (until {e})"),
+                (None, None) => String::new(),
+            };
+            let role = if p.title.is_empty() {
+                p.organization.clone()
+            } else {
+                format!("{} at {}", p.title, p.organization)
+            };
+            format!("{role}{when}")
+        })
+        .collect();
+    Ok(PersonPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        name: person.name,
+        headline,
+        rows,
+        positions,
+    })
+}

@@ -1,0 +1,164 @@
+//! Errors as the JSON API answers them: RFC 9457 problem documents
+//! (`application/problem+json`), each with a stable machine-readable `code`.
+//! Every kind of error the API can give is in [`Code`]: one table.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kith_app::AppError;
+use kith_store::StoreError;
+use serde::Serialize;
+
+/// The kinds of error, with their status and a stable code for scripts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// No valid session cookie or bearer token.
+    Unauthenticated,
+    /// A form or state-changing request without the session's CSRF token,
+    /// or from another site.
+    CsrfFailed,
+    /// No such resource in this account (also: it belongs to another one).
+    NotFound,
+    /// The request is malformed: bad JSON, wrong types, unknown fields.
+    InvalidRequest,
+    /// Well-formed but not acceptable (a too-short password, an empty person).
+    InvalidValue,
+    /// An `If-Match` that no longer holds: the resource changed.
+    PreconditionFailed,
+    /// A change without `If-Match`.
+    PreconditionRequired,
+    /// A name or id that is taken.
+    Conflict,
+    /// The body is larger than the configured limit.
+    PayloadTooLarge,
+    /// The body's content type is not JSON.
+    UnsupportedMediaType,
+    /// Too many attempts (sign-in throttling).
+    TooManyRequests,
+    /// The method is not allowed on this path.
+    MethodNotAllowed,
+    /// Something failed inside kith; the log says what.
+    Internal,
+}
+
+impl Code {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Code::CsrfFailed => StatusCode::FORBIDDEN,
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::InvalidRequest => StatusCode::BAD_REQUEST,
+            Code::InvalidValue => StatusCode::UNPROCESSABLE_ENTITY,
+            Code::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Code::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Code::Conflict => StatusCode::CONFLICT,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "unauthenticated",
+            Code::CsrfFailed => "csrf_failed",
+            Code::NotFound => "not_found",
+            Code::InvalidRequest => "invalid_request",
+            Code::InvalidValue => "invalid_value",
+            Code::PreconditionFailed => "precondition_failed",
+            Code::PreconditionRequired => "precondition_required",
+            Code::Conflict => "conflict",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::TooManyRequests => "too_many_requests",
+            Code::MethodNotAllowed => "method_not_allowed",
+            Code::Internal => "internal",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "Sign in first",
+            Code::CsrfFailed => "Request not accepted from this page",
+            Code::NotFound => "Not found",
+            Code::InvalidRequest => "Malformed request",
+            Code::InvalidValue => "Value not accepted",
+            Code::PreconditionFailed => "Changed since you read it",
+            Code::PreconditionRequired => "If-Match required",
+            Code::Conflict => "Already exists",
+            Code::PayloadTooLarge => "Too large",
+            Code::UnsupportedMediaType => "Unsupported media type",
+            Code::TooManyRequests => "Too many attempts",
+            Code::MethodNotAllowed => "Method not allowed",
+            Code::Internal => "Internal error",
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    pub code: &'static str,
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(code: Code, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("/api/v1/problems#{}", code.as_str()),
+            title: code.title(),
+            status: code.status().as_u16(),
+            detail: detail.into(),
+            code: code.as_str(),
+            retry_after: None,
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after;
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(secs) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Problem {
+        let code = match &e {
+            AppError::NotFound(_) | AppError::Store(StoreError::NotFound(_)) => Code::NotFound,
+            AppError::Invalid(_) | AppError::File { .. } | AppError::Format(_) => {
+                Code::InvalidValue
+            }
+            AppError::Stale(_) => Code::PreconditionFailed,
+            AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
+            AppError::Store(_) => Code::Internal,
+        };
+        if code == Code::Internal {
+            eprintln!("kith serve: internal error: {e}");
+            return Problem::new(
+                code,
+                "kith could not complete this request; its log says why",
+            );
+        }
+        Problem::new(code, e.to_string())
+    }
+}

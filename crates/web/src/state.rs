@@ -1,0 +1,51 @@
+//! What every request handler shares: the store, sign-in, settings and the
+//! server's limits.
+
+use kith_app::auth::Auth;
+use kith_app::{App, Settings};
+use kith_core::AccountId;
+use kith_store::Store;
+use std::sync::Arc;
+
+/// The server's own settings.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Largest request body accepted (uploads included), in bytes.
+    pub max_body: usize,
+    /// Mark cookies Secure (kith is reached over https, e.g. behind a proxy).
+    /// Requests with `X-Forwarded-Proto: https` get Secure cookies anyway.
+    pub secure_cookies: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body: 50 * 1024 * 1024,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub auth: Auth,
+    pub settings: Settings,
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings, config: ServerConfig) -> AppState {
+        AppState {
+            auth: Auth::new(store.clone()),
+            store,
+            settings,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The use cases acting as `account` (an id an extractor proved).
+    pub fn app(&self, account: AccountId) -> App {
+        App::new(self.store.clone(), account, self.settings.clone())
+    }
+}

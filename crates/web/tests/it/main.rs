@@ -1,0 +1,73 @@
+//! kith-web integration tests: the real server in-process on an ephemeral
+//! loopback port, spoken to over HTTP, on SQLite and (with
+//! `KITH_TEST_DATABASE_URL`) on PostgreSQL.
+
+mod api;
+mod pages;
+
+use kith_app::Settings;
+use kith_app::auth::Auth;
+use kith_core::identity::Region;
+use kith_store::Store;
+use kith_store::auth::TokenKind;
+use kith_web::{AppState, ServerConfig};
+use std::net::SocketAddr;
+
+/// A running server and its address.
+pub struct Server {
+    pub base: String,
+    pub store: Store,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub async fn start(store: &Store, config: ServerConfig) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(
+            store.clone(),
+            Settings {
+                default_region: Region::US,
+            },
+            config,
+        );
+        let app = kith_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Server {
+            base: format!("http://{addr}"),
+            store: store.clone(),
+            task,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new account with an API token; returns the token.
+    pub async fn account_with_token(&self, name: &str) -> String {
+        let auth = Auth::new(self.store.clone());
+        let account = auth.add_user(name, "correct horse", false).await.unwrap();
+        auth.create_token(account.id, TokenKind::Api, "tests")
+            .await
+            .unwrap()
+            .1
+    }
+}
+
+/// An HTTP client that does not follow redirects and keeps cookies.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}

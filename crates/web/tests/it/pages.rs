@@ -1,0 +1,195 @@
+//! The pages over HTTP (no browser): the setup link, signing in and out,
+//! CSRF, the people list and a person's page, and privacy between accounts.
+
+use crate::{Server, client};
+use kith_app::auth::Auth;
+use kith_store::testing::stores;
+use kith_web::ServerConfig;
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn setup_sign_in_browse_and_sign_out() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let auth = Auth::new(store.clone());
+        let secret = auth.setup_secret().await.unwrap().expect("setup link");
+        let browser = client();
+
+        // Pages need a session.
+        let redirected = browser.get(server.url("/people?q=x")).send().await.unwrap();
+        assert_eq!(redirected.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            redirected.headers()["location"],
+            "/login?next=/people%3Fq%3Dx",
+            "{engine}"
+        );
+        assert_eq!(
+            browser
+                .get(server.url("/setup?token=wrong"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let setup = browser
+            .get(server.url(&format!("/setup?token={secret}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(setup.status(), StatusCode::OK);
+        let done = browser
+            .post(server.url("/setup"))
+            .form(&[
+                ("token", secret.as_str()),
+                ("name", "ada"),
+                ("password", "correct horse"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "{engine}");
+        let cookie = done.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        // The link is used up.
+        assert_eq!(
+            browser
+                .get(server.url(&format!("/setup?token={secret}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        // Ada adds someone through the API with her session (CSRF header).
+        let page = browser.get(server.url("/people")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("No people yet"), "{engine}");
+        let csrf = csrf_of(&html);
+        let no_csrf = browser
+            .post(server.url("/api/v1/people"))
+            .json(&json!({"name": "Grace Hopper"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN, "{engine}");
+        let added = browser
+            .post(server.url("/api/v1/people"))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"name": "Grace Hopper", "organization": "US Navy", "emails": ["grace@example.org"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), StatusCode::CREATED, "{engine}");
+        let grace: serde_json::Value = added.json().await.unwrap();
+        let id = grace["id"].as_str().unwrap().to_string();
+
+        let list = browser
+            .get(server.url("/people?q=navy"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(list.contains("Grace Hopper") && list.contains(&format!("/people/{id}")));
+        let person = browser
+            .get(server.url(&format!("/people/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            person.contains("grace@example.org") && person.contains("from you"),
+            "{person}"
+        );
+
+        // Bob signs in elsewhere and cannot open Grace.
+        auth.add_user("bob", "battery staple", false).await.unwrap();
+        let other = client();
+        let wrong = other
+            .post(server.url("/login"))
+            .form(&[("name", "bob"), ("password", "nope"), ("next", "/people")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        let signed_in = other
+            .post(server.url("/login"))
+            .form(&[
+                ("name", "bob"),
+                ("password", "battery staple"),
+                ("next", "https://evil.example/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{engine}");
+        assert_eq!(
+            signed_in.headers()["location"],
+            "/people",
+            "no open redirect"
+        );
+        let hidden = other
+            .get(server.url(&format!("/people/{id}")))
+            .send()
+            .await
+            .unwrap();
+        let absent = other
+            .get(server.url(&format!("/people/{}", kith_core::PersonId::new())))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "{engine}");
+        assert_eq!(absent.status(), StatusCode::NOT_FOUND);
+        let bobs = other
+            .get(server.url("/people?q=grace"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!bobs.contains("Grace"), "{engine}");
+
+        // Signing out needs the form token; then the session is gone.
+        let forged = browser
+            .post(server.url("/logout"))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let out = browser
+            .post(server.url("/logout"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            browser
+                .get(server.url("/people"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER,
+            "{engine}: signed out"
+        );
+    }
+}
