@@ -98,22 +98,22 @@ async fn list_people(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
-    name: Option<String>,
-    given: Option<String>,
-    family: Option<String>,
-    emails: Option<Vec<String>>,
-    phones: Option<Vec<String>>,
-    urls: Option<Vec<String>>,
-    tags: Option<Vec<String>>,
-    notes: Option<Vec<String>>,
-    nicknames: Option<Vec<String>>,
-    birthday: Option<String>,
-    organization: Option<String>,
-    title: Option<String>,
+    pub name: Option<String>,
+    pub given: Option<String>,
+    pub family: Option<String>,
+    pub emails: Option<Vec<String>>,
+    pub phones: Option<Vec<String>>,
+    pub urls: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub notes: Option<Vec<String>>,
+    pub nicknames: Option<Vec<String>>,
+    pub birthday: Option<String>,
+    pub organization: Option<String>,
+    pub title: Option<String>,
 }
 
 impl PersonInput {
-    fn check(&self) -> Result<(), Problem> {
+    pub fn check(&self) -> Result<(), Problem> {
         let texts = [
             ("name", &self.name),
             ("given", &self.given),
@@ -151,7 +151,7 @@ impl PersonInput {
     }
 
     /// The edit that turns `current` (None: a new person) into this.
-    fn edit(self, current: Option<&PersonView>) -> PersonEdit {
+    pub fn edit(self, current: Option<&PersonView>) -> PersonEdit {
         fn replace(new: Option<Vec<String>>, old: &[String]) -> (Vec<String>, Vec<String>) {
             match new {
                 None => (Vec::new(), Vec::new()),

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod caller;
 pub mod pages;
+pub mod people_forms;
 pub mod problem;
 pub mod state;
 
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body;
     Router::new()
         .merge(pages::routes())
+        .merge(people_forms::routes())
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

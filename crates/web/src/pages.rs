@@ -359,6 +359,7 @@ struct CardRow {
 struct PersonPage {
     user: String,
     csrf: String,
+    id: String,
     name: String,
     headline: String,
     rows: Vec<CardRow>,
@@ -448,6 +449,7 @@ async fn person_page(
     Ok(PersonPage {
         user: caller.name,
         csrf: caller.csrf,
+        id: person.id.to_string(),
         name: person.name,
         headline,
         rows,

@@ -118,6 +118,51 @@ async fn setup_sign_in_browse_and_sign_out() {
             "{person}"
         );
 
+        // Edit through the form; a second edit from the same (now old) form
+        // is refused and saves nothing.
+        let form = browser
+            .get(server.url(&format!("/people/{id}/edit")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = form.find("name=\"version\" value=\"").unwrap() + 22;
+        let version = form[at..].split('"').next().unwrap().to_string();
+        let edit = |title: &'static str| {
+            browser
+                .post(server.url(&format!("/people/{id}/edit")))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("version", version.as_str()),
+                    ("name", "Grace Hopper"),
+                    ("organization", "US Navy"),
+                    ("title", title),
+                    ("emails", "grace@example.org\ngrace@navy.mil"),
+                    ("tags", "pioneers, navy"),
+                ])
+                .send()
+        };
+        let saved = edit("Rear Admiral").await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{engine}");
+        let stale = edit("Lost update").await.unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT, "{engine}");
+        assert!(stale.text().await.unwrap().contains("Nothing was saved"));
+        let page = browser
+            .get(server.url(&format!("/people/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Rear Admiral at US Navy") && page.contains("grace@navy.mil"),
+            "{page}"
+        );
+        assert!(!page.contains("Lost update"));
+
         // Bob signs in elsewhere and cannot open Grace.
         auth.add_user("bob", "battery staple", false).await.unwrap();
         let other = client();
@@ -165,6 +210,25 @@ async fn setup_sign_in_browse_and_sign_out() {
             .await
             .unwrap();
         assert!(!bobs.contains("Grace"), "{engine}");
+        let bob_csrf = csrf_of(&bobs);
+        let bob_edit = other
+            .post(server.url(&format!("/people/{id}/edit")))
+            .form(&[
+                ("csrf", bob_csrf.as_str()),
+                ("version", "1"),
+                ("name", "Mallory"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bob_edit.status(), StatusCode::NOT_FOUND, "{engine}");
+        let bob_delete = other
+            .post(server.url(&format!("/people/{id}/delete")))
+            .form(&[("csrf", bob_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bob_delete.status(), StatusCode::NOT_FOUND, "{engine}");
 
         // Signing out needs the form token; then the session is gone.
         let forged = browser
