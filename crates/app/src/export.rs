@@ -18,28 +18,43 @@ impl App {
     /// Writes every living person to `out`; returns how many.
     pub async fn export(&self, format: ExportFormat, out: &mut dyn Write) -> Result<usize> {
         let people = self.list_people(&Default::default()).await?;
-        let io =
-            |e: std::io::Error| crate::AppError::Invalid(format!("cannot write the export: {e}"));
-        match format {
-            ExportFormat::Vcard(version) => {
-                let mut buf = String::new();
-                for p in &people {
-                    buf.clear();
-                    write_card(&mut buf, &p.card, &p.id.to_string(), version);
-                    out.write_all(buf.as_bytes()).map_err(io)?;
-                }
-            }
-            ExportFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, &people).map_err(|e| {
-                    crate::AppError::Invalid(format!("cannot write the export: {e}"))
-                })?;
-                out.write_all(b"\n").map_err(io)?;
-            }
-            ExportFormat::Csv => write_csv(&people, out)?,
-        }
-        out.flush().map_err(io)?;
+        write_export(format, &people, out)?;
         Ok(people.len())
     }
+
+    /// The whole export in memory (for a download).
+    pub async fn export_bytes(&self, format: ExportFormat) -> Result<Vec<u8>> {
+        let people = self.list_people(&Default::default()).await?;
+        let mut out = Vec::new();
+        write_export(format, &people, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// Writes `people` in `format`.
+pub fn write_export(
+    format: ExportFormat,
+    people: &[PersonView],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let io = |e: std::io::Error| crate::AppError::Invalid(format!("cannot write the export: {e}"));
+    match format {
+        ExportFormat::Vcard(version) => {
+            let mut buf = String::new();
+            for p in people {
+                buf.clear();
+                write_card(&mut buf, &p.card, &p.id.to_string(), version);
+                out.write_all(buf.as_bytes()).map_err(io)?;
+            }
+        }
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, people)
+                .map_err(|e| crate::AppError::Invalid(format!("cannot write the export: {e}")))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        ExportFormat::Csv => write_csv(people, out)?,
+    }
+    out.flush().map_err(io)
 }
 
 fn write_csv(people: &[PersonView], out: &mut dyn Write) -> Result<()> {

@@ -8,6 +8,8 @@ pub mod caller;
 pub mod pages;
 pub mod people_forms;
 pub mod problem;
+pub mod review_pages;
+pub mod settings_pages;
 pub mod state;
 
 pub use state::{AppState, ServerConfig};
@@ -23,8 +25,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(people_forms::routes())
+        .merge(review_pages::routes())
+        .merge(settings_pages::routes())
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(problem::html_for_browsers))
         .with_state(state)
 }
 

@@ -162,3 +162,51 @@ impl From<AppError> for Problem {
         Problem::new(code, e.to_string())
     }
 }
+
+/// A browser that asked for a page gets an error page, not JSON: problem
+/// documents from page routes are rendered as HTML when `Accept` wants it.
+/// The API (`/api/…`) always answers with problem documents.
+pub async fn html_for_browsers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let wants_html = !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let response = next.run(request).await;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if !wants_html || !is_problem {
+        return response;
+    }
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let text = |key: &str| {
+        problem[key]
+            .as_str()
+            .unwrap_or_default()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · kith</title><link rel=\"stylesheet\" href=\"/static/kith.css\"></head><body><header class=\"top\"><a class=\"brand\" href=\"/people\">kith</a></header><main><h1>{title}</h1><p class=\"error\" role=\"alert\">{detail}</p><p><a href=\"/people\">Back to your people</a></p></main></body></html>",
+        title = text("title"),
+        detail = text("detail"),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}

@@ -8,9 +8,17 @@ use kith_web::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::json;
 
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+/// The text after `marker` up to the next double quote (an attribute value).
+fn value_after(html: &str, marker: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in {html}"))
+        + marker.len();
     html[at..].split('"').next().unwrap().to_string()
+}
+
+fn csrf_of(html: &str) -> String {
+    value_after(html, "name=\"csrf\" value=\"")
 }
 
 #[tokio::test]
@@ -128,8 +136,7 @@ async fn setup_sign_in_browse_and_sign_out() {
             .text()
             .await
             .unwrap();
-        let at = form.find("name=\"version\" value=\"").unwrap() + 22;
-        let version = form[at..].split('"').next().unwrap().to_string();
+        let version = value_after(&form, "name=\"version\" value=\"");
         let edit = |title: &'static str| {
             browser
                 .post(server.url(&format!("/people/{id}/edit")))
@@ -254,6 +261,242 @@ async fn setup_sign_in_browse_and_sign_out() {
                 .status(),
             StatusCode::SEE_OTHER,
             "{engine}: signed out"
+        );
+    }
+}
+
+/// Signs `name` in on a new browser; returns it with its form token.
+async fn signed_in(server: &Server, name: &str) -> (reqwest::Client, String) {
+    let browser = client();
+    let response = browser
+        .post(server.url("/login"))
+        .form(&[
+            ("name", name),
+            ("password", "correct horse"),
+            ("next", "/settings"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let html = browser
+        .get(server.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (browser, csrf_of(&html))
+}
+
+#[tokio::test]
+async fn duplicates_export_and_settings() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let token = server.account_with_token("ada").await;
+        server.account_with_token("bob").await;
+        let http = client();
+        for body in [
+            json!({"name": "Robert Smith", "organization": "Acme", "emails": ["bob@acme.example"]}),
+            json!({"name": "Bob Smith", "organization": "Acme", "emails": ["rsmith@home.example"]}),
+        ] {
+            let r = http
+                .post(server.url("/api/v1/people"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        // The app's duplicate pass runs on import; ask it for this pair.
+        let (ada, csrf) = signed_in(&server, "ada").await;
+        let people: serde_json::Value = http
+            .get(server.url("/api/v1/people?search=smith"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<String> = people["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), 2, "{engine}");
+        let page = ada.get(server.url("/duplicates")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let merged = ada
+            .post(server.url("/duplicates/merge"))
+            .form(&[("csrf", csrf.as_str()), ("a", &ids[0]), ("b", &ids[1])])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(merged.status(), StatusCode::SEE_OTHER, "{engine}");
+        let after: serde_json::Value = http
+            .get(server.url("/api/v1/people?search=smith"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let left = after["people"].as_array().unwrap();
+        assert_eq!(left.len(), 1, "{engine}: merged");
+        assert_eq!(
+            left[0]["emails"].as_array().unwrap().len(),
+            2,
+            "every value kept"
+        );
+        let undone = ada
+            .post(server.url(&format!("/people/{}/unmerge", ids[0])))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(undone.status(), StatusCode::SEE_OTHER, "{engine}");
+
+        // Export downloads: Ada's people, and none of them in Bob's.
+        let vcf = ada
+            .get(server.url("/export/vcard4.vcf"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(vcf.status(), StatusCode::OK);
+        assert!(
+            vcf.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        let text = vcf.text().await.unwrap();
+        assert_eq!(
+            text.matches("BEGIN:VCARD").count(),
+            2,
+            "{engine}: unmerged again"
+        );
+        let (bob, bob_csrf) = signed_in(&server, "bob").await;
+        let bobs = bob
+            .get(server.url("/export/people.json"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!bobs.contains("Smith"), "{engine}: {bobs}");
+        // Bob cannot merge Ada's people, even knowing their ids.
+        let forbidden = bob
+            .post(server.url("/duplicates/merge"))
+            .header("accept", "text/html")
+            .form(&[("csrf", bob_csrf.as_str()), ("a", &ids[0]), ("b", &ids[1])])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::NOT_FOUND, "{engine}");
+        let html = forbidden.text().await.unwrap();
+        assert!(
+            html.contains("<h1>Not found</h1>"),
+            "an error page for a browser: {html}"
+        );
+
+        // Tokens: the secret is shown once; revoking it closes the API.
+        let created = ada
+            .post(server.url("/settings/tokens"))
+            .form(&[("csrf", csrf.as_str()), ("name", "laptop"), ("kind", "api")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let secret = value_after(&created, "id=\"secret\" readonly value=\"");
+        assert!(secret.starts_with("kith_"), "{secret}");
+        let settings = ada
+            .get(server.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            settings.contains("laptop") && !settings.contains(&secret),
+            "shown once"
+        );
+        assert_eq!(
+            http.get(server.url("/api/v1/people"))
+                .bearer_auth(&secret)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let auth = Auth::new(store.clone());
+        let account = store.account("ada").await.unwrap().unwrap();
+        let laptop = auth
+            .tokens(account.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == "laptop")
+            .unwrap();
+        let revoked = ada
+            .post(server.url(&format!("/settings/tokens/{}/revoke", laptop.id)))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            http.get(server.url("/api/v1/people"))
+                .bearer_auth(&secret)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED,
+            "{engine}"
+        );
+
+        // Changing the password needs the current one, then signs out.
+        let wrong = ada
+            .post(server.url("/settings/password"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", "nope"),
+                ("new", "battery staple"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let changed = ada
+            .post(server.url("/settings/password"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", "correct horse"),
+                ("new", "battery staple"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), StatusCode::SEE_OTHER, "{engine}");
+        assert_eq!(
+            ada.get(server.url("/people"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER,
+            "{engine}: signed out by the new password"
         );
     }
 }

@@ -1,0 +1,223 @@
+//! Pages for the address book as a whole: duplicate review (side by side,
+//! merge or dismiss, undo a merge) and export downloads.
+
+use crate::caller::PageCaller;
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kith_app::PersonView;
+use kith_app::export::ExportFormat;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/duplicates", get(duplicates_page))
+        .route("/duplicates/merge", post(merge))
+        .route("/duplicates/dismiss", post(dismiss))
+        .route("/people/{id}/unmerge", post(unmerge))
+        .route("/export", get(export_page))
+        .route("/export/{format}", get(export_download))
+}
+
+/// Suggestions shown per page.
+const PER_PAGE: usize = 20;
+
+/// One side of a suggestion, as compared.
+struct Side {
+    id: String,
+    name: String,
+    organization: String,
+    emails: String,
+    phones: String,
+    sources: String,
+}
+
+impl Side {
+    fn of(p: &PersonView) -> Side {
+        Side {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            organization: match (&p.title, &p.organization) {
+                (Some(t), Some(o)) => format!("{t} at {o}"),
+                (None, Some(o)) => o.clone(),
+                (Some(t), None) => t.clone(),
+                (None, None) => String::new(),
+            },
+            emails: p.emails.join(", "),
+            phones: p.phones.join(", "),
+            sources: p
+                .sources
+                .iter()
+                .map(|s| s.file.clone())
+                .filter(|f| !f.is_empty())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+struct Pair {
+    sides: [Side; 2],
+    score: String,
+    reasons: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "duplicates.html")]
+struct DuplicatesPage {
+    user: String,
+    csrf: String,
+    total: usize,
+    pairs: Vec<Pair>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+}
+
+async fn duplicates_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<PageQuery>,
+) -> Result<DuplicatesPage, Problem> {
+    let app = state.app(caller.account);
+    let all = app.duplicates().await?;
+    let page = q.page.unwrap_or(1).max(1);
+    let start = (page - 1) * PER_PAGE;
+    let mut pairs = Vec::new();
+    for s in all.iter().skip(start).take(PER_PAGE) {
+        let a = app.find_person(&s.people[0].id.to_string()).await?;
+        let b = app.find_person(&s.people[1].id.to_string()).await?;
+        pairs.push(Pair {
+            sides: [Side::of(&a), Side::of(&b)],
+            score: format!("{:.0}%", s.score * 100.0),
+            reasons: s.reasons.clone(),
+        });
+    }
+    Ok(DuplicatesPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        total: all.len(),
+        pairs,
+        previous: (page > 1).then(|| format!("/duplicates?page={}", page - 1)),
+        next: (start + PER_PAGE < all.len()).then(|| format!("/duplicates?page={}", page + 1)),
+    })
+}
+
+#[derive(Deserialize)]
+struct PairForm {
+    csrf: String,
+    /// The person who stays (their card keeps every value of both).
+    a: String,
+    b: String,
+}
+
+fn person_id(id: &str) -> Result<String, Problem> {
+    id.trim()
+        .parse::<kith_core::PersonId>()
+        .map(|p| p.to_string())
+        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<PairForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
+    let merged = state.app(caller.account).merge_people(&a, &b).await?;
+    Ok(Redirect::to(&format!("/people/{}?merged=1", merged.id)).into_response())
+}
+
+async fn dismiss(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<PairForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
+    state.app(caller.account).dismiss_duplicate(&a, &b).await?;
+    Ok(Redirect::to("/duplicates").into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn unmerge(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    let (a, _) = state.app(caller.account).unmerge(&id).await?;
+    Ok(Redirect::to(&format!("/people/{}", a.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "export.html")]
+struct ExportPage {
+    user: String,
+    csrf: String,
+}
+
+async fn export_page(caller: PageCaller) -> ExportPage {
+    ExportPage {
+        user: caller.name,
+        csrf: caller.csrf,
+    }
+}
+
+async fn export_download(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(format): Path<String>,
+) -> Result<Response, Problem> {
+    use kith_formats::vcard::Version;
+    let (format, file, content_type) = match format.as_str() {
+        "vcard4.vcf" => (
+            ExportFormat::Vcard(Version::V4),
+            "kith.vcf",
+            "text/vcard; charset=utf-8",
+        ),
+        "vcard3.vcf" => (
+            ExportFormat::Vcard(Version::V3),
+            "kith.vcf",
+            "text/vcard; charset=utf-8",
+        ),
+        "people.csv" => (ExportFormat::Csv, "kith.csv", "text/csv; charset=utf-8"),
+        "people.json" => (ExportFormat::Json, "kith.json", "application/json"),
+        _ => return Err(Problem::new(Code::NotFound, "no such export")),
+    };
+    let body = state.app(caller.account).export_bytes(format).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,194 @@
+//! The settings page: change the password, create and revoke API tokens and
+//! device passwords (a secret is shown once), sign out everywhere.
+
+use crate::caller::PageCaller;
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kith_app::AppError;
+use kith_app::auth::LoginRefused;
+use kith_store::auth::{TokenInfo, TokenKind};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(settings_page))
+        .route("/settings/password", post(change_password))
+        .route("/settings/tokens", post(create_token))
+        .route("/settings/tokens/{id}/revoke", post(revoke_token))
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    kind: &'static str,
+    last_used: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    user: String,
+    csrf: String,
+    tokens: Vec<TokenRow>,
+    /// A secret just created, shown once.
+    new_secret: Option<String>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+fn rows(tokens: Vec<TokenInfo>) -> Vec<TokenRow> {
+    tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name,
+            kind: if t.kind == "dav" {
+                "device password"
+            } else {
+                "API token"
+            },
+            last_used: match t.last_used_at {
+                Some(_) => "used".into(),
+                None => "never used".into(),
+            },
+        })
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    caller: PageCaller,
+    new_secret: Option<String>,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<SettingsPage, Problem> {
+    let tokens = state.auth.tokens(caller.account).await?;
+    Ok(SettingsPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        tokens: rows(tokens),
+        new_secret,
+        message,
+        error,
+    })
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<SettingsPage, Problem> {
+    page(&state, caller, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    // The current password is checked like a sign-in (and throttled alike).
+    let check = state
+        .auth
+        .login(&caller.name, &form.current, peer.ip())
+        .await?;
+    let refused = match check {
+        Ok(session) => {
+            state.auth.logout(&session.secret).await?;
+            None
+        }
+        Err(LoginRefused::Wrong) => Some("The current password is not right.".to_string()),
+        Err(LoginRefused::Throttled { .. }) => {
+            Some("Too many failed attempts: try again later.".to_string())
+        }
+    };
+    if let Some(error) = refused {
+        let page = page(&state, caller, None, None, Some(error)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match state.auth.set_password(&caller.name, &form.new).await {
+        // Every session ends with a new password, this one too.
+        Ok(()) => Ok(Redirect::to("/login?next=/settings").into_response()),
+        Err(AppError::Invalid(message)) => {
+            let page = page(&state, caller, None, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf: String,
+    name: String,
+    kind: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let kind = match form.kind.as_str() {
+        "dav" => TokenKind::Dav,
+        "api" => TokenKind::Api,
+        _ => return Err(Problem::new(Code::InvalidValue, "kind must be api or dav")),
+    };
+    match state
+        .auth
+        .create_token(caller.account, kind, &form.name)
+        .await
+    {
+        Ok((_, secret)) => {
+            let message = "Copy it now: it is shown only this once.".to_string();
+            Ok(page(&state, caller, Some(secret), Some(message), None)
+                .await?
+                .into_response())
+        }
+        Err(AppError::Invalid(message)) => {
+            let page = page(&state, caller, None, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let not_found = || Problem::new(Code::NotFound, "no such token");
+    let id: uuid::Uuid = id.parse().map_err(|_| not_found())?;
+    if !state.auth.revoke_token(caller.account, id).await? {
+        return Err(not_found());
+    }
+    Ok(Redirect::to("/settings").into_response())
+}
