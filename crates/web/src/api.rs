@@ -3,7 +3,7 @@
 //! --json`. Changes need `If-Match` with the ETag read: no lost updates.
 
 use crate::caller::ApiCaller;
-use crate::problem::{Code, Problem};
+use crate::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -270,13 +270,6 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
             )
         })?;
     Ok(Some(version))
-}
-
-/// A person id from the path; anything else is a person that is not there.
-fn person_id(id: &str) -> Result<String, Problem> {
-    id.parse::<kith_core::PersonId>()
-        .map(|p| p.to_string())
-        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
 }
 
 async fn get_person(

@@ -74,6 +74,12 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
+/// A form that carries nothing but the session's token.
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
 /// A signed-in browser on the pages; others are sent to the sign-in page.
 pub struct PageCaller {
     pub account: AccountId,

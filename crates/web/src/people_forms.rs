@@ -2,9 +2,9 @@
 //! changed the person since the form was loaded), delete.
 
 use crate::api::PersonInput;
-use crate::caller::PageCaller;
+use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
-use crate::problem::{Code, Problem};
+use crate::problem::{Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -238,18 +238,12 @@ async fn create(
     }
 }
 
-fn parse_id(id: &str) -> Result<String, Problem> {
-    id.parse::<kith_core::PersonId>()
-        .map(|p| p.to_string())
-        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
-}
-
 async fn edit_page(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<FormPage, Problem> {
-    let id = parse_id(&id)?;
+    let id = person_id(&id)?;
     let person = state.app(caller.account).find_person(&id).await?;
     Ok(FormPage {
         user: caller.name,
@@ -271,7 +265,7 @@ async fn update(
     Form(form): Form<PersonForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = parse_id(&id)?;
+    let id = person_id(&id)?;
     let app = state.app(caller.account);
     let current = app.find_person(&id).await?;
     let heading = format!("Edit {}", current.name);
@@ -314,20 +308,15 @@ async fn update(
     }
 }
 
-#[derive(Deserialize)]
-struct DeleteForm {
-    csrf: String,
-}
-
 async fn delete(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<DeleteForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = parse_id(&id)?;
+    let id = person_id(&id)?;
     state.app(caller.account).delete_person(&id).await?;
     Ok(Redirect::to("/people").into_response())
 }

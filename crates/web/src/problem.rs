@@ -96,6 +96,15 @@ impl Code {
     }
 }
 
+/// A person id from a path or form; anything else is a person that is not
+/// there (the same answer as another account's id).
+pub fn person_id(id: &str) -> Result<String, Problem> {
+    id.trim()
+        .parse::<kith_core::PersonId>()
+        .map(|p| p.to_string())
+        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize)]
 pub struct Problem {

@@ -1,9 +1,9 @@
 //! Pages for the address book as a whole: duplicate review (side by side,
 //! merge or dismiss, undo a merge) and export downloads.
 
-use crate::caller::PageCaller;
+use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
-use crate::problem::{Code, Problem};
+use crate::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -124,13 +124,6 @@ struct PairForm {
     b: String,
 }
 
-fn person_id(id: &str) -> Result<String, Problem> {
-    id.trim()
-        .parse::<kith_core::PersonId>()
-        .map(|p| p.to_string())
-        .map_err(|_| Problem::new(Code::NotFound, format!("no person with id {id}")))
-}
-
 async fn merge(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -155,17 +148,12 @@ async fn dismiss(
     Ok(Redirect::to("/duplicates").into_response())
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 async fn unmerge(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;

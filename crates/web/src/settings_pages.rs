@@ -1,7 +1,7 @@
 //! The settings page: change the password, create and revoke API tokens and
 //! device passwords (a secret is shown once), sign out everywhere.
 
-use crate::caller::PageCaller;
+use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
 use crate::problem::{Code, Problem};
 use crate::state::AppState;
@@ -172,17 +172,12 @@ async fn create_token(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 async fn revoke_token(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let not_found = || Problem::new(Code::NotFound, "no such token");
