@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod caller;
+pub mod import_pages;
 pub mod pages;
 pub mod people_forms;
 pub mod problem;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(people_forms::routes())
         .merge(review_pages::routes())
+        .merge(import_pages::routes())
         .merge(settings_pages::routes())
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))

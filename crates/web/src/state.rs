@@ -32,6 +32,8 @@ pub struct AppState {
     pub auth: Auth,
     pub settings: Settings,
     pub config: Arc<ServerConfig>,
+    /// Imports started from the import page.
+    pub jobs: crate::import_pages::Jobs,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             store,
             settings,
             config: Arc::new(config),
+            jobs: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! `KITH_TEST_DATABASE_URL`) on PostgreSQL.
 
 mod api;
+mod import;
 mod pages;
 
 use kith_app::Settings;

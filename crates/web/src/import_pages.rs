@@ -1,0 +1,339 @@
+//! The import page: upload one or several files; each is imported by a
+//! background job (one transaction per file, as on the command line) whose
+//! page shows the progress, then the same summary and problem list as
+//! `kith import`. Jobs live in memory and belong to the account that
+//! started them.
+
+use crate::caller::{PageCaller, constant_time_eq};
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use kith_app::ImportReport;
+use kith_app::import::{ImportOptions, Progress};
+use kith_core::AccountId;
+use kith_formats::Format;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/import", get(import_page).post(upload))
+        .route("/import/{job}", get(job_page))
+}
+
+/// Import jobs by id.
+#[derive(Clone, Default)]
+pub struct Jobs(Arc<Mutex<HashMap<Uuid, Arc<Job>>>>);
+
+/// One upload being imported.
+pub struct Job {
+    account: AccountId,
+    files: Vec<String>,
+    /// Bytes of the current file read so far, and its size.
+    read: AtomicU64,
+    total: AtomicU64,
+    /// Files finished so far.
+    finished: AtomicU64,
+    done: AtomicBool,
+    /// Per file: its name and the report, or why it could not be imported.
+    results: Mutex<Vec<(String, Result<ImportReport, String>)>>,
+}
+
+impl Progress for Job {
+    fn start(&self, total_bytes: u64) {
+        self.total.store(total_bytes, Ordering::Relaxed);
+        self.read.store(0, Ordering::Relaxed);
+    }
+    fn advance(&self, bytes_read: u64) {
+        self.read.store(bytes_read, Ordering::Relaxed);
+    }
+}
+
+impl Jobs {
+    fn add(&self, job: Arc<Job>) -> Uuid {
+        let id = Uuid::now_v7();
+        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Keep memory bounded: forget the oldest finished jobs.
+        if jobs.len() >= 200 {
+            let mut finished: Vec<Uuid> = jobs
+                .iter()
+                .filter(|(_, j)| j.done.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)
+                .collect();
+            finished.sort();
+            for old in finished.iter().take(100) {
+                jobs.remove(old);
+            }
+        }
+        jobs.insert(id, job);
+        id
+    }
+
+    /// The job, if it exists and belongs to `account` (else: not found).
+    fn get(&self, id: Uuid, account: AccountId) -> Option<Arc<Job>> {
+        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.get(&id).filter(|j| j.account == account).cloned()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+struct ImportPage {
+    user: String,
+    csrf: String,
+    max_mb: usize,
+}
+
+async fn import_page(State(state): State<AppState>, caller: PageCaller) -> ImportPage {
+    ImportPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        max_mb: state.config.max_body / (1024 * 1024),
+    }
+}
+
+/// A file name as uploaded, reduced to a plain name (no directories).
+fn plain_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_string();
+    if cleaned.is_empty() {
+        "upload".into()
+    } else {
+        cleaned.chars().take(200).collect()
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    mut multipart: Multipart,
+) -> Result<Response, Problem> {
+    let invalid = |m: String| Problem::new(Code::InvalidRequest, m);
+    let dir = tempfile::tempdir()
+        .map_err(|e| Problem::new(Code::Internal, format!("no room for the upload: {e}")))?;
+    let mut csrf_ok = false;
+    let mut format: Option<Format> = None;
+    let mut dry_run = false;
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                Code::PayloadTooLarge,
+                format!(
+                    "the upload is larger than this server accepts ({} MB)",
+                    state.config.max_body / (1024 * 1024)
+                ),
+            )
+        } else {
+            invalid(format!("the upload could not be read: {e}"))
+        }
+    })? {
+        match field.name().unwrap_or_default() {
+            "csrf" => {
+                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                csrf_ok = parts.same_site && constant_time_eq(&value, &caller.csrf);
+            }
+            "format" => {
+                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                format = match value.as_str() {
+                    "" | "auto" => None,
+                    f => Some(Format::parse(f).ok_or_else(|| {
+                        Problem::new(
+                            Code::InvalidValue,
+                            format!("unknown format {f:?}: use auto, vcard, linkedin, google, outlook or csv"),
+                        )
+                    })?),
+                };
+            }
+            "dry_run" => dry_run = true,
+            "files" => {
+                // The token comes first in the form: no file is stored
+                // for a request that does not carry it.
+                if !csrf_ok {
+                    break;
+                }
+                let name = plain_name(field.file_name().unwrap_or("upload"));
+                if name == "upload" && field.file_name().unwrap_or("").is_empty() {
+                    continue; // the empty file input of a form sent without files
+                }
+                let path = dir.path().join(format!("{}", files.len())).join(&name);
+                let write_err = |e: std::io::Error| {
+                    Problem::new(Code::Internal, format!("cannot keep the upload: {e}"))
+                };
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(write_err)?;
+                }
+                let mut out = std::fs::File::create(&path).map_err(write_err)?;
+                while let Some(chunk) = field.chunk().await.map_err(|e| {
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        Problem::new(
+                            Code::PayloadTooLarge,
+                            "the upload is larger than this server accepts",
+                        )
+                    } else {
+                        invalid(format!("the upload broke off: {e}"))
+                    }
+                })? {
+                    std::io::Write::write_all(&mut out, &chunk).map_err(write_err)?;
+                }
+                files.push((name, path));
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(Problem::new(
+            Code::CsrfFailed,
+            "this form is out of date or came from another site: reload the page and try again",
+        ));
+    }
+    if files.is_empty() {
+        return Err(Problem::new(
+            Code::InvalidValue,
+            "choose at least one file to import",
+        ));
+    }
+    let job = Arc::new(Job {
+        account: caller.account,
+        files: files.iter().map(|(n, _)| n.clone()).collect(),
+        read: AtomicU64::new(0),
+        total: AtomicU64::new(0),
+        finished: AtomicU64::new(0),
+        done: AtomicBool::new(false),
+        results: Mutex::new(Vec::new()),
+    });
+    let id = state.jobs.add(job.clone());
+    let app = state.app(caller.account);
+    let options = ImportOptions {
+        format,
+        dry_run,
+        mapping: None,
+    };
+    tokio::spawn(async move {
+        // The directory (and the uploads) go when the job ends.
+        let _dir = dir;
+        for (name, path) in files {
+            let result = app
+                .import_file(&path, &options, job.as_ref())
+                .await
+                .map_err(|e| e.to_string().replace(&path.display().to_string(), &name));
+            job.results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((name, result));
+            job.finished.fetch_add(1, Ordering::Relaxed);
+        }
+        job.done.store(true, Ordering::Relaxed);
+    });
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
+}
+
+struct FileResult {
+    name: String,
+    summary: String,
+    error: Option<String>,
+    problems: Vec<String>,
+    warnings: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    user: String,
+    csrf: String,
+    done: bool,
+    status: String,
+    percent: u64,
+    results: Vec<FileResult>,
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<JobPage, Problem> {
+    let not_found = || Problem::new(Code::NotFound, "no such import");
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    let job = state.jobs.get(id, caller.account).ok_or_else(not_found)?;
+    let done = job.done.load(Ordering::Relaxed);
+    let finished = job.finished.load(Ordering::Relaxed);
+    let (read, total) = (
+        job.read.load(Ordering::Relaxed),
+        job.total.load(Ordering::Relaxed),
+    );
+    let percent = (read * 100).checked_div(total).unwrap_or(0).min(100);
+    let status = if done {
+        "Done.".to_string()
+    } else {
+        let current = job
+            .files
+            .get(finished as usize)
+            .cloned()
+            .unwrap_or_default();
+        format!(
+            "Importing {current} (file {} of {}): {percent}%",
+            finished + 1,
+            job.files.len()
+        )
+    };
+    let results = job
+        .results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(name, result)| match result {
+            Ok(r) => FileResult {
+                name: name.clone(),
+                summary: format!(
+                    "{} records as {}{}: {} created, {} merged ({} updated people, {} unchanged), {} duplicate suggestions, {} skipped",
+                    r.records,
+                    r.format,
+                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
+                    r.created,
+                    r.merged,
+                    r.updated,
+                    r.unchanged,
+                    r.suggested,
+                    r.skipped
+                ),
+                error: None,
+                problems: r
+                    .problems
+                    .iter()
+                    .map(|d| format!("line {}: {}", d.line, d.message))
+                    .collect(),
+                warnings: r.warnings.len(),
+            },
+            Err(e) => FileResult {
+                name: name.clone(),
+                summary: String::new(),
+                error: Some(e.clone()),
+                problems: Vec::new(),
+                warnings: 0,
+            },
+        })
+        .collect();
+    Ok(JobPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        done,
+        status,
+        percent,
+        results,
+    })
+}
