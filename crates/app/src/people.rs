@@ -9,6 +9,9 @@ use kith_core::{Card, ContactPoint, Person, PersonId, PersonName, Position, Sour
 use kith_store::tx::PersonWrite;
 use kith_store::{MergeRecord, PeopleFilter, StoredPerson, Tx, now_micros};
 
+/// How long a deleted person can be restored.
+pub const RESTORE_WINDOW: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
 /// Changes to a person's card, as given on the command line or a form.
 #[derive(Clone, Debug, Default)]
 pub struct PersonEdit {
@@ -85,6 +88,30 @@ impl App {
     /// Deletes a person (kept, recoverable, until purged).
     pub async fn delete_person(&self, id_or_email: &str) -> Result<PersonView> {
         self.delete_person_if(id_or_email, None).await
+    }
+
+    /// People deleted in the last [`RESTORE_WINDOW`], most recent first.
+    pub async fn deleted_people(&self) -> Result<Vec<PersonView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let since = kith_store::now_micros() - RESTORE_WINDOW.as_micros() as i64;
+        let people = tx.deleted_people(since, 500).await?;
+        Ok(people.iter().map(PersonView::from).collect())
+    }
+
+    /// Brings back a person deleted in the last [`RESTORE_WINDOW`] (not one
+    /// merged into someone: that is undone with unmerge).
+    pub async fn restore_person(&self, id: &str) -> Result<PersonView> {
+        let not_found = || AppError::NotFound(format!("no deleted person with id {id}"));
+        let pid: PersonId = id.trim().parse().map_err(|_| not_found())?;
+        let mut tx = self.store.begin(self.account).await?;
+        let since = kith_store::now_micros() - RESTORE_WINDOW.as_micros() as i64;
+        // Only a person in this account's recent deletions can come back.
+        let deleted = tx.deleted_people(since, i64::MAX).await?;
+        let sp = deleted
+            .into_iter()
+            .find(|sp| sp.person.id == pid)
+            .ok_or_else(not_found)?;
+        write_and_commit(tx, &sp.person, sp.is_me, false).await
     }
 
     /// Deletes a person if they are still at `version` (when given).

@@ -169,6 +169,20 @@ impl Tx {
         })
     }
 
+    /// People deleted (not merged away) since `since` (microseconds), most
+    /// recently deleted first: what can still be restored.
+    pub async fn deleted_people(&mut self, since: i64, limit: i64) -> Result<Vec<StoredPerson>> {
+        let account = self.account.0;
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND deleted_at IS NOT NULL \
+             AND deleted_at > $2 AND merged_into IS NULL ORDER BY deleted_at DESC LIMIT $3"
+        );
+        on_db!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(since).bind(limit).fetch_all(c).await?;
+            rows.iter().map(person_from_row).collect()
+        })
+    }
+
     /// A living person of this account.
     pub async fn person(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
         self.person_row(id, false).await

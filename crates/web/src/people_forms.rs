@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(new_page).post(create))
         .route("/people/{id}/edit", get(edit_page).post(update))
         .route("/people/{id}/delete", post(delete))
+        .route("/people/{id}/restore", post(restore))
+        .route("/trash", get(trash_page))
 }
 
 /// The form's fields as shown.
@@ -319,4 +321,48 @@ async fn delete(
     let id = person_id(&id)?;
     state.app(caller.account).delete_person(&id).await?;
     Ok(Redirect::to("/people").into_response())
+}
+
+struct DeletedRow {
+    id: String,
+    name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "trash.html")]
+struct TrashPage {
+    user: String,
+    csrf: String,
+    people: Vec<DeletedRow>,
+}
+
+async fn trash_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<TrashPage, Problem> {
+    let people = state.app(caller.account).deleted_people().await?;
+    Ok(TrashPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        people: people
+            .into_iter()
+            .map(|p| DeletedRow {
+                id: p.id.to_string(),
+                name: p.name,
+            })
+            .collect(),
+    })
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    let person = state.app(caller.account).restore_person(&id).await?;
+    Ok(Redirect::to(&format!("/people/{}", person.id)).into_response())
 }

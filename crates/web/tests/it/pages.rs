@@ -237,6 +237,60 @@ async fn setup_sign_in_browse_and_sign_out() {
             .unwrap();
         assert_eq!(bob_delete.status(), StatusCode::NOT_FOUND, "{engine}");
 
+        // Delete, then restore from the deleted people.
+        let deleted = browser
+            .post(server.url(&format!("/people/{id}/delete")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::SEE_OTHER, "{engine}");
+        assert_eq!(
+            browser
+                .get(server.url(&format!("/people/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let trash = browser
+            .get(server.url("/trash"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(trash.contains("Grace Hopper"), "{engine}: {trash}");
+        let bob_restore = other
+            .post(server.url(&format!("/people/{id}/restore")))
+            .form(&[("csrf", bob_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            bob_restore.status(),
+            StatusCode::NOT_FOUND,
+            "{engine}: not Bob's"
+        );
+        let restored = browser
+            .post(server.url(&format!("/people/{id}/restore")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(restored.status(), StatusCode::SEE_OTHER, "{engine}");
+        let back = browser
+            .get(server.url("/people?q=navy"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(back.contains("Grace Hopper"), "{engine}: searchable again");
+
         // Signing out needs the form token; then the session is gone.
         let forged = browser
             .post(server.url("/logout"))
