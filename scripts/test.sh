@@ -20,7 +20,7 @@ if [ ! -x "$PGBIN/initdb" ]; then
 fi
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt
@@ -56,6 +56,11 @@ fi
 
 say "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --locked
+
+say "schemathesis against kith serve's OpenAPI document (SQLite, then PostgreSQL)"
+cargo build -p kith --locked
+bash scripts/api_fuzz.sh target/debug/kith "$venv" 50
+KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/api_fuzz.sh target/debug/kith "$venv" 25
 
 say "benchmarks, quick mode"
 bash bench/run.sh --quick

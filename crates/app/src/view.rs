@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// A person as shown to users and scripts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub id: PersonId,
     pub name: String,
     pub emails: Vec<String>,
@@ -22,8 +24,10 @@ pub struct PersonView {
     pub is_me: bool,
     pub version: i64,
     /// Every file and line this person's values came from.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub sources: Vec<Source>,
     /// Everything known, with the source of each value.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub card: Card,
 }
 

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/people/{id}",
             get(get_person).patch(patch_person).delete(delete_person),
         )
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
         .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
 }
 
@@ -33,21 +34,27 @@ const MAX_VALUES: usize = 200;
 /// Page size when none is asked for, and the largest allowed.
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
+/// Far beyond any address book, and far from overflowing arithmetic.
+const MAX_OFFSET: i64 = 1_000_000_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Words to find in names, emails, phones, organisations, titles, tags.
     search: Option<String>,
     tag: Option<String>,
     /// Organisation (current or past) by name or email domain.
     org: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     offset: Option<i64>,
 }
 
 /// A page of people.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PeoplePage {
     pub people: Vec<PersonView>,
     pub limit: i64,
@@ -56,7 +63,16 @@ pub struct PeoplePage {
     pub next_offset: Option<i64>,
 }
 
-async fn list_people(
+/// People, best matches of `search` first (name order), a page at a time.
+#[utoipa::path(get, path = "/api/v1/people", params(ListQuery), tag = "people",
+    responses(
+        (status = 200, body = PeoplePage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 500, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_people(
     State(state): State<AppState>,
     caller: ApiCaller,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -64,10 +80,10 @@ async fn list_people(
     let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     let offset = q.offset.unwrap_or(0);
-    if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+    if !(1..=MAX_LIMIT).contains(&limit) || !(0..=MAX_OFFSET).contains(&offset) {
         return Err(Problem::new(
             Code::InvalidValue,
-            format!("limit must be 1 to {MAX_LIMIT} and offset 0 or more"),
+            format!("limit must be 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET}"),
         ));
     }
     for text in [&q.search, &q.tag, &q.org].into_iter().flatten() {
@@ -95,20 +111,33 @@ async fn list_people(
 /// A person as sent to the API. On create, every field is optional but the
 /// person must have a name, an email or a phone; on PATCH, a field present
 /// replaces that field (lists whole), absent fields stay.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
+    #[schema(max_length = 4000)]
     pub name: Option<String>,
+    #[schema(max_length = 4000)]
     pub given: Option<String>,
+    #[schema(max_length = 4000)]
     pub family: Option<String>,
+    #[schema(max_items = 200)]
     pub emails: Option<Vec<String>>,
+    #[schema(max_items = 200)]
     pub phones: Option<Vec<String>>,
+    #[schema(max_items = 200)]
     pub urls: Option<Vec<String>>,
+    #[schema(max_items = 200)]
     pub tags: Option<Vec<String>>,
+    #[schema(max_items = 200)]
     pub notes: Option<Vec<String>>,
+    #[schema(max_items = 200)]
     pub nicknames: Option<Vec<String>>,
+    /// YYYY-MM-DD, or --MM-DD without a year.
+    #[schema(max_length = 4000)]
     pub birthday: Option<String>,
+    #[schema(max_length = 4000)]
     pub organization: Option<String>,
+    #[schema(max_length = 4000)]
     pub title: Option<String>,
 }
 
@@ -272,7 +301,16 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
     Ok(Some(version))
 }
 
-async fn get_person(
+/// One person, with an ETag (`If-None-Match` gives 304).
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people",
+    params(("id" = String, Path, description = "The person's id")),
+    responses(
+        (status = 200, body = PersonView, headers(("ETag" = String))),
+        (status = 304),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -297,7 +335,18 @@ async fn get_person(
     Ok(person_response(StatusCode::OK, person, false))
 }
 
-async fn create_person(
+/// Adds a person (with a name, an email or a phone).
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonInput,
+    responses(
+        (status = 201, body = PersonView, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: Result<Json<PersonInput>, JsonRejection>,
@@ -311,7 +360,24 @@ async fn create_person(
     Ok(person_response(StatusCode::CREATED, person, true))
 }
 
-async fn patch_person(
+/// Changes a person: fields present replace (lists whole), absent stay.
+/// Needs `If-Match` with the ETag read.
+#[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "people", request_body = PersonInput,
+    params(("id" = String, Path, description = "The person's id"),
+           ("If-Match" = String, Header, description = "The ETag read, or *")),
+    responses(
+        (status = 200, body = PersonView, headers(("ETag" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -333,7 +399,19 @@ async fn patch_person(
     Ok(person_response(StatusCode::OK, person, false))
 }
 
-async fn delete_person(
+/// Deletes a person (restorable for 30 days). Needs `If-Match`.
+#[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "people",
+    params(("id" = String, Path, description = "The person's id"),
+           ("If-Match" = String, Header, description = "The ETag read, or *")),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,

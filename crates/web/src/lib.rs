@@ -6,6 +6,7 @@
 pub mod api;
 pub mod caller;
 pub mod import_pages;
+pub mod openapi;
 pub mod pages;
 pub mod people_forms;
 pub mod problem;
@@ -32,6 +33,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
+        // A bug must not cost the client its answer: a panic becomes a 500
+        // problem document (and a line in the log).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            problem::on_panic,
+        ))
         .with_state(state)
 }
 

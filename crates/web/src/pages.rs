@@ -311,7 +311,7 @@ async fn people_page(
         .chars()
         .take(200)
         .collect::<String>();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
     let filter = PeopleFilter {
         search: (!q.trim().is_empty()).then(|| q.clone()),
         limit: Some(PAGE_SIZE + 1),

@@ -106,13 +106,14 @@ pub fn person_id(id: &str) -> Result<String, Problem> {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
+    /// Stable and machine-readable: see the table in docs/web.md.
     pub code: &'static str,
     #[serde(skip)]
     pub retry_after: Option<u64>,
@@ -218,4 +219,14 @@ pub async fn html_for_browsers(
         html,
     )
         .into_response()
+}
+
+/// The answer when a handler panicked.
+pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    eprintln!("kith serve: a request handler panicked (a bug; the backtrace is above)");
+    Problem::new(
+        Code::Internal,
+        "kith could not complete this request; its log says why",
+    )
+    .into_response()
 }

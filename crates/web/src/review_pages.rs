@@ -94,7 +94,7 @@ async fn duplicates_page(
 ) -> Result<DuplicatesPage, Problem> {
     let app = state.app(caller.account);
     let all = app.duplicates().await?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let start = (page - 1) * PER_PAGE;
     let mut pairs = Vec::new();
     for s in all.iter().skip(start).take(PER_PAGE) {

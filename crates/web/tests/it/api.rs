@@ -345,3 +345,29 @@ async fn another_account_cannot_see_or_touch_a_person() {
         assert_eq!(still["name"], "Ada Lovelace", "{engine}");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let doc: Value = client()
+        .get(server.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{doc}");
+    let people = &doc["paths"]["/api/v1/people"];
+    assert!(people["get"].is_object() && people["post"].is_object());
+    let one = &doc["paths"]["/api/v1/people/{id}"];
+    for method in ["get", "patch", "delete"] {
+        assert!(one[method].is_object(), "{method}");
+    }
+    assert!(doc["components"]["schemas"]["PersonView"]["properties"]["emails"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
