@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (PostgreSQL 15 server binaries, a Python venv with vobject), starts a
+# (PostgreSQL 15 server binaries, Chromium and chromedriver, a Python venv
+# with vobject and schemathesis), starts a
 # throwaway PostgreSQL on a free loopback port, runs every Rust test on
 # SQLite and PostgreSQL, the lints, and the benchmarks in their quick mode.
 #
@@ -18,6 +19,12 @@ if [ ! -x "$PGBIN/initdb" ]; then
     say "installing PostgreSQL 15"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
+
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    say "installing Chromium and chromedriver (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis' 2>/dev/null; then

@@ -3,6 +3,7 @@
 //! `KITH_TEST_DATABASE_URL`) on PostgreSQL.
 
 mod api;
+mod browser;
 mod import;
 mod pages;
 

@@ -1,0 +1,269 @@
+//! A person's first hour with kith, in a real headless Chromium driven over
+//! WebDriver (Debian's chromium and chromium-driver): the setup link, the
+//! first account, importing files, searching, a person's page, editing,
+//! merging a duplicate, exporting, signing out, and a second account that
+//! sees none of it. Screenshots go to `KITH_SCREENSHOTS` when it is set.
+//!
+//! Runs when `KITH_BROWSER_TESTS=1` (the test script sets it and installs
+//! Chromium); without it the test says so and does nothing.
+
+use crate::Server;
+use fantoccini::{ClientBuilder, Locator};
+use kith_app::auth::Auth;
+use kith_store::testing::stores;
+use kith_web::ServerConfig;
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
+    let port = free_port();
+    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian's chromium-driver) must be installed for KITH_BROWSER_TESTS");
+    let driver = Driver(driver);
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--window-size=1200,900",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]}),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if let Ok(client) = ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return (client, driver, profile);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+async fn shot(c: &fantoccini::Client, name: &str) {
+    if let Ok(dir) = std::env::var("KITH_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
+    }
+}
+
+async fn body(c: &fantoccini::Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &fantoccini::Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Waits until the page's text contains `text` (pages that refresh).
+async fn wait_text(c: &fantoccini::Client, text: &str) -> String {
+    for _ in 0..100 {
+        let page = body(c).await;
+        if page.contains(text) {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{text:?} never appeared: {}", body(c).await);
+}
+
+#[tokio::test]
+async fn first_hour_in_a_real_browser() {
+    if std::env::var("KITH_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser test not run: set KITH_BROWSER_TESTS=1 (scripts/test.sh does)");
+        return;
+    }
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let auth = Auth::new(store.clone());
+    let secret = auth.setup_secret().await.unwrap().expect("setup link");
+    let (c, _driver, _profile) = browser().await;
+
+    // The setup link creates the first account and signs it in.
+    c.goto(&server.url(&format!("/setup?token={secret}")))
+        .await
+        .unwrap();
+    shot(&c, "setup.png").await;
+    fill(&c, "name", "ada").await;
+    fill(&c, "password", "correct horse").await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "No people yet").await;
+
+    // Import a LinkedIn export and a vCard file with a near-duplicate.
+    let dir = tempfile::tempdir().unwrap();
+    let linkedin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../formats/tests/fixtures/csv/linkedin_connections.csv");
+    let vcf = dir.path().join("phone.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Robert Smith\r\nN:Smith;Robert;;;\r\nORG:Acme\r\nEMAIL:bob@acme.example\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Smith\r\nN:Smith;Bob;;;\r\nORG:Acme\r\nEMAIL:rsmith@home.example\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    c.goto(&server.url("/import")).await.unwrap();
+    let input = c.find(Locator::Id("files")).await.unwrap();
+    input
+        .send_keys(&format!(
+            "{}\n{}",
+            linkedin.canonicalize().unwrap().display(),
+            vcf.display()
+        ))
+        .await
+        .unwrap();
+    shot(&c, "import.png").await;
+    c.find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let report = wait_text(&c, "Done.").await;
+    assert!(
+        report.contains("as linkedin") && report.contains("as vcard"),
+        "{report}"
+    );
+    shot(&c, "import-done.png").await;
+
+    // Search, open a person.
+    c.goto(&server.url("/people")).await.unwrap();
+    fill(&c, "q", "hopper").await;
+    c.find(Locator::Css("form.search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "1–1 shown").await;
+    shot(&c, "people.png").await;
+    c.find(Locator::LinkText("Grace Hopper"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let person = wait_text(&c, "Job history").await;
+    assert!(person.contains("grace@navy.example"), "{person}");
+    let grace_url = c.current_url().await.unwrap().to_string();
+    shot(&c, "person.png").await;
+
+    // Edit a field.
+    c.find(Locator::LinkText("Edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "title", "Rear Admiral").await;
+    c.find(Locator::Css("form.person-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Rear Admiral at Stripe, Inc.").await;
+
+    // Merge the suggested duplicate.
+    c.goto(&server.url("/duplicates")).await.unwrap();
+    let dupes = wait_text(&c, "Robert Smith").await;
+    assert!(
+        dupes.contains("Bob Smith") && dupes.contains("nickname"),
+        "{dupes}"
+    );
+    shot(&c, "duplicates.png").await;
+    c.find(Locator::XPath(
+        "//section[contains(., 'Bob Smith')]//button[text()='Merge']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let merged = wait_text(&c, "Undo the last merge").await;
+    assert!(
+        merged.contains("bob@acme.example") && merged.contains("rsmith@home.example"),
+        "{merged}"
+    );
+
+    // Export: the browser downloads it with its session.
+    c.goto(&server.url("/export")).await.unwrap();
+    let exported = c
+        .execute_async(
+            "const done = arguments[0]; fetch('/export/people.json').then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let exported = exported.as_str().unwrap_or_default();
+    assert!(
+        exported.contains("Grace Hopper") && exported.contains("Rear Admiral"),
+        "{exported}"
+    );
+
+    // Sign out.
+    c.find(Locator::Css("nav form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Sign in").await;
+    c.goto(&server.url("/people")).await.unwrap();
+    wait_text(&c, "Account name").await;
+
+    // A second account sees none of Ada's people.
+    auth.add_user("bob", "battery staple", false).await.unwrap();
+    fill(&c, "name", "bob").await;
+    fill(&c, "password", "battery staple").await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "No people yet").await;
+    c.goto(&grace_url).await.unwrap();
+    let hidden = wait_text(&c, "Not found").await;
+    assert!(!hidden.contains("Grace"), "{hidden}");
+    c.close().await.unwrap();
+}
