@@ -76,13 +76,17 @@ async fn shot(c: &fantoccini::Client, name: &str) {
     }
 }
 
+/// The page's text, read in one step (pages that refresh themselves would
+/// make an element found first stale before its text is read).
 async fn body(c: &fantoccini::Client) -> String {
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    c.execute(
+        "return document.body ? document.body.innerText : '';",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
 }
 
 async fn fill(c: &fantoccini::Client, id: &str, text: &str) {
