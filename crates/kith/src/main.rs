@@ -75,6 +75,22 @@ enum Command {
     },
     /// Run the web app and the JSON API.
     Serve(ServeArgs),
+    /// Fill a fresh data directory with a seeded demo network and serve it.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// How many people.
+    #[arg(long, default_value_t = 300)]
+    people: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Fill the data directory and exit, without serving.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Args)]
@@ -373,7 +389,10 @@ async fn account(store: &Store, wanted: Option<&str>) -> Result<kith_store::Acco
     }
 }
 
-async fn run(cli: Cli) -> Result<ExitCode> {
+async fn run(mut cli: Cli) -> Result<ExitCode> {
+    if matches!(cli.command, Command::Demo(_)) {
+        prepare_demo_dir(&mut cli)?;
+    }
     let (store, file, settings) = open_store(&cli).await?;
     let wanted = cli.user.clone().or(file.user.clone());
     let result = dispatch(cli, &store, wanted.as_deref(), settings).await;
@@ -393,6 +412,10 @@ async fn dispatch(
     }
     if let Command::Serve(args) = cli.command {
         serve(store, settings, args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Demo(args) = cli.command {
+        demo(store, settings, args, cli.data_dir.as_deref()).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let account = account(store, wanted).await?;
@@ -428,9 +451,65 @@ async fn dispatch(
             }
             ExitCode::SUCCESS
         }
-        Command::User { .. } | Command::Token { .. } | Command::Serve(_) => ExitCode::SUCCESS,
+        Command::User { .. } | Command::Token { .. } | Command::Serve(_) | Command::Demo(_) => {
+            ExitCode::SUCCESS
+        }
     };
     Ok(code)
+}
+
+/// The demo uses its own SQLite data directory: the one given if it is
+/// empty, else a new one in the system's temporary directory. It never
+/// touches a real address book.
+fn prepare_demo_dir(cli: &mut Cli) -> Result<()> {
+    if cli.database.is_some() {
+        bail!("kith demo makes its own SQLite database: leave out --database / KITH_DATABASE_URL");
+    }
+    let dir = match &cli.data_dir {
+        Some(dir) => {
+            let used = std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false);
+            if used {
+                bail!(
+                    "{} is not empty: kith demo needs a fresh data directory (or none, for a temporary one)",
+                    dir.display()
+                );
+            }
+            dir.clone()
+        }
+        None => std::env::temp_dir().join(format!(
+            "kith-demo-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default()
+        )),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    cli.data_dir = Some(dir);
+    Ok(())
+}
+
+async fn demo(
+    store: &Store,
+    settings: Settings,
+    args: DemoArgs,
+    dir: Option<&std::path::Path>,
+) -> Result<()> {
+    let dir = dir.ok_or_else(|| anyhow!("kith demo has no data directory"))?;
+    let auth = kith_app::auth::Auth::new(store.clone());
+    let password = kith_app::auth::new_secret()?[..16].to_string();
+    let account = auth.add_user("demo", &password, true).await?;
+    let app = App::new(store.clone(), account.id, settings.clone());
+    let report = app.import_demo(dir, args.people, args.seed).await?;
+    output::import_report(&report);
+    eprintln!("demo data directory: {}", dir.display());
+    eprintln!("sign in as: demo   password: {password}");
+    if args.no_serve {
+        return Ok(());
+    }
+    serve(store, settings, args.serve).await
 }
 
 async fn serve(store: &Store, settings: Settings, args: ServeArgs) -> Result<()> {

@@ -398,7 +398,19 @@ pub fn from_vcard(v: &VCard) -> Card {
                 }
             }
             VCardProperty::Other(name) if name.eq_ignore_ascii_case(POSITION_PROPERTY) => {
-                let part = |i: usize| t.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+                // An unknown property reaches us as one text: its components
+                // (organisation;title;start;end) are split here.
+                let parts: Vec<String> = if t.len() == 1 {
+                    t[0].split(';').map(str::to_string).collect()
+                } else {
+                    t.clone()
+                };
+                let part = |i: usize| {
+                    parts
+                        .get(i)
+                        .map(|s| s.trim().to_string())
+                        .unwrap_or_default()
+                };
                 let date = |i: usize| Some(part(i)).filter(|s| !s.is_empty());
                 card.positions.push(Position {
                     organization: part(0),

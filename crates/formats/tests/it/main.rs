@@ -8,6 +8,7 @@ mod csv_linkedin;
 mod csv_outlook;
 mod detect;
 mod props;
+mod vcard_positions;
 
 use kith_core::{Card, Diagnostic, ImportRecord};
 use kith_formats::csv::generic::ColumnMapping;

@@ -392,3 +392,38 @@ fn accounts_are_chosen_with_user() {
     assert!(token.trim().starts_with("kith_"), "{token}");
     assert!(k.ok(&["--user", "bob", "token", "list"]).contains("script"));
 }
+
+#[test]
+fn demo_fills_a_fresh_data_directory() {
+    let k = Kith::new();
+    let out = k.run(&["demo", "--no-serve", "--people", "120", "--seed", "7"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("sign in as: demo"), "{said}");
+    let people: Value =
+        serde_json::from_str(&k.ok(&["--user", "demo", "people", "list", "--json"])).unwrap();
+    assert_eq!(people.as_array().unwrap().len(), 120);
+    let histories = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["card"]["positions"]
+                .as_array()
+                .is_some_and(|j| j.len() > 1)
+        })
+        .count();
+    assert!(histories > 20, "job histories: {histories}");
+    let dupes: Value = serde_json::from_str(&k.ok(&["--user", "demo", "dupes", "--json"])).unwrap();
+    assert!(
+        !dupes.as_array().unwrap().is_empty(),
+        "near-duplicates to review"
+    );
+    // It never fills a data directory that is in use.
+    let again = k.fails(&["demo", "--no-serve"]);
+    assert!(again.contains("not empty"), "{again}");
+}

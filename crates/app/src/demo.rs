@@ -1,0 +1,264 @@
+//! A realistic, seeded demo network for `kith demo`: people with job
+//! histories across a few dozen organisations, work and personal emails,
+//! phones, tags, and a few near-duplicates (nickname forms) for the
+//! duplicate review. Written as a vCard file and imported the normal way,
+//! so the demo shows what an import does.
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::import::{ImportOptions, ImportReport, NoProgress};
+use kith_core::{Card, ContactPoint, PersonName, Position, Text};
+use kith_formats::vcard::{Version, write_card};
+use std::path::Path;
+
+const GIVEN: &[&str] = &[
+    "Ada", "Alan", "Amara", "Ana", "Arjun", "Astrid", "Bea", "Camille", "Carlos", "Chen", "Chloé",
+    "Daniel", "Diego", "Elena", "Emeka", "Farah", "Grace", "Hana", "Ines", "Ivan", "Jonas",
+    "Julia", "Kenji", "Lars", "Leila", "Lucas", "Maya", "Mei", "Mohammed", "Nadia", "Noah", "Olga",
+    "Omar", "Priya", "Rafael", "Sara", "Sofia", "Tariq", "Yuki", "Zoë",
+];
+/// Formal given names with the nickname a near-duplicate uses.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("Robert", "Bob"),
+    ("William", "Bill"),
+    ("Katherine", "Kate"),
+    ("Elizabeth", "Liz"),
+    ("Alexander", "Alex"),
+    ("Margaret", "Peggy"),
+    ("Michael", "Mike"),
+    ("Jennifer", "Jen"),
+];
+const FAMILY: &[&str] = &[
+    "Andersen",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksson",
+    "Fernández",
+    "García",
+    "Hoffmann",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Larsen",
+    "Martin",
+    "Nakamura",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Park",
+    "Petrov",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Tanaka",
+    "Umar",
+    "Van Dijk",
+    "Wang",
+    "Weber",
+    "Yilmaz",
+];
+/// Organisations and their email domains.
+const ORGS: &[(&str, &str)] = &[
+    ("Northwind Analytics", "northwind.example"),
+    ("Blue Fjord Systems", "bluefjord.example"),
+    ("Cobalt Health", "cobalthealth.example"),
+    ("Delta Freight", "deltafreight.example"),
+    ("Evergreen Energy", "evergreen.example"),
+    ("Fablab Studio", "fablab.example"),
+    ("Granite Bank", "granitebank.example"),
+    ("Harbor Robotics", "harbor.example"),
+    ("Iris Biotech", "irisbio.example"),
+    ("Juniper Software", "juniper-soft.example"),
+    ("Kestrel Aviation", "kestrel.example"),
+    ("Lumen Media", "lumen.example"),
+    ("Maple Retail", "maple.example"),
+    ("Nimbus Cloud", "nimbus.example"),
+    ("Orbit Logistics", "orbit.example"),
+    ("Pioneer Consulting", "pioneer.example"),
+];
+const TITLES: &[&str] = &[
+    "Software Engineer",
+    "Senior Engineer",
+    "Engineering Manager",
+    "Product Manager",
+    "Data Scientist",
+    "Designer",
+    "Account Executive",
+    "Head of Sales",
+    "CTO",
+    "Founder",
+    "Recruiter",
+    "Marketing Lead",
+    "Operations Manager",
+    "Analyst",
+    "Consultant",
+    "Procurement Lead",
+];
+const TAGS: &[&str] = &[
+    "former colleague",
+    "vendor",
+    "client",
+    "mentor",
+    "conference",
+    "alumni",
+];
+const MAIL: &[&str] = &["gmail.example", "proton.example", "fastmail.example"];
+
+/// SplitMix64: small, seeded, the same numbers on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A name as the local part of an email address ("Van Dijk" -> "vandijk").
+fn mail_part(s: &str) -> String {
+    kith_core::names::normalize(s).replace(' ', "")
+}
+
+fn contact(value: String, kind: &str) -> ContactPoint {
+    ContactPoint {
+        value,
+        kinds: vec![kind.to_string()],
+        ..Default::default()
+    }
+}
+
+/// `count` demo people (about 4% of them near-duplicates), the same for
+/// the same `seed`.
+pub fn demo_cards(count: usize, seed: u64) -> Vec<Card> {
+    let mut rng = Rng(seed);
+    let mut cards = Vec::with_capacity(count);
+    let mut n = 0u32;
+    while cards.len() < count {
+        n += 1;
+        let formal = rng.chance(8).then(|| NICKNAMES[rng.below(NICKNAMES.len())]);
+        let given = formal.map(|(f, _)| f).unwrap_or_else(|| rng.pick(GIVEN));
+        let family = rng.pick(FAMILY);
+        // A job history: one to three positions, the last one current.
+        let jobs = 1 + rng.below(3);
+        let mut year = 2008 + rng.below(10) as i32;
+        let mut positions = Vec::new();
+        for j in 0..jobs {
+            let (org, _) = ORGS[rng.below(ORGS.len())];
+            let start = format!("{year}-{:02}", 1 + rng.below(12));
+            year += 1 + rng.below(5) as i32;
+            let end = (j + 1 < jobs).then(|| format!("{year}-{:02}", 1 + rng.below(12)));
+            positions.push(Position {
+                organization: org.into(),
+                title: rng.pick(TITLES).into(),
+                start: Some(start),
+                end,
+                ..Default::default()
+            });
+        }
+        let current = positions
+            .last()
+            .map(|p| p.organization.clone())
+            .unwrap_or_default();
+        let domain = ORGS
+            .iter()
+            .find(|(o, _)| *o == current)
+            .map(|(_, d)| *d)
+            .unwrap_or("example.org");
+        let local = format!("{}.{}{n}", mail_part(given), mail_part(family));
+        let mut card = Card {
+            name: PersonName {
+                full: format!("{given} {family}"),
+                given: given.into(),
+                family: family.into(),
+                ..Default::default()
+            },
+            emails: vec![contact(format!("{local}@{domain}"), "work")],
+            phones: vec![contact(
+                format!("+1 415 555 {:04}", rng.below(10_000)),
+                "cell",
+            )],
+            positions,
+            ..Default::default()
+        };
+        if rng.chance(40) {
+            card.emails
+                .push(contact(format!("{local}@{}", rng.pick(MAIL)), "home"));
+        }
+        if rng.chance(60) {
+            card.tags.push(Text::new(rng.pick(TAGS), None));
+        }
+        if rng.chance(15) {
+            card.notes.push(Text::new(
+                format!(
+                    "Met at {} in {}.",
+                    rng.pick(&["a meetup", "a conference", "a dinner"]),
+                    year
+                ),
+                None,
+            ));
+        }
+        let twin = formal.map(|(_, nick)| {
+            // The same person again under a nickname, from another source:
+            // no shared email or phone, so kith can only suggest it.
+            let mut twin = card.clone();
+            twin.name.given = nick.into();
+            twin.name.full = format!("{nick} {family}");
+            twin.emails = vec![contact(
+                format!(
+                    "{}{}@{}",
+                    mail_part(nick),
+                    mail_part(family),
+                    rng.pick(MAIL)
+                ),
+                "home",
+            )];
+            twin.phones.clear();
+            twin.notes.clear();
+            twin
+        });
+        cards.push(card);
+        if let Some(twin) = twin
+            && cards.len() < count
+        {
+            cards.push(twin);
+        }
+    }
+    cards
+}
+
+impl App {
+    /// Writes the demo network to `dir/demo.vcf` and imports it.
+    pub async fn import_demo(&self, dir: &Path, count: usize, seed: u64) -> Result<ImportReport> {
+        let mut text = String::new();
+        for (i, card) in demo_cards(count, seed).iter().enumerate() {
+            write_card(
+                &mut text,
+                card,
+                &format!("kith-demo-{seed}-{i}"),
+                Version::V4,
+            );
+        }
+        let path = dir.join("demo.vcf");
+        std::fs::write(&path, text).map_err(|e| AppError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        self.import_file(&path, &ImportOptions::default(), &NoProgress)
+            .await
+    }
+}
