@@ -317,6 +317,14 @@ enum DupesCommand {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when whoever reads the output goes
+    // away (`kith dupes | head`), instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal before any thread
+    // starts; no handler of ours is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     config::warn_unknown_env();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -427,3 +427,23 @@ fn demo_fills_a_fresh_data_directory() {
     let again = k.fails(&["demo", "--no-serve"]);
     assert!(again.contains("not empty"), "{again}");
 }
+
+#[test]
+fn a_closed_output_ends_quietly() {
+    let k = Kith::new();
+    k.run(&["demo", "--no-serve", "--people", "200"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kith"))
+        .arg("--data-dir")
+        .arg(k.dir.path().join("data"))
+        .args(["--user", "demo", "people", "list"])
+        .env_remove("KITH_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before reading anything (`kith … | head -0`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
