@@ -8,8 +8,8 @@
 # The store is SQLite in a temporary data directory, or KITH_DATABASE_URL
 # when it is set (the account gets a fresh name each run).
 set -euo pipefail
-KITH=$1
-VENV=$2
+KITH=$(realpath "$1")
+VENV=$(realpath "$2")
 EXAMPLES=${3:-50}
 DIR=$(mktemp -d)
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -29,6 +29,8 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 status=0
+# schemathesis keeps a cache in the working directory: keep it out of the checkout.
+cd "$DIR"
 timeout 600 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,response_schema_conformance,content_type_conformance \
