@@ -211,7 +211,33 @@ impl Store {
 
     /// The account named `name`, if any.
     pub async fn account(&self, name: &str) -> Result<Option<Account>> {
-        Ok(self.accounts().await?.into_iter().find(|a| a.name == name))
+        self.account_where("name = $1", name).await
+    }
+
+    /// The account with this id, if any.
+    pub async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
+        self.account_where("id = $1", id.0).await
+    }
+
+    async fn account_where<T>(&self, condition: &str, value: T) -> Result<Option<Account>>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + Send,
+    {
+        let sql = format!("SELECT id, name FROM accounts WHERE {condition}");
+        let row: Option<(Uuid, String)> = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_optional(p)
+            .await?
+            .map(|r| Ok::<_, StoreError>((r.try_get("id")?, r.try_get("name")?)))
+            .transpose()?);
+        Ok(row.map(|(id, name)| Account {
+            id: AccountId(id),
+            name,
+        }))
     }
 
     /// The account the CLI acts as until accounts arrive with the web app:

@@ -120,11 +120,9 @@ impl FromRequestParts<AppState> for PageCaller {
         };
         let name = state
             .store
-            .accounts()
+            .account_by_id(session.account)
             .await
             .map_err(|e| Problem::from(kith_app::AppError::from(e)).into_response())?
-            .into_iter()
-            .find(|a| a.id == session.account)
             .map(|a| a.name)
             .unwrap_or_default();
         Ok(PageCaller {

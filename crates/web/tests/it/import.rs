@@ -1,7 +1,7 @@
 //! The import page: uploads become background jobs whose page shows the
 //! progress, then the summary and problems; a job is its account's only.
 
-use crate::{Server, client};
+use crate::Server;
 use kith_app::auth::Auth;
 use kith_store::testing::stores;
 use kith_web::ServerConfig;
@@ -20,30 +20,7 @@ async fn sign_in(server: &Server, name: &str) -> (reqwest::Client, String) {
         .add_user(name, "correct horse", false)
         .await
         .unwrap();
-    let browser = client();
-    let r = browser
-        .post(server.url("/login"))
-        .form(&[
-            ("name", name),
-            ("password", "correct horse"),
-            ("next", "/import"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = browser
-        .get(server.url("/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"csrf\" value=\"";
-    let at = html.find(marker).unwrap() + marker.len();
-    let csrf = html[at..].split('"').next().unwrap().to_string();
-    (browser, csrf)
+    server.sign_in(name).await
 }
 
 #[tokio::test]

@@ -73,3 +73,49 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The text after `marker` up to the next double quote (an attribute value).
+pub fn value_after(html: &str, marker: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in {html}"))
+        + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// The form token on a page.
+pub fn csrf_of(html: &str) -> String {
+    value_after(html, "name=\"csrf\" value=\"")
+}
+
+impl Server {
+    /// Signs `name` (password "correct horse") in on a new browser; returns
+    /// it with its form token.
+    pub async fn sign_in(&self, name: &str) -> (reqwest::Client, String) {
+        let browser = client();
+        let response = browser
+            .post(self.url("/login"))
+            .form(&[
+                ("name", name),
+                ("password", "correct horse"),
+                ("next", "/settings"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "sign in as {name}"
+        );
+        let html = browser
+            .get(self.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (browser, csrf_of(&html))
+    }
+}

@@ -1,25 +1,12 @@
 //! The pages over HTTP (no browser): the setup link, signing in and out,
 //! CSRF, the people list and a person's page, and privacy between accounts.
 
-use crate::{Server, client};
+use crate::{Server, client, csrf_of, value_after};
 use kith_app::auth::Auth;
 use kith_store::testing::stores;
 use kith_web::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::json;
-
-/// The text after `marker` up to the next double quote (an attribute value).
-fn value_after(html: &str, marker: &str) -> String {
-    let at = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} not in {html}"))
-        + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn csrf_of(html: &str) -> String {
-    value_after(html, "name=\"csrf\" value=\"")
-}
 
 #[tokio::test]
 async fn setup_sign_in_browse_and_sign_out() {
@@ -319,31 +306,6 @@ async fn setup_sign_in_browse_and_sign_out() {
     }
 }
 
-/// Signs `name` in on a new browser; returns it with its form token.
-async fn signed_in(server: &Server, name: &str) -> (reqwest::Client, String) {
-    let browser = client();
-    let response = browser
-        .post(server.url("/login"))
-        .form(&[
-            ("name", name),
-            ("password", "correct horse"),
-            ("next", "/settings"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let html = browser
-        .get(server.url("/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (browser, csrf_of(&html))
-}
-
 #[tokio::test]
 async fn duplicates_export_and_settings() {
     for (store, _guard) in stores().await {
@@ -366,7 +328,7 @@ async fn duplicates_export_and_settings() {
             assert_eq!(r.status(), StatusCode::CREATED);
         }
         // The app's duplicate pass runs on import; ask it for this pair.
-        let (ada, csrf) = signed_in(&server, "ada").await;
+        let (ada, csrf) = server.sign_in("ada").await;
         let people: serde_json::Value = http
             .get(server.url("/api/v1/people?search=smith"))
             .bearer_auth(&token)
@@ -435,7 +397,7 @@ async fn duplicates_export_and_settings() {
             2,
             "{engine}: unmerged again"
         );
-        let (bob, bob_csrf) = signed_in(&server, "bob").await;
+        let (bob, bob_csrf) = server.sign_in("bob").await;
         let bobs = bob
             .get(server.url("/export/people.json"))
             .send()
