@@ -223,10 +223,25 @@ impl App {
 
     /// Open duplicate suggestions, best first.
     pub async fn duplicates(&self) -> Result<Vec<SuggestionView>> {
+        Ok(self.duplicates_page(0, usize::MAX).await?.1)
+    }
+
+    /// A page of open suggestions, best first, and how many there are in
+    /// all: only the page's people are read (an import can leave tens of
+    /// thousands of suggestions).
+    pub async fn duplicates_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<SuggestionView>)> {
         let mut tx = self.store.begin_read(self.account).await?;
         let list = tx.open_suggestions().await?;
-        let mut out = Vec::with_capacity(list.len());
-        for s in list {
+        let total = list.len();
+        let mut out = Vec::new();
+        for s in list.into_iter().skip(offset) {
+            if out.len() >= limit {
+                break;
+            }
             let (Some(a), Some(b)) = (tx.person(s.a).await?, tx.person(s.b).await?) else {
                 continue;
             };
@@ -236,7 +251,7 @@ impl App {
                 reasons: s.reasons,
             });
         }
-        Ok(out)
+        Ok((total, out))
     }
 
     /// Dismisses a suggestion: the two stay apart and are not suggested again.

@@ -93,11 +93,11 @@ async fn duplicates_page(
     Query(q): Query<PageQuery>,
 ) -> Result<DuplicatesPage, Problem> {
     let app = state.app(caller.account);
-    let all = app.duplicates().await?;
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let start = (page - 1) * PER_PAGE;
+    let (total, shown) = app.duplicates_page(start, PER_PAGE).await?;
     let mut pairs = Vec::new();
-    for s in all.iter().skip(start).take(PER_PAGE) {
+    for s in &shown {
         let a = app.find_person(&s.people[0].id.to_string()).await?;
         let b = app.find_person(&s.people[1].id.to_string()).await?;
         pairs.push(Pair {
@@ -109,10 +109,10 @@ async fn duplicates_page(
     Ok(DuplicatesPage {
         user: caller.name,
         csrf: caller.csrf,
-        total: all.len(),
+        total,
         pairs,
         previous: (page > 1).then(|| format!("/duplicates?page={}", page - 1)),
-        next: (start + PER_PAGE < all.len()).then(|| format!("/duplicates?page={}", page + 1)),
+        next: (start + PER_PAGE < total).then(|| format!("/duplicates?page={}", page + 1)),
     })
 }
 
