@@ -45,6 +45,10 @@ fn sqlite_migrations() -> Migrator {
             "accounts and sessions",
             include_str!("../migrations/sqlite/0002_accounts_and_sessions.sql"),
         ),
+        (
+            "people search",
+            include_str!("../migrations/sqlite/0003_people_search.sql"),
+        ),
     ])
 }
 
@@ -57,6 +61,10 @@ fn postgres_migrations() -> Migrator {
         (
             "accounts and sessions",
             include_str!("../migrations/postgres/0002_accounts_and_sessions.sql"),
+        ),
+        (
+            "people search",
+            include_str!("../migrations/postgres/0003_people_search.sql"),
         ),
     ])
 }
@@ -113,6 +121,8 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32768")
+            // Reads through a memory map rather than a read() call per page.
+            .pragma("mmap_size", "1073741824")
             .pragma("temp_store", "memory")
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()

@@ -8,6 +8,7 @@
 pub mod auth;
 mod engine;
 mod index;
+mod orgs;
 pub mod tx;
 
 use kith_core::{AccountId, Card, Person, PersonId};
@@ -65,6 +66,61 @@ pub struct PeopleFilter {
     pub organization: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    pub sort: PeopleSort,
+}
+
+/// The order of a list of people.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeopleSort {
+    /// By family name, then given name.
+    #[default]
+    Name,
+    /// Most recently added first.
+    Added,
+    /// Most recently changed first.
+    Changed,
+}
+
+impl PeopleSort {
+    /// The SQL ORDER BY terms over `people p`.
+    pub(crate) fn order_by(self) -> &'static str {
+        match self {
+            PeopleSort::Name => "p.sort_key, p.id",
+            PeopleSort::Added => "p.created_at DESC, p.id",
+            PeopleSort::Changed => "p.updated_at DESC, p.id",
+        }
+    }
+}
+
+/// An organisation of an account, with how many living people hold or held
+/// a position there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSummary {
+    pub id: Uuid,
+    pub name: String,
+    /// The normalised name people's positions refer to.
+    pub norm_name: String,
+    /// People with a current position there (no end date).
+    pub current: i64,
+    /// People whose every position there has ended.
+    pub former: i64,
+}
+
+/// An organisation with the other spellings and email domains it was seen
+/// under.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgDetail {
+    pub summary: OrgSummary,
+    pub aliases: Vec<String>,
+    pub domains: Vec<String>,
+}
+
+/// A tag and how many living people carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub tag: String,
+    pub people: i64,
 }
 
 /// A recorded merge, kept so that it can be undone.

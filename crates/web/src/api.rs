@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::PersonView;
 use kith_app::people::PersonEdit;
-use kith_store::PeopleFilter;
+use kith_store::{PeopleFilter, PeopleSort};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
@@ -51,6 +51,27 @@ pub struct ListQuery {
     limit: Option<i64>,
     #[param(minimum = 0, maximum = 1_000_000_000)]
     offset: Option<i64>,
+    /// Order: by name (default), most recently added, or most recently changed.
+    sort: Option<SortOrder>,
+}
+
+/// The order of a list of people.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Name,
+    Added,
+    Changed,
+}
+
+impl From<SortOrder> for PeopleSort {
+    fn from(s: SortOrder) -> Self {
+        match s {
+            SortOrder::Name => PeopleSort::Name,
+            SortOrder::Added => PeopleSort::Added,
+            SortOrder::Changed => PeopleSort::Changed,
+        }
+    }
 }
 
 /// A page of people.
@@ -96,6 +117,7 @@ pub async fn list_people(
         // One more than asked, to know whether a next page exists.
         limit: Some(limit + 1),
         offset: Some(offset),
+        sort: q.sort.map(PeopleSort::from).unwrap_or_default(),
     };
     let mut people = state.app(caller.account).list_people(&filter).await?;
     let more = people.len() as i64 > limit;

@@ -119,6 +119,27 @@ async fn people_are_stored_listed_and_searched() {
         );
         assert_eq!(count(&store, acc.id, search("nobody")).await, 0, "{engine}");
         assert_eq!(
+            count(&store, acc.id, search("lov ana")).await,
+            1,
+            "{engine}: every word is a prefix of a word of the person"
+        );
+        assert_eq!(
+            count(&store, acc.id, search("velace")).await,
+            0,
+            "{engine}: the middle of a word is not a match"
+        );
+        // An edit re-indexes the person: the old name is no longer found.
+        let mut renamed = ada.clone();
+        renamed.card.positions[0].organization = "Babbage Works".into();
+        put(&store, acc.id, &[renamed]).await;
+        assert_eq!(
+            count(&store, acc.id, search("analytical")).await,
+            0,
+            "{engine}"
+        );
+        assert_eq!(count(&store, acc.id, search("babb")).await, 1, "{engine}");
+        put(&store, acc.id, std::slice::from_ref(&ada)).await;
+        assert_eq!(
             count(
                 &store,
                 acc.id,
