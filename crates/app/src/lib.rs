@@ -8,10 +8,11 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+pub mod orgs;
 pub mod people;
 pub mod view;
 
-pub use error::AppError;
+pub use error::{AppError, Result};
 pub use import::{ImportOptions, ImportReport, Progress};
 pub use view::{PersonView, SuggestionView};
 
@@ -22,8 +23,12 @@ use kith_store::Store;
 /// Settings that shape how data is read.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Region for phone numbers written without a country code.
+    /// Region for phone numbers written without a country code, when the
+    /// account has not chosen one.
     pub default_region: Region,
+    /// The region was given for this run (a CLI flag or kith.toml), so it
+    /// wins over the account's own choice.
+    pub region_is_explicit: bool,
 }
 
 /// kith acting as one account.
@@ -34,6 +39,9 @@ pub struct App {
     pub settings: Settings,
 }
 
+/// The account setting that holds the default phone region.
+const PHONE_REGION: &str = "phone_region";
+
 impl App {
     pub fn new(store: Store, account: AccountId, settings: Settings) -> Self {
         App {
@@ -42,4 +50,52 @@ impl App {
             settings,
         }
     }
+
+    /// The region phone numbers without a country code are read in: the one
+    /// given for this run, else the account's choice, else the default.
+    pub async fn phone_region(&self) -> Result<Region> {
+        if self.settings.region_is_explicit {
+            return Ok(self.settings.default_region);
+        }
+        Ok(self
+            .account_phone_region()
+            .await?
+            .unwrap_or(self.settings.default_region))
+    }
+
+    /// The region the account chose in its settings, if any.
+    pub async fn account_phone_region(&self) -> Result<Option<Region>> {
+        let code = self
+            .store
+            .account_setting(self.account, PHONE_REGION)
+            .await?;
+        Ok(code.as_deref().and_then(kith_core::identity::parse_region))
+    }
+
+    /// Sets the account's phone region (`GB`, `us`), or with an empty code
+    /// goes back to the server's default.
+    pub async fn set_phone_region(&self, code: &str) -> Result<()> {
+        let code = code.trim();
+        if code.is_empty() {
+            self.store
+                .set_account_setting(self.account, PHONE_REGION, None)
+                .await?;
+            return Ok(());
+        }
+        let region = kith_core::identity::parse_region(code).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "unknown region {code:?}: use a two-letter country code such as US or GB"
+            ))
+        })?;
+        let code = region_code(region);
+        self.store
+            .set_account_setting(self.account, PHONE_REGION, Some(&code))
+            .await?;
+        Ok(())
+    }
+}
+
+/// The two-letter code of a region (`GB`).
+pub fn region_code(region: Region) -> String {
+    format!("{region:?}")
 }

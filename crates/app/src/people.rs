@@ -31,6 +31,89 @@ pub struct PersonEdit {
     /// A new current position (organisation and/or title).
     pub organization: Option<String>,
     pub title: Option<String>,
+    /// The whole job history, replacing the card's (None: unchanged).
+    pub positions: Option<Vec<PositionEdit>>,
+}
+
+/// One position of a job history as given by hand.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PositionEdit {
+    pub organization: String,
+    pub title: String,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    pub start: Option<String>,
+    /// None: the position is current.
+    pub end: Option<String>,
+}
+
+/// Whether `d` is a date of the form YYYY, YYYY-MM or YYYY-MM-DD.
+fn is_partial_date(d: &str) -> bool {
+    let parts: Vec<&str> = d.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let number = |s: &str| s.parse::<u32>().unwrap_or(0);
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&number(m)),
+        [y, m, day] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(day, 2)
+                && (1..=12).contains(&number(m))
+                && (1..=31).contains(&number(day))
+        }
+        _ => false,
+    }
+}
+
+/// The positions of an edit, checked, keeping the sources of positions the
+/// card already had.
+fn edited_positions(
+    old: &[Position],
+    edits: &[PositionEdit],
+    src: &Source,
+) -> Result<Vec<Position>> {
+    let mut out = Vec::with_capacity(edits.len());
+    for (i, e) in edits.iter().enumerate() {
+        let n = i + 1;
+        let (organization, title) = (e.organization.trim(), e.title.trim());
+        if organization.is_empty() && title.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "position {n}: give an organisation or a title"
+            )));
+        }
+        let date = |d: &Option<String>, what: &str| -> Result<Option<String>> {
+            match d.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(d) if is_partial_date(d) => Ok(Some(d.to_string())),
+                Some(d) => Err(AppError::Invalid(format!(
+                    "position {n}: {what} {d:?}: use YYYY, YYYY-MM or YYYY-MM-DD"
+                ))),
+            }
+        };
+        let (start, end) = (date(&e.start, "start")?, date(&e.end, "end")?);
+        if let (Some(s), Some(e)) = (&start, &end)
+            && e < s
+        {
+            return Err(AppError::Invalid(format!(
+                "position {n}: it ends ({e}) before it starts ({s})"
+            )));
+        }
+        let same = old.iter().find(|p| {
+            p.organization == organization && p.title == title && p.start == start && p.end == end
+        });
+        out.push(match same {
+            Some(p) => p.clone(),
+            None => Position {
+                organization: organization.to_string(),
+                title: title.to_string(),
+                start,
+                end,
+                sources: vec![src.clone()],
+                ..Default::default()
+            },
+        });
+    }
+    Ok(out)
 }
 
 impl App {
@@ -50,7 +133,7 @@ impl App {
     /// Adds a person by hand.
     pub async fn add_person(&self, edit: &PersonEdit) -> Result<PersonView> {
         let mut card = Card::default();
-        apply_edit(&mut card, edit, self.settings.default_region)?;
+        apply_edit(&mut card, edit, self.phone_region().await?)?;
         if card.is_blank() {
             return Err(AppError::Invalid(
                 "a person needs at least a name, an email or a phone".into(),
@@ -81,7 +164,7 @@ impl App {
         let sp = resolve(&mut tx, id_or_email).await?;
         check_version(&sp, version)?;
         let mut person = sp.person.clone();
-        apply_edit(&mut person.card, edit, self.settings.default_region)?;
+        apply_edit(&mut person.card, edit, self.phone_region().await?)?;
         write_and_commit(tx, &person, sp.is_me, false).await
     }
 
@@ -96,6 +179,16 @@ impl App {
         let since = kith_store::now_micros() - RESTORE_WINDOW.as_micros() as i64;
         let people = tx.deleted_people(since, 500).await?;
         Ok(people.iter().map(PersonView::from).collect())
+    }
+
+    /// Removes for good the people deleted longer ago than
+    /// [`RESTORE_WINDOW`]; returns how many.
+    pub async fn purge_deleted(&self) -> Result<u64> {
+        let mut tx = self.store.begin(self.account).await?;
+        let before = kith_store::now_micros() - RESTORE_WINDOW.as_micros() as i64;
+        let n = tx.purge_deleted(before).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Brings back a person deleted in the last [`RESTORE_WINDOW`] (not one
@@ -235,23 +328,31 @@ impl App {
         limit: usize,
     ) -> Result<(usize, Vec<SuggestionView>)> {
         let mut tx = self.store.begin_read(self.account).await?;
-        let list = tx.open_suggestions().await?;
-        let total = list.len();
-        let mut out = Vec::new();
-        for s in list.into_iter().skip(offset) {
-            if out.len() >= limit {
-                break;
-            }
-            let (Some(a), Some(b)) = (tx.person(s.a).await?, tx.person(s.b).await?) else {
-                continue;
-            };
-            out.push(SuggestionView {
-                people: [person_ref(&a), person_ref(&b)],
-                score: (s.score * 100.0).round() / 100.0,
-                reasons: s.reasons,
-            });
-        }
-        Ok((total, out))
+        let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let (total, list) = tx
+            .open_suggestions_page(to_i64(offset), to_i64(limit))
+            .await?;
+        let mut ids: Vec<PersonId> = list.iter().flat_map(|s| [s.a, s.b]).collect();
+        ids.sort();
+        ids.dedup();
+        let people: std::collections::HashMap<PersonId, StoredPerson> = tx
+            .people_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|sp| (sp.person.id, sp))
+            .collect();
+        let out = list
+            .into_iter()
+            .filter_map(|s| {
+                let (a, b) = (people.get(&s.a)?, people.get(&s.b)?);
+                Some(SuggestionView {
+                    people: [person_ref(a), person_ref(b)],
+                    score: (s.score * 100.0).round() / 100.0,
+                    reasons: s.reasons,
+                })
+            })
+            .collect();
+        Ok((usize::try_from(total).unwrap_or(0), out))
     }
 
     /// Dismisses a suggestion: the two stay apart and are not suggested again.
@@ -412,6 +513,9 @@ fn apply_edit(card: &mut Card, edit: &PersonEdit, region: identity::Region) -> R
             )));
         }
         card.birthdays.insert(0, Text::new(b.clone(), Some(&src)));
+    }
+    if let Some(positions) = &edit.positions {
+        card.positions = edited_positions(&card.positions, positions, &src)?;
     }
     if edit.organization.is_some() || edit.title.is_some() {
         let current = card.current_position().cloned();

@@ -298,6 +298,7 @@ impl From<EditArgs> for PersonEdit {
             birthday: a.birthday,
             organization: a.org,
             title: a.title,
+            positions: None,
         }
     }
 }
@@ -356,12 +357,14 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
         None => data_dir.join("kith.db").display().to_string(),
     };
     let region = config::default_region(cli.region.as_deref().or(file.region.as_deref()))?;
+    let region_is_explicit = cli.region.is_some() || file.region.is_some();
     let store = Store::open(&url).await?;
     Ok((
         store,
         file,
         Settings {
             default_region: region,
+            region_is_explicit,
         },
     ))
 }
@@ -520,7 +523,10 @@ async fn demo(
     serve(store, settings, args.serve).await
 }
 
-async fn serve(store: &Store, settings: Settings, args: ServeArgs) -> Result<()> {
+async fn serve(store: &Store, mut settings: Settings, args: ServeArgs) -> Result<()> {
+    // For the server, a configured region is only the default: each account
+    // may choose its own in the settings page.
+    settings.region_is_explicit = false;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -666,16 +672,31 @@ async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
     let mut reports = Vec::new();
     for path in &args.files {
         let progress = output::ImportProgress::new(&path.display().to_string());
-        match app.import_file(path, &options, &progress).await {
-            Ok(report) => {
-                if !args.json {
-                    output::import_report(&report);
+        let outcomes = match app.import_path(path, &options, &progress).await {
+            Ok(archive) => {
+                if !archive.skipped.is_empty() && !args.json {
+                    eprintln!(
+                        "{}: left alone (not contacts kith reads): {}",
+                        path.display(),
+                        archive.skipped.join(", ")
+                    );
                 }
-                reports.push(report);
+                archive.imported.into_iter().map(|(_, r)| r).collect()
             }
-            Err(e) => {
-                failed = true;
-                eprintln!("error: {e}");
+            Err(e) => vec![Err(e)],
+        };
+        for outcome in outcomes {
+            match outcome {
+                Ok(report) => {
+                    if !args.json {
+                        output::import_report(&report);
+                    }
+                    reports.push(report);
+                }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("error: {e}");
+                }
             }
         }
     }

@@ -229,6 +229,45 @@ impl Store {
         self.account_where("id = $1", id.0).await
     }
 
+    /// One of an account's settings (the `settings` JSON object's `key`).
+    pub async fn account_setting(&self, id: AccountId, key: &str) -> Result<Option<String>> {
+        let sql = "SELECT settings FROM accounts WHERE id = $1";
+        let settings: Option<sqlx::types::Json<serde_json::Value>> =
+            on_pool!(&self.db, p => sqlx::query_scalar(sql).bind(id.0).fetch_optional(p).await?);
+        Ok(settings.and_then(|s| s.0.get(key).and_then(|v| v.as_str()).map(str::to_string)))
+    }
+
+    /// Sets (or with None, removes) one of an account's settings.
+    pub async fn set_account_setting(
+        &self,
+        id: AccountId,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<()> {
+        let read = "SELECT settings FROM accounts WHERE id = $1";
+        let write = "UPDATE accounts SET settings = $2 WHERE id = $1";
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let current: Option<sqlx::types::Json<serde_json::Value>> =
+                sqlx::query_scalar(read).bind(id.0).fetch_optional(&mut *tx).await?;
+            let Some(sqlx::types::Json(mut settings)) = current else {
+                return Err(StoreError::NotFound("no such account".into()));
+            };
+            if !settings.is_object() {
+                settings = serde_json::json!({});
+            }
+            if let Some(map) = settings.as_object_mut() {
+                match value {
+                    Some(v) => map.insert(key.to_string(), v.into()),
+                    None => map.remove(key),
+                };
+            }
+            sqlx::query(write).bind(id.0).bind(sqlx::types::Json(settings)).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     async fn account_where<T>(&self, condition: &str, value: T) -> Result<Option<Account>>
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>

@@ -99,6 +99,16 @@ impl Tx {
         }))
     }
 
+    /// The id of the organisation this name normalises to, if there is one.
+    pub async fn organization_id(&mut self, name: &str) -> Result<Option<Uuid>> {
+        let account = self.account.0;
+        let norm = normalize(name);
+        on_db!(self, c => {
+            Ok(sqlx::query_scalar("SELECT id FROM organizations WHERE account_id = $1 AND norm_name = $2")
+                .bind(account).bind(norm).fetch_optional(c).await?)
+        })
+    }
+
     /// Tags of living people with how many carry each, most used first.
     pub async fn tags(&mut self) -> Result<Vec<TagCount>> {
         let account = self.account.0;

@@ -527,6 +527,24 @@ impl Tx {
         })
     }
 
+    /// Removes for good the people deleted (not merged away) before `before`
+    /// (microseconds), with their open duplicate suggestions; returns how
+    /// many. Merged-away people stay: a merge can be undone from them.
+    pub async fn purge_deleted(&mut self, before: i64) -> Result<u64> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            sqlx::query(
+                "DELETE FROM duplicate_suggestions WHERE account_id = $1 AND (a IN \
+                 (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL) \
+                 OR b IN (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL))",
+            )
+            .bind(account).bind(before).execute(&mut *c).await?;
+            let n = sqlx::query("DELETE FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL")
+                .bind(account).bind(before).execute(&mut *c).await?.rows_affected();
+            Ok(n)
+        })
+    }
+
     /// Records a merge so that it can be undone.
     pub async fn insert_merge(&mut self, m: &MergeRecord) -> Result<()> {
         let account = self.account.0;
@@ -618,16 +636,30 @@ impl Tx {
 
     /// Open suggestions between two living people, best first.
     pub async fn open_suggestions(&mut self) -> Result<Vec<Suggestion>> {
+        Ok(self.open_suggestions_page(0, i64::MAX).await?.1)
+    }
+
+    /// A page of the open suggestions between living people, best first,
+    /// and how many there are in all.
+    pub async fn open_suggestions_page(
+        &mut self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Suggestion>)> {
         let account = self.account.0;
+        const OPEN: &str = "FROM duplicate_suggestions s \
+             JOIN people pa ON pa.id = s.a AND pa.deleted_at IS NULL \
+             JOIN people pb ON pb.id = s.b AND pb.deleted_at IS NULL \
+             WHERE s.account_id = $1 AND s.status = 'open'";
+        let count = format!("SELECT COUNT(*) {OPEN}");
+        let page = format!(
+            "SELECT s.a, s.b, s.score, s.reasons {OPEN} ORDER BY s.score DESC, pa.sort_key, s.a, s.b LIMIT $2 OFFSET $3"
+        );
         on_db!(self, c => {
-            let rows = sqlx::query(
-                "SELECT s.a, s.b, s.score, s.reasons FROM duplicate_suggestions s \
-                 JOIN people pa ON pa.id = s.a AND pa.deleted_at IS NULL \
-                 JOIN people pb ON pb.id = s.b AND pb.deleted_at IS NULL \
-                 WHERE s.account_id = $1 AND s.status = 'open' ORDER BY s.score DESC, pa.sort_key",
-            )
-            .bind(account).fetch_all(c).await?;
-            rows.iter().map(|r| {
+            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count)).bind(account).fetch_one(&mut *c).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(page))
+                .bind(account).bind(limit).bind(offset).fetch_all(&mut *c).await?;
+            let list = rows.iter().map(|r| {
                 let reasons: Json<serde_json::Value> = r.try_get("reasons")?;
                 Ok(Suggestion {
                     a: PersonId(r.try_get("a")?),
@@ -635,7 +667,8 @@ impl Tx {
                     score: r.try_get("score")?,
                     reasons: decode_json("suggestion", reasons.0)?,
                 })
-            }).collect()
+            }).collect::<Result<Vec<_>>>()?;
+            Ok((total, list))
         })
     }
 

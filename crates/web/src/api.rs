@@ -1,5 +1,5 @@
-//! The JSON API under `/api/v1`: people for now (list and search, create,
-//! read, change, delete). A person's JSON is the same as `kith people show
+//! The JSON API under `/api/v1`, people: list and search, create, read,
+//! change (job history included), delete. A person's JSON is the same as `kith people show
 //! --json`. Changes need `If-Match` with the ETag read: no lost updates.
 
 use crate::caller::ApiCaller;
@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::PersonView;
-use kith_app::people::PersonEdit;
+use kith_app::people::{PersonEdit, PositionEdit};
 use kith_store::{PeopleFilter, PeopleSort};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/people/{id}",
             get(get_person).patch(patch_person).delete(delete_person),
         )
+        .merge(crate::api_more::routes())
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
 }
@@ -99,14 +100,7 @@ pub async fn list_people(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<PeoplePage>, Problem> {
     let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    let offset = q.offset.unwrap_or(0);
-    if !(1..=MAX_LIMIT).contains(&limit) || !(0..=MAX_OFFSET).contains(&offset) {
-        return Err(Problem::new(
-            Code::InvalidValue,
-            format!("limit must be 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET}"),
-        ));
-    }
+    let (limit, offset) = paging(q.limit, q.offset)?;
     for text in [&q.search, &q.tag, &q.org].into_iter().flatten() {
         check_text("query", text)?;
     }
@@ -128,6 +122,18 @@ pub async fn list_people(
         offset,
         next_offset: more.then_some(offset + limit),
     }))
+}
+
+/// (limit, offset) of a page, checked against their ranges.
+pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), Problem> {
+    let (limit, offset) = (limit.unwrap_or(DEFAULT_LIMIT), offset.unwrap_or(0));
+    if !(1..=MAX_LIMIT).contains(&limit) || !(0..=MAX_OFFSET).contains(&offset) {
+        return Err(Problem::new(
+            Code::InvalidValue,
+            format!("limit must be 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET}"),
+        ));
+    }
+    Ok((limit, offset))
 }
 
 /// A person as sent to the API. On create, every field is optional but the
@@ -161,6 +167,28 @@ pub struct PersonInput {
     pub organization: Option<String>,
     #[schema(max_length = 4000)]
     pub title: Option<String>,
+    /// The whole job history, replacing the person's (most recent first is
+    /// customary; a position without `end` is current).
+    #[schema(max_items = 200)]
+    pub positions: Option<Vec<PositionInput>>,
+}
+
+/// One position of a job history.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionInput {
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub organization: String,
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub title: String,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    #[schema(max_length = 10)]
+    pub start: Option<String>,
+    /// YYYY, YYYY-MM or YYYY-MM-DD; absent for a current position.
+    #[schema(max_length = 10)]
+    pub end: Option<String>,
 }
 
 impl PersonInput {
@@ -186,6 +214,26 @@ impl PersonInput {
             ("notes", &self.notes),
             ("nicknames", &self.nicknames),
         ];
+        if let Some(positions) = &self.positions {
+            if positions.len() > MAX_VALUES {
+                return Err(Problem::new(
+                    Code::InvalidValue,
+                    format!("positions: at most {MAX_VALUES} values"),
+                ));
+            }
+            for p in positions {
+                for (field, v) in [
+                    ("positions.organization", Some(&p.organization)),
+                    ("positions.title", Some(&p.title)),
+                    ("positions.start", p.start.as_ref()),
+                    ("positions.end", p.end.as_ref()),
+                ] {
+                    if let Some(v) = v {
+                        check_text(field, v)?;
+                    }
+                }
+            }
+        }
         for (field, list) in lists {
             let Some(list) = list else { continue };
             if list.len() > MAX_VALUES {
@@ -241,11 +289,21 @@ impl PersonInput {
             birthday: self.birthday,
             organization: self.organization,
             title: self.title,
+            positions: self.positions.map(|list| {
+                list.into_iter()
+                    .map(|p| PositionEdit {
+                        organization: p.organization,
+                        title: p.title,
+                        start: p.start,
+                        end: p.end,
+                    })
+                    .collect()
+            }),
         }
     }
 }
 
-fn check_text(field: &str, value: &str) -> Result<(), Problem> {
+pub(crate) fn check_text(field: &str, value: &str) -> Result<(), Problem> {
     if value.len() > MAX_TEXT {
         return Err(Problem::new(
             Code::InvalidValue,
@@ -264,7 +322,7 @@ fn check_text(field: &str, value: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
     match body {
         Ok(Json(v)) => Ok(v),
         Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(

@@ -14,6 +14,7 @@ use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use kith_app::AppError;
 use kith_app::ImportReport;
 use kith_app::import::{ImportOptions, Progress};
 use kith_core::AccountId;
@@ -117,28 +118,46 @@ fn plain_name(name: &str) -> String {
     }
 }
 
-async fn upload(
-    State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    mut multipart: Multipart,
-) -> Result<Response, Problem> {
+/// An upload received: the files kept in a private temporary directory
+/// (removed when the import ends) and the options sent with them.
+pub(crate) struct Upload {
+    dir: tempfile::TempDir,
+    files: Vec<(String, std::path::PathBuf)>,
+    format: Option<Format>,
+    dry_run: bool,
+}
+
+/// Reads a multipart upload (`files`, and optionally `format`, `dry_run`).
+/// With `csrf` (the session's token and whether the request came from this
+/// site), a `csrf` field must come before the files and match: the pages'
+/// form. The API has proved its caller already and passes None.
+pub(crate) async fn read_upload(
+    state: &AppState,
+    multipart: &mut Multipart,
+    csrf: Option<(&str, bool)>,
+) -> Result<Upload, Problem> {
     let invalid = |m: String| Problem::new(Code::InvalidRequest, m);
+    let too_large = || {
+        Problem::new(
+            Code::PayloadTooLarge,
+            format!(
+                "the upload is larger than this server accepts ({} MB; kith serve --max-upload-mb)",
+                state.config.max_body / (1024 * 1024)
+            ),
+        )
+    };
     let dir = tempfile::tempdir()
         .map_err(|e| Problem::new(Code::Internal, format!("no room for the upload: {e}")))?;
-    let mut csrf_ok = false;
-    let mut format: Option<Format> = None;
-    let mut dry_run = false;
-    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut csrf_ok = csrf.is_none();
+    let mut upload = Upload {
+        dir,
+        files: Vec::new(),
+        format: None,
+        dry_run: false,
+    };
     while let Some(mut field) = multipart.next_field().await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                Code::PayloadTooLarge,
-                format!(
-                    "the upload is larger than this server accepts ({} MB)",
-                    state.config.max_body / (1024 * 1024)
-                ),
-            )
+            too_large()
         } else {
             invalid(format!("the upload could not be read: {e}"))
         }
@@ -146,11 +165,13 @@ async fn upload(
         match field.name().unwrap_or_default() {
             "csrf" => {
                 let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
-                csrf_ok = parts.same_site && constant_time_eq(&value, &caller.csrf);
+                if let Some((token, same_site)) = csrf {
+                    csrf_ok = same_site && constant_time_eq(&value, token);
+                }
             }
             "format" => {
                 let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
-                format = match value.as_str() {
+                upload.format = match value.as_str() {
                     "" | "auto" => None,
                     f => Some(Format::parse(f).ok_or_else(|| {
                         Problem::new(
@@ -160,7 +181,10 @@ async fn upload(
                     })?),
                 };
             }
-            "dry_run" => dry_run = true,
+            "dry_run" => {
+                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                upload.dry_run = !matches!(value.trim(), "false" | "0" | "no");
+            }
             "files" => {
                 // The token comes first in the form: no file is stored
                 // for a request that does not carry it.
@@ -171,7 +195,11 @@ async fn upload(
                 if name == "upload" && field.file_name().unwrap_or("").is_empty() {
                     continue; // the empty file input of a form sent without files
                 }
-                let path = dir.path().join(format!("{}", files.len())).join(&name);
+                let path = upload
+                    .dir
+                    .path()
+                    .join(format!("{}", upload.files.len()))
+                    .join(&name);
                 let write_err = |e: std::io::Error| {
                     Problem::new(Code::Internal, format!("cannot keep the upload: {e}"))
                 };
@@ -181,19 +209,23 @@ async fn upload(
                 let mut out = std::fs::File::create(&path).map_err(write_err)?;
                 while let Some(chunk) = field.chunk().await.map_err(|e| {
                     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                        Problem::new(
-                            Code::PayloadTooLarge,
-                            "the upload is larger than this server accepts",
-                        )
+                        too_large()
                     } else {
                         invalid(format!("the upload broke off: {e}"))
                     }
                 })? {
                     std::io::Write::write_all(&mut out, &chunk).map_err(write_err)?;
                 }
-                files.push((name, path));
+                upload.files.push((name, path));
             }
-            _ => {}
+            other => {
+                return Err(Problem::new(
+                    Code::InvalidRequest,
+                    format!(
+                        "unknown form field {other:?}: send files, and optionally format and dry_run"
+                    ),
+                ));
+            }
         }
     }
     if !csrf_ok {
@@ -202,14 +234,25 @@ async fn upload(
             "this form is out of date or came from another site: reload the page and try again",
         ));
     }
-    if files.is_empty() {
+    if upload.files.is_empty() {
         return Err(Problem::new(
             Code::InvalidValue,
-            "choose at least one file to import",
+            "choose at least one file to import (multipart field `files`)",
         ));
     }
+    Ok(upload)
+}
+
+/// Starts importing an upload as `account` in the background; the job's id.
+pub(crate) fn start_import(state: &AppState, account: AccountId, upload: Upload) -> Uuid {
+    let Upload {
+        dir,
+        files,
+        format,
+        dry_run,
+    } = upload;
     let job = Arc::new(Job {
-        account: caller.account,
+        account,
         files: files.iter().map(|(n, _)| n.clone()).collect(),
         read: AtomicU64::new(0),
         total: AtomicU64::new(0),
@@ -218,7 +261,7 @@ async fn upload(
         results: Mutex::new(Vec::new()),
     });
     let id = state.jobs.add(job.clone());
-    let app = state.app(caller.account);
+    let app = state.app(account);
     let options = ImportOptions {
         format,
         dry_run,
@@ -228,18 +271,109 @@ async fn upload(
         // The directory (and the uploads) go when the job ends.
         let _dir = dir;
         for (name, path) in files {
-            let result = app
-                .import_file(&path, &options, job.as_ref())
-                .await
-                .map_err(|e| e.to_string().replace(&path.display().to_string(), &name));
+            let shown = path.display().to_string();
+            let hide_path = |e: AppError| e.to_string().replace(&shown, &name);
+            let outcomes = match app.import_path(&path, &options, job.as_ref()).await {
+                Ok(archive) => archive
+                    .imported
+                    .into_iter()
+                    .map(|(entry, result)| {
+                        let label = if entry == shown {
+                            name.clone()
+                        } else {
+                            format!("{name}: {entry}")
+                        };
+                        let result = result
+                            .map(|mut r| {
+                                r.file = r.file.replace(&shown, &name);
+                                r
+                            })
+                            .map_err(hide_path);
+                        (label, result)
+                    })
+                    .collect(),
+                Err(e) => vec![(name.clone(), Err(hide_path(e)))],
+            };
             job.results
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((name, result));
+                .extend(outcomes);
             job.finished.fetch_add(1, Ordering::Relaxed);
         }
         job.done.store(true, Ordering::Relaxed);
     });
+    id
+}
+
+/// Where an import job is, as the API shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportStatus {
+    pub id: Uuid,
+    /// Every file has been imported (or failed).
+    pub done: bool,
+    /// The files uploaded, in order.
+    pub files: Vec<String>,
+    /// How many of them are finished.
+    pub finished: u64,
+    /// Bytes of the current file read, and its size.
+    pub read_bytes: u64,
+    pub total_bytes: u64,
+    /// One entry per file imported (an archive gives one per file inside).
+    pub results: Vec<ImportResult>,
+}
+
+/// The outcome of one imported file: its report, or why it failed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub file: String,
+    /// The same report as `kith import --json`.
+    #[schema(value_type = Option<Object>)]
+    pub report: Option<ImportReport>,
+    pub error: Option<String>,
+}
+
+/// The status of one of `account`'s import jobs (None: no such job there).
+pub(crate) fn import_status(
+    state: &AppState,
+    account: AccountId,
+    id: Uuid,
+) -> Option<ImportStatus> {
+    let job = state.jobs.get(id, account)?;
+    let results = job
+        .results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(file, r)| ImportResult {
+            file: file.clone(),
+            report: r.as_ref().ok().cloned(),
+            error: r.as_ref().err().cloned(),
+        })
+        .collect();
+    Some(ImportStatus {
+        id,
+        done: job.done.load(Ordering::Relaxed),
+        files: job.files.clone(),
+        finished: job.finished.load(Ordering::Relaxed),
+        read_bytes: job.read.load(Ordering::Relaxed),
+        total_bytes: job.total.load(Ordering::Relaxed),
+        results,
+    })
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    mut multipart: Multipart,
+) -> Result<Response, Problem> {
+    let upload = read_upload(
+        &state,
+        &mut multipart,
+        Some((&caller.csrf, parts.same_site)),
+    )
+    .await?;
+    let id = start_import(&state, caller.account, upload);
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
 

@@ -4,9 +4,12 @@
 //! talks to another account's data, nor to the store's tables directly.
 
 pub mod api;
+pub mod api_more;
 pub mod caller;
 pub mod import_pages;
+pub mod maintenance;
 pub mod openapi;
+pub mod org_pages;
 pub mod pages;
 pub mod people_forms;
 pub mod problem;
@@ -30,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(review_pages::routes())
         .merge(import_pages::routes())
         .merge(settings_pages::routes())
+        .merge(org_pages::routes())
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
@@ -43,6 +47,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves on `listener` until the process is asked to stop (Ctrl-C, SIGTERM).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(maintenance::run(state.clone()));
+    let served = serve_only(listener, state).await;
+    housekeeping.abort();
+    served
+}
+
+/// Serves without housekeeping (tests that start many servers on one store).
+pub async fn serve_only(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -2,9 +2,12 @@
 //! annotations (utoipa) and served at `/api/v1/openapi.json`.
 
 use crate::api;
+use crate::api_more;
+use crate::import_pages::{ImportResult, ImportStatus};
 use crate::problem::Problem;
 use axum::Json;
 use kith_app::PersonView;
+use kith_app::orgs::{MemberView, OrgView};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -19,12 +22,51 @@ use utoipa::{Modify, OpenApi};
         api::create_person,
         api::get_person,
         api::patch_person,
-        api::delete_person
+        api::delete_person,
+        api_more::list_deleted,
+        api_more::restore,
+        api_more::list_organizations,
+        api_more::get_organization,
+        api_more::list_tags,
+        api_more::list_duplicates,
+        api_more::merge,
+        api_more::dismiss,
+        api_more::unmerge,
+        api_more::create_import,
+        api_more::get_import,
+        api_more::export,
     ),
-    components(schemas(PersonView, api::PersonInput, api::PeoplePage, Problem)),
+    components(schemas(
+        PersonView,
+        api::PersonInput,
+        api::PositionInput,
+        api::PeoplePage,
+        api::SortOrder,
+        api_more::OrgSummary,
+        api_more::OrgPage,
+        OrgView,
+        MemberView,
+        api_more::TagCount,
+        api_more::DuplicatesPage,
+        api_more::MergeInput,
+        api_more::PairInput,
+        api_more::Unmerged,
+        api_more::ImportForm,
+        api_more::ExportKind,
+        ImportStatus,
+        ImportResult,
+        Problem
+    )),
     modifiers(&Bearer),
     security(("bearer" = [])),
-    tags((name = "people", description = "The people in your address book")),
+    tags(
+        (name = "people", description = "The people in your address book"),
+        (name = "organizations", description = "Where people work and worked"),
+        (name = "tags", description = "The tags on people"),
+        (name = "duplicates", description = "Suggested duplicates, merging and undoing merges"),
+        (name = "imports", description = "Importing files"),
+        (name = "export", description = "The whole address book as a file"),
+    ),
 )]
 pub struct ApiDoc;
 

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use kith_app::auth::{LoginRefused, NewSession};
-use kith_store::PeopleFilter;
+use kith_store::{PeopleFilter, PeopleSort};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -28,6 +28,19 @@ pub fn routes() -> Router<AppState> {
         .route("/people", get(people_page))
         .route("/people/{id}", get(person_page))
         .route("/static/kith.css", get(stylesheet))
+        .route("/static/search.js", get(search_script))
+}
+
+/// The people page's search as you type (the page works without it).
+async fn search_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/search.js"),
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {
@@ -286,6 +299,9 @@ struct PeoplePage {
     user: String,
     csrf: String,
     q: String,
+    tag: String,
+    org: String,
+    sort: &'static str,
     shown: String,
     people: Vec<PersonRow>,
     previous: Option<String>,
@@ -296,6 +312,19 @@ struct PeoplePage {
 struct PeopleQuery {
     q: Option<String>,
     page: Option<i64>,
+    tag: Option<String>,
+    org: Option<String>,
+    sort: Option<String>,
+}
+
+/// A query-string value cut to a sane length, blank as None.
+fn filter_value(v: &Option<String>) -> String {
+    v.as_deref()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -312,26 +341,45 @@ async fn people_page(
         .take(200)
         .collect::<String>();
     let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
+    let (tag, org) = (filter_value(&query.tag), filter_value(&query.org));
+    let (sort, sort_name) = match query.sort.as_deref() {
+        Some("added") => (PeopleSort::Added, "added"),
+        Some("changed") => (PeopleSort::Changed, "changed"),
+        _ => (PeopleSort::Name, "name"),
+    };
     let filter = PeopleFilter {
         search: (!q.trim().is_empty()).then(|| q.clone()),
+        tag: (!tag.is_empty()).then(|| tag.clone()),
+        organization: (!org.is_empty()).then(|| org.clone()),
         limit: Some(PAGE_SIZE + 1),
         offset: Some((page - 1) * PAGE_SIZE),
-        ..Default::default()
+        sort,
     };
     let mut people = state.app(caller.account).list_people(&filter).await?;
     let more = people.len() as i64 > PAGE_SIZE;
     people.truncate(PAGE_SIZE as usize);
-    let href = |p: i64| format!("/people?q={}&page={p}", url_encode(&q));
+    let href = |p: i64| {
+        format!(
+            "/people?q={}&tag={}&org={}&sort={sort_name}&page={p}",
+            url_encode(&q),
+            url_encode(&tag),
+            url_encode(&org)
+        )
+    };
+    let filtered = !q.trim().is_empty() || !tag.is_empty() || !org.is_empty();
     let first = (page - 1) * PAGE_SIZE + 1;
     let shown = match people.len() {
-        0 if q.is_empty() => "No people yet: import your contacts with kith import.".to_string(),
-        0 => format!("No one matches “{q}”."),
+        0 if !filtered => "No people yet: import your contacts with kith import.".to_string(),
+        0 => "No one matches.".to_string(),
         n => format!("{first}–{} shown", first + n as i64 - 1),
     };
     Ok(PeoplePage {
         user: caller.name,
         csrf: caller.csrf,
         q: q.clone(),
+        tag: tag.clone(),
+        org: org.clone(),
+        sort: sort_name,
         shown,
         people: people
             .into_iter()
@@ -363,7 +411,13 @@ struct PersonPage {
     name: String,
     headline: String,
     rows: Vec<CardRow>,
-    positions: Vec<String>,
+    positions: Vec<PositionRow>,
+}
+
+/// A line of the job history, linked to the organisation's page.
+struct PositionRow {
+    text: String,
+    org_id: Option<String>,
 }
 
 fn source_text(sources: &[kith_core::Source]) -> String {
@@ -428,10 +482,18 @@ async fn person_page(
         (None, Some(o)) => o.clone(),
         (None, None) => String::new(),
     };
+    let app = state.app(caller.account);
+    let org_names: Vec<&str> = card
+        .positions
+        .iter()
+        .map(|p| p.organization.as_str())
+        .collect();
+    let org_ids = app.organization_ids(&org_names).await?;
     let positions = card
         .positions
         .iter()
-        .map(|p| {
+        .zip(org_ids)
+        .map(|(p, org_id)| {
             let when = match (&p.start, &p.end) {
                 (Some(s), Some(e)) => format!(" ({s} – {e})"),
                 (Some(s), None) => format!(" (since {s})"),
@@ -443,7 +505,10 @@ async fn person_page(
             } else {
                 format!("{} at {}", p.title, p.organization)
             };
-            format!("{role}{when}")
+            PositionRow {
+                text: format!("{role}{when}"),
+                org_id: org_id.map(|id| id.to_string()),
+            }
         })
         .collect();
     Ok(PersonPage {

@@ -9,7 +9,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::PersonView;
@@ -196,16 +195,5 @@ async fn export_download(
         "people.json" => (ExportFormat::Json, "kith.json", "application/json"),
         _ => return Err(Problem::new(Code::NotFound, "no such export")),
     };
-    let body = state.app(caller.account).export_bytes(format).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    crate::api_more::export_download(&state, caller.account, format, file, content_type).await
 }

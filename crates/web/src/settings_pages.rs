@@ -1,5 +1,6 @@
 //! The settings page: change the password, create and revoke API tokens and
-//! device passwords (a secret is shown once), sign out everywhere.
+//! device passwords (a secret is shown once), the default phone region,
+//! sign out everywhere.
 
 use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/password", post(change_password))
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
+        .route("/settings/region", post(set_region))
 }
 
 struct TokenRow {
@@ -39,6 +41,10 @@ struct SettingsPage {
     user: String,
     csrf: String,
     tokens: Vec<TokenRow>,
+    /// The account's own phone region (empty: the server's default).
+    region: String,
+    /// The server's default region, shown as the fallback.
+    default_region: String,
     /// A secret just created, shown once.
     new_secret: Option<String>,
     message: Option<String>,
@@ -72,10 +78,13 @@ async fn page(
     error: Option<String>,
 ) -> Result<SettingsPage, Problem> {
     let tokens = state.auth.tokens(caller.account).await?;
+    let region = state.app(caller.account).account_phone_region().await?;
     Ok(SettingsPage {
         user: caller.name,
         csrf: caller.csrf,
         tokens: rows(tokens),
+        region: region.map(kith_app::region_code).unwrap_or_default(),
+        default_region: kith_app::region_code(state.settings.default_region),
         new_secret,
         message,
         error,
@@ -186,4 +195,37 @@ async fn revoke_token(
         return Err(not_found());
     }
     Ok(Redirect::to("/settings").into_response())
+}
+
+#[derive(Deserialize)]
+struct RegionForm {
+    csrf: String,
+    region: String,
+}
+
+async fn set_region(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<RegionForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    match state
+        .app(caller.account)
+        .set_phone_region(&form.region)
+        .await
+    {
+        Ok(()) => {
+            let message =
+                "Phone region saved: it applies to numbers added or imported from now on.";
+            Ok(page(&state, caller, None, Some(message.to_string()), None)
+                .await?
+                .into_response())
+        }
+        Err(AppError::Invalid(message)) => {
+            let page = page(&state, caller, None, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -3,6 +3,7 @@
 //! write everything in one transaction — a failed or interrupted import
 //! leaves the store as it was. Re-importing the same file changes nothing.
 
+pub mod archive;
 mod matcher;
 
 use crate::App;
@@ -83,6 +84,29 @@ impl<R: Read> Read for Counting<R> {
 const CHANNEL_DEPTH: usize = 2048;
 
 impl App {
+    /// Imports a file, or each contact file of a ZIP archive (such as a
+    /// LinkedIn export as downloaded), each file as one transaction.
+    pub async fn import_path(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<archive::ArchiveImport> {
+        if archive::is_zip(path) {
+            // Each entry's format is recognised from its own content.
+            let options = ImportOptions {
+                format: None,
+                ..options.clone()
+            };
+            return self.import_archive(path, &options, progress).await;
+        }
+        let report = self.import_file(path, options, progress).await;
+        Ok(archive::ArchiveImport {
+            imported: vec![(path.display().to_string(), report)],
+            skipped: Vec::new(),
+        })
+    }
+
     /// Imports one file as one transaction.
     pub async fn import_file(
         &self,
@@ -149,7 +173,7 @@ impl App {
                 }
             }
         });
-        let (thread_file_name, region) = (file_name.clone(), self.settings.default_region);
+        let (thread_file_name, region) = (file_name.clone(), self.phone_region().await?);
         std::thread::spawn(move || {
             for message in parsed {
                 let message = match message {

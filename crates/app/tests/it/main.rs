@@ -21,6 +21,7 @@ pub async fn app_as(store: &Store, name: &str) -> App {
         account.id,
         Settings {
             default_region: Region::US,
+            region_is_explicit: false,
         },
     )
 }

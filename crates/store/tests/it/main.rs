@@ -494,3 +494,49 @@ async fn organisations_are_found_by_name_or_work_email_domain() {
         assert_eq!(count(&store, acc.id, org("other.io")).await, 1, "{engine}");
     }
 }
+
+#[tokio::test]
+async fn people_deleted_long_ago_are_purged_for_good() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let alice = store.create_account("alice").await.unwrap();
+        let bob = store.create_account("bob").await.unwrap();
+        let ada = person("Ada", "Lovelace", "ada@example.org", "Engines", "math");
+        let zoe = person("Zoe", "Muller", "zoe@example.org", "Stripe", "x");
+        let bobs = person("Bea", "Bob", "bea@example.org", "Acme", "y");
+        put(&store, alice.id, &[ada.clone(), zoe.clone()]).await;
+        put(&store, bob.id, std::slice::from_ref(&bobs)).await;
+        for (account, id) in [(alice.id, ada.id), (bob.id, bobs.id)] {
+            let mut tx = store.begin(account).await.unwrap();
+            assert!(tx.delete_person(id, None).await.unwrap());
+            tx.commit().await.unwrap();
+        }
+        let now = kith_store::now_micros();
+        let mut tx = store.begin(alice.id).await.unwrap();
+        assert_eq!(
+            tx.purge_deleted(now - 3_600_000_000).await.unwrap(),
+            0,
+            "{engine}: deleted just now, kept"
+        );
+        assert_eq!(
+            tx.purge_deleted(now + 1_000_000).await.unwrap(),
+            1,
+            "{engine}"
+        );
+        assert!(
+            tx.person_even_deleted(ada.id).await.unwrap().is_none(),
+            "{engine}"
+        );
+        assert!(
+            tx.person(zoe.id).await.unwrap().is_some(),
+            "{engine}: the living stay"
+        );
+        tx.commit().await.unwrap();
+        // Bob's deleted person is his account's business.
+        let mut tx = store.begin_read(bob.id).await.unwrap();
+        assert!(
+            tx.person_even_deleted(bobs.id).await.unwrap().is_some(),
+            "{engine}"
+        );
+    }
+}

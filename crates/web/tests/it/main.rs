@@ -3,6 +3,7 @@
 //! `KITH_TEST_DATABASE_URL`) on PostgreSQL.
 
 mod api;
+mod api_more;
 mod browser;
 mod import;
 mod pages;
@@ -36,6 +37,7 @@ impl Server {
             store.clone(),
             Settings {
                 default_region: Region::US,
+                region_is_explicit: false,
             },
             config,
         );

@@ -516,3 +516,138 @@ async fn duplicates_export_and_settings() {
         );
     }
 }
+
+#[tokio::test]
+async fn organisation_pages_filters_and_the_phone_region() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let token = server.account_with_token("ada").await;
+        let (browser, csrf) = server.sign_in("ada").await;
+        let api = client();
+        for body in [
+            json!({"name": "Grace Hopper", "tags": ["navy"],
+                   "positions": [{"organization": "US Navy", "title": "Rear Admiral"},
+                                 {"organization": "Harvard", "title": "Programmer", "end": "1949"}]}),
+            json!({"name": "Howard Aiken", "positions": [{"organization": "Harvard", "title": "Professor"}]}),
+        ] {
+            let r = api
+                .post(server.url("/api/v1/people"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED, "{engine}");
+        }
+        let get = |path: &str| {
+            let request = browser.get(server.url(path));
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+
+        // The organisations, then Harvard: who is there now and before.
+        let list = get("/organizations").await;
+        assert!(
+            list.contains(">Harvard</a>") && list.contains(">US Navy</a>"),
+            "{engine}: {list}"
+        );
+        let link_end = list.find("\">Harvard</a>").unwrap();
+        let link_start = list[..link_end].rfind("/organizations/").unwrap();
+        let harvard = list[link_start + "/organizations/".len()..link_end].to_string();
+        let page = get(&format!("/organizations/{harvard}")).await;
+        let (now, before) = page.split_once("Were there before").unwrap();
+        assert!(
+            now.contains("Howard Aiken") && !now.contains("Grace Hopper"),
+            "{engine}: {page}"
+        );
+        assert!(
+            before.contains("Grace Hopper") && before.contains("until 1949"),
+            "{engine}: {page}"
+        );
+        let searched = get("/organizations?q=harv").await;
+        assert!(
+            searched.contains("Harvard") && !searched.contains("US Navy"),
+            "{engine}"
+        );
+
+        // A person's job history links to the organisation.
+        let people = get("/people?q=grace").await;
+        let grace = value_after(&people, "<a href=\"/people/");
+        let person = get(&format!("/people/{grace}")).await;
+        assert!(
+            person.contains(&format!("/organizations/{harvard}")),
+            "{engine}: {person}"
+        );
+
+        // Filters and order on the people list.
+        let navy = get("/people?tag=navy").await;
+        assert!(
+            navy.contains("Grace Hopper") && !navy.contains("Howard Aiken"),
+            "{engine}"
+        );
+        let at_harvard = get("/people?org=harvard").await;
+        assert!(at_harvard.contains("Grace Hopper") && at_harvard.contains("Howard Aiken"));
+        let added = get("/people?sort=added").await;
+        assert!(
+            added.find("Howard Aiken").unwrap() < added.find("Grace Hopper").unwrap(),
+            "{engine}: most recently added first"
+        );
+        assert!(
+            added.contains("/static/search.js"),
+            "search as you type is offered"
+        );
+        let script = browser
+            .get(server.url("/static/search.js"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(script.status(), StatusCode::OK);
+
+        // The phone region: a wrong code is refused, a right one applies to
+        // numbers added from then on.
+        let refused = browser
+            .post(server.url("/settings/region"))
+            .form(&[("csrf", csrf.as_str()), ("region", "XX")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{engine}"
+        );
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("two-letter country code")
+        );
+        let saved = browser
+            .post(server.url("/settings/region"))
+            .form(&[("csrf", csrf.as_str()), ("region", "gb")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK, "{engine}");
+        assert!(
+            saved.text().await.unwrap().contains("value=\"GB\""),
+            "{engine}"
+        );
+        let added: serde_json::Value = api
+            .post(server.url("/api/v1/people"))
+            .bearer_auth(&token)
+            .json(&json!({"name": "Tim Berners-Lee", "phones": ["020 7946 0958"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            added["phones"],
+            json!(["+442079460958"]),
+            "{engine}: {added}"
+        );
+    }
+}

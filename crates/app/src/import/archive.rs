@@ -1,0 +1,139 @@
+//! ZIP archives as users download them (a LinkedIn data export, a folder of
+//! vCards zipped): the entries that hold contacts are unpacked to a private
+//! temporary directory and imported one by one; the rest are named as
+//! skipped. Unpacking is bounded, so a crafted archive cannot fill the disk.
+
+use crate::{App, AppError, ImportOptions, ImportReport, Progress, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// Most bytes unpacked from one archive, and most entries looked at.
+const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
+const MAX_ENTRIES: usize = 10_000;
+
+/// What importing an archive did: each imported entry's outcome, and the
+/// entries left alone.
+#[derive(Debug)]
+pub struct ArchiveImport {
+    pub imported: Vec<(String, Result<ImportReport>)>,
+    pub skipped: Vec<String>,
+}
+
+/// Whether the file starts like a ZIP archive.
+pub fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"PK\x03\x04"
+}
+
+/// The order an entry is imported in, or None to skip it: the owner's own
+/// LinkedIn files first (so connections can be told from the owner), then
+/// connections, then vCards.
+fn rank(entry_name: &str) -> Option<u8> {
+    let base = entry_name.rsplit('/').next().unwrap_or(entry_name);
+    let lower = base.to_ascii_lowercase();
+    if base.starts_with('.') || entry_name.starts_with("__MACOSX/") {
+        return None;
+    }
+    match lower.as_str() {
+        "profile.csv" => Some(0),
+        "positions.csv" => Some(1),
+        "connections.csv" => Some(2),
+        _ if lower.ends_with(".vcf") || lower.ends_with(".vcard") => Some(3),
+        _ => None,
+    }
+}
+
+impl App {
+    /// Imports the contact files inside a ZIP archive, each as its own
+    /// transaction, in a sensible order.
+    pub async fn import_archive(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ArchiveImport> {
+        let shown = path.display().to_string();
+        let file_err = |message: String| AppError::File {
+            path: shown.clone(),
+            message,
+        };
+        let dir = tempfile::tempdir().map_err(|e| file_err(format!("no room to unpack: {e}")))?;
+        let (chosen, skipped) = {
+            let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
+            let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+                .map_err(|e| file_err(format!("not a readable ZIP archive: {e}")))?;
+            if zip.len() > MAX_ENTRIES {
+                return Err(file_err(format!(
+                    "the archive holds {} entries; kith reads archives of at most {MAX_ENTRIES}",
+                    zip.len()
+                )));
+            }
+            let mut chosen = Vec::new();
+            let mut skipped = Vec::new();
+            let mut budget = MAX_UNPACKED;
+            for i in 0..zip.len() {
+                let mut entry = zip
+                    .by_index(i)
+                    .map_err(|e| file_err(format!("entry {i} cannot be read: {e}")))?;
+                if entry.is_dir() {
+                    continue;
+                }
+                let name = entry
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| format!("entry {i}"));
+                let Some(rank) = rank(&name) else {
+                    skipped.push(name);
+                    continue;
+                };
+                // Unpacked under a name of kith's choosing: an entry named
+                // `../x` cannot write outside the directory.
+                let base = name.rsplit('/').next().unwrap_or("entry").to_string();
+                let target = dir.path().join(format!("{i}")).join(&base);
+                let write_err = |e: std::io::Error| file_err(format!("cannot unpack {name}: {e}"));
+                std::fs::create_dir_all(target.parent().unwrap_or(dir.path()))
+                    .map_err(write_err)?;
+                let mut out = std::fs::File::create(&target).map_err(write_err)?;
+                let written = std::io::copy(&mut (&mut entry).take(budget + 1), &mut out)
+                    .map_err(|e| file_err(format!("{name} cannot be unpacked: {e}")))?;
+                if written > budget {
+                    return Err(file_err(format!(
+                        "unpacked, the archive is larger than {} GiB; unpack it yourself and import the files",
+                        MAX_UNPACKED >> 30
+                    )));
+                }
+                budget -= written;
+                chosen.push((rank, name, target));
+            }
+            chosen.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            (chosen, skipped)
+        };
+        if chosen.is_empty() {
+            return Err(file_err(
+                "the archive holds no contacts kith reads (Connections.csv, Profile.csv, Positions.csv from a LinkedIn export, or .vcf files)".into(),
+            ));
+        }
+        let mut imported = Vec::new();
+        for (_, name, target) in chosen {
+            let result = self
+                .import_file(&target, options, progress)
+                .await
+                .map(|mut report| {
+                    report.file = format!("{shown}: {name}");
+                    report
+                })
+                .map_err(|e| match e {
+                    AppError::File { message, .. } => AppError::File {
+                        path: format!("{shown}: {name}"),
+                        message,
+                    },
+                    other => other,
+                });
+            imported.push((name, result));
+        }
+        Ok(ArchiveImport { imported, skipped })
+    }
+}

@@ -1,0 +1,428 @@
+//! The JSON API beyond people: organisations and tags, job histories,
+//! duplicates (merge, dismiss, unmerge), deleted people, imports (a LinkedIn
+//! export ZIP included) and exports, each with account B against account A.
+
+use crate::{Server, client};
+use kith_store::testing::stores;
+use kith_web::ServerConfig;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// An API client for one token.
+struct Api<'a> {
+    server: &'a Server,
+    auth: String,
+    http: reqwest::Client,
+}
+
+impl Api<'_> {
+    async fn new<'a>(server: &'a Server, name: &str) -> Api<'a> {
+        Api {
+            server,
+            auth: format!("Bearer {}", server.account_with_token(name).await),
+            http: client(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.server.url(path))
+            .header("authorization", &self.auth)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.server.url(path))
+            .header("authorization", &self.auth)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .patch(self.server.url(path))
+            .header("authorization", &self.auth)
+            .header("if-match", "*")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Uploads files to /api/v1/imports and waits for the job to finish.
+    async fn import(&self, files: Vec<(&str, Vec<u8>)>) -> Value {
+        let mut form = Form::new();
+        for (name, bytes) in files {
+            form = form.part("files", Part::bytes(bytes).file_name(name.to_string()));
+        }
+        let r = self
+            .http
+            .post(self.server.url("/api/v1/imports"))
+            .header("authorization", &self.auth)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        for _ in 0..400 {
+            let (status, job) = self.get(&location).await;
+            assert_eq!(status, StatusCode::OK, "{job}");
+            if job["done"] == true {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the import at {location} did not finish");
+    }
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn organisations_tags_and_job_histories() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let alice = Api::new(&server, "alice").await;
+        let bob = Api::new(&server, "bob").await;
+
+        let (status, ada) = alice
+            .post(
+                "/api/v1/people",
+                json!({"name": "Ada Lovelace", "tags": ["pioneers"],
+                       "positions": [{"organization": "Analytical Engines", "title": "Analyst", "start": "1843"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}: {ada}");
+        let (_, grace) = alice
+            .post(
+                "/api/v1/people",
+                json!({"name": "Grace Hopper", "tags": ["pioneers", "navy"]}),
+            )
+            .await;
+        let grace_path = format!("/api/v1/people/{}", id(&grace));
+        // A job history is replaced whole, and checked.
+        for (bad, why) in [
+            (
+                json!([{"organization": "US Navy", "start": "1943-13"}]),
+                "start",
+            ),
+            (
+                json!([{"organization": "US Navy", "start": "1950", "end": "1943"}]),
+                "before it starts",
+            ),
+            (
+                json!([{"title": "", "organization": " "}]),
+                "organisation or a title",
+            ),
+        ] {
+            let (status, problem) = alice.patch(&grace_path, json!({"positions": bad})).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{engine}: {problem}"
+            );
+            assert!(
+                problem["detail"].as_str().unwrap().contains(why),
+                "{problem}"
+            );
+        }
+        let (status, grace) = alice
+            .patch(
+                &grace_path,
+                json!({"positions": [
+                    {"organization": "US Navy", "title": "Rear Admiral", "start": "1943"},
+                    {"organization": "Analytical Engines", "title": "Programmer", "start": "1930", "end": "1940-06"}
+                ]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {grace}");
+        assert_eq!(
+            grace["organization"], "US Navy",
+            "{engine}: the open position is current"
+        );
+        assert_eq!(grace["card"]["positions"].as_array().unwrap().len(), 2);
+
+        let (status, page) = alice.get("/api/v1/organizations?search=analyt").await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {page}");
+        let orgs = page["organizations"].as_array().unwrap();
+        assert_eq!(orgs.len(), 1, "{engine}: {page}");
+        assert_eq!(orgs[0]["name"], "Analytical Engines");
+        assert_eq!(
+            (orgs[0]["current"].as_i64(), orgs[0]["former"].as_i64()),
+            (Some(1), Some(1))
+        );
+        let org_path = format!("/api/v1/organizations/{}", id(&orgs[0]));
+        let (status, org) = alice.get(&org_path).await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {org}");
+        assert_eq!(org["current"][0]["name"], "Ada Lovelace", "{engine}: {org}");
+        assert_eq!(org["current"][0]["title"], "Analyst");
+        assert_eq!(org["former"][0]["name"], "Grace Hopper", "{engine}: {org}");
+        assert_eq!(org["former"][0]["end"], "1940-06");
+
+        let (_, tags) = alice.get("/api/v1/tags").await;
+        assert_eq!(
+            tags,
+            json!([{"tag": "pioneers", "people": 2}, {"tag": "navy", "people": 1}]),
+            "{engine}"
+        );
+        let (_, tagged) = alice.get("/api/v1/people?tag=navy").await;
+        assert_eq!(tagged["people"][0]["name"], "Grace Hopper", "{engine}");
+        let (_, recent) = alice.get("/api/v1/people?sort=changed").await;
+        assert_eq!(
+            recent["people"][0]["name"], "Grace Hopper",
+            "{engine}: changed last"
+        );
+        let (status, _) = alice.get("/api/v1/people?sort=shoe-size").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}");
+
+        // Bob sees no organisation, no tag, and Alice's organisation is
+        // exactly as missing as one that never existed.
+        let (_, bobs) = bob.get("/api/v1/organizations").await;
+        assert_eq!(bobs["organizations"], json!([]), "{engine}");
+        let (_, bob_tags) = bob.get("/api/v1/tags").await;
+        assert_eq!(bob_tags, json!([]), "{engine}");
+        let missing = format!("/api/v1/organizations/{}", uuid::Uuid::now_v7());
+        let (s1, p1) = bob.get(&org_path).await;
+        let (s2, p2) = bob.get(&missing).await;
+        assert_eq!(
+            (s1, s2),
+            (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND),
+            "{engine}"
+        );
+        assert_eq!(
+            p1["detail"]
+                .as_str()
+                .unwrap()
+                .replace(org_path.rsplit('/').next().unwrap(), "ID"),
+            p2["detail"]
+                .as_str()
+                .unwrap()
+                .replace(missing.rsplit('/').next().unwrap(), "ID"),
+        );
+    }
+}
+
+/// Two cards kith should only suggest as one person (a nickname, same
+/// family name and organisation, nothing shared).
+const NEAR_DUPLICATES: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Robert Miller\r\nN:Miller;Robert;;;\r\n\
+ORG:Acme Rockets\r\nEMAIL:robert@acme.example\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Miller\r\nN:Miller;Bob;;;\r\nORG:Acme Rockets\r\n\
+EMAIL:bob.miller@home.example\r\nEND:VCARD\r\n";
+
+#[tokio::test]
+async fn duplicates_deleted_people_imports_and_exports() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let alice = Api::new(&server, "alice").await;
+        let bob = Api::new(&server, "bob").await;
+
+        let job = alice
+            .import(vec![("contacts.vcf", NEAR_DUPLICATES.as_bytes().to_vec())])
+            .await;
+        let report = &job["results"][0]["report"];
+        assert_eq!(report["created"], 2, "{engine}: {job}");
+        assert_eq!(report["suggested"], 1, "{engine}: {job}");
+
+        let (_, dupes) = alice.get("/api/v1/duplicates").await;
+        assert_eq!(dupes["total"], 1, "{engine}: {dupes}");
+        let pair = &dupes["duplicates"][0];
+        assert!(!pair["reasons"].as_array().unwrap().is_empty(), "{pair}");
+        let (a, b) = (id(&pair["people"][0]), id(&pair["people"][1]));
+
+        // Bob can neither see nor act on Alice's suggestion, job or people.
+        let (_, bobs) = bob.get("/api/v1/duplicates").await;
+        assert_eq!(bobs["total"], 0, "{engine}");
+        let (status, _) = bob
+            .post(
+                "/api/v1/duplicates/merge",
+                json!({"survivor": a, "absorbed": b}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (status, _) = bob
+            .post("/api/v1/duplicates/dismiss", json!({"a": a, "b": b}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (status, _) = bob
+            .post(&format!("/api/v1/people/{a}/unmerge"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (status, _) = bob
+            .get(&format!("/api/v1/imports/{}", job["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+
+        // Merge, then undo it.
+        let (status, merged) = alice
+            .post(
+                "/api/v1/duplicates/merge",
+                json!({"survivor": a, "absorbed": b}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {merged}");
+        assert_eq!(merged["emails"].as_array().unwrap().len(), 2, "{merged}");
+        let (_, listed) = alice.get("/api/v1/people").await;
+        assert_eq!(listed["people"].as_array().unwrap().len(), 1, "{engine}");
+        let (status, apart) = alice
+            .post(&format!("/api/v1/people/{b}/unmerge"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {apart}");
+        assert_eq!(apart["survivor"]["emails"].as_array().unwrap().len(), 1);
+        assert_eq!(id(&apart["restored"]), b);
+        let (status, _) = alice
+            .post("/api/v1/duplicates/dismiss", json!({"a": a, "b": b}))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{engine}");
+        let (_, dupes) = alice.get("/api/v1/duplicates").await;
+        assert_eq!(dupes["total"], 0, "{engine}: {dupes}");
+
+        // Delete, list the deleted, restore (Bob cannot).
+        let deleted = alice
+            .http
+            .delete(server.url(&format!("/api/v1/people/{b}")))
+            .header("authorization", &alice.auth)
+            .header("if-match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT, "{engine}");
+        let (_, gone) = alice.get("/api/v1/deleted-people").await;
+        assert_eq!(gone.as_array().unwrap().len(), 1, "{engine}: {gone}");
+        let (_, bob_gone) = bob.get("/api/v1/deleted-people").await;
+        assert_eq!(bob_gone, json!([]), "{engine}");
+        let restore = format!("/api/v1/deleted-people/{b}/restore");
+        let (status, _) = bob.post(&restore, json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (status, back) = alice.post(&restore, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {back}");
+        assert_eq!(id(&back), b);
+
+        // Exports: each format, only the caller's own people.
+        for (format, content_type) in [
+            ("vcard4", "text/vcard"),
+            ("vcard3", "text/vcard"),
+            ("csv", "text/csv"),
+            ("json", "application/json"),
+        ] {
+            let r = alice
+                .http
+                .get(server.url(&format!("/api/v1/export?format={format}")))
+                .header("authorization", &alice.auth)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{engine} {format}");
+            assert!(
+                r.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(content_type)
+            );
+            let text = r.text().await.unwrap();
+            assert!(text.contains("Miller"), "{engine} {format}: {text}");
+        }
+        let r = bob
+            .http
+            .get(server.url("/api/v1/export?format=csv"))
+            .header("authorization", &bob.auth)
+            .send()
+            .await
+            .unwrap();
+        assert!(!r.text().await.unwrap().contains("Miller"), "{engine}");
+        let (status, problem) = alice.get("/api/v1/export?format=xlsx").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: {problem}");
+    }
+}
+
+/// A ZIP archive of (name, content) entries, stored uncompressed.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, content) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_linkedin_export_zip_is_imported_as_downloaded() {
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let alice = Api::new(&server, "alice").await;
+    let connections = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../formats/tests/fixtures/csv/linkedin_connections.csv"),
+    )
+    .unwrap();
+    let export = zip_of(&[
+        (
+            "Basic_LinkedInDataExport_11-25-2026/Connections.csv",
+            &connections,
+        ),
+        (
+            "Basic_LinkedInDataExport_11-25-2026/messages.csv",
+            b"CONVERSATION ID,FROM\n1,x\n",
+        ),
+        (
+            "Basic_LinkedInDataExport_11-25-2026/Skills.csv",
+            b"Name\nRust\n",
+        ),
+    ]);
+    let job = alice
+        .import(vec![
+            ("Basic_LinkedInDataExport_11-25-2026.zip", export),
+            ("empty.zip", zip_of(&[("notes.txt", b"nothing here")])),
+            ("broken.zip", b"PK\x03\x04 not really an archive".to_vec()),
+        ])
+        .await;
+    let results = job["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "{job}");
+    assert_eq!(
+        results[0]["file"],
+        "Basic_LinkedInDataExport_11-25-2026.zip: Basic_LinkedInDataExport_11-25-2026/Connections.csv",
+        "{job}"
+    );
+    assert_eq!(results[0]["report"]["format"], "linkedin", "{job}");
+    assert!(
+        results[0]["report"]["created"].as_u64().unwrap() >= 3,
+        "{job}"
+    );
+    let empty = results[1]["error"].as_str().unwrap();
+    assert!(
+        empty.contains("empty.zip") && empty.contains("no contacts"),
+        "{empty}"
+    );
+    let broken = results[2]["error"].as_str().unwrap();
+    assert!(
+        broken.contains("broken.zip") && broken.contains("ZIP"),
+        "{broken}"
+    );
+    assert!(!broken.contains("/tmp"), "no server path leaks: {broken}");
+    let (_, people) = alice.get("/api/v1/people?search=lovelace").await;
+    assert_eq!(people["people"][0]["name"], "Ada Lovelace", "{people}");
+}
