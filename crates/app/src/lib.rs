@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod orgs;
 pub mod people;
+pub mod search;
 pub mod view;
 
 pub use error::{AppError, Result};
@@ -37,6 +38,8 @@ pub struct App {
     pub store: Store,
     pub account: AccountId,
     pub settings: Settings,
+    /// A server's in-memory search indexes (None: search the store).
+    search_indexes: Option<search::SearchIndexes>,
 }
 
 /// The account setting that holds the default phone region.
@@ -48,7 +51,15 @@ impl App {
             store,
             account,
             settings,
+            search_indexes: None,
         }
+    }
+
+    /// Searches as one types through these shared in-memory indexes (a
+    /// long-running server); without, every search asks the store.
+    pub fn with_search_indexes(mut self, indexes: search::SearchIndexes) -> Self {
+        self.search_indexes = Some(indexes);
+        self
     }
 
     /// The region phone numbers without a country code are read in: the one

@@ -118,6 +118,20 @@ fn edited_positions(
 
 impl App {
     pub async fn list_people(&self, filter: &PeopleFilter) -> Result<Vec<PersonView>> {
+        // A plain search in name order: the in-memory index, when kept.
+        if let (Some(q), None, None, kith_store::PeopleSort::Name, Some(limit)) = (
+            &filter.search,
+            &filter.tag,
+            &filter.organization,
+            filter.sort,
+            filter.limit,
+        ) {
+            let offset = usize::try_from(filter.offset.unwrap_or(0)).unwrap_or(0);
+            let limit = usize::try_from(limit).unwrap_or(0);
+            if let Some(found) = self.search_people(q, offset, limit).await? {
+                return Ok(found);
+            }
+        }
         let mut tx = self.store.begin_read(self.account).await?;
         let people = tx.people(filter).await?;
         Ok(people.iter().map(PersonView::from).collect())

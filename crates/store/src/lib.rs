@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod engine;
+pub mod follow;
 mod index;
 mod orgs;
 pub mod tx;

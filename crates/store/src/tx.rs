@@ -115,36 +115,6 @@ impl Tx {
                 o.trim().trim_start_matches('@').to_lowercase(),
             )
         });
-        // SQLite: words that begin many people's words (gmail, com, inc) are
-        // slow to intersect in the index, so they are checked on the rows
-        // the rare words found instead. Counting a word up to the bound
-        // costs about 0.1 ms; the crossovers were measured on 100,000 people.
-        let (mut rare, mut common) = (Vec::new(), Vec::new());
-        if !postgres {
-            for w in &words {
-                if self
-                    .search_matches_fewer_than(&format!("\"{w}\""), 1000)
-                    .await?
-                {
-                    rare.push(format!("\"{w}\"*"));
-                } else {
-                    common.push(w.clone());
-                }
-            }
-        }
-        if rare.is_empty() && !common.is_empty() {
-            // Only common words: the index still finds the people holding the
-            // longest one (words are sorted longest first).
-            rare.push(format!("\"{}\"*", common.remove(0)));
-        }
-        let fts_query = (!rare.is_empty()).then(|| rare.join(" AND "));
-        // A few matches are best read from the search index and sorted; many
-        // are best found by walking people in name order until the page is
-        // full.
-        let from_index = match &fts_query {
-            Some(q) => self.search_matches_fewer_than(q, 1000).await?,
-            None => false,
-        };
         // PostgreSQL: a search in name order is paged in the narrow search
         // table, so only the page's cards are read.
         let page_in_search_table = filter.limit.filter(|_| {
@@ -155,15 +125,7 @@ impl Tx {
                 && org.is_none()
         });
         on_db!(self, c => {
-            let mut qb = sqlx::QueryBuilder::new(if from_index {
-                format!("SELECT {PERSON_COLUMNS} FROM people_search s CROSS JOIN people p ON p.seq = s.rowid WHERE people_search MATCH ")
-            } else {
-                format!("SELECT {PERSON_COLUMNS} FROM people p WHERE ")
-            });
-            if from_index {
-                qb.push_bind(fts_query.clone());
-                qb.push(" AND ");
-            }
+            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM people p WHERE "));
             qb.push("p.account_id = ");
             qb.push_bind(account);
             qb.push(" AND p.deleted_at IS NULL");
@@ -181,15 +143,13 @@ impl Tx {
                     qb.push_bind(filter.offset.unwrap_or(0));
                 }
                 qb.push(")");
-            } else if let (Some(q), false) = (&fts_query, from_index) {
-                qb.push(" AND p.seq IN (SELECT rowid FROM people_search WHERE people_search MATCH ");
-                qb.push_bind(q.clone());
-                qb.push(")");
-            }
-            for w in &common {
-                // A word of search_text (which begins with a space) begins with w.
-                qb.push(" AND p.search_text GLOB ");
-                qb.push_bind(format!("*[^a-z0-9]{w}*"));
+            } else {
+                for w in &words {
+                    // search_text begins with a space: every word of it
+                    // follows a character that is not a letter or digit.
+                    qb.push(" AND p.search_text GLOB ");
+                    qb.push_bind(format!("*[^a-z0-9]{w}*"));
+                }
             }
             if let Some(tag) = &tag {
                 qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.account_id = p.account_id AND t.person_id = p.id AND lower(t.tag) = lower(");
@@ -214,22 +174,6 @@ impl Tx {
             let rows = qb.build().fetch_all(c).await?;
             rows.iter().map(person_from_row).collect()
         })
-    }
-
-    /// Whether fewer than `bound` people (of any account: this only picks a
-    /// plan) hold the words of the FTS5 query `q`. SQLite only.
-    async fn search_matches_fewer_than(&mut self, q: &str, bound: i64) -> Result<bool> {
-        let Inner::Sqlite(t) = &mut self.inner else {
-            return Ok(false);
-        };
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM people_search WHERE people_search MATCH $1 LIMIT $2)",
-        )
-        .bind(q)
-        .bind(bound)
-        .fetch_one(&mut **t)
-        .await?;
-        Ok(n < bound)
     }
 
     /// Living people in id order, `limit` at a time after `after`: for
@@ -720,7 +664,7 @@ impl Tx {
 /// `ana.meyer@example.com` asks for ana, meyer, example and com), and a
 /// query that looks like a phone number asks for its digits as one word, as
 /// phones are stored in E.164 (`+49 170 123` asks for 49170123).
-fn search_words(q: &str) -> Vec<String> {
+pub fn search_words(q: &str) -> Vec<String> {
     let phone_like = q.chars().any(|c| c.is_ascii_digit())
         && q.chars()
             .all(|c| c.is_ascii_digit() || " +-()./".contains(c));

@@ -1,4 +1,5 @@
-//! Housekeeping while the server runs: people deleted longer ago than the
+//! Housekeeping while the server runs: each account's search index is built
+//! at start (so no one waits for it), and people deleted longer ago than the
 //! restore window are removed for good, at start and every few hours.
 
 use crate::state::AppState;
@@ -8,6 +9,7 @@ const EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// Runs forever (until the server's runtime stops).
 pub async fn run(state: AppState) {
+    warm_search_indexes(&state).await;
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
@@ -32,6 +34,18 @@ pub async fn purge_all(state: &AppState) {
                 account.name
             ),
             Err(e) => eprintln!("kith: housekeeping for {}: {e}", account.name),
+        }
+    }
+}
+
+/// Builds every account's in-memory search index.
+pub async fn warm_search_indexes(state: &AppState) {
+    let Ok(accounts) = state.store.accounts().await else {
+        return; // searches build their index themselves
+    };
+    for account in accounts {
+        if let Err(e) = state.app(account.id).warm_search_index().await {
+            eprintln!("kith: search index for {}: {e}", account.name);
         }
     }
 }

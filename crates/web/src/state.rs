@@ -34,6 +34,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Imports started from the import page.
     pub jobs: crate::import_pages::Jobs,
+    /// Each account's people by word, for searching as one types.
+    pub search: kith_app::search::SearchIndexes,
 }
 
 impl AppState {
@@ -44,11 +46,13 @@ impl AppState {
             settings,
             config: Arc::new(config),
             jobs: Default::default(),
+            search: Default::default(),
         }
     }
 
     /// The use cases acting as `account` (an id an extractor proved).
     pub fn app(&self, account: AccountId) -> App {
         App::new(self.store.clone(), account, self.settings.clone())
+            .with_search_indexes(self.search.clone())
     }
 }

@@ -6,6 +6,7 @@ mod corpus;
 mod merging;
 mod privacy;
 mod roundtrip;
+mod search;
 
 use kith_app::import::{ImportOptions, ImportReport, NoProgress};
 use kith_app::{App, Settings};

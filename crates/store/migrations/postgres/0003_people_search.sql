@@ -3,10 +3,14 @@
 -- few small rows (sort key and words) instead of whole cards. Words are
 -- search_text split at every character that is not a letter or digit, as
 -- the SQLite FTS5 index splits them.
+-- Names sort by their bytes (the "C" collation), as on SQLite and in
+-- kith's in-memory index: one order, whatever the server's locale.
+ALTER TABLE people ALTER COLUMN sort_key TYPE TEXT COLLATE "C";
+
 CREATE TABLE people_search (
     person_id UUID PRIMARY KEY,
     account_id UUID NOT NULL,
-    sort_key TEXT NOT NULL,
+    sort_key TEXT COLLATE "C" NOT NULL,
     words tsvector NOT NULL
 );
 CREATE INDEX people_search_in_order ON people_search(account_id, sort_key, person_id);
