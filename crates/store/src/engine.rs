@@ -121,8 +121,6 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32768")
-            // Reads through a memory map rather than a read() call per page.
-            .pragma("mmap_size", "1073741824")
             .pragma("temp_store", "memory")
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()

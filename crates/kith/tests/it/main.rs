@@ -447,3 +447,72 @@ fn a_closed_output_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A ZIP archive of (name, content) entries, stored uncompressed.
+fn zip_of(path: &Path, entries: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, content) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_zip_archive_is_imported_entry_by_entry() {
+    let kith = Kith::new();
+    let dir = kith.dir.path();
+    let connections = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../formats/tests/fixtures/csv/linkedin_connections.csv"),
+    )
+    .unwrap();
+    let card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mallory Escape\r\nEND:VCARD\r\n";
+    let archive = dir.join("Complete_LinkedInDataExport_11-25-2026.zip");
+    zip_of(
+        &archive,
+        &[
+            ("Connections.csv", &connections),
+            ("messages.csv", b"CONVERSATION ID,FROM\n1,x\n"),
+            ("../../escape.vcf", card),
+        ],
+    );
+    let out = kith.run(&["import", s(&archive), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports[0]["format"], "linkedin");
+    assert!(
+        reports[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(": Connections.csv")
+    );
+    assert_eq!(reports[1]["format"], "vcard");
+    assert_eq!(reports[1]["created"], 1);
+    assert!(
+        !dir.join("escape.vcf").exists() && !dir.parent().unwrap().join("escape.vcf").exists(),
+        "an entry cannot write outside kith's own directory"
+    );
+    let text = kith.run(&["import", s(&archive)]);
+    let said = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        said.contains("left alone") && said.contains("messages.csv"),
+        "{said}"
+    );
+    let found = kith.ok(&["people", "list", "--search", "lovelace"]);
+    assert!(found.contains("Ada Lovelace"), "{found}");
+
+    let broken = dir.join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04 and then nothing").unwrap();
+    let err = kith.fails(&["import", s(&broken)]);
+    assert!(err.contains("broken.zip") && err.contains("ZIP"), "{err}");
+}

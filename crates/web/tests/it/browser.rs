@@ -169,16 +169,13 @@ async fn first_hour_in_a_real_browser() {
     );
     shot(&c, "import-done.png").await;
 
-    // Search, open a person.
+    // Search as you type (no submit: the page's script fetches the
+    // results and keeps the address in step), open a person.
     c.goto(&server.url("/people")).await.unwrap();
-    fill(&c, "q", "hopper").await;
-    c.find(Locator::Css("form.search button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "q", "hopp").await;
     wait_text(&c, "1–1 shown").await;
+    let address = c.current_url().await.unwrap().to_string();
+    assert!(address.contains("q=hopp"), "{address}");
     shot(&c, "people.png").await;
     c.find(Locator::LinkText("Grace Hopper"))
         .await
@@ -206,6 +203,17 @@ async fn first_hour_in_a_real_browser() {
         .await
         .unwrap();
     wait_text(&c, "Rear Admiral at Stripe, Inc.").await;
+
+    // The job history leads to the organisation: who is there now.
+    c.find(Locator::Css("ul.positions a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let org = wait_text(&c, "There now").await;
+    assert!(org.contains("Grace Hopper"), "{org}");
+    shot(&c, "organization.png").await;
 
     // Merge the suggested duplicate.
     c.goto(&server.url("/duplicates")).await.unwrap();
