@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+pub mod interactions;
 pub mod orgs;
 pub mod people;
 pub mod search;

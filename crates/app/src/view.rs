@@ -55,7 +55,8 @@ impl From<&StoredPerson> for PersonView {
     }
 }
 
-/// One side of a duplicate suggestion.
+/// A person named by id and name (a side of a suggestion, someone in an
+/// interaction).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PersonRef {
     pub id: PersonId,

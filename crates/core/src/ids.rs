@@ -43,3 +43,4 @@ macro_rules! typed_id {
 typed_id!(AccountId);
 typed_id!(PersonId);
 typed_id!(OrgId);
+typed_id!(InteractionId);

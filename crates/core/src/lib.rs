@@ -4,9 +4,11 @@
 
 pub mod identity;
 pub mod ids;
+pub mod interaction;
 pub mod merge;
 pub mod model;
 pub mod names;
 
-pub use ids::{AccountId, OrgId, PersonId};
+pub use ids::{AccountId, InteractionId, OrgId, PersonId};
+pub use interaction::{Direction, Interaction, InteractionKind};
 pub use model::*;

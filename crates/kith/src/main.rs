@@ -63,6 +63,8 @@ enum Command {
     },
     /// Possible duplicates, best first.
     Dupes(DupesArgs),
+    /// Log an interaction (a coffee, a call…) with one or more people.
+    Log(LogArgs),
     /// Accounts: add, change a password, list.
     User {
         #[command(subcommand)]
@@ -77,6 +79,26 @@ enum Command {
     Serve(ServeArgs),
     /// Fill a fresh data directory with a seeded demo network and serve it.
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct LogArgs {
+    /// The people involved: ids or emails.
+    #[arg(required = true)]
+    people: Vec<String>,
+    /// email, meeting, call, message, coffee, lunch, event, introduction or note.
+    #[arg(long)]
+    kind: String,
+    /// When: YYYY-MM-DD, a timestamp, today, yesterday, "3 days ago" (default: now).
+    #[arg(long, default_value = "")]
+    date: String,
+    #[arg(long)]
+    note: Option<String>,
+    /// outgoing (you reached out), incoming (they did) or mutual (default).
+    #[arg(long)]
+    direction: Option<String>,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -445,6 +467,10 @@ async fn dispatch(
             people(&app, *command).await?;
             ExitCode::SUCCESS
         }
+        Command::Log(args) => {
+            log_interaction(&app, args).await?;
+            ExitCode::SUCCESS
+        }
         Command::Dupes(args) => {
             match args.command {
                 Some(DupesCommand::Dismiss { a, b }) => {
@@ -769,10 +795,12 @@ async fn people(app: &App, command: PeopleCommand) -> Result<()> {
         }
         PeopleCommand::Show { id, json } => {
             let p = app.find_person(&id).await?;
+            let interactions = app.interactions(&p.id.to_string(), 10).await?;
             if json {
                 output::json(&p)?
             } else {
-                output::person(&p)
+                output::person(&p);
+                output::interactions(&interactions);
             }
         }
         PeopleCommand::Add { edit, json } => {
@@ -811,6 +839,47 @@ async fn people(app: &App, command: PeopleCommand) -> Result<()> {
                 println!("separated {} ({}) and {} ({})", a.name, a.id, b.name, b.id)
             }
         }
+    }
+    Ok(())
+}
+
+async fn log_interaction(app: &App, args: LogArgs) -> Result<()> {
+    use kith_core::{Direction, InteractionKind};
+    let kind = InteractionKind::parse(&args.kind).ok_or_else(|| {
+        anyhow!(
+            "unknown kind {:?}: use one of {}",
+            args.kind,
+            InteractionKind::names()
+        )
+    })?;
+    let direction = args
+        .direction
+        .as_deref()
+        .map(|d| {
+            Direction::parse(d)
+                .ok_or_else(|| anyhow!("unknown direction {d:?}: use outgoing, incoming or mutual"))
+        })
+        .transpose()?;
+    let logged = app
+        .log_interaction(&kith_app::interactions::NewInteraction {
+            people: args.people,
+            kind,
+            when: args.date,
+            note: args.note,
+            direction,
+        })
+        .await?;
+    if args.json {
+        output::json(&logged)?;
+    } else {
+        let names: Vec<&str> = logged.people.iter().map(|p| p.name.as_str()).collect();
+        println!(
+            "logged {} with {} on {} ({})",
+            logged.kind.as_str(),
+            names.join(", "),
+            &logged.at[..10.min(logged.at.len())],
+            logged.id
+        );
     }
     Ok(())
 }

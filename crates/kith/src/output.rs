@@ -183,3 +183,24 @@ impl Progress for ImportProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// A person's latest interactions, under their card.
+pub fn interactions(list: &[kith_app::interactions::InteractionView]) {
+    if list.is_empty() {
+        return;
+    }
+    println!("  latest interactions:");
+    for i in list {
+        let day = &i.at[..10.min(i.at.len())];
+        let note = i
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        println!(
+            "    {day} {} ({}){note}",
+            i.kind.as_str(),
+            i.direction.as_str()
+        );
+    }
+}

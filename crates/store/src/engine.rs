@@ -49,6 +49,10 @@ fn sqlite_migrations() -> Migrator {
             "people search",
             include_str!("../migrations/sqlite/0003_people_search.sql"),
         ),
+        (
+            "interactions",
+            include_str!("../migrations/sqlite/0004_interactions.sql"),
+        ),
     ])
 }
 
@@ -65,6 +69,10 @@ fn postgres_migrations() -> Migrator {
         (
             "people search",
             include_str!("../migrations/postgres/0003_people_search.sql"),
+        ),
+        (
+            "interactions",
+            include_str!("../migrations/postgres/0004_interactions.sql"),
         ),
     ])
 }

@@ -9,6 +9,7 @@ pub mod auth;
 mod engine;
 pub mod follow;
 mod index;
+mod interactions;
 mod orgs;
 pub mod tx;
 

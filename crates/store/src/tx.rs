@@ -483,6 +483,17 @@ impl Tx {
                  OR b IN (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL))",
             )
             .bind(account).bind(before).execute(&mut *c).await?;
+            // Their part in interactions goes too, then interactions left with no one.
+            sqlx::query(
+                "DELETE FROM interaction_people WHERE account_id = $1 AND person_id IN \
+                 (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL)",
+            )
+            .bind(account).bind(before).execute(&mut *c).await?;
+            sqlx::query(
+                "DELETE FROM interactions WHERE account_id = $1 AND NOT EXISTS \
+                 (SELECT 1 FROM interaction_people ip WHERE ip.account_id = $1 AND ip.interaction_id = interactions.id)",
+            )
+            .bind(account).execute(&mut *c).await?;
             let n = sqlx::query("DELETE FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL")
                 .bind(account).bind(before).execute(&mut *c).await?.rows_affected();
             Ok(n)

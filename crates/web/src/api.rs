@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
             get(get_person).patch(patch_person).delete(delete_person),
         )
         .merge(crate::api_more::routes())
+        .merge(crate::api_interactions::routes())
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
 }

@@ -4,6 +4,7 @@
 //! talks to another account's data, nor to the store's tables directly.
 
 pub mod api;
+pub mod api_interactions;
 pub mod api_more;
 pub mod caller;
 pub mod import_pages;

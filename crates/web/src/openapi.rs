@@ -2,11 +2,13 @@
 //! annotations (utoipa) and served at `/api/v1/openapi.json`.
 
 use crate::api;
+use crate::api_interactions;
 use crate::api_more;
 use crate::import_pages::{ImportResult, ImportStatus};
 use crate::problem::Problem;
 use axum::Json;
 use kith_app::PersonView;
+use kith_app::interactions::InteractionView;
 use kith_app::orgs::{MemberView, OrgView};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -35,6 +37,9 @@ use utoipa::{Modify, OpenApi};
         api_more::create_import,
         api_more::get_import,
         api_more::export,
+        api_interactions::list_interactions,
+        api_interactions::log_interaction,
+        api_interactions::delete_interaction,
     ),
     components(schemas(
         PersonView,
@@ -55,6 +60,8 @@ use utoipa::{Modify, OpenApi};
         api_more::ExportKind,
         ImportStatus,
         ImportResult,
+        InteractionView,
+        api_interactions::InteractionInput,
         Problem
     )),
     modifiers(&Bearer),
@@ -66,6 +73,7 @@ use utoipa::{Modify, OpenApi};
         (name = "duplicates", description = "Suggested duplicates, merging and undoing merges"),
         (name = "imports", description = "Importing files"),
         (name = "export", description = "The whole address book as a file"),
+        (name = "interactions", description = "Coffees, calls, emails, meetings with people"),
     ),
 )]
 pub struct ApiDoc;

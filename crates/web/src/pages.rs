@@ -412,6 +412,16 @@ struct PersonPage {
     headline: String,
     rows: Vec<CardRow>,
     positions: Vec<PositionRow>,
+    interactions: Vec<InteractionRow>,
+    kinds: Vec<&'static str>,
+}
+
+/// A line of the person's interactions.
+struct InteractionRow {
+    day: String,
+    kind: &'static str,
+    with: String,
+    note: String,
 }
 
 /// A line of the job history, linked to the organisation's page.
@@ -511,9 +521,31 @@ async fn person_page(
             }
         })
         .collect();
+    let interactions = app
+        .interactions(&person.id.to_string(), 50)
+        .await?
+        .into_iter()
+        .map(|i| InteractionRow {
+            day: i.at.chars().take(10).collect(),
+            kind: i.kind.as_str(),
+            with: i
+                .people
+                .iter()
+                .filter(|p| p.id != person.id)
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            note: i.note.unwrap_or_default(),
+        })
+        .collect();
     Ok(PersonPage {
         user: caller.name,
         csrf: caller.csrf,
+        interactions,
+        kinds: kith_core::InteractionKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
         id: person.id.to_string(),
         name: person.name,
         headline,

@@ -4,7 +4,7 @@
 use crate::api::PersonInput;
 use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
-use crate::problem::{Problem, person_id};
+use crate::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(new_page).post(create))
         .route("/people/{id}/edit", get(edit_page).post(update))
         .route("/people/{id}/delete", post(delete))
+        .route("/people/{id}/interactions", post(log_interaction))
         .route("/people/{id}/restore", post(restore))
         .route("/trash", get(trash_page))
 }
@@ -321,6 +322,49 @@ async fn delete(
     let id = person_id(&id)?;
     state.app(caller.account).delete_person(&id).await?;
     Ok(Redirect::to("/people").into_response())
+}
+
+#[derive(Deserialize)]
+struct InteractionForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Logs an interaction from the person page, then shows the page again.
+async fn log_interaction(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<InteractionForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    let kind = kith_core::InteractionKind::parse(&form.kind).ok_or_else(|| {
+        Problem::new(
+            Code::InvalidValue,
+            format!(
+                "kind {:?}: use one of {}",
+                form.kind,
+                kith_core::InteractionKind::names()
+            ),
+        )
+    })?;
+    state
+        .app(caller.account)
+        .log_interaction(&kith_app::interactions::NewInteraction {
+            people: vec![id.clone()],
+            kind,
+            when: form.date,
+            note: Some(form.note),
+            direction: None,
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
 }
 
 struct DeletedRow {

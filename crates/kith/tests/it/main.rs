@@ -516,3 +516,82 @@ fn a_zip_archive_is_imported_entry_by_entry() {
     let err = kith.fails(&["import", s(&broken)]);
     assert!(err.contains("broken.zip") && err.contains("ZIP"), "{err}");
 }
+
+#[test]
+fn interactions_are_logged_from_the_command_line() {
+    let kith = Kith::new();
+    kith.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.org",
+    ]);
+    kith.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Grace Hopper",
+        "--email",
+        "grace@example.org",
+    ]);
+    let said = kith.ok(&[
+        "log",
+        "ada@example.org",
+        "grace@example.org",
+        "--kind",
+        "coffee",
+        "--date",
+        "2026-11-20",
+        "--note",
+        "engines",
+    ]);
+    assert!(
+        said.starts_with("logged coffee with Ada Lovelace, Grace Hopper on 2026-11-20"),
+        "{said}"
+    );
+    let json: Value = serde_json::from_str(&kith.ok(&[
+        "log",
+        "ada@example.org",
+        "--kind",
+        "email",
+        "--direction",
+        "outgoing",
+        "--date",
+        "yesterday",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(json["direction"], "outgoing");
+    let shown = kith.ok(&["people", "show", "ada@example.org"]);
+    assert!(
+        shown.contains("latest interactions")
+            && shown.contains("2026-11-20 coffee (mutual): engines"),
+        "{shown}"
+    );
+    for (args, why) in [
+        (
+            vec!["log", "ada@example.org", "--kind", "tea"],
+            "unknown kind",
+        ),
+        (
+            vec![
+                "log",
+                "ada@example.org",
+                "--kind",
+                "call",
+                "--date",
+                "2099-01-01",
+            ],
+            "future",
+        ),
+        (
+            vec!["log", "nobody@example.org", "--kind", "call"],
+            "no person",
+        ),
+    ] {
+        let err = kith.fails(&args);
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+}

@@ -540,3 +540,87 @@ async fn people_deleted_long_ago_are_purged_for_good() {
         );
     }
 }
+
+#[tokio::test]
+async fn interactions_follow_merges_and_stay_in_their_account() {
+    use kith_core::{Direction, Interaction, InteractionId, InteractionKind};
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let alice = store.create_account("alice").await.unwrap();
+        let bob = store.create_account("bob").await.unwrap();
+        let ada = person("Ada", "Lovelace", "ada@example.org", "Engines", "x");
+        let countess = person("Augusta", "King", "countess@example.org", "Engines", "x");
+        let bobs = person("Bea", "Bob", "bea@example.org", "Acme", "y");
+        put(&store, alice.id, &[ada.clone(), countess.clone()]).await;
+        put(&store, bob.id, std::slice::from_ref(&bobs)).await;
+        let at = |day: i64| 1_790_000_000_000_000 + day * 86_400_000_000;
+        let coffee = |day: i64, people: Vec<PersonId>| Interaction {
+            id: InteractionId::new(),
+            at: at(day),
+            kind: InteractionKind::Coffee,
+            direction: Direction::Mutual,
+            people,
+            note: Some(format!("day {day}")),
+            source: "manual".into(),
+        };
+
+        let mut tx = store.begin(alice.id).await.unwrap();
+        assert!(
+            tx.add_interaction(&coffee(1, vec![ada.id]), None)
+                .await
+                .unwrap()
+        );
+        assert!(
+            tx.add_interaction(&coffee(2, vec![countess.id]), Some("msg-1"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tx.add_interaction(&coffee(3, vec![countess.id]), Some("msg-1"))
+                .await
+                .unwrap(),
+            "{engine}: the same dedupe key is recorded once"
+        );
+        // Bob's person cannot be named in Alice's account.
+        let err = tx
+            .add_interaction(&coffee(4, vec![bobs.id]), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{engine}: {err}");
+        tx.commit().await.unwrap();
+
+        // Merging the countess into Ada brings her coffee along; newest first.
+        let mut tx = store.begin(alice.id).await.unwrap();
+        assert!(tx.delete_person(countess.id, Some(ada.id)).await.unwrap());
+        let both = tx.interactions_of(ada.id, 10).await.unwrap();
+        assert_eq!(
+            both.iter()
+                .map(|i| i.note.clone().unwrap())
+                .collect::<Vec<_>>(),
+            ["day 2", "day 1"],
+            "{engine}"
+        );
+        assert_eq!(both[0].people, vec![countess.id], "{engine}");
+        tx.commit().await.unwrap();
+
+        // Bob sees none of it and cannot remove it.
+        let mut tx = store.begin(bob.id).await.unwrap();
+        assert!(
+            tx.interactions_of(ada.id, 10).await.unwrap().is_empty(),
+            "{engine}"
+        );
+        assert!(
+            !tx.delete_interaction(both[0].id).await.unwrap(),
+            "{engine}"
+        );
+        tx.commit().await.unwrap();
+        let mut tx = store.begin(alice.id).await.unwrap();
+        assert!(tx.delete_interaction(both[0].id).await.unwrap(), "{engine}");
+        assert_eq!(
+            tx.interactions_of(ada.id, 10).await.unwrap().len(),
+            1,
+            "{engine}"
+        );
+        tx.commit().await.unwrap();
+    }
+}

@@ -426,3 +426,111 @@ async fn a_linkedin_export_zip_is_imported_as_downloaded() {
     let (_, people) = alice.get("/api/v1/people?search=lovelace").await;
     assert_eq!(people["people"][0]["name"], "Ada Lovelace", "{people}");
 }
+
+#[tokio::test]
+async fn interactions_are_logged_listed_and_private() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let alice = Api::new(&server, "alice").await;
+        let bob = Api::new(&server, "bob").await;
+        let (_, ada) = alice
+            .post("/api/v1/people", json!({"name": "Ada Lovelace"}))
+            .await;
+        let (_, grace) = alice
+            .post("/api/v1/people", json!({"name": "Grace Hopper"}))
+            .await;
+        let path = format!("/api/v1/people/{}/interactions", id(&ada));
+
+        let (status, coffee) = alice
+            .post(
+                &path,
+                json!({"kind": "coffee", "date": "2026-11-20", "note": "engines", "with": [id(&grace)]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}: {coffee}");
+        assert_eq!(coffee["at"], "2026-11-20T12:00:00Z");
+        assert_eq!(coffee["direction"], "mutual");
+        assert_eq!(coffee["people"].as_array().unwrap().len(), 2);
+        let (status, _) = alice
+            .post(
+                &path,
+                json!({"kind": "email", "date": "2026-11-22", "direction": "outgoing"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}");
+        for (bad, why) in [
+            (json!({"kind": "tea"}), "use one of"),
+            (json!({"kind": "call", "date": "next week"}), "not a date"),
+            (json!({"kind": "call", "date": "2099-01-01"}), "future"),
+            (
+                json!({"kind": "call", "direction": "sideways"}),
+                "direction",
+            ),
+        ] {
+            let (status, problem) = alice.post(&path, bad).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{engine}: {problem}"
+            );
+            assert!(
+                problem["detail"].as_str().unwrap().contains(why),
+                "{problem}"
+            );
+        }
+        let (_, list) = alice.get(&path).await;
+        let kinds: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["email", "coffee"], "{engine}: newest first");
+        let (_, graces) = alice
+            .get(&format!("/api/v1/people/{}/interactions", id(&grace)))
+            .await;
+        assert_eq!(
+            graces.as_array().unwrap().len(),
+            1,
+            "{engine}: the coffee is hers too"
+        );
+
+        // Bob: Alice's person is missing, and so is her interaction.
+        let (status, _) = bob.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (status, _) = bob.post(&path, json!({"kind": "call"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+        let (_, bobs_person) = bob.post("/api/v1/people", json!({"name": "Bea"})).await;
+        let (status, _) = bob
+            .post(
+                &format!("/api/v1/people/{}/interactions", id(&bobs_person)),
+                json!({"kind": "call", "with": [id(&ada)]}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{engine}: cannot name Alice's people"
+        );
+        let del = |api: &Api, iid: &str| {
+            api.http
+                .delete(server.url(&format!("/api/v1/interactions/{iid}")))
+                .header("authorization", &api.auth)
+                .send()
+        };
+        let coffee_id = coffee["id"].as_str().unwrap();
+        assert_eq!(
+            del(&bob, coffee_id).await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{engine}"
+        );
+        assert_eq!(
+            del(&alice, coffee_id).await.unwrap().status(),
+            StatusCode::NO_CONTENT,
+            "{engine}"
+        );
+        let (_, list) = alice.get(&path).await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{engine}");
+    }
+}

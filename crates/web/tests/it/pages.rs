@@ -651,3 +651,62 @@ async fn organisation_pages_filters_and_the_phone_region() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_interaction_is_logged_from_the_person_page() {
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let token = server.account_with_token("ada").await;
+    let (browser, csrf) = server.sign_in("ada").await;
+    let grace: serde_json::Value = client()
+        .post(server.url("/api/v1/people"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Grace Hopper"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = format!("/people/{}", grace["id"].as_str().unwrap());
+    let before = browser
+        .get(server.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(before.contains("Nothing logged yet") && before.contains("Log an interaction"));
+    let logged = browser
+        .post(server.url(&format!("{page}/interactions")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "lunch"),
+            ("date", "2026-11-02"),
+            ("note", "COBOL stories"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged.status(), StatusCode::SEE_OTHER);
+    let after = browser
+        .get(server.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        after.contains("2026-11-02") && after.contains("lunch") && after.contains("COBOL stories"),
+        "{after}"
+    );
+    let refused = browser
+        .post(server.url(&format!("{page}/interactions")))
+        .form(&[("csrf", "forged"), ("kind", "lunch")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
