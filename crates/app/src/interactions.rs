@@ -140,3 +140,30 @@ impl App {
         })
     }
 }
+
+/// Most interactions read to score one person (far beyond what a score
+/// notices: old ones have decayed to nothing).
+const SCORED: i64 = 5_000;
+
+impl App {
+    /// How strong the relationship with a person is, and why.
+    pub async fn strength(&self, person: &str) -> Result<kith_core::strength::Strength> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let id = resolve(&mut tx, person).await?.person.id;
+        let touches: Vec<kith_core::strength::Touch> = tx
+            .interactions_of(id, SCORED)
+            .await?
+            .into_iter()
+            .map(|i| kith_core::strength::Touch {
+                at: i.at,
+                kind: i.kind,
+                direction: i.direction,
+            })
+            .collect();
+        Ok(kith_core::strength::strength(
+            &touches,
+            kith_store::now_micros(),
+            &self.settings.strength,
+        ))
+    }
+}

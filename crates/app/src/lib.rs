@@ -31,6 +31,8 @@ pub struct Settings {
     /// The region was given for this run (a CLI flag or kith.toml), so it
     /// wins over the account's own choice.
     pub region_is_explicit: bool,
+    /// The relationship strength formula's parameters (kith.toml `[strength]`).
+    pub strength: kith_core::strength::StrengthParams,
 }
 
 /// kith acting as one account.

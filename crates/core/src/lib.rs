@@ -8,6 +8,7 @@ pub mod interaction;
 pub mod merge;
 pub mod model;
 pub mod names;
+pub mod strength;
 
 pub use ids::{AccountId, InteractionId, OrgId, PersonId};
 pub use interaction::{Direction, Interaction, InteractionKind};

@@ -15,6 +15,8 @@ pub struct FileConfig {
     pub region: Option<String>,
     /// The account the CLI acts as.
     pub user: Option<String>,
+    /// The relationship strength formula's parameters (docs/relationships.md).
+    pub strength: Option<kith_core::strength::StrengthParams>,
 }
 
 /// The environment variables kith reads; any other `KITH_*` is warned about.

@@ -380,6 +380,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
     };
     let region = config::default_region(cli.region.as_deref().or(file.region.as_deref()))?;
     let region_is_explicit = cli.region.is_some() || file.region.is_some();
+    let strength = file.strength.clone().unwrap_or_default();
     let store = Store::open(&url).await?;
     Ok((
         store,
@@ -387,6 +388,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
         Settings {
             default_region: region,
             region_is_explicit,
+            strength,
         },
     ))
 }
@@ -800,6 +802,11 @@ async fn people(app: &App, command: PeopleCommand) -> Result<()> {
                 output::json(&p)?
             } else {
                 output::person(&p);
+                let strength = app.strength(&p.id.to_string()).await?;
+                println!(
+                    "  strength: {:.2} ({})",
+                    strength.score, strength.explanation
+                );
                 output::interactions(&interactions);
             }
         }

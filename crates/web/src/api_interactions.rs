@@ -1,5 +1,5 @@
 //! The JSON API of interactions: a person's (newest first), logging one,
-//! removing one. Only the account's own people can be named.
+//! removing one, and the strength they add up to. Only the account's own people can be named.
 
 use crate::api::{check_text, json_body};
 use crate::caller::ApiCaller;
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             get(list_interactions).post(log_interaction),
         )
         .route("/api/v1/interactions/{id}", delete(delete_interaction))
+        .route("/api/v1/people/{id}/strength", get(get_strength))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -169,4 +170,35 @@ pub async fn delete_interaction(
 ) -> Result<StatusCode, Problem> {
     state.app(caller.account).delete_interaction(&id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How strong a relationship is, and why.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StrengthView {
+    /// 0 (no contact) to 1.
+    pub score: f64,
+    /// The reasons in words.
+    pub explanation: String,
+}
+
+/// The strength of the relationship with a person, explained
+/// (docs/relationships.md has the formula).
+#[utoipa::path(get, path = "/api/v1/people/{id}/strength", tag = "interactions",
+    params(("id" = String, Path, description = "The person's id")),
+    responses(
+        (status = 200, body = StrengthView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_strength(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<StrengthView>, Problem> {
+    let id = person_id(&id)?;
+    let s = state.app(caller.account).strength(&id).await?;
+    Ok(Json(StrengthView {
+        score: s.score,
+        explanation: s.explanation,
+    }))
 }

@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         api_interactions::list_interactions,
         api_interactions::log_interaction,
         api_interactions::delete_interaction,
+        api_interactions::get_strength,
     ),
     components(schemas(
         PersonView,
@@ -62,6 +63,7 @@ use utoipa::{Modify, OpenApi};
         ImportResult,
         InteractionView,
         api_interactions::InteractionInput,
+        api_interactions::StrengthView,
         Problem
     )),
     modifiers(&Bearer),

@@ -414,6 +414,8 @@ struct PersonPage {
     positions: Vec<PositionRow>,
     interactions: Vec<InteractionRow>,
     kinds: Vec<&'static str>,
+    /// "0.42: 3 two-way coffees in the last 90 days; …"
+    strength: String,
 }
 
 /// A line of the person's interactions.
@@ -538,10 +540,12 @@ async fn person_page(
             note: i.note.unwrap_or_default(),
         })
         .collect();
+    let strength = app.strength(&person.id.to_string()).await?;
     Ok(PersonPage {
         user: caller.name,
         csrf: caller.csrf,
         interactions,
+        strength: format!("{:.2}: {}", strength.score, strength.explanation),
         kinds: kith_core::InteractionKind::ALL
             .iter()
             .map(|k| k.as_str())

@@ -23,6 +23,7 @@ pub async fn app_as(store: &Store, name: &str) -> App {
         Settings {
             default_region: Region::US,
             region_is_explicit: false,
+            strength: Default::default(),
         },
     )
 }

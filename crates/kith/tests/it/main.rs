@@ -570,6 +570,10 @@ fn interactions_are_logged_from_the_command_line() {
             && shown.contains("2026-11-20 coffee (mutual): engines"),
         "{shown}"
     );
+    assert!(
+        shown.contains("strength: 0.") && shown.contains("last met"),
+        "{shown}"
+    );
     for (args, why) in [
         (
             vec!["log", "ada@example.org", "--kind", "tea"],

@@ -496,6 +496,29 @@ async fn interactions_are_logged_listed_and_private() {
             "{engine}: the coffee is hers too"
         );
 
+        // Strength: Ada (a coffee and an email) ranks above Grace (the coffee).
+        let (status, ada_strength) = alice
+            .get(&format!("/api/v1/people/{}/strength", id(&ada)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {ada_strength}");
+        let (_, grace_strength) = alice
+            .get(&format!("/api/v1/people/{}/strength", id(&grace)))
+            .await;
+        let (a, g) = (
+            ada_strength["score"].as_f64().unwrap(),
+            grace_strength["score"].as_f64().unwrap(),
+        );
+        assert!(a > g && g > 0.0 && a < 1.0, "{engine}: {a} {g}");
+        let why = ada_strength["explanation"].as_str().unwrap();
+        assert!(
+            why.contains("coffee") && why.contains("email") && why.contains("last met"),
+            "{why}"
+        );
+        let (status, _) = bob
+            .get(&format!("/api/v1/people/{}/strength", id(&ada)))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+
         // Bob: Alice's person is missing, and so is her interaction.
         let (status, _) = bob.get(&path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");

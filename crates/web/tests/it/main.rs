@@ -38,6 +38,7 @@ impl Server {
             Settings {
                 default_region: Region::US,
                 region_is_explicit: false,
+                strength: Default::default(),
             },
             config,
         );
