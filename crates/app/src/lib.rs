@@ -9,6 +9,7 @@ mod error;
 pub mod export;
 pub mod import;
 pub mod interactions;
+pub mod keep_in_touch;
 pub mod orgs;
 pub mod people;
 pub mod search;

@@ -65,6 +65,10 @@ enum Command {
     Dupes(DupesArgs),
     /// Log an interaction (a coffee, a call…) with one or more people.
     Log(LogArgs),
+    /// How often to be in touch with a person, or with everyone carrying a tag.
+    Cadence(CadenceArgs),
+    /// Who to reach out to now, most urgent first; mark done or snooze.
+    Due(DueArgs),
     /// Accounts: add, change a password, list.
     User {
         #[command(subcommand)]
@@ -79,6 +83,46 @@ enum Command {
     Serve(ServeArgs),
     /// Fill a fresh data directory with a seeded demo network and serve it.
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct CadenceArgs {
+    /// The person (id or email); or use --tag.
+    #[arg(required_unless_present = "tag", conflicts_with = "tag")]
+    person: Option<String>,
+    /// Everyone carrying this tag.
+    #[arg(long)]
+    tag: Option<String>,
+    /// Every this many days (1 to 3650).
+    #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+    every: Option<i64>,
+    /// Remove the cadence.
+    #[arg(long)]
+    clear: bool,
+}
+
+#[derive(Args)]
+struct DueArgs {
+    #[command(subcommand)]
+    command: Option<DueCommand>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum DueCommand {
+    /// You reached out now: logs an interaction (a message unless --kind).
+    Done {
+        person: String,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Not now: off the list for some days.
+    Snooze {
+        person: String,
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
 }
 
 #[derive(Args)]
@@ -471,6 +515,23 @@ async fn dispatch(
         }
         Command::Log(args) => {
             log_interaction(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Cadence(args) => {
+            let every = if args.clear { None } else { args.every };
+            match (&args.person, &args.tag) {
+                (_, Some(tag)) => app.set_tag_cadence(tag, every).await?,
+                (Some(person), None) => app.set_cadence(person, every).await?,
+                (None, None) => bail!("name a person or --tag TAG"),
+            }
+            match every {
+                Some(days) => println!("every {days} days"),
+                None => println!("cadence removed"),
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Due(args) => {
+            due(&app, args).await?;
             ExitCode::SUCCESS
         }
         Command::Dupes(args) => {
@@ -887,6 +948,43 @@ async fn log_interaction(app: &App, args: LogArgs) -> Result<()> {
             &logged.at[..10.min(logged.at.len())],
             logged.id
         );
+    }
+    Ok(())
+}
+
+async fn due(app: &App, args: DueArgs) -> Result<()> {
+    match args.command {
+        Some(DueCommand::Done { person, kind }) => {
+            let kind = kind
+                .as_deref()
+                .map(|k| {
+                    kith_core::InteractionKind::parse(k).ok_or_else(|| {
+                        anyhow!(
+                            "unknown kind {k:?}: use one of {}",
+                            kith_core::InteractionKind::names()
+                        )
+                    })
+                })
+                .transpose()?;
+            let logged = app.done(&person, kind).await?;
+            println!("done: logged {} ({})", logged.kind.as_str(), logged.id);
+        }
+        Some(DueCommand::Snooze { person, days }) => {
+            app.snooze(&person, days).await?;
+            println!("snoozed for {days} days");
+        }
+        None => {
+            let list = app.due().await?;
+            if args.json {
+                output::json(&list)?;
+            } else if list.is_empty() {
+                println!("no one is due now (cadences are set with kith cadence)");
+            } else {
+                for d in &list {
+                    println!("{}  {}  ({})", d.name, d.reason, d.id);
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -53,6 +53,10 @@ fn sqlite_migrations() -> Migrator {
             "interactions",
             include_str!("../migrations/sqlite/0004_interactions.sql"),
         ),
+        (
+            "keep in touch",
+            include_str!("../migrations/sqlite/0005_keep_in_touch.sql"),
+        ),
     ])
 }
 
@@ -73,6 +77,10 @@ fn postgres_migrations() -> Migrator {
         (
             "interactions",
             include_str!("../migrations/postgres/0004_interactions.sql"),
+        ),
+        (
+            "keep in touch",
+            include_str!("../migrations/postgres/0005_keep_in_touch.sql"),
         ),
     ])
 }

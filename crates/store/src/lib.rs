@@ -10,6 +10,7 @@ mod engine;
 pub mod follow;
 mod index;
 mod interactions;
+pub mod keep_in_touch;
 mod orgs;
 pub mod tx;
 

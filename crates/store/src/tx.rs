@@ -483,6 +483,13 @@ impl Tx {
                  OR b IN (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL))",
             )
             .bind(account).bind(before).execute(&mut *c).await?;
+            for table in ["person_cadences", "snoozes"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE account_id = $1 AND person_id IN \
+                     (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL)"
+                )))
+                .bind(account).bind(before).execute(&mut *c).await?;
+            }
             // Their part in interactions goes too, then interactions left with no one.
             sqlx::query(
                 "DELETE FROM interaction_people WHERE account_id = $1 AND person_id IN \

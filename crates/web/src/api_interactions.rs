@@ -1,5 +1,6 @@
 //! The JSON API of interactions: a person's (newest first), logging one,
-//! removing one, and the strength they add up to. Only the account's own people can be named.
+//! removing one, the strength they add up to, and keeping in touch:
+//! cadences, the reach-out list, done and snooze. Only the account's own people can be named.
 
 use crate::api::{check_text, json_body};
 use crate::caller::ApiCaller;
@@ -11,8 +12,9 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post, put};
 use kith_app::interactions::{InteractionView, NewInteraction};
+use kith_app::keep_in_touch::DueView;
 use kith_core::{Direction, InteractionKind};
 use serde::Deserialize;
 
@@ -24,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/interactions/{id}", delete(delete_interaction))
         .route("/api/v1/people/{id}/strength", get(get_strength))
+        .route("/api/v1/people/{id}/cadence", put(set_cadence))
+        .route("/api/v1/tags/{tag}/cadence", put(set_tag_cadence))
+        .route("/api/v1/due", get(list_due))
+        .route("/api/v1/people/{id}/done", post(mark_done))
+        .route("/api/v1/people/{id}/snooze", post(snooze))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -201,4 +208,163 @@ pub async fn get_strength(
         score: s.score,
         explanation: s.explanation,
     }))
+}
+
+/// How often to be in touch (null: no cadence).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceInput {
+    /// 1 to 3650 days, or null to remove.
+    #[schema(minimum = 1, maximum = 3650)]
+    pub every_days: Option<i64>,
+}
+
+/// Sets how often to be in touch with a person.
+#[utoipa::path(put, path = "/api/v1/people/{id}/cadence", tag = "keep in touch",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = CadenceInput,
+    responses(
+        (status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_cadence(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<CadenceInput>, JsonRejection>,
+) -> Result<StatusCode, Problem> {
+    let input = json_body(body)?;
+    let id = person_id(&id)?;
+    state
+        .app(caller.account)
+        .set_cadence(&id, input.every_days)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets how often to be in touch with everyone carrying a tag.
+#[utoipa::path(put, path = "/api/v1/tags/{tag}/cadence", tag = "keep in touch",
+    params(("tag" = String, Path, description = "The tag")),
+    request_body = CadenceInput,
+    responses(
+        (status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_tag_cadence(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(tag): Path<String>,
+    body: Result<Json<CadenceInput>, JsonRejection>,
+) -> Result<StatusCode, Problem> {
+    let input = json_body(body)?;
+    check_text("tag", &tag)?;
+    state
+        .app(caller.account)
+        .set_tag_cadence(&tag, input.every_days)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who to reach out to now, most urgent first (how overdue, weighted by
+/// strength), each with the reason.
+#[utoipa::path(get, path = "/api/v1/due", tag = "keep in touch",
+    responses(
+        (status = 200, body = Vec<DueView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_due(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<DueView>>, Problem> {
+    Ok(Json(state.app(caller.account).due().await?))
+}
+
+/// How you reached out.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoneInput {
+    /// The kind of interaction logged (default message).
+    #[schema(max_length = 20)]
+    pub kind: Option<String>,
+}
+
+/// You reached out now: logs an outgoing interaction, which resets the clock.
+#[utoipa::path(post, path = "/api/v1/people/{id}/done", tag = "keep in touch",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = DoneInput,
+    responses(
+        (status = 201, body = InteractionView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn mark_done(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<DoneInput>, JsonRejection>,
+) -> Result<Response, Problem> {
+    let input = json_body(body)?;
+    let id = person_id(&id)?;
+    let kind = match input.kind.as_deref() {
+        None => None,
+        Some(k) => Some(InteractionKind::parse(k).ok_or_else(|| {
+            Problem::new(
+                Code::InvalidValue,
+                format!("kind {k:?}: use one of {}", InteractionKind::names()),
+            )
+        })?),
+    };
+    let logged = state.app(caller.account).done(&id, kind).await?;
+    Ok((StatusCode::CREATED, Json(logged)).into_response())
+}
+
+/// For how long to put someone off.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeInput {
+    /// 1 to 3650 days.
+    #[schema(minimum = 1, maximum = 3650)]
+    pub days: i64,
+}
+
+/// Keeps someone off the reach-out list for some days.
+#[utoipa::path(post, path = "/api/v1/people/{id}/snooze", tag = "keep in touch",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = SnoozeInput,
+    responses(
+        (status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn snooze(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<SnoozeInput>, JsonRejection>,
+) -> Result<StatusCode, Problem> {
+    let input = json_body(body)?;
+    let id = person_id(&id)?;
+    state.app(caller.account).snooze(&id, input.days).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

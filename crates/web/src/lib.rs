@@ -7,6 +7,7 @@ pub mod api;
 pub mod api_interactions;
 pub mod api_more;
 pub mod caller;
+pub mod home_pages;
 pub mod import_pages;
 pub mod maintenance;
 pub mod openapi;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(import_pages::routes())
         .merge(settings_pages::routes())
         .merge(org_pages::routes())
+        .merge(home_pages::routes())
         .merge(api::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))

@@ -9,6 +9,7 @@ use crate::problem::Problem;
 use axum::Json;
 use kith_app::PersonView;
 use kith_app::interactions::InteractionView;
+use kith_app::keep_in_touch::DueView;
 use kith_app::orgs::{MemberView, OrgView};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -41,6 +42,11 @@ use utoipa::{Modify, OpenApi};
         api_interactions::log_interaction,
         api_interactions::delete_interaction,
         api_interactions::get_strength,
+        api_interactions::set_cadence,
+        api_interactions::set_tag_cadence,
+        api_interactions::list_due,
+        api_interactions::mark_done,
+        api_interactions::snooze,
     ),
     components(schemas(
         PersonView,
@@ -64,6 +70,10 @@ use utoipa::{Modify, OpenApi};
         InteractionView,
         api_interactions::InteractionInput,
         api_interactions::StrengthView,
+        api_interactions::CadenceInput,
+        api_interactions::DoneInput,
+        api_interactions::SnoozeInput,
+        DueView,
         Problem
     )),
     modifiers(&Bearer),
@@ -76,6 +86,7 @@ use utoipa::{Modify, OpenApi};
         (name = "imports", description = "Importing files"),
         (name = "export", description = "The whole address book as a file"),
         (name = "interactions", description = "Coffees, calls, emails, meetings with people"),
+        (name = "keep in touch", description = "Cadences and who to reach out to"),
     ),
 )]
 pub struct ApiDoc;

@@ -21,7 +21,6 @@ use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/people") }))
         .route("/setup", get(setup_page).post(setup_submit))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
@@ -416,6 +415,8 @@ struct PersonPage {
     kinds: Vec<&'static str>,
     /// "0.42: 3 two-way coffees in the last 90 days; …"
     strength: String,
+    /// The person's own cadence in days, or empty.
+    cadence: String,
 }
 
 /// A line of the person's interactions.
@@ -546,6 +547,11 @@ async fn person_page(
         csrf: caller.csrf,
         interactions,
         strength: format!("{:.2}: {}", strength.score, strength.explanation),
+        cadence: app
+            .cadence_of(&person.id.to_string())
+            .await?
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         kinds: kith_core::InteractionKind::ALL
             .iter()
             .map(|k| k.as_str())

@@ -3,6 +3,7 @@
 
 mod auth;
 mod corpus;
+mod keep_in_touch;
 mod merging;
 mod privacy;
 mod roundtrip;

@@ -599,3 +599,60 @@ fn interactions_are_logged_from_the_command_line() {
         assert!(err.contains(why), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn cadences_and_the_reach_out_list_from_the_command_line() {
+    let kith = Kith::new();
+    kith.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.org",
+        "--tag",
+        "inner",
+    ]);
+    kith.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Alan Turing",
+        "--email",
+        "alan@example.org",
+    ]);
+    kith.ok(&[
+        "log",
+        "ada@example.org",
+        "--kind",
+        "coffee",
+        "--date",
+        "40 days ago",
+    ]);
+    assert_eq!(
+        kith.ok(&["cadence", "--tag", "Inner", "--every", "30"])
+            .trim(),
+        "every 30 days"
+    );
+    kith.ok(&["cadence", "alan@example.org", "--every", "90"]);
+    let due: Value = serde_json::from_str(&kith.ok(&["due", "--json"])).unwrap();
+    let names: Vec<&str> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{due}");
+    assert!(
+        names.contains(&"Ada Lovelace") && names.contains(&"Alan Turing"),
+        "{due}"
+    );
+    let text = kith.ok(&["due"]);
+    assert!(text.contains("every 30 days (inner)"), "{text}");
+    kith.ok(&["due", "snooze", "ada@example.org", "--days", "3"]);
+    kith.ok(&["due", "done", "alan@example.org", "--kind", "call"]);
+    assert!(kith.ok(&["due"]).contains("no one is due now"));
+    let err = kith.fails(&["cadence", "alan@example.org", "--every", "0"]);
+    assert!(err.contains("1 to 3650"), "{err}");
+    kith.ok(&["cadence", "alan@example.org", "--clear"]);
+}

@@ -557,3 +557,119 @@ async fn interactions_are_logged_listed_and_private() {
         assert_eq!(list.as_array().unwrap().len(), 1, "{engine}");
     }
 }
+
+#[tokio::test]
+async fn keeping_in_touch_over_the_api_and_the_home_page() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let alice = Api::new(&server, "alice").await;
+        let bob = Api::new(&server, "bob").await;
+        let (_, ada) = alice
+            .post(
+                "/api/v1/people",
+                json!({"name": "Ada Lovelace", "tags": ["Inner"]}),
+            )
+            .await;
+        let (_, grace) = alice
+            .post("/api/v1/people", json!({"name": "Grace Hopper"}))
+            .await;
+        let put = |api: &Api, path: String, body: Value| {
+            api.http
+                .put(server.url(&path))
+                .header("authorization", &api.auth)
+                .json(&body)
+                .send()
+        };
+        let cadence = format!("/api/v1/people/{}/cadence", id(&grace));
+        assert_eq!(
+            put(&alice, cadence.clone(), json!({"every_days": 30}))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NO_CONTENT,
+            "{engine}"
+        );
+        assert_eq!(
+            put(
+                &alice,
+                "/api/v1/tags/inner/cadence".into(),
+                json!({"every_days": 90})
+            )
+            .await
+            .unwrap()
+            .status(),
+            StatusCode::NO_CONTENT
+        );
+        let bad = put(&alice, cadence.clone(), json!({"every_days": 0}))
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        // Bob cannot set a cadence on Alice's person, nor see her list.
+        let theirs = put(&bob, cadence.clone(), json!({"every_days": 7}))
+            .await
+            .unwrap();
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{engine}");
+        let (_, bobs) = bob.get("/api/v1/due").await;
+        assert_eq!(bobs, json!([]), "{engine}");
+
+        let (_, due) = alice.get("/api/v1/due").await;
+        let due = due.as_array().unwrap();
+        assert_eq!(due.len(), 2, "{engine}: never in touch, both due");
+        assert_eq!(
+            due[0]["name"], "Ada Lovelace",
+            "{engine}: a longer cadence never met waits longer"
+        );
+        assert_eq!(due[0]["cadence_from"], "tag:inner");
+        for field in ["id", "name", "last_contact", "cadence_days", "reason"] {
+            assert!(due[0].get(field).is_some(), "{field}");
+        }
+
+        let (status, logged) = alice
+            .post(
+                &format!("/api/v1/people/{}/done", id(&grace)),
+                json!({"kind": "call"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}: {logged}");
+        assert_eq!(logged["direction"], "outgoing");
+        let (status, _) = bob
+            .post(
+                &format!("/api/v1/people/{}/snooze", id(&ada)),
+                json!({"days": 7}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{engine}");
+
+        // The home page lists Ada; snoozing her from it empties the list.
+        let (browser, csrf) = server.sign_in("alice").await;
+        let home = browser
+            .get(server.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Ada Lovelace") && !home.contains("Grace Hopper"),
+            "{engine}: {home}"
+        );
+        let snoozed = browser
+            .post(server.url(&format!("/due/{}/snooze", id(&ada))))
+            .form(&[("csrf", csrf.as_str()), ("days", "7")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(snoozed.status(), StatusCode::SEE_OTHER, "{engine}");
+        let home = browser
+            .get(server.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("No one is due now"), "{engine}: {home}");
+    }
+}

@@ -1,0 +1,235 @@
+//! Keep-in-touch as use cases: cadences per person or tag, the ranked
+//! reach-out list (`kith due`, the home page, `/api/v1/due`), marking
+//! someone done (an interaction logged now) or snoozing them.
+
+use crate::interactions::{InteractionView, NewInteraction, rfc3339};
+use crate::people::resolve;
+use crate::{App, AppError, Result};
+use kith_core::due::{CadenceSource, DueInput, due};
+use kith_core::strength::{Touch, strength};
+use kith_core::{Direction, InteractionKind, PersonId};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Longest cadence accepted: ten years.
+const MAX_DAYS: i64 = 3_650;
+const DAY: i64 = 86_400_000_000;
+
+/// Someone to reach out to, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DueView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: PersonId,
+    pub name: String,
+    /// The latest interaction (RFC 3339), if any.
+    pub last_contact: Option<String>,
+    pub cadence_days: i64,
+    /// `person`, or the tag the cadence comes from.
+    pub cadence_from: String,
+    pub overdue_days: i64,
+    pub strength: f64,
+    pub reason: String,
+}
+
+fn check_days(days: i64) -> Result<i64> {
+    if (1..=MAX_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(AppError::Invalid(format!(
+            "every {days} days: use 1 to {MAX_DAYS} days"
+        )))
+    }
+}
+
+impl App {
+    /// How often to be in touch with a person (None: no cadence of their own).
+    pub async fn set_cadence(&self, person: &str, every_days: Option<i64>) -> Result<()> {
+        let every = every_days.map(check_days).transpose()?;
+        let mut tx = self.store.begin(self.account).await?;
+        let id = resolve(&mut tx, person).await?.person.id;
+        tx.set_person_cadence(id, every).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person's own cadence in days, if set.
+    pub async fn cadence_of(&self, person: &str) -> Result<Option<i64>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let id = resolve(&mut tx, person).await?.person.id;
+        Ok(tx.cadences().await?.people.get(&id).copied())
+    }
+
+    /// How often to be in touch with everyone tagged `tag` (None: remove).
+    pub async fn set_tag_cadence(&self, tag: &str, every_days: Option<i64>) -> Result<()> {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.len() > 200 {
+            return Err(AppError::Invalid("name a tag (at most 200 bytes)".into()));
+        }
+        let every = every_days.map(check_days).transpose()?;
+        let mut tx = self.store.begin(self.account).await?;
+        tx.set_tag_cadence(tag, every).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Who to reach out to now, most urgent first.
+    pub async fn due(&self) -> Result<Vec<DueView>> {
+        let now = kith_store::now_micros();
+        let mut tx = self.store.begin_read(self.account).await?;
+        let cadences = tx.cadences().await?;
+        // Each person's cadence: their own, else the shortest of their tags'.
+        let mut plan: HashMap<PersonId, (i64, CadenceSource)> = HashMap::new();
+        let tags: Vec<String> = cadences.tags.keys().cloned().collect();
+        for (person, tag) in tx.people_tagged(&tags).await? {
+            let every = cadences.tags[&tag];
+            let e = plan
+                .entry(person)
+                .or_insert((every, CadenceSource::Tag(tag.clone())));
+            if every < e.0 {
+                *e = (every, CadenceSource::Tag(tag));
+            }
+        }
+        for (person, every) in &cadences.people {
+            plan.insert(*person, (*every, CadenceSource::Person));
+        }
+        let contacts = tx.contact_summary().await?;
+        let snoozes = tx.snoozes().await?;
+        let mut candidates: Vec<(PersonId, DueInput)> = plan
+            .into_iter()
+            .map(|(id, (every, source))| {
+                let input = DueInput {
+                    every_days: every,
+                    source,
+                    last_contact: contacts.get(&id).map(|c| c.0),
+                    snoozed_until: snoozes.get(&id).copied(),
+                    strength: 0.0,
+                };
+                (id, input)
+            })
+            .filter(|(_, input)| due(input, now).is_some())
+            .collect();
+        let ids: Vec<PersonId> = candidates.iter().map(|(id, _)| *id).collect();
+        let people: HashMap<PersonId, String> = tx
+            .people_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|sp| (sp.person.id, sp.person.card.display_name()))
+            .collect();
+        candidates.retain(|(id, _)| people.contains_key(id));
+        let mut out = Vec::with_capacity(candidates.len());
+        for (id, mut input) in candidates {
+            let touches: Vec<Touch> = tx
+                .interactions_of(id, 5_000)
+                .await?
+                .into_iter()
+                .map(|i| Touch {
+                    at: i.at,
+                    kind: i.kind,
+                    direction: i.direction,
+                })
+                .collect();
+            input.strength = strength(&touches, now, &self.settings.strength).score;
+            let Some(d) = due(&input, now) else { continue };
+            out.push((
+                d.priority,
+                DueView {
+                    id,
+                    name: people[&id].clone(),
+                    last_contact: input.last_contact.map(rfc3339),
+                    cadence_days: input.every_days,
+                    cadence_from: match &input.source {
+                        CadenceSource::Person => "person".into(),
+                        CadenceSource::Tag(t) => format!("tag:{t}"),
+                    },
+                    overdue_days: d.overdue_days,
+                    strength: input.strength,
+                    reason: d.reason,
+                },
+            ));
+        }
+        out.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.name.cmp(&b.1.name))
+                .then_with(|| a.1.id.cmp(&b.1.id))
+        });
+        Ok(out.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// Keeps someone off the reach-out list for `days` days.
+    pub async fn snooze(&self, person: &str, days: i64) -> Result<()> {
+        let days = check_days(days)?;
+        let mut tx = self.store.begin(self.account).await?;
+        let id = resolve(&mut tx, person).await?.person.id;
+        tx.snooze(id, kith_store::now_micros() + days * DAY).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks someone done: you reached out now (by default a message).
+    pub async fn done(
+        &self,
+        person: &str,
+        kind: Option<InteractionKind>,
+    ) -> Result<InteractionView> {
+        self.log_interaction(&NewInteraction {
+            people: vec![person.to_string()],
+            kind: kind.unwrap_or(InteractionKind::Message),
+            when: String::new(),
+            note: None,
+            direction: Some(Direction::Outgoing),
+        })
+        .await
+    }
+}
+
+/// Someone you were in touch with often and no longer are.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FadingView {
+    pub id: PersonId,
+    pub name: String,
+    pub interactions: i64,
+    pub last_contact: String,
+    /// "7 interactions, last contact 5 months ago".
+    pub reason: String,
+}
+
+impl App {
+    /// People with at least 3 interactions whose last one was 4 months to 2
+    /// years ago, the most interactions first: the ties that are fading.
+    pub async fn losing_touch(&self, limit: usize) -> Result<Vec<FadingView>> {
+        let now = kith_store::now_micros();
+        let mut tx = self.store.begin_read(self.account).await?;
+        let mut fading: Vec<(PersonId, i64, i64)> = tx
+            .contact_summary()
+            .await?
+            .into_iter()
+            .filter(|(_, (last, n))| *n >= 3 && (120..=730).contains(&((now - last) / DAY)))
+            .map(|(id, (last, n))| (id, last, n))
+            .collect();
+        fading.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(&b.0)));
+        let ids: Vec<PersonId> = fading.iter().map(|f| f.0).collect();
+        let names: HashMap<PersonId, String> = tx
+            .people_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|sp| (sp.person.id, sp.person.card.display_name()))
+            .collect();
+        Ok(fading
+            .into_iter()
+            .filter_map(|(id, last, n)| {
+                Some(FadingView {
+                    id,
+                    name: names.get(&id)?.clone(),
+                    interactions: n,
+                    last_contact: rfc3339(last),
+                    reason: format!(
+                        "{n} interactions, last contact {}",
+                        kith_core::strength::ago(now - last)
+                    ),
+                })
+            })
+            .take(limit)
+            .collect())
+    }
+}

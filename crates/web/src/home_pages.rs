@@ -1,0 +1,130 @@
+//! The home page: who to reach out to now (with done and snooze), and the
+//! people you are losing touch with. Also the person page's cadence form.
+
+use crate::caller::{CsrfForm, PageCaller};
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem, person_id};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home_page))
+        .route("/due/{id}/done", post(done))
+        .route("/due/{id}/snooze", post(snooze))
+        .route("/people/{id}/cadence", post(set_cadence))
+}
+
+struct DueRow {
+    id: String,
+    name: String,
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    user: String,
+    csrf: String,
+    due: Vec<DueRow>,
+    fading: Vec<DueRow>,
+}
+
+async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<HomePage, Problem> {
+    let app = state.app(caller.account);
+    let due = app
+        .due()
+        .await?
+        .into_iter()
+        .take(50)
+        .map(|d| DueRow {
+            id: d.id.to_string(),
+            name: d.name,
+            reason: d.reason,
+        })
+        .collect();
+    let fading = app
+        .losing_touch(20)
+        .await?
+        .into_iter()
+        .map(|f| DueRow {
+            id: f.id.to_string(),
+            name: f.name,
+            reason: f.reason,
+        })
+        .collect();
+    Ok(HomePage {
+        user: caller.name,
+        csrf: caller.csrf,
+        due,
+        fading,
+    })
+}
+
+async fn done(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    state.app(caller.account).done(&id, None).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Deserialize)]
+struct SnoozeForm {
+    csrf: String,
+    days: i64,
+}
+
+async fn snooze(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<SnoozeForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    state.app(caller.account).snooze(&id, form.days).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Deserialize)]
+struct CadenceForm {
+    csrf: String,
+    /// Empty: no cadence.
+    #[serde(default)]
+    every_days: String,
+}
+
+async fn set_cadence(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CadenceForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    let every = match form.every_days.trim() {
+        "" => None,
+        days => Some(days.parse::<i64>().map_err(|_| {
+            Problem::new(
+                Code::InvalidValue,
+                format!("every {days:?} days: give a number of days"),
+            )
+        })?),
+    };
+    state.app(caller.account).set_cadence(&id, every).await?;
+    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
+}
