@@ -33,6 +33,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/snooze", post(snooze))
 }
 
+/// An interaction kind, or a problem naming the kinds there are.
+pub(crate) fn parse_kind(kind: &str) -> Result<InteractionKind, Problem> {
+    InteractionKind::parse(kind).ok_or_else(|| {
+        Problem::new(
+            Code::InvalidValue,
+            format!("kind {kind:?}: use one of {}", InteractionKind::names()),
+        )
+    })
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -321,15 +331,7 @@ pub async fn mark_done(
 ) -> Result<Response, Problem> {
     let input = json_body(body)?;
     let id = person_id(&id)?;
-    let kind = match input.kind.as_deref() {
-        None => None,
-        Some(k) => Some(InteractionKind::parse(k).ok_or_else(|| {
-            Problem::new(
-                Code::InvalidValue,
-                format!("kind {k:?}: use one of {}", InteractionKind::names()),
-            )
-        })?),
-    };
+    let kind = input.kind.as_deref().map(parse_kind).transpose()?;
     let logged = state.app(caller.account).done(&id, kind).await?;
     Ok((StatusCode::CREATED, Json(logged)).into_response())
 }

@@ -4,7 +4,7 @@
 use crate::api::PersonInput;
 use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
-use crate::problem::{Code, Problem, person_id};
+use crate::problem::{Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -344,16 +344,7 @@ async fn log_interaction(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;
-    let kind = kith_core::InteractionKind::parse(&form.kind).ok_or_else(|| {
-        Problem::new(
-            Code::InvalidValue,
-            format!(
-                "kind {:?}: use one of {}",
-                form.kind,
-                kith_core::InteractionKind::names()
-            ),
-        )
-    })?;
+    let kind = crate::api_interactions::parse_kind(&form.kind)?;
     state
         .app(caller.account)
         .log_interaction(&kith_app::interactions::NewInteraction {
