@@ -65,6 +65,11 @@ enum Command {
     Dupes(DupesArgs),
     /// Log an interaction (a coffee, a call…) with one or more people.
     Log(LogArgs),
+    /// Your own email addresses (they tell kith which mail you sent).
+    Me {
+        #[command(subcommand)]
+        command: MeCommand,
+    },
     /// How often to be in touch with a person, or with everyone carrying a tag.
     Cadence(CadenceArgs),
     /// Who to reach out to now, most urgent first; mark done or snooze.
@@ -83,6 +88,16 @@ enum Command {
     Serve(ServeArgs),
     /// Fill a fresh data directory with a seeded demo network and serve it.
     Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum MeCommand {
+    /// Add one of your addresses.
+    AddEmail { email: String },
+    /// Remove one of your addresses.
+    RemoveEmail { email: String },
+    /// List your addresses.
+    List,
 }
 
 #[derive(Args)]
@@ -233,6 +248,9 @@ struct ImportArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Mailboxes: keep each message's subject with its interaction.
+    #[arg(long)]
+    keep_subjects: bool,
 }
 
 #[derive(Subcommand)]
@@ -530,6 +548,17 @@ async fn dispatch(
             }
             ExitCode::SUCCESS
         }
+        Command::Me { command } => {
+            let mine = match command {
+                MeCommand::AddEmail { email } => app.add_my_email(&email).await?,
+                MeCommand::RemoveEmail { email } => app.remove_my_email(&email).await?,
+                MeCommand::List => app.my_emails().await?,
+            };
+            for email in mine {
+                println!("{email}");
+            }
+            ExitCode::SUCCESS
+        }
         Command::Due(args) => {
             due(&app, args).await?;
             ExitCode::SUCCESS
@@ -756,6 +785,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         format,
         dry_run: args.dry_run,
         mapping,
+        keep_subjects: args.keep_subjects,
     };
     let mut failed = false;
     let mut reports = Vec::new();

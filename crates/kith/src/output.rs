@@ -21,18 +21,32 @@ pub fn import_report(r: &ImportReport) {
     } else {
         ""
     };
-    println!(
-        "{}: {prefix}{} records as {} — {} created, {} merged ({} updated people, {} unchanged), {} duplicate suggestions, {} skipped",
-        r.file,
-        r.records,
-        r.format,
-        r.created,
-        r.merged,
-        r.updated,
-        r.unchanged,
-        r.suggested,
-        r.skipped
-    );
+    if matches!(r.format.as_str(), "mbox" | "maildir" | "eml") {
+        println!(
+            "{}: {prefix}{} messages as {} — {} interactions added, {} already imported, {} people created, {} matched, {} skipped (lists, bulk, no-reply, strangers, unreadable)",
+            r.file,
+            r.records,
+            r.format,
+            r.interactions,
+            r.unchanged,
+            r.created,
+            r.updated,
+            r.skipped
+        );
+    } else {
+        println!(
+            "{}: {prefix}{} records as {} — {} created, {} merged ({} updated people, {} unchanged), {} duplicate suggestions, {} skipped",
+            r.file,
+            r.records,
+            r.format,
+            r.created,
+            r.merged,
+            r.updated,
+            r.unchanged,
+            r.suggested,
+            r.skipped
+        );
+    }
     if !r.problems.is_empty() {
         println!("problems ({}):", r.problems.len());
         for p in &r.problems {

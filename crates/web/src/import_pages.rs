@@ -266,6 +266,7 @@ pub(crate) fn start_import(state: &AppState, account: AccountId, upload: Upload)
         format,
         dry_run,
         mapping: None,
+        keep_subjects: false,
     };
     tokio::spawn(async move {
         // The directory (and the uploads) go when the job ends.

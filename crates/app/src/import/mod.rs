@@ -4,6 +4,7 @@
 //! leaves the store as it was. Re-importing the same file changes nothing.
 
 pub mod archive;
+pub mod mail;
 mod matcher;
 
 use crate::App;
@@ -26,6 +27,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Column mapping for the generic CSV reader.
     pub mapping: Option<kith_formats::csv::generic::ColumnMapping>,
+    /// Mailboxes: keep each message's subject as the interaction's note
+    /// (by default only who, when and which way).
+    pub keep_subjects: bool,
 }
 
 /// Told how far the import has read (bytes), to drive a progress bar.
@@ -64,12 +68,25 @@ pub struct ImportReport {
     pub problems: Vec<Diagnostic>,
     /// Things noticed in records that were still imported.
     pub warnings: Vec<Diagnostic>,
+    /// Interactions added (mailboxes and calendars).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub interactions: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Counts the bytes read through it, for progress.
-struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     read: Arc<AtomicU64>,
+}
+
+impl<R> Counting<R> {
+    pub(crate) fn new(inner: R, read: Arc<AtomicU64>) -> Self {
+        Counting { inner, read }
+    }
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -92,6 +109,13 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<archive::ArchiveImport> {
+        if mail::is_mailbox(path) {
+            let report = self.import_mail(path, options, progress).await;
+            return Ok(archive::ArchiveImport {
+                imported: vec![(path.display().to_string(), report)],
+                skipped: Vec::new(),
+            });
+        }
         if archive::is_zip(path) {
             // Each entry's format is recognised from its own content.
             let options = ImportOptions {

@@ -4,6 +4,7 @@
 mod auth;
 mod corpus;
 mod keep_in_touch;
+mod mail;
 mod merging;
 mod privacy;
 mod roundtrip;

@@ -1,0 +1,397 @@
+//! Capturing interactions from mailboxes (mbox, maildir, `.eml`): each
+//! message between the account's owner and others becomes an email
+//! interaction with them. The owner's own addresses (`kith me add-email`)
+//! say which way a message went. Correspondents are matched to people by
+//! email; a new person is made only for someone the owner wrote to, never
+//! for list, bulk or no-reply mail or one-way mail from strangers. Only
+//! metadata is kept (subjects with `--keep-subjects`); re-importing adds
+//! nothing (Message-ID). One mailbox is one transaction.
+
+use super::{Counting, ImportOptions, ImportReport, Progress};
+use crate::{App, AppError, Result};
+use kith_core::identity::{email_key, normalize_card};
+use kith_core::{
+    Card, ContactPoint, Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person,
+    PersonId, PersonName, Source,
+};
+use kith_formats::mail::{MailHeaders, MboxReader, read_message_file};
+use kith_store::tx::PersonWrite;
+use std::collections::HashMap;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The account setting that lists the owner's own email addresses.
+const MY_EMAILS: &str = "my_emails";
+
+/// Whether `path` is a mailbox: an mbox file, a maildir, or a `.eml` file.
+pub fn is_mailbox(path: &Path) -> bool {
+    if path.is_dir() {
+        return path.join("cur").is_dir() || path.join("new").is_dir();
+    }
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+    {
+        return true;
+    }
+    let mut head = [0u8; 5];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"From "
+}
+
+/// Senders and recipients that are machines, not people.
+fn is_machine(email: &str) -> bool {
+    let local = email.split('@').next().unwrap_or("");
+    let compact: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    compact.starts_with("noreply")
+        || compact.starts_with("donotreply")
+        || compact.starts_with("mailerdaemon")
+        || compact == "postmaster"
+        || compact.starts_with("notification")
+        || compact.starts_with("bounce")
+}
+
+/// One message kept for the second pass.
+struct Pending {
+    line: u64,
+    dedupe: String,
+    at: i64,
+    direction: Direction,
+    /// Indexes into the correspondents.
+    with: Vec<usize>,
+    subject: Option<String>,
+}
+
+/// Someone seen in the mailbox.
+struct Correspondent {
+    email: String,
+    name: Option<String>,
+    /// The owner wrote to them.
+    written_to: bool,
+    /// Where they were first seen.
+    line: u64,
+}
+
+impl App {
+    /// The owner's own email addresses.
+    pub async fn my_emails(&self) -> Result<Vec<String>> {
+        let raw = self.store.account_setting(self.account, MY_EMAILS).await?;
+        Ok(raw
+            .map(|r| serde_json::from_str::<Vec<String>>(&r).unwrap_or_default())
+            .unwrap_or_default())
+    }
+
+    /// Adds one of the owner's own addresses (they identify the owner in mail).
+    pub async fn add_my_email(&self, email: &str) -> Result<Vec<String>> {
+        let key = email_key(email)
+            .ok_or_else(|| AppError::Invalid(format!("{email:?} is not an email address")))?;
+        let mut mine = self.my_emails().await?;
+        if !mine.contains(&key) {
+            mine.push(key);
+            mine.sort();
+        }
+        self.save_my_emails(&mine).await?;
+        Ok(mine)
+    }
+
+    /// Removes one of the owner's addresses.
+    pub async fn remove_my_email(&self, email: &str) -> Result<Vec<String>> {
+        let key = email_key(email).unwrap_or_else(|| email.trim().to_lowercase());
+        let mut mine = self.my_emails().await?;
+        mine.retain(|m| *m != key);
+        self.save_my_emails(&mine).await?;
+        Ok(mine)
+    }
+
+    async fn save_my_emails(&self, mine: &[String]) -> Result<()> {
+        let json = serde_json::to_string(mine).unwrap_or_else(|_| "[]".into());
+        self.store
+            .set_account_setting(self.account, MY_EMAILS, Some(&json))
+            .await?;
+        Ok(())
+    }
+
+    /// Imports the interactions of a mailbox (see the module comment).
+    pub async fn import_mail(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let shown = path.display().to_string();
+        let file_err = |message: String| AppError::File {
+            path: shown.clone(),
+            message,
+        };
+        let mine: Vec<String> = self.my_emails().await?;
+        if mine.is_empty() {
+            return Err(file_err(
+                "kith does not know your own email addresses yet, so it cannot tell mail you sent from mail you received: add them with `kith me add-email you@example.org` (or in the settings), then import again".into(),
+            ));
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        let (format, messages, read) =
+            read_mailbox(path, &file_name, progress).map_err(file_err)?;
+        let mut report = ImportReport {
+            file: shown.clone(),
+            format: format.into(),
+            dry_run: options.dry_run,
+            ..Default::default()
+        };
+        let is_mine = |e: &str| mine.iter().any(|m| m == e);
+        let mut people: Vec<Correspondent> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut pending: Vec<Pending> = Vec::new();
+        for (n, item) in messages.enumerate() {
+            if n % 1024 == 0 {
+                match &read {
+                    Some(bytes) => progress.advance(bytes.load(Ordering::Relaxed)),
+                    None => progress.advance(n as u64),
+                }
+            }
+            let m: MailHeaders = match item {
+                Ok(m) => m,
+                Err(d) => {
+                    report.skipped += 1;
+                    report.problems.push(d);
+                    continue;
+                }
+            };
+            report.records += 1;
+            let Some(sender) = m.from.first() else {
+                report.skipped += 1;
+                continue;
+            };
+            if m.bulk || is_machine(&sender.email) {
+                report.skipped += 1;
+                continue;
+            }
+            let (direction, others): (Direction, Vec<&kith_formats::mail::MailAddress>) =
+                if is_mine(&sender.email) {
+                    let to: Vec<_> = m
+                        .recipients
+                        .iter()
+                        .filter(|r| !is_mine(&r.email) && !is_machine(&r.email))
+                        .collect();
+                    (Direction::Outgoing, to)
+                } else if m.recipients.iter().any(|r| is_mine(&r.email)) {
+                    (Direction::Incoming, vec![sender])
+                } else {
+                    report.skipped += 1; // not to or from the owner
+                    continue;
+                };
+            if others.is_empty() {
+                report.skipped += 1;
+                continue;
+            }
+            let Some(at) = m.at else {
+                report.skipped += 1;
+                report.warnings.push(Diagnostic {
+                    file: file_name.clone(),
+                    line: m.line,
+                    message: "the message has no readable Date: skipped".into(),
+                });
+                continue;
+            };
+            let mut with = Vec::new();
+            for a in others {
+                let i = *index.entry(a.email.clone()).or_insert_with(|| {
+                    people.push(Correspondent {
+                        email: a.email.clone(),
+                        name: None,
+                        written_to: false,
+                        line: m.line,
+                    });
+                    people.len() - 1
+                });
+                let c = &mut people[i];
+                if c.name.is_none() {
+                    c.name = a.name.clone();
+                }
+                c.written_to |= direction == Direction::Outgoing;
+                with.push(i);
+            }
+            let dedupe = match &m.message_id {
+                Some(id) => format!("msgid:{id}"),
+                None => format!(
+                    "mail:{}:{at}:{}",
+                    sender.email,
+                    m.subject.as_deref().unwrap_or("")
+                ),
+            };
+            pending.push(Pending {
+                line: m.line,
+                dedupe,
+                at,
+                direction,
+                with,
+                subject: m.subject.filter(|_| options.keep_subjects),
+            });
+        }
+
+        // Second pass, in one transaction: people, then interactions.
+        let mut tx = self.store.begin(self.account).await?;
+        let region = self.phone_region().await?;
+        let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
+        let mut created: Vec<Person> = Vec::new();
+        for c in &people {
+            let found = tx.people_with_key(&format!("email:{}", c.email)).await?;
+            if let [id] = found.as_slice() {
+                report.updated += 1;
+                ids.push(Some(*id));
+            } else if found.is_empty() && c.written_to {
+                let person = new_person(c, &file_name, format, region);
+                ids.push(Some(person.id));
+                created.push(person);
+            } else {
+                ids.push(None); // a stranger's one-way mail, or an ambiguous address
+            }
+        }
+        report.created = created.len() as u64;
+        let writes: Vec<PersonWrite> = created
+            .iter()
+            .map(|p| PersonWrite {
+                person: p,
+                is_me: false,
+                fresh: true,
+            })
+            .collect();
+        tx.put_people(&writes).await?;
+        for p in pending {
+            let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
+            with.sort();
+            with.dedup();
+            if with.is_empty() {
+                report.skipped += 1;
+                continue;
+            }
+            let interaction = Interaction {
+                id: InteractionId::new(),
+                at: p.at,
+                kind: InteractionKind::Email,
+                direction: p.direction,
+                people: with,
+                note: p.subject,
+                source: format!("{file_name}:{}", p.line),
+            };
+            if tx.add_interaction(&interaction, Some(&p.dedupe)).await? {
+                report.interactions += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        if !options.dry_run {
+            tx.record_import(
+                &file_name,
+                format,
+                &serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        progress.finish();
+        Ok(report)
+    }
+}
+
+fn new_person(
+    c: &Correspondent,
+    file: &str,
+    format: &str,
+    region: kith_core::identity::Region,
+) -> Person {
+    let source = Source {
+        file: file.to_string(),
+        line: c.line,
+        format: format.to_string(),
+    };
+    let mut card = Card::default();
+    let name = c
+        .name
+        .clone()
+        .unwrap_or_else(|| c.email.split('@').next().unwrap_or("").to_string());
+    card.name = PersonName {
+        full: name,
+        ..Default::default()
+    };
+    let mut email = ContactPoint::new(c.email.clone());
+    email.sources.push(source);
+    card.emails.push(email);
+    normalize_card(&mut card, region);
+    Person {
+        id: PersonId::new(),
+        card,
+    }
+}
+
+type Messages = Box<dyn Iterator<Item = std::result::Result<MailHeaders, Diagnostic>> + Send>;
+
+/// The messages of a mailbox (format name, iterator), with progress.
+/// The bytes read so far, for progress (mbox only).
+type ReadSoFar = Option<Arc<AtomicU64>>;
+
+fn read_mailbox(
+    path: &Path,
+    file_name: &str,
+    progress: &dyn Progress,
+) -> std::result::Result<(&'static str, Messages, ReadSoFar), String> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = Vec::new();
+        for sub in ["cur", "new"] {
+            let Ok(entries) = std::fs::read_dir(path.join(sub)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if e.path().is_file() {
+                    files.push(e.path());
+                }
+            }
+        }
+        files.sort();
+        progress.start(files.len() as u64);
+        let name = file_name.to_string();
+        let iter = files.into_iter().map(move |f| {
+            let shown = format!(
+                "{name}/{}",
+                f.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
+            std::fs::File::open(&f)
+                .map_err(|e| Diagnostic {
+                    file: shown.clone(),
+                    line: 1,
+                    message: format!("cannot read: {e}"),
+                })
+                .and_then(|file| read_message_file(BufReader::new(file), &shown))
+        });
+        return Ok(("maildir", Box::new(iter), None));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    progress.start(size);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+    {
+        let one = read_message_file(BufReader::new(file), file_name);
+        return Ok(("eml", Box::new(std::iter::once(one)), None));
+    }
+    let read = Arc::new(AtomicU64::new(0));
+    let input = BufReader::with_capacity(256 * 1024, Counting::new(file, read.clone()));
+    Ok((
+        "mbox",
+        Box::new(MboxReader::new(input, file_name)),
+        Some(read),
+    ))
+}
