@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod detect;
+pub mod ical;
 pub mod mail;
 pub mod text;
 pub mod vcard;

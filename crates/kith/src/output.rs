@@ -21,9 +21,14 @@ pub fn import_report(r: &ImportReport) {
     } else {
         ""
     };
-    if matches!(r.format.as_str(), "mbox" | "maildir" | "eml") {
+    if matches!(r.format.as_str(), "mbox" | "maildir" | "eml" | "ics") {
+        let what = if r.format == "ics" {
+            "events"
+        } else {
+            "messages"
+        };
         println!(
-            "{}: {prefix}{} messages as {} — {} interactions added, {} already imported, {} people created, {} matched, {} skipped (lists, bulk, no-reply, strangers, unreadable)",
+            "{}: {prefix}{} {what} as {} — {} interactions added, {} already imported, {} people created, {} matched, {} skipped (lists, bulk, no-reply, strangers, cancelled or future events, unreadable)",
             r.file,
             r.records,
             r.format,

@@ -14,7 +14,7 @@ use kith_core::{
     Card, ContactPoint, Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person,
     PersonId, PersonName, Source,
 };
-use kith_formats::mail::{MailHeaders, MboxReader, read_message_file};
+use kith_formats::mail::{MailAddress, MailHeaders, MboxReader, read_message_file};
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
@@ -44,7 +44,7 @@ pub fn is_mailbox(path: &Path) -> bool {
 }
 
 /// Senders and recipients that are machines, not people.
-fn is_machine(email: &str) -> bool {
+pub(crate) fn is_machine(email: &str) -> bool {
     let local = email.split('@').next().unwrap_or("");
     let compact: String = local
         .chars()
@@ -250,7 +250,18 @@ impl App {
                 report.updated += 1;
                 ids.push(Some(*id));
             } else if found.is_empty() && c.written_to {
-                let person = new_person(c, &file_name, format, region);
+                let person = person_from_address(
+                    &MailAddress {
+                        email: c.email.clone(),
+                        name: c.name.clone(),
+                    },
+                    Source {
+                        file: file_name.clone(),
+                        line: c.line,
+                        format: format.to_string(),
+                    },
+                    region,
+                );
                 ids.push(Some(person.id));
                 created.push(person);
             } else {
@@ -304,29 +315,26 @@ impl App {
     }
 }
 
-fn new_person(
-    c: &Correspondent,
-    file: &str,
-    format: &str,
+/// A new person known only by a mail address (and the name beside it).
+pub(crate) fn person_from_address(
+    address: &MailAddress,
+    source: Source,
     region: kith_core::identity::Region,
 ) -> Person {
-    let source = Source {
-        file: file.to_string(),
-        line: c.line,
-        format: format.to_string(),
-    };
-    let mut card = Card::default();
-    let name = c
+    let full = address
         .name
         .clone()
-        .unwrap_or_else(|| c.email.split('@').next().unwrap_or("").to_string());
-    card.name = PersonName {
-        full: name,
+        .unwrap_or_else(|| address.email.split('@').next().unwrap_or("").to_string());
+    let mut email = ContactPoint::new(address.email.clone());
+    email.sources.push(source);
+    let mut card = Card {
+        name: PersonName {
+            full,
+            ..Default::default()
+        },
+        emails: vec![email],
         ..Default::default()
     };
-    let mut email = ContactPoint::new(c.email.clone());
-    email.sources.push(source);
-    card.emails.push(email);
     normalize_card(&mut card, region);
     Person {
         id: PersonId::new(),

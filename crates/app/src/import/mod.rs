@@ -4,6 +4,7 @@
 //! leaves the store as it was. Re-importing the same file changes nothing.
 
 pub mod archive;
+pub mod calendar;
 pub mod mail;
 mod matcher;
 
@@ -109,8 +110,12 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<archive::ArchiveImport> {
-        if mail::is_mailbox(path) {
-            let report = self.import_mail(path, options, progress).await;
+        if calendar::is_calendar(path) || mail::is_mailbox(path) {
+            let report = if calendar::is_calendar(path) {
+                self.import_calendar(path, options, progress).await
+            } else {
+                self.import_mail(path, options, progress).await
+            };
             return Ok(archive::ArchiveImport {
                 imported: vec![(path.display().to_string(), report)],
                 skipped: Vec::new(),

@@ -1,7 +1,7 @@
-//! Capturing interactions from mailboxes: a synthetic mailbox whose
-//! correspondents and counts are known, checked exactly, as mbox, maildir
-//! and .eml; re-imports add nothing; lists, bulk, no-reply and strangers
-//! make no one.
+//! Capturing interactions from mailboxes and calendars: a synthetic mailbox
+//! and calendar whose correspondents and counts are known, checked exactly
+//! (mbox, maildir, .eml, .ics); re-imports add nothing; lists, bulk,
+//! no-reply, strangers, rooms and crowds make no one.
 
 use crate::{app_as, write};
 use kith_app::import::{ImportOptions, NoProgress};
@@ -199,6 +199,109 @@ async fn a_mailbox_becomes_interactions_with_the_right_people() {
             latest[0].note.as_deref(),
             Some("day 20"),
             "{engine}: --keep-subjects"
+        );
+    }
+}
+
+fn event(uid: &str, start: &str, attendees: &[&str], extra: &str) -> String {
+    let mut e =
+        format!("BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\nSUMMARY:about {uid}\r\n{extra}");
+    e.push_str("ORGANIZER;CN=Me:mailto:me@home.example\r\n");
+    for a in attendees {
+        e.push_str(&format!(
+            "ATTENDEE;CN={a}:mailto:{}@example.org\r\n",
+            a.to_lowercase().replace(' ', ".")
+        ));
+    }
+    e.push_str("END:VEVENT\r\n");
+    e
+}
+
+#[tokio::test]
+async fn a_calendar_becomes_meetings_with_the_people_you_met() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "me").await;
+        app.add_my_email("me@home.example").await.unwrap();
+        app.add_person(&PersonEdit {
+            name: Some("Ada Lovelace".into()),
+            add_emails: vec!["ada.lovelace@example.org".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let crowd: Vec<String> = (1..=12).map(|i| format!("Person {i}")).collect();
+        let mut crowd_refs: Vec<&str> = crowd.iter().map(String::as_str).collect();
+        crowd_refs.push("Ada Lovelace");
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{}{}{}{}{}{}END:VCALENDAR\r\n",
+            event(
+                "small",
+                "20261102T100000Z",
+                &["Grace Hopper", "Alan Turing"],
+                ""
+            ),
+            event("allhands", "20261103T100000Z", &crowd_refs, ""),
+            event(
+                "off",
+                "20261104T100000Z",
+                &["Edsger Dijkstra"],
+                "STATUS:CANCELLED\r\n"
+            ),
+            event("later", "20991104T100000Z", &["Barbara Liskov"], ""),
+            event(
+                "weekly",
+                "20261105T100000Z",
+                &["Grace Hopper"],
+                "RECURRENCE-ID:20261105T100000Z\r\n"
+            ),
+            event(
+                "weekly",
+                "20261112T100000Z",
+                &["Grace Hopper"],
+                "RECURRENCE-ID:20261112T100000Z\r\n"
+            ),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "calendar.ics", &ics);
+        let done = app
+            .import_path(&path, &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap();
+        let r = done.imported[0].1.as_ref().unwrap();
+        assert_eq!(r.format, "ics", "{engine}");
+        assert_eq!(r.records, 6, "{engine}: {r:?}");
+        assert_eq!(
+            r.interactions, 4,
+            "{engine}: small, all-hands (Ada only), two occurrences: {r:?}"
+        );
+        assert_eq!(
+            r.created, 2,
+            "{engine}: Grace and Alan, not the crowd: {r:?}"
+        );
+        assert_eq!(r.skipped, 2, "{engine}: cancelled and future: {r:?}");
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Grace Hopper", "Ada Lovelace", "Alan Turing"],
+            "{engine}"
+        );
+        let ada = app
+            .interactions("ada.lovelace@example.org", 10)
+            .await
+            .unwrap();
+        assert_eq!(ada.len(), 1, "{engine}");
+        assert_eq!(ada[0].kind.as_str(), "meeting");
+        let again = app
+            .import_path(&path, &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap();
+        let again = again.imported[0].1.as_ref().unwrap();
+        assert_eq!(
+            (again.interactions, again.unchanged, again.created),
+            (0, 4, 0),
+            "{engine}"
         );
     }
 }

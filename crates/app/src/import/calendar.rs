@@ -1,0 +1,194 @@
+//! Capturing meetings from calendars (`.ics`): each event that has
+//! happened, with people besides the owner, becomes a meeting interaction
+//! with them. Attendees are matched to people by email; unknown ones
+//! become people only from small meetings (up to 10 others: people you
+//! actually met), never from rooms, resources or no-reply addresses.
+//! Cancelled and future events are skipped; re-importing adds nothing
+//! (UID and occurrence). One file is one transaction.
+
+use super::mail::{is_machine, person_from_address};
+use super::{ImportOptions, ImportReport, Progress};
+use crate::{App, AppError, Result};
+use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId, Source};
+use kith_formats::ical::{looks_like_ical, read_ics};
+use kith_formats::mail::MailAddress;
+use kith_store::tx::PersonWrite;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// Meetings with more people than this (besides the owner) make no new
+/// people: an all-hands is not a relationship.
+const SMALL_MEETING: usize = 10;
+/// Largest calendar file read (it is parsed whole).
+const MAX_ICS: u64 = 256 * 1024 * 1024;
+
+/// Whether `path` is an iCalendar file.
+pub fn is_calendar(path: &Path) -> bool {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ics"))
+    {
+        return true;
+    }
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    looks_like_ical(&head[..n])
+}
+
+impl App {
+    /// Imports the meetings of a calendar file (see the module comment).
+    pub async fn import_calendar(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let shown = path.display().to_string();
+        let file_err = |message: String| AppError::File {
+            path: shown.clone(),
+            message,
+        };
+        let mine = self.my_emails().await?;
+        if mine.is_empty() {
+            return Err(file_err(
+                "kith does not know your own email addresses yet, so it cannot tell you from the other attendees: add them with `kith me add-email you@example.org`, then import again".into(),
+            ));
+        }
+        let size = std::fs::metadata(path)
+            .map_err(|e| file_err(e.to_string()))?
+            .len();
+        if size > MAX_ICS {
+            return Err(file_err(format!(
+                "the calendar is {} MiB; kith reads calendars of at most {} MiB",
+                size >> 20,
+                MAX_ICS >> 20
+            )));
+        }
+        progress.start(size);
+        let bytes = std::fs::read(path).map_err(|e| file_err(e.to_string()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        let (events, problems) = read_ics(&text, &file_name);
+        progress.advance(size);
+        let mut report = ImportReport {
+            file: shown.clone(),
+            format: "ics".into(),
+            dry_run: options.dry_run,
+            records: events.len() as u64,
+            skipped: problems.len() as u64,
+            problems,
+            ..Default::default()
+        };
+        let now = kith_store::now_micros();
+        let is_mine = |e: &str| mine.iter().any(|m| m == e);
+        let mut tx = self.store.begin(self.account).await?;
+        let region = self.phone_region().await?;
+        let mut known: HashMap<String, Option<PersonId>> = HashMap::new();
+        let mut created = 0u64;
+        for e in events {
+            let Some(start) = e.start else { continue };
+            if e.cancelled || start > now {
+                report.skipped += 1;
+                continue;
+            }
+            let mut others: Vec<&MailAddress> = e
+                .attendees
+                .iter()
+                .chain(e.organizer.iter())
+                .filter(|a| !is_mine(&a.email) && !is_machine(&a.email))
+                .collect();
+            others.sort_by(|a, b| a.email.cmp(&b.email));
+            others.dedup_by(|a, b| a.email == b.email);
+            if others.is_empty() {
+                report.skipped += 1;
+                continue;
+            }
+            let small = others.len() <= SMALL_MEETING;
+            let mut with = Vec::new();
+            for a in others {
+                let id = match known.get(&a.email) {
+                    Some(id) => *id,
+                    None => {
+                        let found = tx.people_with_key(&format!("email:{}", a.email)).await?;
+                        let id = match found.as_slice() {
+                            [id] => {
+                                report.updated += 1;
+                                Some(*id)
+                            }
+                            [] if small => {
+                                let person = person_from_address(
+                                    a,
+                                    Source {
+                                        file: file_name.clone(),
+                                        line: e.line,
+                                        format: "ics".into(),
+                                    },
+                                    region,
+                                );
+                                let id = person.id;
+                                tx.put_people(&[PersonWrite {
+                                    person: &person,
+                                    is_me: false,
+                                    fresh: true,
+                                }])
+                                .await?;
+                                created += 1;
+                                Some(id)
+                            }
+                            _ => None,
+                        };
+                        // A big meeting's stranger may be met again in a small one.
+                        if id.is_some() || !small {
+                            known.insert(a.email.clone(), id);
+                        }
+                        id
+                    }
+                };
+                with.extend(id);
+            }
+            with.sort();
+            with.dedup();
+            if with.is_empty() {
+                report.skipped += 1;
+                continue;
+            }
+            let dedupe = format!(
+                "ics:{}:{}",
+                e.uid.as_deref().unwrap_or(&e.line.to_string()),
+                e.occurrence.unwrap_or_else(|| start.to_string())
+            );
+            let interaction = Interaction {
+                id: InteractionId::new(),
+                at: start,
+                kind: InteractionKind::Meeting,
+                direction: Direction::Mutual,
+                people: with,
+                note: e.summary.filter(|_| options.keep_subjects),
+                source: format!("{file_name}:{}", e.line),
+            };
+            if tx.add_interaction(&interaction, Some(&dedupe)).await? {
+                report.interactions += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        report.created = created;
+        if !options.dry_run {
+            tx.record_import(
+                &file_name,
+                "ics",
+                &serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        progress.finish();
+        Ok(report)
+    }
+}
