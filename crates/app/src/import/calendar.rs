@@ -51,12 +51,7 @@ impl App {
             path: shown.clone(),
             message,
         };
-        let mine = self.my_emails().await?;
-        if mine.is_empty() {
-            return Err(file_err(
-                "kith does not know your own email addresses yet, so it cannot tell you from the other attendees: add them with `kith me add-email you@example.org`, then import again".into(),
-            ));
-        }
+        let mine = self.my_emails_for_import(&shown).await?;
         let size = std::fs::metadata(path)
             .map_err(|e| file_err(e.to_string()))?
             .len();

@@ -118,6 +118,19 @@ impl App {
         Ok(())
     }
 
+    /// The owner's addresses, which an import of mail or calendars needs to
+    /// tell the owner from everyone else.
+    pub(crate) async fn my_emails_for_import(&self, shown: &str) -> Result<Vec<String>> {
+        let mine = self.my_emails().await?;
+        if mine.is_empty() {
+            return Err(AppError::File {
+                path: shown.to_string(),
+                message: "kith does not know your own email addresses yet, so it cannot tell you from the people you write to and meet: add them with `kith me add-email you@example.org`, then import again".into(),
+            });
+        }
+        Ok(mine)
+    }
+
     /// Imports the interactions of a mailbox (see the module comment).
     pub async fn import_mail(
         &self,
@@ -130,12 +143,7 @@ impl App {
             path: shown.clone(),
             message,
         };
-        let mine: Vec<String> = self.my_emails().await?;
-        if mine.is_empty() {
-            return Err(file_err(
-                "kith does not know your own email addresses yet, so it cannot tell mail you sent from mail you received: add them with `kith me add-email you@example.org` (or in the settings), then import again".into(),
-            ));
-        }
+        let mine = self.my_emails_for_import(&shown).await?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
