@@ -432,6 +432,28 @@ async fn job_page(
         .unwrap_or_else(|e| e.into_inner())
         .iter()
         .map(|(name, result)| match result {
+            Ok(r) if matches!(r.format.as_str(), "mbox" | "maildir" | "eml" | "ics") => FileResult {
+                name: name.clone(),
+                summary: format!(
+                    "{} {} as {}{}: {} interactions added, {} already imported, {} people created, {} matched, {} skipped",
+                    r.records,
+                    if r.format == "ics" { "events" } else { "messages" },
+                    r.format,
+                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
+                    r.interactions,
+                    r.unchanged,
+                    r.created,
+                    r.updated,
+                    r.skipped
+                ),
+                error: None,
+                problems: r
+                    .problems
+                    .iter()
+                    .map(|d| format!("line {}: {}", d.line, d.message))
+                    .collect(),
+                warnings: r.warnings.len(),
+            },
             Ok(r) => FileResult {
                 name: name.clone(),
                 summary: format!(

@@ -1,6 +1,6 @@
 //! The settings page: change the password, create and revoke API tokens and
 //! device passwords (a secret is shown once), the default phone region,
-//! sign out everywhere.
+//! your own email addresses, sign out everywhere.
 
 use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
         .route("/settings/region", post(set_region))
+        .route("/settings/emails", post(my_emails))
 }
 
 struct TokenRow {
@@ -45,6 +46,8 @@ struct SettingsPage {
     region: String,
     /// The server's default region, shown as the fallback.
     default_region: String,
+    /// The owner's own addresses (they tell kith which mail they sent).
+    my_emails: Vec<String>,
     /// A secret just created, shown once.
     new_secret: Option<String>,
     message: Option<String>,
@@ -79,12 +82,14 @@ async fn page(
 ) -> Result<SettingsPage, Problem> {
     let tokens = state.auth.tokens(caller.account).await?;
     let region = state.app(caller.account).account_phone_region().await?;
+    let my_emails = state.app(caller.account).my_emails().await?;
     Ok(SettingsPage {
         user: caller.name,
         csrf: caller.csrf,
         tokens: rows(tokens),
         region: region.map(kith_app::region_code).unwrap_or_default(),
         default_region: kith_app::region_code(state.settings.default_region),
+        my_emails,
         new_secret,
         message,
         error,
@@ -222,6 +227,36 @@ async fn set_region(
                 .await?
                 .into_response())
         }
+        Err(AppError::Invalid(message)) => {
+            let page = page(&state, caller, None, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    csrf: String,
+    email: String,
+    /// `add` or `remove`.
+    action: String,
+}
+
+async fn my_emails(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let app = state.app(caller.account);
+    let done = match form.action.as_str() {
+        "remove" => app.remove_my_email(&form.email).await,
+        _ => app.add_my_email(&form.email).await,
+    };
+    match done {
+        Ok(_) => Ok(Redirect::to("/settings#emails").into_response()),
         Err(AppError::Invalid(message)) => {
             let page = page(&state, caller, None, None, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -153,3 +153,57 @@ async fn an_oversized_upload_is_refused_clearly() {
         assert!(html.contains("larger than this server accepts"), "{html}");
     }
 }
+
+#[tokio::test]
+async fn a_calendar_upload_reports_meetings() {
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let (ada, csrf) = sign_in(&server, "ada").await;
+    let added = ada
+        .post(server.url("/settings/emails"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "ada@example.org"),
+            ("action", "add"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:u1\r\n\
+DTSTART:20261102T100000Z\r\nORGANIZER:mailto:ada@example.org\r\n\
+ATTENDEE;CN=Grace Hopper:mailto:grace@navy.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let form = Form::new().text("csrf", csrf.clone()).part(
+        "files",
+        Part::bytes(ics.as_bytes().to_vec()).file_name("work.ics"),
+    );
+    let started = ada
+        .post(server.url("/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let job = started.headers()["location"].to_str().unwrap().to_string();
+    let mut html = String::new();
+    for _ in 0..200 {
+        html = ada
+            .get(server.url(&job))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if html.contains("Done.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        html.contains("1 events as ics")
+            && html.contains("1 interactions added")
+            && html.contains("1 people created"),
+        "{html}"
+    );
+}

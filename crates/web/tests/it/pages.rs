@@ -710,3 +710,52 @@ async fn an_interaction_is_logged_from_the_person_page() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn your_email_addresses_in_the_settings() {
+    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let server = Server::start(&store, ServerConfig::default()).await;
+    server.account_with_token("ada").await;
+    let (browser, csrf) = server.sign_in("ada").await;
+    let post = |email: &str, action: &str| {
+        browser
+            .post(server.url("/settings/emails"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("action", action),
+            ])
+            .send()
+    };
+    assert_eq!(
+        post("Ada@Example.org", "add").await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let bad = post("not an address", "add").await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("is not an email address")
+    );
+    let page = browser
+        .get(server.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("ada@example.org"), "{page}");
+    post("ada@example.org", "remove").await.unwrap();
+    let page = browser
+        .get(server.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<li>ada@example.org"), "{page}");
+}
