@@ -72,5 +72,6 @@ KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/api_fuzz.sh target/debu
 say "benchmarks, quick mode"
 bash bench/run.sh --quick
 bash bench/search.sh --quick
+bash bench/mail.sh --quick
 
 say "all tests passed"

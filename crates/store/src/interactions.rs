@@ -57,6 +57,67 @@ impl Tx {
         })
     }
 
+    /// Adds many interactions at once (a captured mailbox): the same checks
+    /// as [`Tx::add_interaction`], a few statements per few hundred
+    /// interactions. Returns how many were new (the others' dedupe keys
+    /// were already recorded).
+    pub async fn add_interactions(
+        &mut self,
+        list: &[(Interaction, Option<String>)],
+    ) -> Result<u64> {
+        let account = self.account.0;
+        let mut people: Vec<PersonId> = list
+            .iter()
+            .flat_map(|(i, _)| i.people.iter().copied())
+            .collect();
+        people.sort();
+        people.dedup();
+        if list.iter().any(|(i, _)| i.people.is_empty()) {
+            return Err(StoreError::Conflict(
+                "an interaction needs at least one person".into(),
+            ));
+        }
+        if self.people_by_ids(&people).await?.len() != people.len() {
+            return Err(StoreError::NotFound("no such person".into()));
+        }
+        let now = now_micros();
+        let mut added = 0u64;
+        for chunk in list.chunks(200) {
+            let inserted: Vec<Uuid> = on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO interactions (account_id, id, at, kind, direction, note, source, dedupe_key, created_at) ",
+                );
+                qb.push_values(chunk, |mut b, (i, key)| {
+                    b.push_bind(account).push_bind(i.id.0).push_bind(i.at).push_bind(i.kind.as_str())
+                        .push_bind(i.direction.as_str()).push_bind(i.note.clone()).push_bind(i.source.clone())
+                        .push_bind(key.clone()).push_bind(now);
+                });
+                qb.push(" ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id");
+                let rows = qb.build().fetch_all(&mut *c).await?;
+                rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("id")?)).collect::<Result<Vec<_>>>()?
+            });
+            added += inserted.len() as u64;
+            let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
+            let mut rows: Vec<(Uuid, i64, Uuid)> = Vec::new();
+            for (i, _) in chunk.iter().filter(|(i, _)| inserted.contains(&i.id.0)) {
+                let mut ps = i.people.clone();
+                ps.sort();
+                ps.dedup();
+                rows.extend(ps.into_iter().map(|p| (p.0, i.at, i.id.0)));
+            }
+            for part in rows.chunks(250) {
+                on_db!(self, c => {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO interaction_people (account_id, person_id, at, interaction_id) ");
+                    qb.push_values(part, |mut b, (p, at, id)| {
+                        b.push_bind(account).push_bind(*p).push_bind(*at).push_bind(*id);
+                    });
+                    qb.build().execute(&mut *c).await?;
+                });
+            }
+        }
+        Ok(added)
+    }
+
     /// A person's interactions, newest first, at most `limit`: their own and
     /// those of anyone merged into them.
     pub async fn interactions_of(

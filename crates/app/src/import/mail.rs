@@ -286,6 +286,7 @@ impl App {
             })
             .collect();
         tx.put_people(&writes).await?;
+        let mut batch: Vec<(Interaction, Option<String>)> = Vec::new();
         for p in pending {
             let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
             with.sort();
@@ -303,12 +304,17 @@ impl App {
                 note: p.subject,
                 source: format!("{file_name}:{}", p.line),
             };
-            if tx.add_interaction(&interaction, Some(&p.dedupe)).await? {
-                report.interactions += 1;
-            } else {
-                report.unchanged += 1;
+            batch.push((interaction, Some(p.dedupe)));
+            if batch.len() == 2_000 {
+                let added = tx.add_interactions(&batch).await?;
+                report.interactions += added;
+                report.unchanged += batch.len() as u64 - added;
+                batch.clear();
             }
         }
+        let added = tx.add_interactions(&batch).await?;
+        report.interactions += added;
+        report.unchanged += batch.len() as u64 - added;
         if !options.dry_run {
             tx.record_import(
                 &file_name,
