@@ -66,8 +66,8 @@ cargo test --workspace --locked
 
 say "schemathesis against kith serve's OpenAPI document (SQLite, then PostgreSQL)"
 cargo build -p kith --locked
-bash scripts/api_fuzz.sh target/debug/kith "$venv" 50
-KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/api_fuzz.sh target/debug/kith "$venv" 25
+bash scripts/api_fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" 50
+KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/api_fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" 25
 
 say "benchmarks, quick mode"
 bash bench/run.sh --quick
