@@ -57,7 +57,7 @@ impl App {
     pub async fn cadence_of(&self, person: &str) -> Result<Option<i64>> {
         let mut tx = self.store.begin_read(self.account).await?;
         let id = resolve(&mut tx, person).await?.person.id;
-        Ok(tx.cadences().await?.people.get(&id).copied())
+        Ok(tx.person_cadence(id).await?)
     }
 
     /// How often to be in touch with everyone tagged `tag` (None: remove).

@@ -54,6 +54,15 @@ impl Tx {
         })
     }
 
+    /// A person's own cadence in days, if set.
+    pub async fn person_cadence(&mut self, person: PersonId) -> Result<Option<i64>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            Ok(sqlx::query_scalar("SELECT every_days FROM person_cadences WHERE account_id = $1 AND person_id = $2")
+                .bind(account).bind(person.0).fetch_optional(c).await?)
+        })
+    }
+
     pub async fn cadences(&mut self) -> Result<Cadences> {
         let account = self.account.0;
         on_db!(self, c => {

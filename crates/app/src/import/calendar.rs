@@ -86,6 +86,7 @@ impl App {
         let region = self.phone_region().await?;
         let mut known: HashMap<String, Option<PersonId>> = HashMap::new();
         let mut created = 0u64;
+        let mut meetings: Vec<(Interaction, Option<String>)> = Vec::new();
         for e in events {
             let Some(start) = e.start else { continue };
             if e.cancelled || start > now {
@@ -167,12 +168,12 @@ impl App {
                 note: e.summary.filter(|_| options.keep_subjects),
                 source: format!("{file_name}:{}", e.line),
             };
-            if tx.add_interaction(&interaction, Some(&dedupe)).await? {
-                report.interactions += 1;
-            } else {
-                report.unchanged += 1;
-            }
+            meetings.push((interaction, Some(dedupe)));
         }
+        // Written together, as a mailbox's are: a few statements in all.
+        let added = tx.add_interactions(&meetings).await?;
+        report.interactions = added;
+        report.unchanged = meetings.len() as u64 - added;
         report.created = created;
         if !options.dry_run {
             tx.record_import(
