@@ -196,26 +196,76 @@ pub mod testing {
     use sqlx::Connection;
 
     /// The engines to test on: SQLite always, PostgreSQL when configured.
-    /// Each comes with a fresh, empty database; keep the returned guard alive.
-    pub async fn stores() -> Vec<(Store, Option<tempfile_guard::Guard>)> {
-        let mut out = Vec::new();
-        let guard = tempfile_guard::Guard::new();
-        let store = Store::open_sqlite(&guard.path().join("kith.db"))
-            .await
-            .unwrap_or_else(|e| panic!("cannot open a test SQLite store: {e}"));
-        out.push((store, Some(guard)));
+    /// Each comes with a fresh, empty database; keep the returned guard alive:
+    /// dropping it removes the database.
+    pub async fn stores() -> Vec<(Store, TestDatabase)> {
+        let mut out = vec![sqlite().await];
         if let Ok(url) = std::env::var("KITH_TEST_DATABASE_URL") {
-            let store = fresh_postgres(&url).await.unwrap_or_else(|e| {
+            let (store, name) = fresh_postgres(&url).await.unwrap_or_else(|e| {
                 panic!("cannot open a test PostgreSQL store at KITH_TEST_DATABASE_URL: {e}")
             });
-            out.push((store, None));
+            out.push((
+                store,
+                TestDatabase::Postgres {
+                    admin_url: url,
+                    name,
+                },
+            ));
         }
         out
     }
 
+    /// A fresh SQLite store alone, for tests that need one engine only.
+    pub async fn sqlite() -> (Store, TestDatabase) {
+        let guard = tempfile_guard::Guard::new();
+        let store = Store::open_sqlite(&guard.path().join("kith.db"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a test SQLite store: {e}"));
+        (store, TestDatabase::Sqlite(guard))
+    }
+
+    /// What a test store lives in, removed on drop so that a whole test run
+    /// leaves no databases behind (a CI machine's disk is not endless).
+    pub enum TestDatabase {
+        Sqlite(tempfile_guard::Guard),
+        Postgres { admin_url: String, name: String },
+    }
+
+    impl Drop for TestDatabase {
+        fn drop(&mut self) {
+            let TestDatabase::Postgres { admin_url, name } = self else {
+                return;
+            };
+            let (admin_url, sql) = (
+                admin_url.clone(),
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+            // Drop runs inside the test's runtime, which cannot be blocked on:
+            // a thread of its own with its own runtime does the dropping.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await
+                        .ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Some(()))) {
+                eprintln!("note: could not drop the test database {name}");
+            }
+        }
+    }
+
     /// Creates a new, uniquely named database on the server at `admin_url`
-    /// and opens it.
-    pub async fn fresh_postgres(admin_url: &str) -> Result<Store> {
+    /// and opens it; the caller drops it.
+    async fn fresh_postgres(admin_url: &str) -> Result<(Store, String)> {
         let name = format!("kith_test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = sqlx::PgConnection::connect(admin_url).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -233,7 +283,8 @@ pub mod testing {
                 url: admin_url.into(),
                 message: "expected postgres://HOST/DATABASE".into(),
             })?;
-        Store::open_postgres(&format!("{base}/{name}{query}")).await
+        let store = Store::open_postgres(&format!("{base}/{name}{query}")).await?;
+        Ok((store, name))
     }
 
     pub mod tempfile_guard {

@@ -348,7 +348,7 @@ async fn another_account_cannot_see_or_touch_a_person() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_api() {
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = kith_store::testing::sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let doc: Value = client()
         .get(server.url("/api/v1/openapi.json"))

@@ -371,7 +371,7 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_linkedin_export_zip_is_imported_as_downloaded() {
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = kith_store::testing::sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let alice = Api::new(&server, "alice").await;
     let connections = std::fs::read(

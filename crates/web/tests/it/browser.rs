@@ -10,7 +10,7 @@
 use crate::Server;
 use fantoccini::{ClientBuilder, Locator};
 use kith_app::auth::Auth;
-use kith_store::testing::stores;
+use kith_store::testing::sqlite;
 use kith_web::ServerConfig;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -113,7 +113,7 @@ async fn first_hour_in_a_real_browser() {
         eprintln!("browser test not run: set KITH_BROWSER_TESTS=1 (scripts/test.sh does)");
         return;
     }
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let auth = Auth::new(store.clone());
     let secret = auth.setup_secret().await.unwrap().expect("setup link");

@@ -156,7 +156,7 @@ async fn an_oversized_upload_is_refused_clearly() {
 
 #[tokio::test]
 async fn a_calendar_upload_reports_meetings() {
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = kith_store::testing::sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let (ada, csrf) = sign_in(&server, "ada").await;
     let added = ada

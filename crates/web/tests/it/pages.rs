@@ -654,7 +654,7 @@ async fn organisation_pages_filters_and_the_phone_region() {
 
 #[tokio::test]
 async fn an_interaction_is_logged_from_the_person_page() {
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = kith_store::testing::sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let token = server.account_with_token("ada").await;
     let (browser, csrf) = server.sign_in("ada").await;
@@ -713,7 +713,7 @@ async fn an_interaction_is_logged_from_the_person_page() {
 
 #[tokio::test]
 async fn your_email_addresses_in_the_settings() {
-    let (store, _guard) = stores().await.into_iter().next().unwrap();
+    let (store, _guard) = kith_store::testing::sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     server.account_with_token("ada").await;
     let (browser, csrf) = server.sign_in("ada").await;
