@@ -30,7 +30,8 @@ pub fn is_zip(path: &Path) -> bool {
 
 /// The order an entry is imported in, or None to skip it: the owner's own
 /// LinkedIn files first (so connections can be told from the owner), then
-/// connections, then vCards.
+/// connections and vCards, then messages and invitations (which find the
+/// people they are with among those).
 fn rank(entry_name: &str) -> Option<u8> {
     let base = entry_name.rsplit('/').next().unwrap_or(entry_name);
     let lower = base.to_ascii_lowercase();
@@ -42,6 +43,8 @@ fn rank(entry_name: &str) -> Option<u8> {
         "positions.csv" => Some(1),
         "connections.csv" => Some(2),
         _ if lower.ends_with(".vcf") || lower.ends_with(".vcard") => Some(3),
+        "messages.csv" => Some(4),
+        "invitations.csv" => Some(5),
         _ => None,
     }
 }
@@ -113,13 +116,13 @@ impl App {
         };
         if chosen.is_empty() {
             return Err(file_err(
-                "the archive holds no contacts kith reads (Connections.csv, Profile.csv, Positions.csv from a LinkedIn export, or .vcf files)".into(),
+                "the archive holds no contacts kith reads (Connections.csv, Profile.csv, Positions.csv, messages.csv, Invitations.csv from a LinkedIn export, or .vcf files)".into(),
             ));
         }
         let mut imported = Vec::new();
         for (_, name, target) in chosen {
             let result = self
-                .import_file(&target, options, progress)
+                .import_single(&target, options, progress)
                 .await
                 .map(|mut report| {
                     report.file = format!("{shown}: {name}");

@@ -7,7 +7,7 @@
 //! (UID and occurrence). One file is one transaction.
 
 use super::mail::{is_machine, person_from_address};
-use super::{ImportOptions, ImportReport, Progress};
+use super::{ImportOptions, ImportReport, Progress, capture};
 use crate::{App, AppError, Result};
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId, Source};
 use kith_formats::ical::{looks_like_ical, read_ics};
@@ -175,15 +175,7 @@ impl App {
         report.interactions = added;
         report.unchanged = meetings.len() as u64 - added;
         report.created = created;
-        if !options.dry_run {
-            tx.record_import(
-                &file_name,
-                "ics",
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )
-            .await?;
-            tx.commit().await?;
-        }
+        capture::finish(tx, options, &file_name, "ics", &report).await?;
         progress.finish();
         Ok(report)
     }

@@ -7,12 +7,12 @@
 //! metadata is kept (subjects with `--keep-subjects`); re-importing adds
 //! nothing (Message-ID). One mailbox is one transaction.
 
+use super::capture::{self, SeenAt};
 use super::{Counting, ImportOptions, ImportReport, Progress};
 use crate::{App, AppError, Result};
-use kith_core::identity::{email_key, normalize_card};
+use kith_core::identity::email_key;
 use kith_core::{
-    Card, ContactPoint, Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person,
-    PersonId, PersonName, Source,
+    Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person, PersonId, Source,
 };
 use kith_formats::mail::{MailAddress, MailHeaders, MboxReader, read_message_file};
 use kith_store::tx::PersonWrite;
@@ -286,7 +286,7 @@ impl App {
             })
             .collect();
         tx.put_people(&writes).await?;
-        let mut batch: Vec<(Interaction, Option<String>)> = Vec::new();
+        let mut batch = capture::Batch::default();
         for p in pending {
             let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
             with.sort();
@@ -304,26 +304,12 @@ impl App {
                 note: p.subject,
                 source: format!("{file_name}:{}", p.line),
             };
-            batch.push((interaction, Some(p.dedupe)));
-            if batch.len() == 2_000 {
-                let added = tx.add_interactions(&batch).await?;
-                report.interactions += added;
-                report.unchanged += batch.len() as u64 - added;
-                batch.clear();
-            }
+            batch
+                .push(&mut tx, &mut report, interaction, p.dedupe)
+                .await?;
         }
-        let added = tx.add_interactions(&batch).await?;
-        report.interactions += added;
-        report.unchanged += batch.len() as u64 - added;
-        if !options.dry_run {
-            tx.record_import(
-                &file_name,
-                format,
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )
-            .await?;
-            tx.commit().await?;
-        }
+        batch.flush(&mut tx, &mut report).await?;
+        capture::finish(tx, options, &file_name, format, &report).await?;
         progress.finish();
         Ok(report)
     }
@@ -339,21 +325,7 @@ pub(crate) fn person_from_address(
         .name
         .clone()
         .unwrap_or_else(|| address.email.split('@').next().unwrap_or("").to_string());
-    let mut email = ContactPoint::new(address.email.clone());
-    email.sources.push(source);
-    let mut card = Card {
-        name: PersonName {
-            full,
-            ..Default::default()
-        },
-        emails: vec![email],
-        ..Default::default()
-    };
-    normalize_card(&mut card, region);
-    Person {
-        id: PersonId::new(),
-        card,
-    }
+    capture::new_person(full, SeenAt::Email(address.email.clone()), source, region)
 }
 
 type Messages = Box<dyn Iterator<Item = std::result::Result<MailHeaders, Diagnostic>> + Send>;

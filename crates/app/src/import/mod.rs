@@ -5,6 +5,8 @@
 
 pub mod archive;
 pub mod calendar;
+mod capture;
+pub mod linkedin_activity;
 pub mod mail;
 mod matcher;
 
@@ -129,11 +131,32 @@ impl App {
             };
             return self.import_archive(path, &options, progress).await;
         }
-        let report = self.import_file(path, options, progress).await;
+        let report = self.import_single(path, options, progress).await;
         Ok(archive::ArchiveImport {
             imported: vec![(path.display().to_string(), report)],
             skipped: Vec::new(),
         })
+    }
+
+    /// Imports one file that is not an archive: LinkedIn's messages or
+    /// invitations as interactions, anything else as contacts.
+    pub async fn import_single(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let activity = match options.format {
+            None | Some(Format::Linkedin) => linkedin_activity::linkedin_activity(path),
+            Some(_) => None,
+        };
+        match activity {
+            Some(kind) => {
+                self.import_linkedin_activity(path, kind, options, progress)
+                    .await
+            }
+            None => self.import_file(path, options, progress).await,
+        }
     }
 
     /// Imports one file as one transaction.

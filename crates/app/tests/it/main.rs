@@ -4,6 +4,7 @@
 mod auth;
 mod corpus;
 mod keep_in_touch;
+mod linkedin_activity;
 mod mail;
 mod merging;
 mod privacy;
@@ -72,5 +73,7 @@ fn import_future_is_send(app: &App, path: &Path, progress: &dyn kith_app::Progre
     fn is_send<T: Send>(_: &T) {}
     let options = ImportOptions::default();
     let future = app.import_file(path, &options, progress);
+    is_send(&future);
+    let future = app.import_path(path, &options, progress);
     is_send(&future);
 }

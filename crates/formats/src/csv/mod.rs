@@ -16,6 +16,7 @@
 pub mod generic;
 pub mod google;
 pub mod linkedin;
+pub mod linkedin_activity;
 pub mod outlook;
 
 use crate::FormatError;

@@ -386,7 +386,10 @@ async fn a_linkedin_export_zip_is_imported_as_downloaded() {
         ),
         (
             "Basic_LinkedInDataExport_11-25-2026/messages.csv",
-            b"CONVERSATION ID,FROM\n1,x\n",
+            b"CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER,ATTACHMENTS\n\
+c1,,Alice Owner,https://www.linkedin.com/in/alice-o,Ada Lovelace,https://www.linkedin.com/in/ada-lovelace,2025-10-01 09:00:00 UTC,,Hi,INBOX,\n\
+c1,,Ada Lovelace,https://www.linkedin.com/in/ada-lovelace,Alice Owner,https://www.linkedin.com/in/alice-o,2025-10-02 09:00:00 UTC,,Hello,INBOX,\n\
+c2,,Alice Owner,https://www.linkedin.com/in/alice-o,Alan Turing,https://www.linkedin.com/in/alan-turing,2025-10-03 09:00:00 UTC,,Hi,INBOX,\n",
         ),
         (
             "Basic_LinkedInDataExport_11-25-2026/Skills.csv",
@@ -401,7 +404,7 @@ async fn a_linkedin_export_zip_is_imported_as_downloaded() {
         ])
         .await;
     let results = job["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3, "{job}");
+    assert_eq!(results.len(), 4, "{job}");
     assert_eq!(
         results[0]["file"],
         "Basic_LinkedInDataExport_11-25-2026.zip: Basic_LinkedInDataExport_11-25-2026/Connections.csv",
@@ -412,12 +415,16 @@ async fn a_linkedin_export_zip_is_imported_as_downloaded() {
         results[0]["report"]["created"].as_u64().unwrap() >= 3,
         "{job}"
     );
-    let empty = results[1]["error"].as_str().unwrap();
+    // The messages come after the connections, and find them by profile.
+    assert_eq!(results[1]["report"]["format"], "linkedin-messages", "{job}");
+    assert_eq!(results[1]["report"]["interactions"], 3, "{job}");
+    assert_eq!(results[1]["report"]["created"], 0, "{job}");
+    let empty = results[2]["error"].as_str().unwrap();
     assert!(
         empty.contains("empty.zip") && empty.contains("no contacts"),
         "{empty}"
     );
-    let broken = results[2]["error"].as_str().unwrap();
+    let broken = results[3]["error"].as_str().unwrap();
     assert!(
         broken.contains("broken.zip") && broken.contains("ZIP"),
         "{broken}"
