@@ -41,6 +41,21 @@ fi
 export KITH_PYTHON="$venv/bin/python"
 export KITH_VENV="$venv"
 
+# The real Gmail Takeout sample inside the PyPI package emailnetwork.
+sample_dir="$root/target/samples"
+if [ ! -s "$sample_dir/emailnetwork-test.mbox" ]; then
+    say "fetching the emailnetwork Gmail sample (PyPI)"
+    mkdir -p "$sample_dir"
+    "$venv/bin/pip" download -q --no-deps emailnetwork==0.0.2 -d "$sample_dir"
+    "$venv/bin/python" - "$sample_dir" <<'PY'
+import pathlib, sys, zipfile
+d = pathlib.Path(sys.argv[1])
+with zipfile.ZipFile(next(d.glob("emailnetwork-0.0.2-*.whl"))) as z:
+    (d / "emailnetwork-test.mbox").write_bytes(z.read("emailnetwork/tests/test.mbox"))
+PY
+fi
+export KITH_EMAILNETWORK_MBOX="$sample_dir/emailnetwork-test.mbox"
+
 # --- a throwaway PostgreSQL ---------------------------------------------------
 pgdir=$(mktemp -d /tmp/kith-pg.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

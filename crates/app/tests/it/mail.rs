@@ -305,3 +305,38 @@ async fn a_calendar_becomes_meetings_with_the_people_you_met() {
         );
     }
 }
+
+/// The real Gmail Takeout sample shipped in the PyPI package `emailnetwork`
+/// (0.0.2, `emailnetwork/tests/test.mbox`; CRLF line ends, multipart
+/// bodies). The test script downloads it and names it in
+/// `KITH_EMAILNETWORK_MBOX`; a plain `cargo test` without it says so.
+#[tokio::test]
+async fn the_emailnetwork_gmail_sample_imports_cleanly() {
+    let Ok(path) = std::env::var("KITH_EMAILNETWORK_MBOX") else {
+        eprintln!("KITH_EMAILNETWORK_MBOX is not set: the Gmail sample is not tested (scripts/test.sh sets it)");
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "samuel").await;
+        app.add_my_email("samuelchan@gmail.com").await.unwrap();
+        let opts = ImportOptions::default();
+        let done = app.import_path(&path, &opts, &NoProgress).await.unwrap();
+        let r = done.imported[0].1.as_ref().unwrap();
+        assert_eq!(r.format, "mbox", "{engine}");
+        assert!(r.problems.is_empty(), "{engine}: {r:?}");
+        assert_eq!(
+            (r.records, r.interactions, r.created, r.skipped),
+            (140, 133, 2, 7),
+            "{engine}: 133 messages with two correspondents; 7 from Google's and WordPress's no-reply senders: {r:?}"
+        );
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        let mut emails: Vec<String> = people.iter().flat_map(|p| p.emails.clone()).collect();
+        emails.sort();
+        assert_eq!(emails, ["dan@supertype.ai", "sendi@algorit.ma"], "{engine}");
+        let again = app.import_path(&path, &opts, &NoProgress).await.unwrap();
+        let again = again.imported[0].1.as_ref().unwrap();
+        assert_eq!((again.interactions, again.unchanged), (0, 133), "{engine}");
+    }
+}
