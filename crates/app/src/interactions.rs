@@ -5,6 +5,7 @@ use crate::people::resolve;
 use crate::view::PersonRef;
 use crate::{App, AppError, Result};
 use kith_core::interaction::parse_when;
+use kith_core::strength::Circle;
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId};
 use serde::{Deserialize, Serialize};
 
@@ -160,10 +161,31 @@ impl App {
                 direction: i.direction,
             })
             .collect();
-        Ok(kith_core::strength::strength(
+        let computed = kith_core::strength::strength(
             &touches,
             kith_store::now_micros(),
             &self.settings.strength,
-        ))
+        );
+        Ok(
+            match tx
+                .pinned_circle(id)
+                .await?
+                .as_deref()
+                .and_then(Circle::parse)
+            {
+                Some(circle) => computed.pinned_to(circle),
+                None => computed,
+            },
+        )
+    }
+
+    /// Pins a person to a circle whatever their interactions say (None:
+    /// the circle follows the interactions again).
+    pub async fn pin_circle(&self, person: &str, circle: Option<Circle>) -> Result<()> {
+        let mut tx = self.store.begin(self.account).await?;
+        let id = resolve(&mut tx, person).await?.person.id;
+        tx.pin_circle(id, circle.map(Circle::as_str)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@ use crate::interactions::{InteractionView, NewInteraction, rfc3339};
 use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::due::{CadenceSource, DueInput, due};
-use kith_core::strength::{Touch, strength};
+use kith_core::strength::{Circle, Touch, strength};
 use kith_core::{Direction, InteractionKind, PersonId};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -95,6 +95,7 @@ impl App {
         }
         let contacts = tx.contact_summary().await?;
         let snoozes = tx.snoozes().await?;
+        let pins = tx.pinned_circles().await?;
         let mut candidates: Vec<(PersonId, DueInput)> = plan
             .into_iter()
             .map(|(id, (every, source))| {
@@ -129,7 +130,11 @@ impl App {
                     direction: i.direction,
                 })
                 .collect();
-            input.strength = strength(&touches, now, &self.settings.strength).score;
+            let mut tie = strength(&touches, now, &self.settings.strength);
+            if let Some(circle) = pins.get(&id).and_then(|c| Circle::parse(c)) {
+                tie = tie.pinned_to(circle);
+            }
+            input.strength = tie.effective(&self.settings.strength);
             let Some(d) = due(&input, now) else { continue };
             out.push((
                 d.priority,

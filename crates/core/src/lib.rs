@@ -2,6 +2,7 @@
 //! where each value came from — and the identity rules that decide when two
 //! records are the same person. Pure data and functions: no I/O, no async.
 
+pub mod dates;
 pub mod due;
 pub mod identity;
 pub mod ids;

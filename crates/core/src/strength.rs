@@ -22,6 +22,11 @@ pub struct StrengthParams {
     pub one_way: f64,
     /// The window the explanation counts in.
     pub window_days: i64,
+    /// The lowest score of the inner circle, of close ties and of the
+    /// network; below the last, a tie is distant.
+    pub inner_from: f64,
+    pub close_from: f64,
+    pub network_from: f64,
 }
 
 impl Default for StrengthParams {
@@ -31,6 +36,9 @@ impl Default for StrengthParams {
             saturation: 4.0,
             one_way: 0.5,
             window_days: 90,
+            inner_from: 0.6,
+            close_from: 0.3,
+            network_from: 0.1,
         }
     }
 }
@@ -57,13 +65,118 @@ pub struct Touch {
     pub direction: Direction,
 }
 
+/// The rings of closeness, innermost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Circle {
+    Inner,
+    Close,
+    Network,
+    Distant,
+}
+
+impl Circle {
+    pub const ALL: [Circle; 4] = [
+        Circle::Inner,
+        Circle::Close,
+        Circle::Network,
+        Circle::Distant,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Circle::Inner => "inner",
+            Circle::Close => "close",
+            Circle::Network => "network",
+            Circle::Distant => "distant",
+        }
+    }
+
+    /// In words: "the inner circle", "close ties", "the wider network", "distant ties".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Circle::Inner => "the inner circle",
+            Circle::Close => "close ties",
+            Circle::Network => "the wider network",
+            Circle::Distant => "distant ties",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Circle> {
+        let s = s.trim().to_ascii_lowercase();
+        let s = s.strip_suffix(" circle").unwrap_or(&s);
+        Circle::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The circle a score falls in.
+    pub fn of_score(score: f64, p: &StrengthParams) -> Circle {
+        if score >= p.inner_from {
+            Circle::Inner
+        } else if score >= p.close_from {
+            Circle::Close
+        } else if score >= p.network_from {
+            Circle::Network
+        } else {
+            Circle::Distant
+        }
+    }
+
+    /// The score a pinned circle stands for where ties are ranked: the
+    /// middle of its band.
+    pub fn typical_score(self, p: &StrengthParams) -> f64 {
+        match self {
+            Circle::Inner => (p.inner_from + 1.0) / 2.0,
+            Circle::Close => (p.close_from + p.inner_from) / 2.0,
+            Circle::Network => (p.network_from + p.close_from) / 2.0,
+            Circle::Distant => p.network_from / 2.0,
+        }
+    }
+}
+
 /// A score with its reasons in words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Strength {
-    /// 0 (no contact) to 1.
+    /// 0 (no contact) to 1, from the interactions alone.
     pub score: f64,
     /// "3 two-way coffees and 5 emails in the last 90 days; last met 3 weeks ago".
     pub explanation: String,
+    /// The circle: the one the user pinned, else the score's.
+    pub circle: Circle,
+    /// The circle was pinned by hand.
+    pub pinned: bool,
+}
+
+impl Strength {
+    /// Pins the tie to `circle`, whatever the interactions say, and says so.
+    pub fn pinned_to(mut self, circle: Circle) -> Strength {
+        let computed = self.circle;
+        self.explanation = if computed == circle {
+            format!(
+                "pinned to {} by you; {}",
+                circle.describe(),
+                self.explanation
+            )
+        } else {
+            format!(
+                "pinned to {} by you (the interactions alone say {}); {}",
+                circle.describe(),
+                computed.describe(),
+                self.explanation
+            )
+        };
+        self.circle = circle;
+        self.pinned = true;
+        self
+    }
+
+    /// The score to rank by: a pinned circle's typical score, else the score.
+    pub fn effective(&self, p: &StrengthParams) -> f64 {
+        if self.pinned {
+            self.circle.typical_score(p)
+        } else {
+            self.score
+        }
+    }
 }
 
 /// The strength of a relationship from its interactions at `now`.
@@ -72,6 +185,8 @@ pub fn strength(touches: &[Touch], now: i64, p: &StrengthParams) -> Strength {
         return Strength {
             score: 0.0,
             explanation: "no interactions yet".into(),
+            circle: Circle::of_score(0.0, p),
+            pinned: false,
         };
     }
     let half_life = p.half_life_days.max(1.0);
@@ -101,9 +216,12 @@ pub fn strength(touches: &[Touch], now: i64, p: &StrengthParams) -> Strength {
         points *= 1.0 + (1.0 / p.one_way.max(0.01) - 1.0) * balance * 0.5;
     }
     let score = 1.0 - (-points / p.saturation.max(0.01)).exp();
+    let score = (score * 100.0).round() / 100.0;
     Strength {
-        score: (score * 100.0).round() / 100.0,
+        score,
         explanation: explain(touches, now, p, outgoing, incoming),
+        circle: Circle::of_score(score, p),
+        pinned: false,
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod config;
 mod output;
+mod relationships;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
@@ -74,6 +75,10 @@ enum Command {
     Cadence(CadenceArgs),
     /// Who to reach out to now, most urgent first; mark done or snooze.
     Due(DueArgs),
+    /// Pin a person to a circle (inner, close, network, distant) or back to auto.
+    Circle(relationships::CircleArgs),
+    /// Birthdays and work anniversaries in the next days.
+    ComingUp(relationships::ComingUpArgs),
     /// Accounts: add, change a password, list.
     User {
         #[command(subcommand)]
@@ -563,6 +568,14 @@ async fn dispatch(
             due(&app, args).await?;
             ExitCode::SUCCESS
         }
+        Command::Circle(args) => {
+            relationships::circle(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::ComingUp(args) => {
+            relationships::coming_up(&app, args).await?;
+            ExitCode::SUCCESS
+        }
         Command::Dupes(args) => {
             match args.command {
                 Some(DupesCommand::Dismiss { a, b }) => {
@@ -894,10 +907,7 @@ async fn people(app: &App, command: PeopleCommand) -> Result<()> {
             } else {
                 output::person(&p);
                 let strength = app.strength(&p.id.to_string()).await?;
-                println!(
-                    "  strength: {:.2} ({})",
-                    strength.score, strength.explanation
-                );
+                println!("  strength: {}", relationships::strength_line(&strength));
                 output::interactions(&interactions);
             }
         }

@@ -35,6 +35,27 @@ fn migrator(files: &[(&'static str, &'static str)]) -> Migrator {
     )
 }
 
+/// The migration that made `person_dates`: opening a database from before
+/// it also writes the dates of the people already there.
+const DATES_MIGRATION: i64 = 6;
+
+/// Whether migration `version` had been applied (false on a new database).
+async fn has_migration<'c, E>(executor: E, version: i64) -> bool
+where
+    E: sqlx::Executor<'c>,
+    i64: sqlx::Type<E::Database> + for<'q> sqlx::Encode<'q, E::Database>,
+    for<'r> i64: sqlx::Decode<'r, E::Database>,
+    for<'a> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
+    usize: sqlx::ColumnIndex<<E::Database as sqlx::Database>::Row>,
+{
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = $1")
+        .bind(version)
+        .fetch_one(executor)
+        .await
+        .map(|n| n > 0)
+        .unwrap_or(false)
+}
+
 fn sqlite_migrations() -> Migrator {
     migrator(&[
         (
@@ -56,6 +77,10 @@ fn sqlite_migrations() -> Migrator {
         (
             "keep in touch",
             include_str!("../migrations/sqlite/0005_keep_in_touch.sql"),
+        ),
+        (
+            "dates and circles",
+            include_str!("../migrations/sqlite/0006_dates_and_circles.sql"),
         ),
     ])
 }
@@ -81,6 +106,10 @@ fn postgres_migrations() -> Migrator {
         (
             "keep in touch",
             include_str!("../migrations/postgres/0005_keep_in_touch.sql"),
+        ),
+        (
+            "dates and circles",
+            include_str!("../migrations/postgres/0006_dates_and_circles.sql"),
         ),
     ])
 }
@@ -144,10 +173,15 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
+        let had_dates = has_migration(&pool, DATES_MIGRATION).await;
         sqlite_migrations().run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             db: Db::Sqlite(pool),
-        })
+        };
+        if !had_dates {
+            crate::dates::backfill_dates(&store.db).await?;
+        }
+        Ok(store)
     }
 
     /// Connects to PostgreSQL and runs migrations.
@@ -172,10 +206,15 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
+        let had_dates = has_migration(&pool, DATES_MIGRATION).await;
         postgres_migrations().run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             db: Db::Postgres(pool),
-        })
+        };
+        if !had_dates {
+            crate::dates::backfill_dates(&store.db).await?;
+        }
+        Ok(store)
     }
 
     /// `sqlite` or `postgres`.

@@ -16,6 +16,8 @@ pub(crate) struct Derived {
     /// (organisation, email domain): the work domains of someone with exactly
     /// one current organisation.
     pub org_domains: Vec<(String, String)>,
+    /// Birthdays and work anniversaries.
+    pub dates: Vec<kith_core::dates::YearlyDate>,
 }
 
 pub(crate) struct DerivedPosition {
@@ -99,5 +101,6 @@ pub(crate) fn derive(card: &Card) -> Derived {
         tags,
         positions,
         org_domains,
+        dates: kith_core::dates::yearly_dates(card),
     }
 }

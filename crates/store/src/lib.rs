@@ -6,6 +6,7 @@
 //! Knows nothing of files, HTTP or the terminal.
 
 pub mod auth;
+pub mod dates;
 mod engine;
 pub mod follow;
 mod index;

@@ -362,7 +362,7 @@ impl Tx {
                 }
 
                 let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.id).collect();
-                for table in ["person_keys", "person_tags", "positions"] {
+                for table in ["person_keys", "person_tags", "positions", "person_dates"] {
                     if old.is_empty() {
                         break;
                     }
@@ -403,6 +403,16 @@ impl Tx {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO positions (account_id, person_id, org_norm, title, start_date, end_date) ");
                     qb.push_values(part, |mut b, (id, p)| {
                         b.push_bind(account).push_bind(*id).push_bind(p.org_norm.clone()).push_bind(p.title.clone()).push_bind(p.start.clone()).push_bind(p.end.clone());
+                    });
+                    qb.build().execute(&mut *c).await?;
+                }
+                let dates: Vec<(Uuid, &kith_core::dates::YearlyDate)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.dates.iter().map(move |y| (*id, y))).collect();
+                for part in dates.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_dates (account_id, person_id, kind, month, day, year, label) ");
+                    qb.push_values(part, |mut b, (id, y)| {
+                        b.push_bind(account).push_bind(*id).push_bind(y.kind.as_str())
+                            .push_bind(i32::from(y.date.month)).push_bind(i32::from(y.date.day.unwrap_or(0)))
+                            .push_bind(y.date.year.map(i32::from)).push_bind(y.label.clone());
                     });
                     qb.build().execute(&mut *c).await?;
                 }
@@ -461,7 +471,7 @@ impl Tx {
             if n == 0 {
                 return Ok(false);
             }
-            for table in ["person_keys", "person_tags", "positions"] {
+            for table in ["person_keys", "person_tags", "positions", "person_dates"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1 AND person_id = $2")))
                     .bind(account).bind(id.0).execute(&mut *c).await?;
             }
@@ -483,7 +493,7 @@ impl Tx {
                  OR b IN (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL))",
             )
             .bind(account).bind(before).execute(&mut *c).await?;
-            for table in ["person_cadences", "snoozes"] {
+            for table in ["person_cadences", "snoozes", "person_circles"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DELETE FROM {table} WHERE account_id = $1 AND person_id IN \
                      (SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL)"

@@ -13,8 +13,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
+use kith_app::coming_up::ComingUpView;
 use kith_app::interactions::{InteractionView, NewInteraction};
 use kith_app::keep_in_touch::DueView;
+use kith_core::strength::Circle;
 use kith_core::{Direction, InteractionKind};
 use serde::Deserialize;
 
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/interactions/{id}", delete(delete_interaction))
         .route("/api/v1/people/{id}/strength", get(get_strength))
+        .route("/api/v1/people/{id}/circle", put(set_circle))
+        .route("/api/v1/coming-up", get(coming_up))
         .route("/api/v1/people/{id}/cadence", put(set_cadence))
         .route("/api/v1/tags/{tag}/cadence", put(set_tag_cadence))
         .route("/api/v1/due", get(list_due))
@@ -192,10 +196,14 @@ pub async fn delete_interaction(
 /// How strong a relationship is, and why.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct StrengthView {
-    /// 0 (no contact) to 1.
+    /// 0 (no contact) to 1, from the interactions alone.
     pub score: f64,
     /// The reasons in words.
     pub explanation: String,
+    /// `inner`, `close`, `network` or `distant`: the pinned circle, else the score's.
+    pub circle: String,
+    /// The circle was pinned by hand.
+    pub pinned: bool,
 }
 
 /// The strength of the relationship with a person, explained
@@ -217,7 +225,88 @@ pub async fn get_strength(
     Ok(Json(StrengthView {
         score: s.score,
         explanation: s.explanation,
+        circle: s.circle.as_str().into(),
+        pinned: s.pinned,
     }))
+}
+
+/// The circle to pin a person to (null: follow the interactions).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CircleInput {
+    /// `inner`, `close`, `network`, `distant`, or null to unpin.
+    pub circle: Option<String>,
+}
+
+/// A circle name, or a problem naming the circles there are.
+pub(crate) fn parse_circle(circle: &str) -> Result<Circle, Problem> {
+    Circle::parse(circle).ok_or_else(|| {
+        Problem::new(
+            Code::InvalidValue,
+            format!("circle {circle:?}: use inner, close, network or distant"),
+        )
+    })
+}
+
+/// Pins a person to a circle whatever their interactions say, or unpins.
+#[utoipa::path(put, path = "/api/v1/people/{id}/circle", tag = "interactions",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = CircleInput,
+    responses(
+        (status = 200, body = StrengthView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_circle(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<CircleInput>, JsonRejection>,
+) -> Result<Json<StrengthView>, Problem> {
+    let input = json_body(body)?;
+    let circle = input.circle.as_deref().map(parse_circle).transpose()?;
+    let person = person_id(&id)?;
+    state
+        .app(caller.account)
+        .pin_circle(&person, circle)
+        .await?;
+    get_strength(State(state), caller, Path(id)).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ComingUpQuery {
+    /// How many days ahead (0 to 60, default 14).
+    #[param(minimum = 0, maximum = 60)]
+    days: Option<i64>,
+}
+
+/// Birthdays and work anniversaries in the next days, soonest first.
+#[utoipa::path(get, path = "/api/v1/coming-up", tag = "keep in touch",
+    params(ComingUpQuery),
+    responses(
+        (status = 200, body = Vec<ComingUpView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn coming_up(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    query: Result<Query<ComingUpQuery>, QueryRejection>,
+) -> Result<Json<Vec<ComingUpView>>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
+    Ok(Json(
+        state
+            .app(caller.account)
+            .coming_up(q.days.unwrap_or(14))
+            .await?,
+    ))
 }
 
 /// How often to be in touch (null: no cadence).

@@ -1,5 +1,6 @@
-//! The home page: who to reach out to now (with done and snooze), and the
-//! people you are losing touch with. Also the person page's cadence form.
+//! The home page: who to reach out to now (with done and snooze),
+//! birthdays and work anniversaries coming up, and the people you are
+//! losing touch with. Also the person page's cadence and circle forms.
 
 use crate::caller::{CsrfForm, PageCaller};
 use crate::pages::RequestParts;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/due/{id}/done", post(done))
         .route("/due/{id}/snooze", post(snooze))
         .route("/people/{id}/cadence", post(set_cadence))
+        .route("/people/{id}/circle", post(set_circle))
 }
 
 struct DueRow {
@@ -33,6 +35,7 @@ struct HomePage {
     user: String,
     csrf: String,
     due: Vec<DueRow>,
+    coming: Vec<DueRow>,
     fading: Vec<DueRow>,
 }
 
@@ -49,6 +52,17 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
             reason: d.reason,
         })
         .collect();
+    let coming = app
+        .coming_up(14)
+        .await?
+        .into_iter()
+        .take(30)
+        .map(|c| DueRow {
+            id: c.id.to_string(),
+            name: c.name,
+            reason: c.text,
+        })
+        .collect();
     let fading = app
         .losing_touch(20)
         .await?
@@ -63,6 +77,7 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
         user: caller.name,
         csrf: caller.csrf,
         due,
+        coming,
         fading,
     })
 }
@@ -126,5 +141,30 @@ async fn set_cadence(
         })?),
     };
     state.app(caller.account).set_cadence(&id, every).await?;
+    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CircleForm {
+    csrf: String,
+    /// Empty: follow the interactions.
+    #[serde(default)]
+    circle: String,
+}
+
+async fn set_circle(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<CircleForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    let circle = match form.circle.trim() {
+        "" => None,
+        name => Some(crate::api_interactions::parse_circle(name)?),
+    };
+    state.app(caller.account).pin_circle(&id, circle).await?;
     Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
 }

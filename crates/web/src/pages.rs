@@ -417,6 +417,10 @@ struct PersonPage {
     strength: String,
     /// The person's own cadence in days, or empty.
     cadence: String,
+    /// The circle shown, and the one pinned (empty: follows the interactions).
+    circle: &'static str,
+    pinned: &'static str,
+    circles: [&'static str; 4],
 }
 
 /// A line of the person's interactions.
@@ -547,6 +551,13 @@ async fn person_page(
         csrf: caller.csrf,
         interactions,
         strength: format!("{:.2}: {}", strength.score, strength.explanation),
+        circle: strength.circle.describe(),
+        pinned: if strength.pinned {
+            strength.circle.as_str()
+        } else {
+            ""
+        },
+        circles: kith_core::strength::Circle::ALL.map(|c| c.as_str()),
         cadence: app
             .cadence_of(&person.id.to_string())
             .await?

@@ -4,6 +4,7 @@
 //! skipped. Unpacking is bounded, so a crafted archive cannot fill the disk.
 
 use crate::{App, AppError, ImportOptions, ImportReport, Progress, Result};
+use kith_formats::csv::linkedin_activity::ActivityFile;
 use std::io::Read;
 use std::path::Path;
 
@@ -120,10 +121,22 @@ impl App {
             ));
         }
         let mut imported = Vec::new();
-        for (_, name, target) in chosen {
-            let result = self
-                .import_single(&target, options, progress)
-                .await
+        for (rank, name, target) in chosen {
+            // LinkedIn's activity files are read as such even when their
+            // header is off, so that the problem is named rightly.
+            let activity = match rank {
+                4 => Some(ActivityFile::Messages),
+                5 => Some(ActivityFile::Invitations),
+                _ => None,
+            };
+            let outcome = match activity {
+                Some(kind) => {
+                    self.import_linkedin_activity(&target, kind, options, progress)
+                        .await
+                }
+                None => self.import_single(&target, options, progress).await,
+            };
+            let result = outcome
                 .map(|mut report| {
                     report.file = format!("{shown}: {name}");
                     report

@@ -119,6 +119,24 @@ async fn the_reach_out_list_is_ranked_and_explained() {
             "last contact 6 months ago; every 180 days (network); 20 days overdue"
         );
 
+        // Pinned to the inner circle, Alan's one email ranks like a close tie.
+        app.pin_circle(
+            "alan.turing@example.org",
+            Some(kith_core::strength::Circle::Inner),
+        )
+        .await
+        .unwrap();
+        let pinned = app.due().await.unwrap();
+        let names: Vec<&str> = pinned.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Alan Turing", "Grace Hopper", "Edsger Dijkstra"],
+            "{engine}"
+        );
+        app.pin_circle("alan.turing@example.org", None)
+            .await
+            .unwrap();
+
         // A person's own cadence wins over the tag's.
         app.set_cadence("alan.turing@example.org", Some(60))
             .await
@@ -143,6 +161,155 @@ async fn the_reach_out_list_is_ranked_and_explained() {
         assert_eq!(
             fading[0].reason,
             "3 interactions, last contact 4 months ago"
+        );
+    }
+}
+
+#[tokio::test]
+async fn birthdays_and_work_anniversaries_come_up_and_circles_can_be_pinned() {
+    use kith_app::people::PositionEdit;
+    use kith_core::strength::Circle;
+    let today = jiff::Timestamp::from_microsecond(kith_store::now_micros())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap();
+    let md = |d: jiff::civil::Date| format!("{:02}-{:02}", d.month(), d.day());
+    use kith_app::coming_up::MONTHS;
+    let on = |d: jiff::civil::Date| format!("on {} {}", d.day(), MONTHS[d.month() as usize - 1]);
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "ada").await;
+        let person =
+            |name: &str, birthday: Option<String>, positions: Vec<PositionEdit>| PersonEdit {
+                name: Some(name.into()),
+                add_emails: vec![format!("{}@example.org", name.to_lowercase())],
+                birthday,
+                positions: (!positions.is_empty()).then_some(positions),
+                ..Default::default()
+            };
+        let position = |org: &str, start: String, end: Option<&str>| PositionEdit {
+            organization: org.into(),
+            title: "Engineer".into(),
+            start: Some(start),
+            end: end.map(String::from),
+        };
+        // 1988 is a leap year: any day of the year is a valid birthday.
+        let soon = day(3);
+        app.add_person(&person("Grace", Some(format!("1988-{}", md(soon))), vec![]))
+            .await
+            .unwrap();
+        app.add_person(&person("Alan", Some(format!("--{}", md(day(1)))), vec![]))
+            .await
+            .unwrap();
+        app.add_person(&person(
+            "Edsger",
+            Some(format!("1988-{}", md(day(20)))),
+            vec![],
+        ))
+        .await
+        .unwrap();
+        app.add_person(&person(
+            "Yesterday",
+            Some(format!("1988-{}", md(day(-1)))),
+            vec![],
+        ))
+        .await
+        .unwrap();
+        let anniversary = day(5);
+        let years_ago = |d: jiff::civil::Date, n: i16| format!("{:04}-{}", d.year() - n, md(d));
+        app.add_person(&person(
+            "Barbara",
+            None,
+            vec![
+                position("Acme", years_ago(anniversary, 4), None),
+                // Ended: no anniversary. Started this year: none yet.
+                position("Oldco", years_ago(anniversary, 9), Some("2020")),
+            ],
+        ))
+        .await
+        .unwrap();
+        app.add_person(&person(
+            "Newbie",
+            None,
+            vec![position("Acme", years_ago(day(2), 0), None)],
+        ))
+        .await
+        .unwrap();
+        // A month without a day comes up for the whole month.
+        app.add_person(&person(
+            "Ken",
+            None,
+            vec![position(
+                "Bell",
+                format!("{:04}-{:02}", today.year() - 1, today.month()),
+                None,
+            )],
+        ))
+        .await
+        .unwrap();
+        app.add_person(&person(
+            "Gone",
+            Some(format!("1988-{}", md(day(2)))),
+            vec![],
+        ))
+        .await
+        .unwrap();
+        app.delete_person("gone@example.org").await.unwrap();
+
+        let texts = |list: Vec<kith_app::coming_up::ComingUpView>| -> Vec<String> {
+            list.into_iter().map(|c| c.text).collect()
+        };
+        let coming = texts(app.coming_up(14).await.unwrap());
+        let month = MONTHS[today.month() as usize - 1];
+        assert_eq!(
+            coming,
+            [
+                format!("Ken: 1 year at Bell in {month}"),
+                "Alan's birthday is tomorrow".to_string(),
+                format!("Grace turns {} {}", soon.year() - 1988, on(soon)),
+                format!("Barbara: 4 years at Acme {}", on(anniversary)),
+            ],
+            "{engine}"
+        );
+        let wider = app.coming_up(30).await.unwrap();
+        assert_eq!(wider.len(), 5, "{engine}: Edsger in 20 days too");
+        assert_eq!(wider[4].in_days, 20, "{engine}");
+        assert_eq!(wider[4].kind, "birthday", "{engine}");
+        assert!(app.coming_up(61).await.is_err());
+
+        // Merged away: only the survivor's dates count.
+        app.merge_people("grace@example.org", "alan@example.org")
+            .await
+            .unwrap();
+        let coming = texts(app.coming_up(14).await.unwrap());
+        assert!(
+            coming.iter().all(|t| !t.starts_with("Alan")),
+            "{engine}: {coming:?}"
+        );
+
+        // A circle pinned by hand wins over the interactions, and says so.
+        let s = app.strength("edsger@example.org").await.unwrap();
+        assert_eq!((s.circle, s.pinned), (Circle::Distant, false), "{engine}");
+        app.pin_circle("edsger@example.org", Some(Circle::Inner))
+            .await
+            .unwrap();
+        let s = app.strength("edsger@example.org").await.unwrap();
+        assert_eq!((s.circle, s.pinned, s.score), (Circle::Inner, true, 0.0));
+        assert!(
+            s.explanation.starts_with(
+                "pinned to the inner circle by you (the interactions alone say distant ties)"
+            ),
+            "{}",
+            s.explanation
+        );
+        app.pin_circle("edsger@example.org", None).await.unwrap();
+        let s = app.strength("edsger@example.org").await.unwrap();
+        assert_eq!((s.circle, s.pinned), (Circle::Distant, false), "{engine}");
+        assert!(
+            app.pin_circle("nobody@example.org", Some(Circle::Close))
+                .await
+                .is_err()
         );
     }
 }

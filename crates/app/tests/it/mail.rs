@@ -313,7 +313,9 @@ async fn a_calendar_becomes_meetings_with_the_people_you_met() {
 #[tokio::test]
 async fn the_emailnetwork_gmail_sample_imports_cleanly() {
     let Ok(path) = std::env::var("KITH_EMAILNETWORK_MBOX") else {
-        eprintln!("KITH_EMAILNETWORK_MBOX is not set: the Gmail sample is not tested (scripts/test.sh sets it)");
+        eprintln!(
+            "KITH_EMAILNETWORK_MBOX is not set: the Gmail sample is not tested (scripts/test.sh sets it)"
+        );
         return;
     };
     let path = std::path::PathBuf::from(path);

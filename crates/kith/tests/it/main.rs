@@ -476,8 +476,11 @@ fn a_zip_archive_is_imported_entry_by_entry() {
         &archive,
         &[
             ("Connections.csv", &connections),
-            ("messages.csv", b"CONVERSATION ID,FROM\n1,x\n"),
+            ("messages.csv", b"CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n\
+a,,Me,https://www.linkedin.com/in/me-x,Ada Lovelace,https://www.linkedin.com/in/ada-lovelace,2025-10-01 09:00:00 UTC,,Hi,INBOX\n\
+b,,Me,https://www.linkedin.com/in/me-x,Alan Turing,https://www.linkedin.com/in/alan-turing,2025-10-02 09:00:00 UTC,,Hi,INBOX\n"),
             ("../../escape.vcf", card),
+            ("Skills.csv", b"Name\nRust\n"),
         ],
     );
     let out = kith.run(&["import", s(&archive), "--json"]);
@@ -488,7 +491,7 @@ fn a_zip_archive_is_imported_entry_by_entry() {
     );
     let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
     let reports = reports.as_array().unwrap();
-    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports.len(), 3, "{reports:?}");
     assert_eq!(reports[0]["format"], "linkedin");
     assert!(
         reports[0]["file"]
@@ -498,6 +501,9 @@ fn a_zip_archive_is_imported_entry_by_entry() {
     );
     assert_eq!(reports[1]["format"], "vcard");
     assert_eq!(reports[1]["created"], 1);
+    // Messages come last, matched to the connections by profile.
+    assert_eq!(reports[2]["format"], "linkedin-messages");
+    assert_eq!(reports[2]["interactions"], 2);
     assert!(
         !dir.join("escape.vcf").exists() && !dir.parent().unwrap().join("escape.vcf").exists(),
         "an entry cannot write outside kith's own directory"
@@ -505,7 +511,7 @@ fn a_zip_archive_is_imported_entry_by_entry() {
     let text = kith.run(&["import", s(&archive)]);
     let said = String::from_utf8_lossy(&text.stderr);
     assert!(
-        said.contains("left alone") && said.contains("messages.csv"),
+        said.contains("left alone") && said.contains("Skills.csv"),
         "{said}"
     );
     let found = kith.ok(&["people", "list", "--search", "lovelace"]);

@@ -624,3 +624,75 @@ async fn interactions_follow_merges_and_stay_in_their_account() {
         tx.commit().await.unwrap();
     }
 }
+
+/// A database from before `person_dates` existed gets the dates of the
+/// people already in it when kith opens it (SQLite; the code is shared).
+#[tokio::test]
+async fn yearly_dates_are_written_for_people_stored_before_the_table() {
+    use kith_store::dates::MonthDays;
+    use sqlx::ConnectOptions;
+    let dir = kith_store::testing::tempfile_guard::Guard::new();
+    let path = dir.path().join("kith.db");
+    let store = Store::open_sqlite(&path).await.unwrap();
+    let account = store.default_account("ada").await.unwrap().id;
+    let mut grace = person("Grace", "Hopper", "grace@navy.example", "Navy", "x");
+    grace.card.birthdays = vec![Text::new("19061209", None)];
+    grace.card.positions[0].start = Some("1943-12".into());
+    put(&store, account, &[grace]).await;
+    store.close().await;
+
+    // Back to how a database looked before migration 6.
+    let mut raw = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    for sql in [
+        "DROP TABLE person_dates",
+        "DROP TABLE person_circles",
+        "DELETE FROM _sqlx_migrations WHERE version = 6",
+    ] {
+        sqlx::query(sql).execute(&mut raw).await.unwrap();
+    }
+    drop(raw);
+
+    let december = MonthDays {
+        month: 12,
+        from: 1,
+        to: 31,
+    };
+    let store = Store::open_sqlite(&path).await.unwrap();
+    let mut tx = store.begin_read(account).await.unwrap();
+    let december = tx.dates_on(&[december]).await.unwrap();
+    let mut found: Vec<(String, Option<i8>, Option<i16>, String)> = december
+        .into_iter()
+        .map(|d| (d.kind.as_str().to_string(), d.day, d.year, d.label))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("birthday".to_string(), Some(9), Some(1906), String::new()),
+            (
+                "work_anniversary".to_string(),
+                None,
+                Some(1943),
+                "Navy".to_string()
+            ),
+        ]
+    );
+    // Opened again: nothing written twice.
+    drop(tx);
+    store.close().await;
+    let store = Store::open_sqlite(&path).await.unwrap();
+    let mut tx = store.begin_read(account).await.unwrap();
+    let again = tx
+        .dates_on(&[MonthDays {
+            month: 12,
+            from: 1,
+            to: 31,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2, "nothing written twice");
+}

@@ -680,3 +680,93 @@ async fn keeping_in_touch_over_the_api_and_the_home_page() {
         assert!(home.contains("No one is due now"), "{engine}: {home}");
     }
 }
+
+#[tokio::test]
+async fn circles_and_coming_up_over_the_api_and_the_pages() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let alice = Api::new(&server, "alice").await;
+        let bob = Api::new(&server, "bob").await;
+        let tomorrow = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .tomorrow()
+            .unwrap();
+        let (_, tom) = alice
+            .post(
+                "/api/v1/people",
+                json!({"name": "Tom Kilburn", "birthday": format!("--{:02}-{:02}", tomorrow.month(), tomorrow.day())}),
+            )
+            .await;
+        let (status, coming) = alice.get("/api/v1/coming-up").await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {coming}");
+        assert_eq!(
+            coming[0]["text"], "Tom Kilburn's birthday is tomorrow",
+            "{engine}: {coming}"
+        );
+        assert_eq!(coming[0]["in_days"], 1);
+        let (status, _) = alice.get("/api/v1/coming-up?days=61").await;
+        assert!(status.is_client_error(), "{engine}: {status}");
+        let (_, bobs) = bob.get("/api/v1/coming-up?days=60").await;
+        assert_eq!(bobs, json!([]), "{engine}: Bob sees none of Alice's dates");
+
+        let put = |api: &Api, path: String, body: Value| {
+            api.http
+                .put(server.url(&path))
+                .header("authorization", &api.auth)
+                .json(&body)
+                .send()
+        };
+        let circle = format!("/api/v1/people/{}/circle", id(&tom));
+        let pinned = put(&alice, circle.clone(), json!({"circle": "inner"}))
+            .await
+            .unwrap();
+        assert_eq!(pinned.status(), StatusCode::OK, "{engine}");
+        let pinned: Value = pinned.json().await.unwrap();
+        assert_eq!(
+            (pinned["circle"].as_str(), pinned["pinned"].as_bool()),
+            (Some("inner"), Some(true))
+        );
+        let bad = put(&alice, circle.clone(), json!({"circle": "innermost"}))
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        let theirs = put(&bob, circle.clone(), json!({"circle": "distant"}))
+            .await
+            .unwrap();
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{engine}");
+
+        // The pages: the home page's coming-up list, the person page's circle form.
+        let (browser, csrf) = server.sign_in("alice").await;
+        let page = |path: String| {
+            let browser = browser.clone();
+            let url = server.url(&path);
+            async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let home = page("/".into()).await;
+        assert!(
+            home.contains("Coming up")
+                && (home.contains("Tom Kilburn&#39;s birthday is tomorrow")
+                    || home.contains("Tom Kilburn's birthday is tomorrow")),
+            "{engine}: {home}"
+        );
+        let person = page(format!("/people/{}", id(&tom))).await;
+        assert!(
+            person.contains("Circle: the inner circle"),
+            "{engine}: {person}"
+        );
+        let unpinned = browser
+            .post(server.url(&format!("/people/{}/circle", id(&tom))))
+            .form(&[("csrf", csrf.as_str()), ("circle", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unpinned.status(), StatusCode::SEE_OTHER, "{engine}");
+        let (_, strength) = alice
+            .get(&format!("/api/v1/people/{}/strength", id(&tom)))
+            .await;
+        assert_eq!(strength["pinned"], false, "{engine}: {strength}");
+        assert_eq!(strength["circle"], "distant", "{engine}: {strength}");
+    }
+}
