@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (PostgreSQL 15 server binaries, Chromium and chromedriver, a Python venv
-# with vobject and schemathesis), starts a
+# with vobject, schemathesis and aiosmtpd), starts a
 # throwaway PostgreSQL on a free loopback port, runs every Rust test on
 # SQLite and PostgreSQL, the lints, and the benchmarks in their quick mode.
 #
@@ -33,7 +33,7 @@ fi
 export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt

@@ -19,6 +19,9 @@ pub enum AppError {
     Stale(String),
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    /// The SMTP server could not be reached or refused the message.
+    #[error("{0}")]
+    Mail(String),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

@@ -6,14 +6,17 @@
 pub mod auth;
 pub mod coming_up;
 pub mod demo;
+pub mod digest;
 mod error;
 pub mod export;
 pub mod import;
 pub mod interactions;
 pub mod keep_in_touch;
+pub mod mailer;
 pub mod orgs;
 pub mod people;
 pub mod search;
+pub mod testing;
 pub mod view;
 
 pub use error::{AppError, Result};

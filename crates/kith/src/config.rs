@@ -17,6 +17,12 @@ pub struct FileConfig {
     pub user: Option<String>,
     /// The relationship strength formula's parameters (docs/relationships.md).
     pub strength: Option<kith_core::strength::StrengthParams>,
+    /// Where kith is reached, for links in mail (`https://kith.example.org`).
+    pub public_url: Option<String>,
+    /// The mail server digests go through.
+    pub smtp: Option<kith_app::mailer::SmtpConfig>,
+    /// When `kith serve` sends digests.
+    pub digest: Option<kith_app::digest::DigestSchedule>,
 }
 
 /// The environment variables kith reads; any other `KITH_*` is warned about.
@@ -30,6 +36,9 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_PYTHON",
     "KITH_TEST_DATABASE_URL",
     "KITH_VENV",
+    "KITH_SMTP_PASSWORD",
+    "KITH_BROWSER_TESTS",
+    "KITH_EMAILNETWORK_MBOX",
 ];
 
 pub fn warn_unknown_env() {
@@ -84,4 +93,29 @@ pub fn default_region(configured: Option<&str>) -> Result<kith_core::identity::R
         kith_core::identity::parse_region(&country)
     });
     Ok(from_locale.unwrap_or(kith_core::identity::Region::US))
+}
+
+/// The mailer of kith.toml's `[smtp]`, if any (the password may come from
+/// `KITH_SMTP_PASSWORD`).
+pub fn mailer(file: &FileConfig) -> Result<Option<kith_app::mailer::Mailer>> {
+    let Some(smtp) = &file.smtp else {
+        return Ok(None);
+    };
+    let env_password = std::env::var("KITH_SMTP_PASSWORD").ok();
+    Ok(Some(kith_app::mailer::Mailer::new(smtp, env_password)?))
+}
+
+/// Where links in mail point: kith.toml's `public_url`, else the address
+/// the server listens on.
+pub fn public_url(file: &FileConfig, listening: &str) -> String {
+    file.public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{listening}"))
+}
+
+/// kith.toml's `[digest]`, checked.
+pub fn digest_schedule(file: &FileConfig) -> Result<kith_app::digest::DigestSchedule> {
+    let schedule = file.digest.unwrap_or_default();
+    schedule.check().map_err(anyhow::Error::msg)?;
+    Ok(schedule)
 }

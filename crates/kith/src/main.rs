@@ -79,6 +79,8 @@ enum Command {
     Circle(relationships::CircleArgs),
     /// Birthdays and work anniversaries in the next days.
     ComingUp(relationships::ComingUpArgs),
+    /// The digest email: show it, send it now, or set how often it goes out.
+    Digest(relationships::DigestArgs),
     /// Accounts: add, change a password, list.
     User {
         #[command(subcommand)]
@@ -497,7 +499,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     }
     let (store, file, settings) = open_store(&cli).await?;
     let wanted = cli.user.clone().or(file.user.clone());
-    let result = dispatch(cli, &store, wanted.as_deref(), settings).await;
+    let result = dispatch(cli, &store, wanted.as_deref(), settings, &file).await;
     store.close().await;
     result
 }
@@ -507,17 +509,18 @@ async fn dispatch(
     store: &Store,
     wanted: Option<&str>,
     settings: Settings,
+    file: &config::FileConfig,
 ) -> Result<ExitCode> {
     if let Command::User { command } = cli.command {
         users(store, command).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Serve(args) = cli.command {
-        serve(store, settings, args).await?;
+        serve(store, settings, args, file).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Demo(args) = cli.command {
-        demo(store, settings, args, cli.data_dir.as_deref()).await?;
+        demo(store, settings, args, cli.data_dir.as_deref(), file).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let account = account(store, wanted).await?;
@@ -574,6 +577,10 @@ async fn dispatch(
         }
         Command::ComingUp(args) => {
             relationships::coming_up(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Digest(args) => {
+            relationships::digest(&app, args, file).await?;
             ExitCode::SUCCESS
         }
         Command::Dupes(args) => {
@@ -638,6 +645,7 @@ async fn demo(
     settings: Settings,
     args: DemoArgs,
     dir: Option<&std::path::Path>,
+    file: &config::FileConfig,
 ) -> Result<()> {
     let dir = dir.ok_or_else(|| anyhow!("kith demo has no data directory"))?;
     let auth = kith_app::auth::Auth::new(store.clone());
@@ -651,10 +659,15 @@ async fn demo(
     if args.no_serve {
         return Ok(());
     }
-    serve(store, settings, args.serve).await
+    serve(store, settings, args.serve, file).await
 }
 
-async fn serve(store: &Store, mut settings: Settings, args: ServeArgs) -> Result<()> {
+async fn serve(
+    store: &Store,
+    mut settings: Settings,
+    args: ServeArgs,
+    file: &config::FileConfig,
+) -> Result<()> {
     // For the server, a configured region is only the default: each account
     // may choose its own in the settings page.
     settings.region_is_explicit = false;
@@ -662,9 +675,13 @@ async fn serve(store: &Store, mut settings: Settings, args: ServeArgs) -> Result
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
+    let mailer = config::mailer(file)?.map(std::sync::Arc::new);
     let config = kith_web::ServerConfig {
         max_body: args.max_upload_mb.saturating_mul(1024 * 1024),
         secure_cookies: args.secure_cookies,
+        public_url: config::public_url(file, &address.to_string()),
+        digest: config::digest_schedule(file)?,
+        mailer,
     };
     let state = kith_web::AppState::new(store.clone(), settings, config);
     eprintln!("kith is serving on http://{address} ({})", store.engine());

@@ -1,10 +1,13 @@
 //! The relationship commands beyond logging and cadences: pinning a person
-//! to a circle, and the birthdays and work anniversaries coming up.
+//! to a circle, the birthdays and work anniversaries coming up, and the
+//! digest email.
 
+use crate::config;
 use crate::output;
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use clap::Args;
 use kith_app::App;
+use kith_app::digest::DigestEvery;
 use kith_core::strength::Circle;
 
 #[derive(Args)]
@@ -62,5 +65,57 @@ pub async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
             println!("{}  ({})", c.text, c.id);
         }
     }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct DigestArgs {
+    /// Send it now (to --to, else the account's digest address).
+    #[arg(long)]
+    send: bool,
+    /// How often kith serve sends it: daily, weekly or off.
+    #[arg(long, conflicts_with = "send")]
+    every: Option<String>,
+    /// The address: with --send, for this once; with --every, kept.
+    #[arg(long)]
+    to: Option<String>,
+}
+
+/// Without options, prints the digest as it would go out now.
+pub async fn digest(app: &App, args: DigestArgs, file: &config::FileConfig) -> Result<()> {
+    let base = config::public_url(file, "127.0.0.1:7878");
+    if let Some(every) = &args.every {
+        let every = DigestEvery::parse(every)
+            .ok_or_else(|| anyhow!("--every {every:?}: use daily, weekly or off"))?;
+        let settings = app
+            .set_digest_settings(Some(every), args.to.as_deref())
+            .await?;
+        let to = app.digest_address().await?;
+        println!(
+            "digest: {}, to {}",
+            settings.every.as_str(),
+            to.as_deref()
+                .unwrap_or("nobody yet (kith me add-email ADDRESS)")
+        );
+        return Ok(());
+    }
+    if args.send {
+        let Some(mailer) = config::mailer(file)? else {
+            bail!(
+                "kith.toml has no [smtp] section, so kith cannot send mail (docs/relationships.md shows one)"
+            );
+        };
+        match app.send_digest(&mailer, &base, args.to.as_deref()).await? {
+            Some(sent) => println!("digest sent to {}: {}", sent.to, sent.subject),
+            None => println!("nothing to report now: no digest sent"),
+        }
+        return Ok(());
+    }
+    if args.to.is_some() {
+        bail!("--to goes with --send or --every");
+    }
+    let every = app.digest_settings().await?.every;
+    let d = app.digest(every, &base).await?;
+    println!("Subject: {}\n\n{}", d.subject, d.text);
     Ok(())
 }

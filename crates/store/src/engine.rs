@@ -82,6 +82,10 @@ fn sqlite_migrations() -> Migrator {
             "dates and circles",
             include_str!("../migrations/sqlite/0006_dates_and_circles.sql"),
         ),
+        (
+            "digests",
+            include_str!("../migrations/sqlite/0007_digests.sql"),
+        ),
     ])
 }
 
@@ -110,6 +114,10 @@ fn postgres_migrations() -> Migrator {
         (
             "dates and circles",
             include_str!("../migrations/postgres/0006_dates_and_circles.sql"),
+        ),
+        (
+            "digests",
+            include_str!("../migrations/postgres/0007_digests.sql"),
         ),
     ])
 }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod dates;
+mod digests;
 mod engine;
 pub mod follow;
 mod index;

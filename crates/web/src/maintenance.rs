@@ -1,20 +1,60 @@
 //! Housekeeping while the server runs: each account's search index is built
-//! at start (so no one waits for it), and people deleted longer ago than the
-//! restore window are removed for good, at start and every few hours.
+//! at start (so no one waits for it), people deleted longer ago than the
+//! restore window are removed for good, at start and every few hours, and
+//! digests go out when their period comes (checked every few minutes).
 
 use crate::state::AppState;
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_secs(6 * 3600);
+const DIGESTS_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// Runs forever (until the server's runtime stops).
 pub async fn run(state: AppState) {
     warm_search_indexes(&state).await;
+    if state.config.mailer.is_some() {
+        tokio::spawn(digests(state.clone()));
+    }
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
         purge_all(&state).await;
     }
+}
+
+async fn digests(state: AppState) {
+    let mut tick = tokio::time::interval(DIGESTS_EVERY);
+    loop {
+        tick.tick().await;
+        send_due_digests(&state, kith_store::now_micros()).await;
+    }
+}
+
+/// Sends each account's digest whose period has come at `now`
+/// (microseconds) and that no server has sent yet; returns how many went.
+pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
+    let Some(mailer) = state.config.mailer.as_deref() else {
+        return 0;
+    };
+    let Ok(accounts) = state.store.accounts().await else {
+        return 0;
+    };
+    let mut sent = 0;
+    for account in accounts {
+        let app = state.app(account.id);
+        match app
+            .send_scheduled_digest(mailer, &state.config.public_url, &state.config.digest, now)
+            .await
+        {
+            Ok(Some(d)) => {
+                sent += 1;
+                eprintln!("kith: {}: digest sent to {}", account.name, d.to);
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("kith: {}: digest not sent: {e}", account.name),
+        }
+    }
+    sent
 }
 
 /// One pass over every account; a failure is logged and retried next time.

@@ -36,6 +36,8 @@ pub enum Code {
     TooManyRequests,
     /// The method is not allowed on this path.
     MethodNotAllowed,
+    /// The mail server could not be reached or refused the message.
+    MailFailed,
     /// Something failed inside kith; the log says what.
     Internal,
 }
@@ -55,6 +57,7 @@ impl Code {
             Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::MailFailed => StatusCode::BAD_GATEWAY,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +76,7 @@ impl Code {
             Code::UnsupportedMediaType => "unsupported_media_type",
             Code::TooManyRequests => "too_many_requests",
             Code::MethodNotAllowed => "method_not_allowed",
+            Code::MailFailed => "mail_failed",
             Code::Internal => "internal",
         }
     }
@@ -91,6 +95,7 @@ impl Code {
             Code::UnsupportedMediaType => "Unsupported media type",
             Code::TooManyRequests => "Too many attempts",
             Code::MethodNotAllowed => "Method not allowed",
+            Code::MailFailed => "Mail not sent",
             Code::Internal => "Internal error",
         }
     }
@@ -159,6 +164,7 @@ impl From<AppError> for Problem {
                 Code::InvalidValue
             }
             AppError::Stale(_) => Code::PreconditionFailed,
+            AppError::Mail(_) => Code::MailFailed,
             AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
             AppError::Store(_) => Code::Internal,
         };

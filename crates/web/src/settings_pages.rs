@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::AppError;
 use kith_app::auth::LoginRefused;
+use kith_app::digest::DigestEvery;
 use kith_store::auth::{TokenInfo, TokenKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
         .route("/settings/region", post(set_region))
         .route("/settings/emails", post(my_emails))
+        .route("/settings/digest", post(digest_settings))
+        .route("/settings/digest/send", post(send_digest))
 }
 
 struct TokenRow {
@@ -48,6 +51,14 @@ struct SettingsPage {
     default_region: String,
     /// The owner's own addresses (they tell kith which mail they sent).
     my_emails: Vec<String>,
+    /// `off`, `daily` or `weekly`.
+    digest_every: &'static str,
+    /// The address chosen for the digest (empty: the first of the owner's).
+    digest_to: String,
+    /// Where it goes now (empty: nowhere yet).
+    digest_address: String,
+    /// The server can send mail (`[smtp]` is configured).
+    can_mail: bool,
     /// A secret just created, shown once.
     new_secret: Option<String>,
     message: Option<String>,
@@ -82,8 +93,15 @@ async fn page(
 ) -> Result<SettingsPage, Problem> {
     let tokens = state.auth.tokens(caller.account).await?;
     let region = state.app(caller.account).account_phone_region().await?;
-    let my_emails = state.app(caller.account).my_emails().await?;
+    let app = state.app(caller.account);
+    let my_emails = app.my_emails().await?;
+    let digest = app.digest_settings().await?;
+    let digest_address = app.digest_address().await?.unwrap_or_default();
     Ok(SettingsPage {
+        digest_every: digest.every.as_str(),
+        digest_to: digest.to.unwrap_or_default(),
+        digest_address,
+        can_mail: state.config.mailer.is_some(),
         user: caller.name,
         csrf: caller.csrf,
         tokens: rows(tokens),
@@ -263,4 +281,75 @@ async fn my_emails(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct DigestForm {
+    csrf: String,
+    every: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn digest_settings(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<DigestForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let every = DigestEvery::parse(&form.every).ok_or_else(|| {
+        Problem::new(
+            Code::InvalidValue,
+            format!("{:?}: choose off, daily or weekly", form.every),
+        )
+    })?;
+    match state
+        .app(caller.account)
+        .set_digest_settings(Some(every), Some(&form.to))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/settings#digest").into_response()),
+        Err(AppError::Invalid(message)) => {
+            let page = page(&state, caller, None, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn send_digest(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let Some(mailer) = state.config.mailer.clone() else {
+        let message = "this server has no [smtp] configuration, so it cannot send mail".to_string();
+        let page = page(&state, caller, None, None, Some(message)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let sent = state
+        .app(caller.account)
+        .send_digest(&mailer, &state.config.public_url, None)
+        .await;
+    let (status, message, error) = match sent {
+        Ok(Some(d)) => (
+            StatusCode::OK,
+            Some(format!("Digest sent to {}.", d.to)),
+            None,
+        ),
+        Ok(None) => (
+            StatusCode::OK,
+            Some("Nothing to report now: no digest sent.".to_string()),
+            None,
+        ),
+        Err(e @ (AppError::Invalid(_) | AppError::Mail(_))) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = page(&state, caller, None, message, error).await?;
+    Ok((status, page).into_response())
 }

@@ -15,6 +15,12 @@ pub struct ServerConfig {
     /// Mark cookies Secure (kith is reached over https, e.g. behind a proxy).
     /// Requests with `X-Forwarded-Proto: https` get Secure cookies anyway.
     pub secure_cookies: bool,
+    /// Where kith is reached, for links in mail (`http://127.0.0.1:7878`).
+    pub public_url: String,
+    /// Sends digests; None: no `[smtp]` configured.
+    pub mailer: Option<Arc<kith_app::mailer::Mailer>>,
+    /// When digests go out.
+    pub digest: kith_app::digest::DigestSchedule,
 }
 
 impl Default for ServerConfig {
@@ -22,6 +28,9 @@ impl Default for ServerConfig {
         ServerConfig {
             max_body: 50 * 1024 * 1024,
             secure_cookies: false,
+            public_url: "http://127.0.0.1:7878".into(),
+            mailer: None,
+            digest: Default::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod corpus;
+mod digest;
 mod keep_in_touch;
 mod linkedin_activity;
 mod mail;

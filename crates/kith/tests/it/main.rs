@@ -662,3 +662,62 @@ fn cadences_and_the_reach_out_list_from_the_command_line() {
     assert!(err.contains("1 to 3650"), "{err}");
     kith.ok(&["cadence", "alan@example.org", "--clear"]);
 }
+
+#[test]
+fn the_digest_is_shown_set_and_sent_from_the_command_line() {
+    let Some(sink) = kith_app::testing::SmtpSink::start() else {
+        return;
+    };
+    let kith = Kith::new();
+    let data = kith.dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let refused = kith.run(&["digest", "--send"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no [smtp] section"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    std::fs::write(
+        data.join("kith.toml"),
+        format!(
+            "public_url = \"https://kith.example.org\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"kith <kith@localhost>\"\n",
+            sink.port
+        ),
+    )
+    .unwrap();
+    kith.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Grace Hopper",
+        "--email",
+        "grace@navy.example",
+    ]);
+    kith.ok(&["cadence", "grace@navy.example", "--every", "30"]);
+    let shown = kith.ok(&["digest"]);
+    assert!(
+        shown.starts_with("Subject: kith: 1 to reach out to\n")
+            && shown.contains("- Grace Hopper: never in touch; every 30 days")
+            && shown.contains("https://kith.example.org/people/"),
+        "{shown}"
+    );
+    let nowhere = kith.run(&["digest", "--send"]);
+    assert!(
+        String::from_utf8_lossy(&nowhere.stderr).contains("kith me add-email"),
+        "no address yet"
+    );
+    let set = kith.ok(&["digest", "--every", "daily", "--to", "ME@home.example"]);
+    assert_eq!(set.trim(), "digest: daily, to me@home.example");
+    let bad = kith.run(&["digest", "--every", "hourly"]);
+    assert!(!bad.status.success());
+    let sent = kith.ok(&["digest", "--send"]);
+    assert!(sent.starts_with("digest sent to me@home.example"), "{sent}");
+    let mail = sink.messages();
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].contains("To: me@home.example") && mail[0].contains("Grace Hopper"),
+        "{}",
+        mail[0]
+    );
+}

@@ -20,6 +20,8 @@ use std::net::SocketAddr;
 pub struct Server {
     pub base: String,
     pub store: Store,
+    /// The server's state, for housekeeping a test runs by hand.
+    pub state: AppState,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -42,13 +44,15 @@ impl Server {
             },
             config,
         );
-        let app = kith_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            kith_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         Server {
             base: format!("http://{addr}"),
             store: store.clone(),
+            state,
             task,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::{Server, client, csrf_of, value_after};
 use kith_app::auth::Auth;
-use kith_store::testing::stores;
+use kith_store::testing::{sqlite, stores};
 use kith_web::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -654,7 +654,7 @@ async fn organisation_pages_filters_and_the_phone_region() {
 
 #[tokio::test]
 async fn an_interaction_is_logged_from_the_person_page() {
-    let (store, _guard) = kith_store::testing::sqlite().await;
+    let (store, _guard) = sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     let token = server.account_with_token("ada").await;
     let (browser, csrf) = server.sign_in("ada").await;
@@ -713,7 +713,7 @@ async fn an_interaction_is_logged_from_the_person_page() {
 
 #[tokio::test]
 async fn your_email_addresses_in_the_settings() {
-    let (store, _guard) = kith_store::testing::sqlite().await;
+    let (store, _guard) = sqlite().await;
     let server = Server::start(&store, ServerConfig::default()).await;
     server.account_with_token("ada").await;
     let (browser, csrf) = server.sign_in("ada").await;
@@ -758,4 +758,106 @@ async fn your_email_addresses_in_the_settings() {
         .await
         .unwrap();
     assert!(!page.contains("<li>ada@example.org"), "{page}");
+}
+
+/// The digest from the settings page and from the server's schedule,
+/// through a real SMTP server on loopback.
+#[tokio::test]
+async fn the_digest_from_the_settings_page_and_the_schedule() {
+    let Some(sink) = kith_app::testing::SmtpSink::start() else {
+        return;
+    };
+    let (store, _guard) = sqlite().await;
+    Auth::new(store.clone())
+        .add_user("alice", "correct horse", false)
+        .await
+        .unwrap();
+    let mailer = kith_app::mailer::Mailer::new(&sink.config(), None).unwrap();
+    let server = Server::start(
+        &store,
+        ServerConfig {
+            mailer: Some(std::sync::Arc::new(mailer)),
+            public_url: "https://kith.example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (browser, csrf) = server.sign_in("alice").await;
+    let settings = browser
+        .get(server.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        settings.contains("Digest by email") && settings.contains("It has nowhere to go yet"),
+        "{settings}"
+    );
+    let form = |path: &str, fields: Vec<(&str, &str)>| {
+        let mut fields = fields;
+        fields.push(("csrf", csrf.as_str()));
+        browser.post(server.url(path)).form(&fields).send()
+    };
+    let bad = form(
+        "/settings/digest",
+        vec![("every", "weekly"), ("to", "nobody")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = form(
+        "/settings/digest",
+        vec![("every", "daily"), ("to", "alice@home.example")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    // Someone to reach out to.
+    let created = form("/people/new", vec![("name", "Grace Hopper")])
+        .await
+        .unwrap();
+    let grace = created
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let grace_id = grace.trim_start_matches("/people/").to_string();
+    let cadence = form(
+        &format!("/people/{grace_id}/cadence"),
+        vec![("every_days", "30")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(cadence.status(), StatusCode::SEE_OTHER, "{grace}");
+
+    let sent = form("/settings/digest/send", vec![]).await.unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    let page = sent.text().await.unwrap();
+    assert!(page.contains("Digest sent to alice@home.example"), "{page}");
+    let mail = sink.messages();
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].contains("To: alice@home.example")
+            && mail[0].contains(&format!("https://kith.example.org/people/{grace_id}")),
+        "{}",
+        mail[0]
+    );
+
+    // The schedule: daily from 07:00 UTC, once a day, whichever server runs it.
+    let morning = "2030-01-07T08:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_microsecond();
+    assert_eq!(
+        kith_web::maintenance::send_due_digests(&server.state, morning).await,
+        1
+    );
+    assert_eq!(
+        kith_web::maintenance::send_due_digests(&server.state, morning + 60_000_000).await,
+        0
+    );
+    assert_eq!(sink.messages().len(), 2);
 }
