@@ -154,6 +154,7 @@ pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
                         .push_bind(i32::from(y.date.month)).push_bind(i32::from(y.date.day.unwrap_or(0)))
                         .push_bind(y.date.year.map(i32::from)).push_bind(y.label.clone());
                 });
+                qb.push(" ON CONFLICT DO NOTHING");
                 qb.build().execute(p).await?;
             });
             written += part.len() as u64;

@@ -414,6 +414,7 @@ impl Tx {
                             .push_bind(i32::from(y.date.month)).push_bind(i32::from(y.date.day.unwrap_or(0)))
                             .push_bind(y.date.year.map(i32::from)).push_bind(y.label.clone());
                     });
+                    qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *c).await?;
                 }
                 for part in orgs.chunks(BATCH) {

@@ -122,7 +122,7 @@ impl App {
         // Who the owner is on LinkedIn, from their own card (a LinkedIn
         // export's Profile.csv gives the name; a vCard may give the URL).
         let me = {
-            let mut tx = self.store.begin(self.account).await?;
+            let mut tx = self.store.begin_read(self.account).await?;
             tx.me().await?.map(|p| p.person.card)
         };
         let size = std::fs::metadata(path)

@@ -13,7 +13,10 @@ CREATE TABLE person_dates (
     label TEXT NOT NULL
 );
 CREATE INDEX person_dates_by_day ON person_dates(account_id, month, day);
-CREATE INDEX person_dates_by_person ON person_dates(account_id, person_id);
+-- One row per date: writing a card's dates twice (two servers opening an
+-- older database at once) adds nothing.
+CREATE UNIQUE INDEX person_dates_by_person
+    ON person_dates(account_id, person_id, kind, month, day, COALESCE(year, 0), label);
 
 -- The circle a person is pinned to by hand, whatever their interactions say.
 CREATE TABLE person_circles (
