@@ -4,6 +4,7 @@
 //! CLI now, the web later) call this; neither talks to the store itself.
 
 pub mod auth;
+pub mod carddav;
 pub mod coming_up;
 pub mod demo;
 pub mod digest;

@@ -86,6 +86,10 @@ fn sqlite_migrations() -> Migrator {
             "digests",
             include_str!("../migrations/sqlite/0007_digests.sql"),
         ),
+        (
+            "carddav",
+            include_str!("../migrations/sqlite/0008_carddav.sql"),
+        ),
     ])
 }
 
@@ -118,6 +122,10 @@ fn postgres_migrations() -> Migrator {
         (
             "digests",
             include_str!("../migrations/postgres/0007_digests.sql"),
+        ),
+        (
+            "carddav",
+            include_str!("../migrations/postgres/0008_carddav.sql"),
         ),
     ])
 }

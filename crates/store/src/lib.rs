@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod dates;
+pub mod dav;
 mod digests;
 mod engine;
 pub mod follow;

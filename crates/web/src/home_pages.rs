@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home_page))
+        // Other methods on `/` are CardDAV's: clients given the server's bare
+        // address ask it for the principal.
+        .route("/", get(home_page).fallback(crate::dav::site_root))
         .route("/due/{id}/done", post(done))
         .route("/due/{id}/snooze", post(snooze))
         .route("/people/{id}/cadence", post(set_cadence))

@@ -7,6 +7,7 @@ pub mod api;
 pub mod api_interactions;
 pub mod api_more;
 pub mod caller;
+pub mod dav;
 pub mod home_pages;
 pub mod import_pages;
 pub mod maintenance;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_pages::routes())
         .merge(home_pages::routes())
         .merge(api::routes())
+        .merge(dav::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
         // A bug must not cost the client its answer: a panic becomes a 500

@@ -1,0 +1,435 @@
+//! The address book as CardDAV clients use it: list the cards with their
+//! ETags, read cards (the body a client uploaded, unchanged, until kith
+//! changes the person; else written from the card), create, replace and
+//! delete them with ETag preconditions, and the changes since a sync
+//! token. People and cards are one: a card uploaded by a phone is a person
+//! in kith, and an edit in kith is a changed card on the next sync.
+
+use crate::{App, AppError, Result};
+use kith_core::identity::normalize_card;
+use kith_core::{Card, Person, PersonId};
+use kith_formats::vcard::{Version, parse_card, write_card};
+use kith_store::dav::{DavCard, DavUpload};
+use kith_store::tx::PersonWrite;
+use std::collections::HashMap;
+
+/// Largest card accepted (photos make cards big).
+pub const MAX_CARD_BYTES: usize = 4 * 1024 * 1024;
+
+/// Sync tokens are URIs (RFC 6578): this prefix and a change-log mark.
+const TOKEN_PREFIX: &str = "urn:kith:sync:";
+
+/// Why a CardDAV request cannot be done.
+#[derive(Debug, thiserror::Error)]
+pub enum DavError {
+    #[error("no such card")]
+    NotFound,
+    /// An If-Match or If-None-Match that does not hold.
+    #[error("the card changed (or exists) since the client read it")]
+    PreconditionFailed,
+    /// Another card already has this UID (its href).
+    #[error("another card has this UID: {0}")]
+    UidConflict(String),
+    /// The body is not a vCard.
+    #[error("{0}")]
+    InvalidCard(String),
+    /// A sync token this book never gave.
+    #[error("unknown sync token")]
+    InvalidToken,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<kith_store::StoreError> for DavError {
+    fn from(e: kith_store::StoreError) -> Self {
+        DavError::App(e.into())
+    }
+}
+
+/// A card as listed: its name and ETag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardEntry {
+    pub href: String,
+    pub etag: String,
+}
+
+/// A card with its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardBody {
+    pub href: String,
+    pub etag: String,
+    pub text: String,
+}
+
+/// What changed since a sync token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CardChanges {
+    pub changed: Vec<CardEntry>,
+    pub removed: Vec<String>,
+    pub token: String,
+}
+
+/// The outcome of a PUT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub created: bool,
+    pub etag: String,
+}
+
+/// A strong ETag: the person and their version (every write bumps it).
+fn etag(c: &DavCard) -> String {
+    format!("\"{}-{}\"", c.person.0.simple(), c.version)
+}
+
+fn token_of(mark: i64) -> String {
+    format!("{TOKEN_PREFIX}{mark}")
+}
+
+/// Whether an `If-Match` value holds for the ETag (a list, `*`, weak or not).
+pub fn etag_matches(header: &str, etag: &str) -> bool {
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|h| h == "*" || h == etag || h.strip_prefix("W/") == Some(etag))
+}
+
+/// The `VERSION` a card's text declares.
+fn version_of(text: &str) -> Option<Version> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("VERSION:"))
+        .and_then(|v| Version::parse(v.trim()))
+}
+
+impl App {
+    /// The book's sync token (also its ctag): changes to any card move it.
+    pub async fn dav_token(&self) -> Result<String> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        Ok(token_of(tx.change_mark().await?))
+    }
+
+    /// Every card with its ETag.
+    pub async fn dav_list(&self) -> Result<Vec<CardEntry>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        Ok(tx
+            .dav_cards()
+            .await?
+            .iter()
+            .map(|c| CardEntry {
+                href: c.href.clone(),
+                etag: etag(c),
+            })
+            .collect())
+    }
+
+    /// The cards named by `hrefs` (None for names that are not cards), in
+    /// the version asked for (None: as stored).
+    pub async fn dav_read(
+        &self,
+        hrefs: &[String],
+        version: Option<Version>,
+    ) -> Result<Vec<(String, Option<CardBody>)>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let mut found: Vec<(String, Option<DavCard>)> = Vec::with_capacity(hrefs.len());
+        // One listing beats a lookup per href when many are asked for.
+        if hrefs.len() > 20 {
+            let all: HashMap<String, DavCard> = tx
+                .dav_cards()
+                .await?
+                .into_iter()
+                .map(|c| (c.href.clone(), c))
+                .collect();
+            for h in hrefs {
+                found.push((h.clone(), all.get(h).cloned()));
+            }
+        } else {
+            for h in hrefs {
+                let c = tx.dav_find(h).await?;
+                found.push((h.clone(), c));
+            }
+        }
+        let ids: Vec<PersonId> = found
+            .iter()
+            .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
+            .collect();
+        let cards: HashMap<PersonId, Card> = tx
+            .people_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|sp| (sp.person.id, sp.person.card))
+            .collect();
+        let uploads = tx.dav_uploads(&ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(href, c)| {
+                let body = c.and_then(|c| {
+                    let card = cards.get(&c.person)?;
+                    Some(CardBody {
+                        href: href.clone(),
+                        etag: etag(&c),
+                        text: card_text(&c, card, uploads.get(&c.person), version),
+                    })
+                });
+                (href, body)
+            })
+            .collect())
+    }
+
+    /// The cards that pass `keep` (an addressbook-query filter), at most `limit`.
+    pub async fn dav_query(
+        &self,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        version: Option<Version>,
+        limit: Option<usize>,
+    ) -> Result<Vec<CardBody>> {
+        let hrefs: Vec<String> = self.dav_list().await?.into_iter().map(|c| c.href).collect();
+        let mut out: Vec<CardBody> = self
+            .dav_read(&hrefs, version)
+            .await?
+            .into_iter()
+            .filter_map(|(_, b)| b)
+            .filter(|b| keep(&b.text))
+            .collect();
+        if let Some(limit) = limit {
+            out.truncate(limit);
+        }
+        Ok(out)
+    }
+
+    /// What changed since `token` (empty: the initial sync, every card).
+    pub async fn dav_changes(&self, token: &str) -> std::result::Result<CardChanges, DavError> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let mark = tx.change_mark().await?;
+        let token = token.trim();
+        if token.is_empty() {
+            let changed = tx
+                .dav_cards()
+                .await?
+                .iter()
+                .map(|c| CardEntry {
+                    href: c.href.clone(),
+                    etag: etag(c),
+                })
+                .collect();
+            return Ok(CardChanges {
+                changed,
+                removed: Vec::new(),
+                token: token_of(mark),
+            });
+        }
+        let since: i64 = token
+            .strip_prefix(TOKEN_PREFIX)
+            .and_then(|n| n.parse().ok())
+            .filter(|n| (0..=mark).contains(n))
+            .ok_or(DavError::InvalidToken)?;
+        let mut out = CardChanges {
+            token: token_of(mark),
+            ..Default::default()
+        };
+        for c in tx.dav_changes(since).await? {
+            if c.alive {
+                out.changed.push(CardEntry {
+                    href: c.href.clone(),
+                    etag: etag(&c),
+                });
+            } else {
+                out.removed.push(c.href);
+            }
+        }
+        out.changed.sort_by(|a, b| a.href.cmp(&b.href));
+        out.removed.sort();
+        out.removed.dedup();
+        Ok(out)
+    }
+
+    /// Creates or replaces the card `href` with `body`, if the
+    /// preconditions hold (`if_match`: the ETag the client has;
+    /// `if_none_match_any`: only create).
+    pub async fn dav_put(
+        &self,
+        href: &str,
+        body: &str,
+        if_match: Option<&str>,
+        if_none_match_any: bool,
+    ) -> std::result::Result<Stored, DavError> {
+        if body.len() > MAX_CARD_BYTES {
+            return Err(DavError::InvalidCard(format!(
+                "the card is {} bytes; kith keeps cards of at most {MAX_CARD_BYTES}",
+                body.len()
+            )));
+        }
+        let text = body.trim_start_matches('\u{feff}');
+        if !text
+            .trim_start()
+            .to_ascii_uppercase()
+            .starts_with("BEGIN:VCARD")
+        {
+            return Err(DavError::InvalidCard(
+                "the body is not a vCard (no BEGIN:VCARD)".into(),
+            ));
+        }
+        let record = parse_card(text, href, 1).map_err(DavError::InvalidCard)?;
+        let mut card = record.card;
+        let region = self.phone_region().await?;
+        normalize_card(&mut card, region);
+        let uid = card.uids.first().cloned();
+
+        let mut tx = self.store.begin(self.account).await?;
+        let existing = tx.dav_find(href).await?;
+        match (&existing, if_match) {
+            (_, Some(_)) if existing.is_none() => return Err(DavError::PreconditionFailed),
+            (Some(c), Some(m)) if !etag_matches(m, &etag(c)) => {
+                return Err(DavError::PreconditionFailed);
+            }
+            (Some(_), None) if if_none_match_any => return Err(DavError::PreconditionFailed),
+            _ => {}
+        }
+        if let Some(uid) = &uid
+            && let Some(holder) = tx.dav_uid_holder(uid).await?
+            && holder.href != href
+        {
+            return Err(DavError::UidConflict(holder.href));
+        }
+        let (id, created) = match &existing {
+            Some(c) => {
+                let before = tx
+                    .person(c.person)
+                    .await?
+                    .ok_or(DavError::NotFound)?
+                    .person
+                    .card;
+                card = replaced(before, card);
+                (c.person, false)
+            }
+            None => (PersonId::new(), true),
+        };
+        let person = Person { id, card };
+        tx.put_people(&[PersonWrite {
+            person: &person,
+            is_me: false,
+            fresh: created,
+        }])
+        .await?;
+        let version = tx.person(id).await?.ok_or(DavError::NotFound)?.version;
+        tx.dav_keep_upload(id, href, uid.as_deref(), text, version)
+            .await?;
+        tx.commit().await?;
+        Ok(Stored {
+            created,
+            etag: etag(&DavCard {
+                person: id,
+                href: href.to_string(),
+                version,
+                alive: true,
+            }),
+        })
+    }
+
+    /// Deletes the card `href` (the person goes to the trash, restorable).
+    pub async fn dav_delete(
+        &self,
+        href: &str,
+        if_match: Option<&str>,
+    ) -> std::result::Result<(), DavError> {
+        let mut tx = self.store.begin(self.account).await?;
+        let card = tx.dav_find(href).await?.ok_or(DavError::NotFound)?;
+        if let Some(m) = if_match
+            && !etag_matches(m, &etag(&card))
+        {
+            return Err(DavError::PreconditionFailed);
+        }
+        tx.delete_person(card.person, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The card a client's upload makes of a person: what the vCard says
+/// replaces what it can say; what it cannot (past positions kith knows
+/// from elsewhere, where values came from) is kept.
+fn replaced(before: Card, mut after: Card) -> Card {
+    let past: Vec<_> = before
+        .positions
+        .into_iter()
+        .filter(|p| p.end.is_some())
+        .filter(|p| !after.positions.contains(p))
+        .collect();
+    after.positions.extend(past);
+    for uid in before.uids {
+        if !after.uids.contains(&uid) {
+            after.uids.push(uid);
+        }
+    }
+    after
+}
+
+/// The text of a card: the upload, unchanged, while the person is as it
+/// left them (and in the version asked for); else written from the card.
+fn card_text(
+    c: &DavCard,
+    card: &Card,
+    upload: Option<&DavUpload>,
+    want: Option<Version>,
+) -> String {
+    if let Some(DavUpload {
+        raw: Some((raw, at)),
+        ..
+    }) = upload
+        && *at == c.version
+        && want.is_none_or(|w| version_of(raw) == Some(w))
+    {
+        return raw.clone();
+    }
+    let version = want
+        .or_else(|| {
+            upload
+                .and_then(|u| u.raw.as_ref())
+                .and_then(|(raw, _)| version_of(raw))
+        })
+        .unwrap_or(Version::V3);
+    let uid = upload
+        .and_then(|u| u.uid.clone())
+        .or_else(|| card.uids.first().cloned())
+        .unwrap_or_else(|| c.person.0.to_string());
+    let mut out = String::new();
+    write_card(&mut out, card, &uid, version);
+    out
+}
+
+/// The address book's own properties a client may set (PROPPATCH).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookLabel {
+    /// `DAV:displayname`.
+    Name,
+    /// `CARDDAV:addressbook-description`.
+    Description,
+}
+
+impl BookLabel {
+    fn setting(self) -> &'static str {
+        match self {
+            BookLabel::Name => "dav_book_name",
+            BookLabel::Description => "dav_book_description",
+        }
+    }
+}
+
+impl App {
+    /// The book's name or description, if a client set one.
+    pub async fn dav_book_label(&self, which: BookLabel) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .account_setting(self.account, which.setting())
+            .await?)
+    }
+
+    /// Sets (None: removes) the book's name or description.
+    pub async fn set_dav_book_label(&self, which: BookLabel, value: Option<&str>) -> Result<()> {
+        if value.is_some_and(|v| v.len() > 1_000) {
+            return Err(AppError::Invalid("at most 1,000 bytes".into()));
+        }
+        self.store
+            .set_account_setting(self.account, which.setting(), value)
+            .await?;
+        Ok(())
+    }
+}

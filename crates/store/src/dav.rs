@@ -1,0 +1,216 @@
+//! One account's address book as CardDAV sees it: each living person is a
+//! card with an href (the client's name for it, else `<id>.vcf`) and a
+//! version; uploaded bodies are kept to be served back unchanged; the
+//! change log says what changed since a sync token.
+
+use crate::tx::{Inner, Tx, on_db};
+use crate::{Result, StoreError};
+use kith_core::PersonId;
+use sqlx::Row;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A card: whose, under which name, at which version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DavCard {
+    pub person: PersonId,
+    pub href: String,
+    pub version: i64,
+    /// False for a person deleted or merged away (a sync reports the href gone).
+    pub alive: bool,
+}
+
+/// What was kept of an uploaded card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DavUpload {
+    pub uid: Option<String>,
+    /// The body as uploaded, and the person's version it matches.
+    pub raw: Option<(String, i64)>,
+}
+
+/// The href of a person without a client-given one.
+pub fn default_href(person: PersonId) -> String {
+    format!("{}.vcf", person.0)
+}
+
+impl Tx {
+    /// Every living person as a card.
+    pub async fn dav_cards(&mut self) -> Result<Vec<DavCard>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let rows = sqlx::query(
+                "SELECT p.id, p.version, d.href FROM people p LEFT JOIN dav_cards d \
+                 ON d.account_id = p.account_id AND d.person_id = p.id \
+                 WHERE p.account_id = $1 AND p.deleted_at IS NULL",
+            )
+            .bind(account).fetch_all(&mut *c).await?;
+            rows.iter().map(|r| {
+                let id = PersonId(r.try_get("id")?);
+                let href: Option<String> = r.try_get("href")?;
+                Ok(DavCard {
+                    person: id,
+                    href: href.unwrap_or_else(|| default_href(id)),
+                    version: r.try_get("version")?,
+                    alive: true,
+                })
+            }).collect()
+        })
+    }
+
+    /// The living card named `href`, if any.
+    pub async fn dav_find(&mut self, href: &str) -> Result<Option<DavCard>> {
+        let account = self.account.0;
+        let named: Option<(Uuid, i64)> = on_db!(self, c => {
+            sqlx::query_as(
+                "SELECT p.id, p.version FROM dav_cards d JOIN people p ON p.account_id = d.account_id \
+                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.href = $2",
+            )
+            .bind(account).bind(href).fetch_optional(&mut *c).await?
+        });
+        if let Some((id, version)) = named {
+            return Ok(Some(DavCard {
+                person: PersonId(id),
+                href: href.to_string(),
+                version,
+                alive: true,
+            }));
+        }
+        // `<id>.vcf`, unless the person goes by a name a client gave.
+        let Some(id) = href
+            .strip_suffix(".vcf")
+            .and_then(|s| s.parse::<Uuid>().ok())
+        else {
+            return Ok(None);
+        };
+        let found: Option<(i64, Option<String>)> = on_db!(self, c => {
+            sqlx::query_as(
+                "SELECT p.version, d.href FROM people p LEFT JOIN dav_cards d ON d.account_id = p.account_id \
+                 AND d.person_id = p.id WHERE p.account_id = $1 AND p.id = $2 AND p.deleted_at IS NULL",
+            )
+            .bind(account).bind(id).fetch_optional(&mut *c).await?
+        });
+        Ok(match found {
+            Some((version, None)) => Some(DavCard {
+                person: PersonId(id),
+                href: href.to_string(),
+                version,
+                alive: true,
+            }),
+            _ => None,
+        })
+    }
+
+    /// What was kept of these people's uploads.
+    pub async fn dav_uploads(
+        &mut self,
+        people: &[PersonId],
+    ) -> Result<HashMap<PersonId, DavUpload>> {
+        let account = self.account.0;
+        let mut out = HashMap::new();
+        for part in people.chunks(500) {
+            on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT person_id, uid, raw, raw_version FROM dav_cards WHERE account_id = ",
+                );
+                qb.push_bind(account);
+                qb.push(" AND person_id IN (");
+                let mut list = qb.separated(", ");
+                for p in part {
+                    list.push_bind(p.0);
+                }
+                qb.push(")");
+                for r in qb.build().fetch_all(&mut *c).await? {
+                    let raw: Option<String> = r.try_get("raw")?;
+                    let version: Option<i64> = r.try_get("raw_version")?;
+                    out.insert(PersonId(r.try_get("person_id")?), DavUpload {
+                        uid: r.try_get("uid")?,
+                        raw: raw.zip(version),
+                    });
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records what a client uploaded for a person under `href`.
+    pub async fn dav_keep_upload(
+        &mut self,
+        person: PersonId,
+        href: &str,
+        uid: Option<&str>,
+        raw: &str,
+        version: i64,
+    ) -> Result<()> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND (person_id = $2 OR href = $3)")
+                .bind(account).bind(person.0).bind(href).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO dav_cards (account_id, href, person_id, uid, raw, raw_version) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(account).bind(href).bind(person.0).bind(uid).bind(raw).bind(version)
+                .execute(&mut *c).await?;
+            Ok(())
+        })
+    }
+
+    /// The living card that carries `uid`, if a client uploaded one.
+    pub async fn dav_uid_holder(&mut self, uid: &str) -> Result<Option<DavCard>> {
+        let account = self.account.0;
+        let found: Option<(Uuid, String, i64)> = on_db!(self, c => {
+            sqlx::query_as(
+                "SELECT p.id, d.href, p.version FROM dav_cards d JOIN people p ON p.account_id = d.account_id \
+                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.uid = $2",
+            )
+            .bind(account).bind(uid).fetch_optional(&mut *c).await?
+        });
+        Ok(found.map(|(id, href, version)| DavCard {
+            person: PersonId(id),
+            href,
+            version,
+            alive: true,
+        }))
+    }
+
+    /// The cards changed after the change-log mark `after`, removed ones
+    /// included (alive = false).
+    pub async fn dav_changes(&mut self, after: i64) -> Result<Vec<DavCard>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let rows = sqlx::query(
+                "SELECT p.id, p.version, p.deleted_at IS NULL AS alive, d.href FROM people p \
+                 LEFT JOIN dav_cards d ON d.account_id = p.account_id AND d.person_id = p.id \
+                 WHERE p.account_id = $1 AND p.id IN \
+                 (SELECT person_id FROM changes WHERE account_id = $1 AND seq > $2)",
+            )
+            .bind(account).bind(after).fetch_all(&mut *c).await?;
+            let mut out: Vec<DavCard> = rows.iter().map(|r| {
+                let id = PersonId(r.try_get("id")?);
+                let href: Option<String> = r.try_get("href")?;
+                Ok::<DavCard, StoreError>(DavCard {
+                    person: id,
+                    href: href.unwrap_or_else(|| default_href(id)),
+                    version: r.try_get("version")?,
+                    alive: r.try_get("alive")?,
+                })
+            }).collect::<Result<_>>()?;
+            // People purged for good: their change rows remain, their hrefs too.
+            let purged = sqlx::query(
+                "SELECT DISTINCT ch.person_id, d.href FROM changes ch LEFT JOIN people p \
+                 ON p.account_id = ch.account_id AND p.id = ch.person_id \
+                 LEFT JOIN dav_cards d ON d.account_id = ch.account_id AND d.person_id = ch.person_id \
+                 WHERE ch.account_id = $1 AND ch.seq > $2 AND p.id IS NULL",
+            )
+            .bind(account).bind(after).fetch_all(&mut *c).await?;
+            for r in purged {
+                let id = PersonId(r.try_get("person_id")?);
+                let href: Option<String> = r.try_get("href")?;
+                out.push(DavCard {
+                    person: id,
+                    href: href.unwrap_or_else(|| default_href(id)),
+                    version: 0,
+                    alive: false,
+                });
+            }
+            Ok(out)
+        })
+    }
+}

@@ -1,0 +1,855 @@
+//! CardDAV over HTTP (RFC 6352 on RFC 4918, sync-collection, getctag):
+//! `/.well-known/carddav` redirects to `/dav/`; `/dav/{user}/` is both the
+//! principal and the address-book home; `/dav/{user}/contacts/` is the
+//! account's one address book, whose cards are its people. Every request
+//! authenticates with HTTP Basic (the account name and a device password);
+//! another account's URLs answer 404. The XML is dav-proto's; the cards are
+//! kith-app's.
+
+// The errors of the helpers below are finished HTTP answers, made at most
+// once per request: their size does not matter.
+#![allow(clippy::result_large_err)]
+
+use crate::state::AppState;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use base64::Engine;
+use dav_proto::response::{privileges, resourcetype, supported_address_data, supported_reports};
+use dav_proto::{
+    CARDDAV, CS, DAV, Multistatus, PropFind, PropName, Report, ReportProps, Value, error_body,
+};
+use kith_app::App;
+use kith_app::carddav::{BookLabel, CardBody, DavError};
+use kith_core::AccountId;
+use kith_formats::vcard::Version;
+use kith_store::auth::TokenKind;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// The one address book of each account.
+const BOOK: &str = "contacts";
+
+/// What stays unencoded in hrefs: unreserved characters, `@` and `:`.
+const HREF_SET: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@')
+    .remove(b':');
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/carddav", any(well_known))
+        .route("/dav", any(dav))
+        .route("/dav/", any(dav))
+        .route("/dav/{*rest}", any(dav))
+        .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Discovery (RFC 6764): a permanent redirect, which clients follow with
+/// the same method.
+async fn well_known() -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/dav/")]).into_response()
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            header::WWW_AUTHENTICATE,
+            "Basic realm=\"kith CardDAV\", charset=\"UTF-8\"",
+        )],
+        "Sign in with your account name and a device password (kith token create --dav).\n",
+    )
+        .into_response()
+}
+
+/// The account a Basic header proves: its name and one of its device passwords.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<(AccountId, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (name, password) = decoded.split_once(':')?;
+    let account = state
+        .auth
+        .token_account(password, TokenKind::Dav)
+        .await
+        .ok()??;
+    let found = state.store.account_by_id(account).await.ok()??;
+    (found.name == name).then_some((account, found.name))
+}
+
+/// One request, with who is asking.
+struct Request {
+    app: App,
+    user: String,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Request {
+    fn principal(&self) -> String {
+        format!("/dav/{}/", encode(&self.user))
+    }
+
+    fn book(&self) -> String {
+        format!("{}{BOOK}/", self.principal())
+    }
+
+    fn card_href(&self, name: &str) -> String {
+        format!("{}{}", self.book(), encode(name))
+    }
+
+    fn depth(&self) -> Result<u8, Response> {
+        match self
+            .headers
+            .get("depth")
+            .and_then(|d| d.to_str().ok())
+            .map(str::trim)
+        {
+            Some("0") => Ok(0),
+            // Missing means infinity (RFC 4918); read as 1, as clients mean it.
+            Some("1") | None => Ok(1),
+            _ => Err(error(
+                StatusCode::FORBIDDEN,
+                &PropName::dav("propfind-finite-depth"),
+                None,
+            )),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, HREF_SET).to_string()
+}
+
+fn error(status: StatusCode, precondition: &PropName, inner: Option<&str>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        error_body(precondition, inner),
+    )
+        .into_response()
+}
+
+fn multistatus(ms: Multistatus) -> Response {
+    (
+        StatusCode::MULTI_STATUS,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        ms.finish(),
+    )
+        .into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message + "\n",
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found\n").into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    eprintln!("kith serve: CardDAV: {e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "kith could not complete this request; its log says why\n",
+    )
+        .into_response()
+}
+
+fn options() -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::HeaderName::from_static("dav"), "1, 3, addressbook"),
+            (
+                header::ALLOW,
+                "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL",
+            ),
+        ],
+    )
+        .into_response()
+}
+
+/// `/` for methods other than GET: a client given the server's bare
+/// address asks it, as the DAV root, for the principal.
+pub async fn site_root(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((account, user)) = authenticate(&state, &headers).await else {
+        return unauthorized();
+    };
+    let req = Request {
+        app: state.app(account),
+        user,
+        method,
+        headers,
+        body,
+    };
+    if req.method == Method::OPTIONS {
+        return options();
+    }
+    root_at(&req, "/").await
+}
+
+async fn dav(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((account, user)) = authenticate(&state, &headers).await else {
+        return unauthorized();
+    };
+    let segments: Vec<String> = uri
+        .path()
+        .trim_start_matches("/dav")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    let req = Request {
+        app: state.app(account),
+        user,
+        method,
+        headers,
+        body,
+    };
+    if req.method == Method::OPTIONS {
+        return options();
+    }
+    // Another account's URLs answer exactly like URLs that do not exist.
+    match segments.as_slice() {
+        [] => root(&req).await,
+        [u] if *u == req.user => principal(&req).await,
+        [u, b] if *u == req.user && b == BOOK => book(&req).await,
+        [u, b, name] if *u == req.user && b == BOOK => card(&req, name).await,
+        [u, b] if *u == req.user && req.method.as_str() == "MKCOL" => {
+            let _ = b;
+            (
+                StatusCode::FORBIDDEN,
+                "kith keeps one address book per account: use /dav/USER/contacts/\n",
+            )
+                .into_response()
+        }
+        _ => not_found(),
+    }
+}
+
+/// Answers a PROPFIND on one resource and, at depth 1, its members.
+fn propfind_answer(
+    request: &PropFind,
+    resources: Vec<(String, Vec<(PropName, Value)>)>,
+) -> Response {
+    let mut ms = Multistatus::new();
+    for (href, props) in resources {
+        match request {
+            PropFind::AllProp => ms.response(&href, &props, &[]),
+            PropFind::PropName => {
+                let names: Vec<(PropName, Value)> =
+                    props.into_iter().map(|(n, _)| (n, Value::Empty)).collect();
+                ms.response(&href, &names, &[]);
+            }
+            PropFind::Prop(wanted) => {
+                let mut found = Vec::new();
+                let mut missing = Vec::new();
+                for w in wanted {
+                    match props.iter().find(|(n, _)| n == w) {
+                        Some((n, v)) => found.push((n.clone(), v.clone())),
+                        None => missing.push(w.clone()),
+                    }
+                }
+                ms.response(&href, &found, &missing);
+            }
+        }
+    }
+    multistatus(ms)
+}
+
+fn parse_propfind(req: &Request) -> Result<PropFind, Response> {
+    dav_proto::parse_propfind(&req.body).map_err(|e| bad_request(e.0))
+}
+
+fn collection_props(req: &Request, display: &str) -> Vec<(PropName, Value)> {
+    vec![
+        (
+            PropName::dav("current-user-principal"),
+            Value::Href(req.principal()),
+        ),
+        (PropName::dav("displayname"), Value::Text(display.into())),
+    ]
+}
+
+async fn root(req: &Request) -> Response {
+    root_at(req, "/dav/").await
+}
+
+async fn root_at(req: &Request, href: &str) -> Response {
+    if req.method.as_str() != "PROPFIND" {
+        return method_not_allowed();
+    }
+    let (request, depth) = match (parse_propfind(req), req.depth()) {
+        (Ok(r), Ok(d)) => (r, d),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let mut props = collection_props(req, "kith");
+    props.push((
+        PropName::dav("resourcetype"),
+        resourcetype(&[PropName::dav("collection")]),
+    ));
+    props.push((
+        PropName::dav("principal-collection-set"),
+        Value::Href("/dav/".into()),
+    ));
+    let mut resources = vec![(href.to_string(), props)];
+    if depth == 1 {
+        resources.push((req.principal(), principal_props(req)));
+    }
+    propfind_answer(&request, resources)
+}
+
+fn principal_props(req: &Request) -> Vec<(PropName, Value)> {
+    let mut props = collection_props(req, &req.user);
+    props.extend([
+        (
+            PropName::dav("resourcetype"),
+            resourcetype(&[PropName::dav("collection"), PropName::dav("principal")]),
+        ),
+        (PropName::dav("principal-URL"), Value::Href(req.principal())),
+        (
+            PropName::carddav("addressbook-home-set"),
+            Value::Href(req.principal()),
+        ),
+        (
+            PropName::dav("principal-collection-set"),
+            Value::Href("/dav/".into()),
+        ),
+        (
+            PropName::dav("current-user-privilege-set"),
+            privileges(&["read"]),
+        ),
+        (
+            PropName::dav("supported-report-set"),
+            supported_reports(&[]),
+        ),
+    ]);
+    props
+}
+
+async fn principal(req: &Request) -> Response {
+    match req.method.as_str() {
+        "PROPFIND" => {}
+        "GET" | "HEAD" => return text_page(req),
+        _ => return method_not_allowed(),
+    }
+    let (request, depth) = match (parse_propfind(req), req.depth()) {
+        (Ok(r), Ok(d)) => (r, d),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let mut resources = vec![(req.principal(), principal_props(req))];
+    if depth == 1 {
+        match book_props(req).await {
+            Ok(p) => resources.push((req.book(), p)),
+            Err(e) => return internal(e),
+        }
+    }
+    propfind_answer(&request, resources)
+}
+
+fn text_page(req: &Request) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "kith CardDAV for {}: add {} to your contacts app with your account name and a device password.\n",
+            req.user,
+            req.book()
+        ),
+    )
+        .into_response()
+}
+
+fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(
+            header::ALLOW,
+            "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT",
+        )],
+        "Method not allowed here\n",
+    )
+        .into_response()
+}
+
+async fn book_props(req: &Request) -> Result<Vec<(PropName, Value)>, kith_app::AppError> {
+    let token = req.app.dav_token().await?;
+    let name = req
+        .app
+        .dav_book_label(BookLabel::Name)
+        .await?
+        .unwrap_or_else(|| "Contacts".into());
+    let description = req
+        .app
+        .dav_book_label(BookLabel::Description)
+        .await?
+        .unwrap_or_else(|| format!("{}'s people in kith", req.user));
+    let mut props = collection_props(req, &name);
+    props.extend([
+        (
+            PropName::dav("resourcetype"),
+            resourcetype(&[
+                PropName::dav("collection"),
+                PropName::carddav("addressbook"),
+            ]),
+        ),
+        (PropName::dav("owner"), Value::Href(req.principal())),
+        (
+            PropName::dav("current-user-privilege-set"),
+            privileges(&[
+                "read",
+                "write",
+                "write-properties",
+                "write-content",
+                "bind",
+                "unbind",
+            ]),
+        ),
+        (
+            PropName::dav("supported-report-set"),
+            supported_reports(&[
+                PropName::dav("sync-collection"),
+                PropName::carddav("addressbook-multiget"),
+                PropName::carddav("addressbook-query"),
+            ]),
+        ),
+        (
+            PropName::carddav("supported-address-data"),
+            supported_address_data(&["3.0", "4.0"]),
+        ),
+        (
+            PropName::carddav("max-resource-size"),
+            Value::Text(kith_app::carddav::MAX_CARD_BYTES.to_string()),
+        ),
+        (
+            PropName::carddav("addressbook-description"),
+            Value::Text(description),
+        ),
+        (PropName::new(CS, "getctag"), Value::Text(token.clone())),
+        (PropName::dav("sync-token"), Value::Text(token)),
+    ]);
+    Ok(props)
+}
+
+fn card_props(req: &Request, name: &str, etag: &str) -> Vec<(PropName, Value)> {
+    let _ = name;
+    vec![
+        (PropName::dav("resourcetype"), Value::Empty),
+        (PropName::dav("getetag"), Value::Text(etag.to_string())),
+        (
+            PropName::dav("getcontenttype"),
+            Value::Text("text/vcard; charset=utf-8".into()),
+        ),
+        (
+            PropName::dav("current-user-principal"),
+            Value::Href(req.principal()),
+        ),
+    ]
+}
+
+async fn book(req: &Request) -> Response {
+    match req.method.as_str() {
+        "PROPFIND" => book_propfind(req).await,
+        "REPORT" => book_report(req).await,
+        "PROPPATCH" => book_proppatch(req).await,
+        "GET" | "HEAD" => text_page(req),
+        "MKCOL" => (StatusCode::METHOD_NOT_ALLOWED, "The address book exists\n").into_response(),
+        "DELETE" => (
+            StatusCode::FORBIDDEN,
+            "The address book holds your people in kith; delete people, not the book\n",
+        )
+            .into_response(),
+        _ => method_not_allowed(),
+    }
+}
+
+async fn book_propfind(req: &Request) -> Response {
+    let (request, depth) = match (parse_propfind(req), req.depth()) {
+        (Ok(r), Ok(d)) => (r, d),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let props = match book_props(req).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    let mut resources = vec![(req.book(), props)];
+    if depth == 1 {
+        let wants_data = matches!(&request, PropFind::Prop(w) if w.iter().any(|p| p.is(CARDDAV, "address-data")));
+        let cards = match req.app.dav_list().await {
+            Ok(c) => c,
+            Err(e) => return internal(e),
+        };
+        let bodies = if wants_data {
+            let hrefs: Vec<String> = cards.iter().map(|c| c.href.clone()).collect();
+            match req.app.dav_read(&hrefs, None).await {
+                Ok(b) => b
+                    .into_iter()
+                    .filter_map(|(_, b)| b)
+                    .map(|b| (b.href.clone(), b))
+                    .collect(),
+                Err(e) => return internal(e),
+            }
+        } else {
+            std::collections::HashMap::<String, CardBody>::new()
+        };
+        for c in cards {
+            let mut props = card_props(req, &c.href, &c.etag);
+            if let Some(b) = bodies.get(&c.href) {
+                props.push((
+                    PropName::carddav("address-data"),
+                    Value::Text(b.text.clone()),
+                ));
+            }
+            resources.push((req.card_href(&c.href), props));
+        }
+    }
+    propfind_answer(&request, resources)
+}
+
+fn wanted_version(props: &ReportProps) -> Result<Option<Version>, Response> {
+    match props
+        .address_data
+        .as_ref()
+        .and_then(|a| a.version.as_deref())
+    {
+        None => Ok(None),
+        Some(v) => Version::parse(v).map(Some).ok_or_else(|| {
+            error(
+                StatusCode::FORBIDDEN,
+                &PropName::carddav("supported-address-data-conversion"),
+                None,
+            )
+        }),
+    }
+}
+
+/// A card's properties as a REPORT asks for them.
+fn report_response(ms: &mut Multistatus, req: &Request, props: &ReportProps, body: &CardBody) {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    let all = card_props(req, &body.href, &body.etag);
+    for p in &props.props {
+        match all.iter().find(|(n, _)| n == p) {
+            Some((n, v)) => found.push((n.clone(), v.clone())),
+            None => missing.push(p.clone()),
+        }
+    }
+    if props.address_data.is_some() {
+        found.push((
+            PropName::carddav("address-data"),
+            Value::Text(body.text.clone()),
+        ));
+    }
+    ms.response(&req.card_href(&body.href), &found, &missing);
+}
+
+/// The card name an href in a REPORT points at, if it is in this book.
+fn card_name(req: &Request, href: &str) -> Option<String> {
+    let path = match href.find("://") {
+        Some(i) => {
+            let rest = &href[i + 3..];
+            &rest[rest.find('/')?..]
+        }
+        None => href,
+    };
+    let path = percent_decode_str(path).decode_utf8_lossy().into_owned();
+    let book = percent_decode_str(&req.book())
+        .decode_utf8_lossy()
+        .into_owned();
+    let name = path.strip_prefix(&book)?;
+    (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
+}
+
+async fn book_report(req: &Request) -> Response {
+    let report = match dav_proto::parse_report(&req.body) {
+        Ok(r) => r,
+        Err(e) => return bad_request(e.0),
+    };
+    match report {
+        Report::Multiget { props, hrefs } => {
+            let version = match wanted_version(&props) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            let names: Vec<Option<String>> = hrefs.iter().map(|h| card_name(req, h)).collect();
+            let known: Vec<String> = names.iter().flatten().cloned().collect();
+            let read = match req.app.dav_read(&known, version).await {
+                Ok(r) => r,
+                Err(e) => return internal(e),
+            };
+            let bodies: std::collections::HashMap<String, Option<CardBody>> =
+                read.into_iter().collect();
+            let mut ms = Multistatus::new();
+            for (href, name) in hrefs.iter().zip(names) {
+                match name.and_then(|n| bodies.get(&n).cloned().flatten()) {
+                    Some(body) => report_response(&mut ms, req, &props, &body),
+                    None => ms.status(href, 404),
+                }
+            }
+            multistatus(ms)
+        }
+        Report::Query {
+            props,
+            filter,
+            limit,
+        } => {
+            let version = match wanted_version(&props) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            let keep = |text: &str| filter.matches(text);
+            let found = match req.app.dav_query(&keep, version, limit).await {
+                Ok(f) => f,
+                Err(e) => return internal(e),
+            };
+            let mut ms = Multistatus::new();
+            for body in &found {
+                report_response(&mut ms, req, &props, body);
+            }
+            multistatus(ms)
+        }
+        Report::SyncCollection { token, props, .. } => {
+            let version = match wanted_version(&props) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            let changes = match req.app.dav_changes(&token).await {
+                Ok(c) => c,
+                Err(DavError::InvalidToken) => {
+                    return error(
+                        StatusCode::FORBIDDEN,
+                        &PropName::dav("valid-sync-token"),
+                        None,
+                    );
+                }
+                Err(e) => return internal(e),
+            };
+            let mut ms = Multistatus::new();
+            if props.address_data.is_some() {
+                let hrefs: Vec<String> = changes.changed.iter().map(|c| c.href.clone()).collect();
+                let read = match req.app.dav_read(&hrefs, version).await {
+                    Ok(r) => r,
+                    Err(e) => return internal(e),
+                };
+                for body in read.into_iter().filter_map(|(_, b)| b) {
+                    report_response(&mut ms, req, &props, &body);
+                }
+            } else {
+                for c in &changes.changed {
+                    let body = CardBody {
+                        href: c.href.clone(),
+                        etag: c.etag.clone(),
+                        text: String::new(),
+                    };
+                    report_response(&mut ms, req, &props, &body);
+                }
+            }
+            for href in &changes.removed {
+                ms.status(&req.card_href(href), 404);
+            }
+            ms.sync_token(&changes.token);
+            multistatus(ms)
+        }
+        // expand-property and the principal searches: an empty answer, as
+        // web clients break on errors here.
+        Report::Unsupported { .. } => multistatus(Multistatus::new()),
+    }
+}
+
+async fn book_proppatch(req: &Request) -> Response {
+    let patch = match dav_proto::parse_proppatch(&req.body) {
+        Ok(p) => p,
+        Err(e) => return bad_request(e.0),
+    };
+    let settable = |p: &PropName| {
+        if p.is(DAV, "displayname") {
+            Some(BookLabel::Name)
+        } else if p.is(CARDDAV, "addressbook-description") {
+            Some(BookLabel::Description)
+        } else {
+            None
+        }
+    };
+    let all: Vec<PropName> = patch
+        .set
+        .iter()
+        .map(|(p, _)| p.clone())
+        .chain(patch.remove.iter().cloned())
+        .collect();
+    let refused: Vec<PropName> = all
+        .iter()
+        .filter(|p| settable(p).is_none())
+        .cloned()
+        .collect();
+    let mut ms = Multistatus::new();
+    if !refused.is_empty() {
+        // All or nothing (RFC 4918 §9.2): the others fail by dependency.
+        let others: Vec<PropName> = all
+            .iter()
+            .filter(|p| settable(p).is_some())
+            .cloned()
+            .collect();
+        ms.response_statuses(&req.book(), &[(403, refused), (424, others)]);
+        return multistatus(ms);
+    }
+    for (p, value) in &patch.set {
+        if let Some(which) = settable(p)
+            && let Err(e) = req.app.set_dav_book_label(which, Some(value)).await
+        {
+            return internal(e);
+        }
+    }
+    for p in &patch.remove {
+        if let Some(which) = settable(p)
+            && let Err(e) = req.app.set_dav_book_label(which, None).await
+        {
+            return internal(e);
+        }
+    }
+    ms.response_statuses(&req.book(), &[(200, all)]);
+    multistatus(ms)
+}
+
+async fn card(req: &Request, name: &str) -> Response {
+    match req.method.as_str() {
+        "GET" | "HEAD" => {
+            let read = match req.app.dav_read(&[name.to_string()], None).await {
+                Ok(r) => r,
+                Err(e) => return internal(e),
+            };
+            let Some(Some(body)) = read.into_iter().next().map(|(_, b)| b) else {
+                return not_found();
+            };
+            let etag =
+                HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
+            let content = if req.method == Method::HEAD {
+                Body::empty()
+            } else {
+                Body::from(body.text)
+            };
+            (
+                StatusCode::OK,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/vcard; charset=utf-8"),
+                    ),
+                    (header::ETAG, etag),
+                ],
+                content,
+            )
+                .into_response()
+        }
+        "PUT" => put_card(req, name).await,
+        "DELETE" => match req.app.dav_delete(name, req.header("if-match")).await {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(DavError::NotFound) => not_found(),
+            Err(DavError::PreconditionFailed) => (
+                StatusCode::PRECONDITION_FAILED,
+                "The card changed since you read it\n",
+            )
+                .into_response(),
+            Err(e) => internal(e),
+        },
+        "PROPFIND" => {
+            let request = match parse_propfind(req) {
+                Ok(r) => r,
+                Err(e) => return e,
+            };
+            let read = match req.app.dav_read(&[name.to_string()], None).await {
+                Ok(r) => r,
+                Err(e) => return internal(e),
+            };
+            let Some(Some(body)) = read.into_iter().next().map(|(_, b)| b) else {
+                return not_found();
+            };
+            let mut props = card_props(req, name, &body.etag);
+            props.push((PropName::carddav("address-data"), Value::Text(body.text)));
+            propfind_answer(&request, vec![(req.card_href(name), props)])
+        }
+        _ => method_not_allowed(),
+    }
+}
+
+async fn put_card(req: &Request, name: &str) -> Response {
+    let Ok(text) = std::str::from_utf8(&req.body) else {
+        return error(
+            StatusCode::FORBIDDEN,
+            &PropName::carddav("supported-address-data"),
+            None,
+        );
+    };
+    let if_none_match = req.header("if-none-match").is_some_and(|v| v.trim() == "*");
+    match req
+        .app
+        .dav_put(name, text, req.header("if-match"), if_none_match)
+        .await
+    {
+        Ok(stored) => {
+            let status = if stored.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::NO_CONTENT
+            };
+            let etag =
+                HeaderValue::from_str(&stored.etag).unwrap_or(HeaderValue::from_static("\"\""));
+            (status, [(header::ETAG, etag)]).into_response()
+        }
+        Err(DavError::PreconditionFailed) => (
+            StatusCode::PRECONDITION_FAILED,
+            "The card changed (or exists) since you read it\n",
+        )
+            .into_response(),
+        Err(DavError::UidConflict(href)) => error(
+            StatusCode::CONFLICT,
+            &PropName::carddav("no-uid-conflict"),
+            Some(&format!(
+                "<D:href>{}</D:href>",
+                dav_proto::xml::escape(&req.card_href(&href))
+            )),
+        ),
+        Err(DavError::InvalidCard(message)) => {
+            eprintln!("kith serve: CardDAV: refused {name}: {message}");
+            error(
+                StatusCode::FORBIDDEN,
+                &PropName::carddav("valid-address-data"),
+                None,
+            )
+        }
+        Err(DavError::NotFound) => not_found(),
+        Err(e) => internal(e),
+    }
+}
