@@ -33,7 +33,7 @@ fi
 export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt
@@ -89,6 +89,10 @@ say "schemathesis against kith serve's OpenAPI document (SQLite, then PostgreSQL
 cargo build -p kith --locked
 bash scripts/api_fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" 50
 KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/api_fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" 25
+
+say "the CardDAV conformance probe (../shared/carddav) against kith serve (SQLite, then PostgreSQL)"
+bash scripts/carddav_probe.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv"
+KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/carddav_probe.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv"
 
 say "benchmarks, quick mode"
 bash bench/run.sh --quick
