@@ -9,7 +9,7 @@ use crate::{App, AppError, Result};
 use kith_core::identity::normalize_card;
 use kith_core::{Card, Person, PersonId};
 use kith_formats::vcard::{Version, parse_card, write_card};
-use kith_store::dav::{DavCard, DavUpload};
+use kith_store::dav::{DEFAULT_BOOK, DavBook, DavCard, DavUpload};
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
 
@@ -107,11 +107,11 @@ impl App {
         Ok(token_of(tx.change_mark().await?))
     }
 
-    /// Every card with its ETag.
-    pub async fn dav_list(&self) -> Result<Vec<CardEntry>> {
+    /// Every card of a book with its ETag.
+    pub async fn dav_list(&self, book: &str) -> Result<Vec<CardEntry>> {
         let mut tx = self.store.begin_read(self.account).await?;
         Ok(tx
-            .dav_cards()
+            .dav_cards(book)
             .await?
             .iter()
             .map(|c| CardEntry {
@@ -125,6 +125,7 @@ impl App {
     /// the version asked for (None: as stored).
     pub async fn dav_read(
         &self,
+        book: &str,
         hrefs: &[String],
         version: Option<Version>,
     ) -> Result<Vec<(String, Option<CardBody>)>> {
@@ -133,7 +134,7 @@ impl App {
         // One listing beats a lookup per href when many are asked for.
         if hrefs.len() > 20 {
             let all: HashMap<String, DavCard> = tx
-                .dav_cards()
+                .dav_cards(book)
                 .await?
                 .into_iter()
                 .map(|c| (c.href.clone(), c))
@@ -143,7 +144,7 @@ impl App {
             }
         } else {
             for h in hrefs {
-                let c = tx.dav_find(h).await?;
+                let c = tx.dav_find(book, h).await?;
                 found.push((h.clone(), c));
             }
         }
@@ -177,13 +178,19 @@ impl App {
     /// The cards that pass `keep` (an addressbook-query filter), at most `limit`.
     pub async fn dav_query(
         &self,
+        book: &str,
         keep: &(dyn Fn(&str) -> bool + Sync),
         version: Option<Version>,
         limit: Option<usize>,
     ) -> Result<Vec<CardBody>> {
-        let hrefs: Vec<String> = self.dav_list().await?.into_iter().map(|c| c.href).collect();
+        let hrefs: Vec<String> = self
+            .dav_list(book)
+            .await?
+            .into_iter()
+            .map(|c| c.href)
+            .collect();
         let mut out: Vec<CardBody> = self
-            .dav_read(&hrefs, version)
+            .dav_read(book, &hrefs, version)
             .await?
             .into_iter()
             .filter_map(|(_, b)| b)
@@ -196,13 +203,17 @@ impl App {
     }
 
     /// What changed since `token` (empty: the initial sync, every card).
-    pub async fn dav_changes(&self, token: &str) -> std::result::Result<CardChanges, DavError> {
+    pub async fn dav_changes(
+        &self,
+        book: &str,
+        token: &str,
+    ) -> std::result::Result<CardChanges, DavError> {
         let mut tx = self.store.begin_read(self.account).await?;
         let mark = tx.change_mark().await?;
         let token = token.trim();
         if token.is_empty() {
             let changed = tx
-                .dav_cards()
+                .dav_cards(book)
                 .await?
                 .iter()
                 .map(|c| CardEntry {
@@ -225,7 +236,7 @@ impl App {
             token: token_of(mark),
             ..Default::default()
         };
-        for c in tx.dav_changes(since).await? {
+        for c in tx.dav_changes(book, since).await? {
             if c.alive {
                 out.changed.push(CardEntry {
                     href: c.href.clone(),
@@ -246,6 +257,7 @@ impl App {
     /// `if_none_match_any`: only create).
     pub async fn dav_put(
         &self,
+        book: &str,
         href: &str,
         body: &str,
         if_match: Option<&str>,
@@ -274,7 +286,7 @@ impl App {
         let uid = card.uids.first().cloned();
 
         let mut tx = self.store.begin(self.account).await?;
-        let existing = tx.dav_find(href).await?;
+        let existing = tx.dav_find(book, href).await?;
         match (&existing, if_match) {
             (_, Some(_)) if existing.is_none() => return Err(DavError::PreconditionFailed),
             (Some(c), Some(m)) if !etag_matches(m, &etag(c)) => {
@@ -284,7 +296,7 @@ impl App {
             _ => {}
         }
         if let Some(uid) = &uid
-            && let Some(holder) = tx.dav_uid_holder(uid).await?
+            && let Some(holder) = tx.dav_uid_holder(book, uid).await?
             && holder.href != href
         {
             return Err(DavError::UidConflict(holder.href));
@@ -310,7 +322,7 @@ impl App {
         }])
         .await?;
         let version = tx.person(id).await?.ok_or(DavError::NotFound)?.version;
-        tx.dav_keep_upload(id, href, uid.as_deref(), text, version)
+        tx.dav_keep_upload(id, book, href, uid.as_deref(), text, version)
             .await?;
         tx.commit().await?;
         Ok(Stored {
@@ -327,11 +339,12 @@ impl App {
     /// Deletes the card `href` (the person goes to the trash, restorable).
     pub async fn dav_delete(
         &self,
+        book: &str,
         href: &str,
         if_match: Option<&str>,
     ) -> std::result::Result<(), DavError> {
         let mut tx = self.store.begin(self.account).await?;
-        let card = tx.dav_find(href).await?.ok_or(DavError::NotFound)?;
+        let card = tx.dav_find(book, href).await?.ok_or(DavError::NotFound)?;
         if let Some(m) = if_match
             && !etag_matches(m, &etag(&card))
         {
@@ -404,32 +417,93 @@ pub enum BookLabel {
     Description,
 }
 
-impl BookLabel {
-    fn setting(self) -> &'static str {
-        match self {
-            BookLabel::Name => "dav_book_name",
-            BookLabel::Description => "dav_book_description",
-        }
+/// Whether `name` can name an address book (a path segment of its URL).
+fn check_book_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || name.len() > 100
+        || name.starts_with('.')
+        || name.chars().any(|c| c == '/' || c.is_control())
+    {
+        return Err(AppError::Invalid(format!(
+            "{name:?} cannot name an address book: use 1 to 100 characters, no '/', not starting with '.'"
+        )));
     }
+    Ok(())
 }
 
 impl App {
-    /// The book's name or description, if a client set one.
-    pub async fn dav_book_label(&self, which: BookLabel) -> Result<Option<String>> {
-        Ok(self
-            .store
-            .account_setting(self.account, which.setting())
-            .await?)
+    /// The account's address books, the default one first.
+    pub async fn dav_books(&self) -> Result<Vec<DavBook>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        Ok(tx.dav_books().await?)
     }
 
-    /// Sets (None: removes) the book's name or description.
-    pub async fn set_dav_book_label(&self, which: BookLabel, value: Option<&str>) -> Result<()> {
+    /// The book named `name`, if it exists.
+    pub async fn dav_book(&self, name: &str) -> Result<Option<DavBook>> {
+        Ok(self.dav_books().await?.into_iter().find(|b| b.name == name))
+    }
+
+    /// Makes a new address book (a client's MKCOL); false when it exists.
+    pub async fn dav_create_book(
+        &self,
+        name: &str,
+        displayname: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<bool> {
+        check_book_name(name)?;
+        let mut tx = self.store.begin(self.account).await?;
+        let made = tx
+            .dav_create_book(&DavBook {
+                name: name.to_string(),
+                displayname: displayname.map(str::to_string),
+                description: description.map(str::to_string),
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    /// Removes a book a client made, its people to the trash (restorable);
+    /// returns how many. The default book stays.
+    pub async fn dav_remove_book(&self, name: &str) -> Result<usize> {
+        if name == DEFAULT_BOOK {
+            return Err(AppError::Invalid(
+                "the default address book holds your people in kith and stays".into(),
+            ));
+        }
+        let mut tx = self.store.begin(self.account).await?;
+        let people = tx.dav_remove_book(name).await?;
+        for p in &people {
+            tx.delete_person(*p, None).await?;
+        }
+        tx.commit().await?;
+        Ok(people.len())
+    }
+
+    /// Sets (None: removes) a book's name or description.
+    pub async fn set_dav_book_label(
+        &self,
+        book: &str,
+        which: BookLabel,
+        value: Option<&str>,
+    ) -> Result<()> {
         if value.is_some_and(|v| v.len() > 1_000) {
             return Err(AppError::Invalid("at most 1,000 bytes".into()));
         }
-        self.store
-            .set_account_setting(self.account, which.setting(), value)
+        let mut tx = self.store.begin(self.account).await?;
+        let current = tx
+            .dav_books()
+            .await?
+            .into_iter()
+            .find(|b| b.name == book)
+            .ok_or_else(|| AppError::NotFound(format!("no address book {book:?}")))?;
+        let (name, description) = match which {
+            BookLabel::Name => (value.map(str::to_string), current.description),
+            BookLabel::Description => (current.displayname, value.map(str::to_string)),
+        };
+        tx.dav_set_book_labels(book, name.as_deref(), description.as_deref())
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -1,7 +1,9 @@
-//! One account's address book as CardDAV sees it: each living person is a
-//! card with an href (the client's name for it, else `<id>.vcf`) and a
-//! version; uploaded bodies are kept to be served back unchanged; the
-//! change log says what changed since a sync token.
+//! One account's address books as CardDAV sees them. `contacts` always
+//! exists and holds every person no client put elsewhere; clients may make
+//! more. Each living person is a card in one book, with an href (the
+//! client's name for it, else `<id>.vcf`) and a version; uploaded bodies
+//! are kept to be served back unchanged; the change log says what changed
+//! since a sync token.
 
 use crate::tx::{Inner, Tx, on_db};
 use crate::{Result, StoreError};
@@ -9,6 +11,9 @@ use kith_core::PersonId;
 use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The book every account has.
+pub const DEFAULT_BOOK: &str = "contacts";
 
 /// A card: whose, under which name, at which version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +23,14 @@ pub struct DavCard {
     pub version: i64,
     /// False for a person deleted or merged away (a sync reports the href gone).
     pub alive: bool,
+}
+
+/// An address book and the labels a client gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DavBook {
+    pub name: String,
+    pub displayname: Option<String>,
+    pub description: Option<String>,
 }
 
 /// What was kept of an uploaded card.
@@ -33,17 +46,101 @@ pub fn default_href(person: PersonId) -> String {
     format!("{}.vcf", person.0)
 }
 
+/// The book a person is in: the row's, else the default.
+const BOOK_OF: &str = "COALESCE(d.book, 'contacts')";
+
 impl Tx {
-    /// Every living person as a card.
-    pub async fn dav_cards(&mut self) -> Result<Vec<DavCard>> {
+    /// The account's books, `contacts` first, then by name.
+    pub async fn dav_books(&mut self) -> Result<Vec<DavBook>> {
+        let account = self.account.0;
+        let rows: Vec<(String, Option<String>, Option<String>)> = on_db!(self, c => {
+            sqlx::query_as("SELECT name, displayname, description FROM dav_books WHERE account_id = $1 ORDER BY name")
+                .bind(account).fetch_all(&mut *c).await?
+        });
+        let mut books: Vec<DavBook> = rows
+            .into_iter()
+            .map(|(name, displayname, description)| DavBook {
+                name,
+                displayname,
+                description,
+            })
+            .collect();
+        if !books.iter().any(|b| b.name == DEFAULT_BOOK) {
+            books.push(DavBook {
+                name: DEFAULT_BOOK.into(),
+                displayname: None,
+                description: None,
+            });
+        }
+        books.sort_by_key(|b| (b.name != DEFAULT_BOOK, b.name.clone()));
+        Ok(books)
+    }
+
+    /// Makes a book; false when it exists.
+    pub async fn dav_create_book(&mut self, book: &DavBook) -> Result<bool> {
+        if book.name == DEFAULT_BOOK {
+            return Ok(false);
+        }
+        let account = self.account.0;
+        let done = on_db!(self, c => {
+            sqlx::query("INSERT INTO dav_books (account_id, name, displayname, description) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(account).bind(&book.name).bind(&book.displayname).bind(&book.description)
+                .execute(&mut *c).await?.rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// Sets a book's labels (the default book's too).
+    pub async fn dav_set_book_labels(
+        &mut self,
+        name: &str,
+        displayname: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<()> {
         let account = self.account.0;
         on_db!(self, c => {
-            let rows = sqlx::query(
+            sqlx::query(
+                "INSERT INTO dav_books (account_id, name, displayname, description) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account_id, name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description",
+            )
+            .bind(account).bind(name).bind(displayname).bind(description)
+            .execute(&mut *c).await?;
+            Ok(())
+        })
+    }
+
+    /// Removes a book (not the default one): its living people, to be
+    /// deleted by the caller, are returned.
+    pub async fn dav_remove_book(&mut self, name: &str) -> Result<Vec<PersonId>> {
+        if name == DEFAULT_BOOK {
+            return Err(StoreError::Conflict(
+                "the default address book stays".into(),
+            ));
+        }
+        let people: Vec<PersonId> = self
+            .dav_cards(name)
+            .await?
+            .into_iter()
+            .map(|c| c.person)
+            .collect();
+        let account = self.account.0;
+        on_db!(self, c => {
+            sqlx::query("DELETE FROM dav_books WHERE account_id = $1 AND name = $2")
+                .bind(account).bind(name).execute(&mut *c).await?;
+        });
+        Ok(people)
+    }
+
+    /// Every living person of a book as a card.
+    pub async fn dav_cards(&mut self, book: &str) -> Result<Vec<DavCard>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT p.id, p.version, d.href FROM people p LEFT JOIN dav_cards d \
                  ON d.account_id = p.account_id AND d.person_id = p.id \
-                 WHERE p.account_id = $1 AND p.deleted_at IS NULL",
-            )
-            .bind(account).fetch_all(&mut *c).await?;
+                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
+            )))
+            .bind(account).bind(book).fetch_all(&mut *c).await?;
             rows.iter().map(|r| {
                 let id = PersonId(r.try_get("id")?);
                 let href: Option<String> = r.try_get("href")?;
@@ -57,15 +154,15 @@ impl Tx {
         })
     }
 
-    /// The living card named `href`, if any.
-    pub async fn dav_find(&mut self, href: &str) -> Result<Option<DavCard>> {
+    /// The living card named `href` in `book`, if any.
+    pub async fn dav_find(&mut self, book: &str, href: &str) -> Result<Option<DavCard>> {
         let account = self.account.0;
         let named: Option<(Uuid, i64)> = on_db!(self, c => {
             sqlx::query_as(
                 "SELECT p.id, p.version FROM dav_cards d JOIN people p ON p.account_id = d.account_id \
-                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.href = $2",
+                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.book = $2 AND d.href = $3",
             )
-            .bind(account).bind(href).fetch_optional(&mut *c).await?
+            .bind(account).bind(book).bind(href).fetch_optional(&mut *c).await?
         });
         if let Some((id, version)) = named {
             return Ok(Some(DavCard {
@@ -75,10 +172,12 @@ impl Tx {
                 alive: true,
             }));
         }
-        // `<id>.vcf`, unless the person goes by a name a client gave.
+        // `<id>.vcf` in the default book, unless the person goes by a name
+        // a client gave.
         let Some(id) = href
             .strip_suffix(".vcf")
             .and_then(|s| s.parse::<Uuid>().ok())
+            .filter(|_| book == DEFAULT_BOOK)
         else {
             return Ok(None);
         };
@@ -132,10 +231,11 @@ impl Tx {
         Ok(out)
     }
 
-    /// Records what a client uploaded for a person under `href`.
+    /// Records what a client uploaded for a person as `href` in `book`.
     pub async fn dav_keep_upload(
         &mut self,
         person: PersonId,
+        book: &str,
         href: &str,
         uid: Option<&str>,
         raw: &str,
@@ -143,24 +243,24 @@ impl Tx {
     ) -> Result<()> {
         let account = self.account.0;
         on_db!(self, c => {
-            sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND (person_id = $2 OR href = $3)")
-                .bind(account).bind(person.0).bind(href).execute(&mut *c).await?;
-            sqlx::query("INSERT INTO dav_cards (account_id, href, person_id, uid, raw, raw_version) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(account).bind(href).bind(person.0).bind(uid).bind(raw).bind(version)
+            sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND (person_id = $2 OR (book = $3 AND href = $4))")
+                .bind(account).bind(person.0).bind(book).bind(href).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO dav_cards (account_id, book, href, person_id, uid, raw, raw_version) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(account).bind(book).bind(href).bind(person.0).bind(uid).bind(raw).bind(version)
                 .execute(&mut *c).await?;
             Ok(())
         })
     }
 
-    /// The living card that carries `uid`, if a client uploaded one.
-    pub async fn dav_uid_holder(&mut self, uid: &str) -> Result<Option<DavCard>> {
+    /// The living card of `book` that carries `uid`, if a client uploaded one.
+    pub async fn dav_uid_holder(&mut self, book: &str, uid: &str) -> Result<Option<DavCard>> {
         let account = self.account.0;
         let found: Option<(Uuid, String, i64)> = on_db!(self, c => {
             sqlx::query_as(
                 "SELECT p.id, d.href, p.version FROM dav_cards d JOIN people p ON p.account_id = d.account_id \
-                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.uid = $2",
+                 AND p.id = d.person_id AND p.deleted_at IS NULL WHERE d.account_id = $1 AND d.book = $2 AND d.uid = $3",
             )
-            .bind(account).bind(uid).fetch_optional(&mut *c).await?
+            .bind(account).bind(book).bind(uid).fetch_optional(&mut *c).await?
         });
         Ok(found.map(|(id, href, version)| DavCard {
             person: PersonId(id),
@@ -170,18 +270,18 @@ impl Tx {
         }))
     }
 
-    /// The cards changed after the change-log mark `after`, removed ones
-    /// included (alive = false).
-    pub async fn dav_changes(&mut self, after: i64) -> Result<Vec<DavCard>> {
+    /// The cards of `book` changed after the change-log mark `after`,
+    /// removed ones included (alive = false).
+    pub async fn dav_changes(&mut self, book: &str, after: i64) -> Result<Vec<DavCard>> {
         let account = self.account.0;
         on_db!(self, c => {
-            let rows = sqlx::query(
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT p.id, p.version, p.deleted_at IS NULL AS alive, d.href FROM people p \
                  LEFT JOIN dav_cards d ON d.account_id = p.account_id AND d.person_id = p.id \
-                 WHERE p.account_id = $1 AND p.id IN \
+                 WHERE p.account_id = $1 AND {BOOK_OF} = $3 AND p.id IN \
                  (SELECT person_id FROM changes WHERE account_id = $1 AND seq > $2)",
-            )
-            .bind(account).bind(after).fetch_all(&mut *c).await?;
+            )))
+            .bind(account).bind(after).bind(book).fetch_all(&mut *c).await?;
             let mut out: Vec<DavCard> = rows.iter().map(|r| {
                 let id = PersonId(r.try_get("id")?);
                 let href: Option<String> = r.try_get("href")?;
@@ -193,13 +293,13 @@ impl Tx {
                 })
             }).collect::<Result<_>>()?;
             // People purged for good: their change rows remain, their hrefs too.
-            let purged = sqlx::query(
+            let purged = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT DISTINCT ch.person_id, d.href FROM changes ch LEFT JOIN people p \
                  ON p.account_id = ch.account_id AND p.id = ch.person_id \
                  LEFT JOIN dav_cards d ON d.account_id = ch.account_id AND d.person_id = ch.person_id \
-                 WHERE ch.account_id = $1 AND ch.seq > $2 AND p.id IS NULL",
-            )
-            .bind(account).bind(after).fetch_all(&mut *c).await?;
+                 WHERE ch.account_id = $1 AND ch.seq > $2 AND p.id IS NULL AND {BOOK_OF} = $3",
+            )))
+            .bind(account).bind(after).bind(book).fetch_all(&mut *c).await?;
             for r in purged {
                 let id = PersonId(r.try_get("person_id")?);
                 let href: Option<String> = r.try_get("href")?;

@@ -27,10 +27,8 @@ use kith_app::carddav::{BookLabel, CardBody, DavError};
 use kith_core::AccountId;
 use kith_formats::vcard::Version;
 use kith_store::auth::TokenKind;
+use kith_store::dav::{DEFAULT_BOOK, DavBook};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-
-/// The one address book of each account.
-const BOOK: &str = "contacts";
 
 /// What stays unencoded in hrefs: unreserved characters, `@` and `:`.
 const HREF_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -95,6 +93,8 @@ struct Request {
     method: Method,
     headers: HeaderMap,
     body: Bytes,
+    /// The address book the URL names (the default one elsewhere).
+    book: String,
 }
 
 impl Request {
@@ -103,7 +103,11 @@ impl Request {
     }
 
     fn book(&self) -> String {
-        format!("{}{BOOK}/", self.principal())
+        self.book_href(&self.book)
+    }
+
+    fn book_href(&self, name: &str) -> String {
+        format!("{}{}/", self.principal(), encode(name))
     }
 
     fn card_href(&self, name: &str) -> String {
@@ -208,6 +212,7 @@ pub async fn site_root(
         method,
         headers,
         body,
+        book: DEFAULT_BOOK.into(),
     };
     if req.method == Method::OPTIONS {
         return options();
@@ -232,31 +237,65 @@ async fn dav(
         .filter(|s| !s.is_empty())
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
-    let req = Request {
+    let mut req = Request {
         app: state.app(account),
         user,
         method,
         headers,
         body,
+        book: DEFAULT_BOOK.into(),
     };
     if req.method == Method::OPTIONS {
         return options();
     }
     // Another account's URLs answer exactly like URLs that do not exist.
+    let mine = segments.first().is_some_and(|u| *u == req.user);
     match segments.as_slice() {
         [] => root(&req).await,
-        [u] if *u == req.user => principal(&req).await,
-        [u, b] if *u == req.user && b == BOOK => book(&req).await,
-        [u, b, name] if *u == req.user && b == BOOK => card(&req, name).await,
-        [u, b] if *u == req.user && req.method.as_str() == "MKCOL" => {
-            let _ = b;
-            (
-                StatusCode::FORBIDDEN,
-                "kith keeps one address book per account: use /dav/USER/contacts/\n",
-            )
-                .into_response()
+        [_] if mine => principal(&req).await,
+        [_, b, ..] if mine && segments.len() <= 3 => {
+            req.book = b.clone();
+            let exists = match req.app.dav_book(b).await {
+                Ok(found) => found.is_some(),
+                Err(e) => return internal(e),
+            };
+            match (segments.get(2), exists) {
+                (None, false) if req.method.as_str() == "MKCOL" => mkcol(&req).await,
+                (None, true) => book(&req).await,
+                (Some(name), true) => card(&req, name).await,
+                _ => not_found(),
+            }
         }
         _ => not_found(),
+    }
+}
+
+/// Extended MKCOL (RFC 5689): a new address book.
+async fn mkcol(req: &Request) -> Response {
+    let mk = match dav_proto::parse_mkcol(&req.body) {
+        Ok(m) => m,
+        Err(e) => return bad_request(e.0),
+    };
+    if !req.body.is_empty() && !mk.addressbook {
+        return error(
+            StatusCode::FORBIDDEN,
+            &PropName::dav("valid-resourcetype"),
+            None,
+        );
+    }
+    match req
+        .app
+        .dav_create_book(
+            &req.book,
+            mk.displayname.as_deref(),
+            mk.description.as_deref(),
+        )
+        .await
+    {
+        Ok(true) => StatusCode::CREATED.into_response(),
+        Ok(false) => (StatusCode::METHOD_NOT_ALLOWED, "The address book exists\n").into_response(),
+        Err(kith_app::AppError::Invalid(m)) => (StatusCode::FORBIDDEN, m + "\n").into_response(),
+        Err(e) => internal(e),
     }
 }
 
@@ -372,9 +411,15 @@ async fn principal(req: &Request) -> Response {
     };
     let mut resources = vec![(req.principal(), principal_props(req))];
     if depth == 1 {
-        match book_props(req).await {
-            Ok(p) => resources.push((req.book(), p)),
+        let books = match req.app.dav_books().await {
+            Ok(b) => b,
             Err(e) => return internal(e),
+        };
+        for b in &books {
+            match book_props(req, b).await {
+                Ok(p) => resources.push((req.book_href(&b.name), p)),
+                Err(e) => return internal(e),
+            }
         }
     }
     propfind_answer(&request, resources)
@@ -405,18 +450,25 @@ fn method_not_allowed() -> Response {
         .into_response()
 }
 
-async fn book_props(req: &Request) -> Result<Vec<(PropName, Value)>, kith_app::AppError> {
+async fn book_props(
+    req: &Request,
+    book: &DavBook,
+) -> Result<Vec<(PropName, Value)>, kith_app::AppError> {
     let token = req.app.dav_token().await?;
-    let name = req
-        .app
-        .dav_book_label(BookLabel::Name)
-        .await?
-        .unwrap_or_else(|| "Contacts".into());
-    let description = req
-        .app
-        .dav_book_label(BookLabel::Description)
-        .await?
-        .unwrap_or_else(|| format!("{}'s people in kith", req.user));
+    let name = book.displayname.clone().unwrap_or_else(|| {
+        if book.name == DEFAULT_BOOK {
+            "Contacts".into()
+        } else {
+            book.name.clone()
+        }
+    });
+    let description = book.description.clone().unwrap_or_else(|| {
+        if book.name == DEFAULT_BOOK {
+            format!("{}'s people in kith", req.user)
+        } else {
+            String::new()
+        }
+    });
     let mut props = collection_props(req, &name);
     props.extend([
         (
@@ -487,11 +539,13 @@ async fn book(req: &Request) -> Response {
         "PROPPATCH" => book_proppatch(req).await,
         "GET" | "HEAD" => text_page(req),
         "MKCOL" => (StatusCode::METHOD_NOT_ALLOWED, "The address book exists\n").into_response(),
-        "DELETE" => (
-            StatusCode::FORBIDDEN,
-            "The address book holds your people in kith; delete people, not the book\n",
-        )
-            .into_response(),
+        "DELETE" => match req.app.dav_remove_book(&req.book).await {
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(kith_app::AppError::Invalid(m)) => {
+                (StatusCode::FORBIDDEN, m + "\n").into_response()
+            }
+            Err(e) => internal(e),
+        },
         _ => method_not_allowed(),
     }
 }
@@ -501,20 +555,25 @@ async fn book_propfind(req: &Request) -> Response {
         (Ok(r), Ok(d)) => (r, d),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let props = match book_props(req).await {
+    let book = match req.app.dav_book(&req.book).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    let props = match book_props(req, &book).await {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
     let mut resources = vec![(req.book(), props)];
     if depth == 1 {
         let wants_data = matches!(&request, PropFind::Prop(w) if w.iter().any(|p| p.is(CARDDAV, "address-data")));
-        let cards = match req.app.dav_list().await {
+        let cards = match req.app.dav_list(&req.book).await {
             Ok(c) => c,
             Err(e) => return internal(e),
         };
         let bodies = if wants_data {
             let hrefs: Vec<String> = cards.iter().map(|c| c.href.clone()).collect();
-            match req.app.dav_read(&hrefs, None).await {
+            match req.app.dav_read(&req.book, &hrefs, None).await {
                 Ok(b) => b
                     .into_iter()
                     .filter_map(|(_, b)| b)
@@ -606,7 +665,7 @@ async fn book_report(req: &Request) -> Response {
             };
             let names: Vec<Option<String>> = hrefs.iter().map(|h| card_name(req, h)).collect();
             let known: Vec<String> = names.iter().flatten().cloned().collect();
-            let read = match req.app.dav_read(&known, version).await {
+            let read = match req.app.dav_read(&req.book, &known, version).await {
                 Ok(r) => r,
                 Err(e) => return internal(e),
             };
@@ -631,7 +690,7 @@ async fn book_report(req: &Request) -> Response {
                 Err(e) => return e,
             };
             let keep = |text: &str| filter.matches(text);
-            let found = match req.app.dav_query(&keep, version, limit).await {
+            let found = match req.app.dav_query(&req.book, &keep, version, limit).await {
                 Ok(f) => f,
                 Err(e) => return internal(e),
             };
@@ -646,7 +705,7 @@ async fn book_report(req: &Request) -> Response {
                 Ok(v) => v,
                 Err(e) => return e,
             };
-            let changes = match req.app.dav_changes(&token).await {
+            let changes = match req.app.dav_changes(&req.book, &token).await {
                 Ok(c) => c,
                 Err(DavError::InvalidToken) => {
                     return error(
@@ -660,7 +719,7 @@ async fn book_report(req: &Request) -> Response {
             let mut ms = Multistatus::new();
             if props.address_data.is_some() {
                 let hrefs: Vec<String> = changes.changed.iter().map(|c| c.href.clone()).collect();
-                let read = match req.app.dav_read(&hrefs, version).await {
+                let read = match req.app.dav_read(&req.book, &hrefs, version).await {
                     Ok(r) => r,
                     Err(e) => return internal(e),
                 };
@@ -727,14 +786,17 @@ async fn book_proppatch(req: &Request) -> Response {
     }
     for (p, value) in &patch.set {
         if let Some(which) = settable(p)
-            && let Err(e) = req.app.set_dav_book_label(which, Some(value)).await
+            && let Err(e) = req
+                .app
+                .set_dav_book_label(&req.book, which, Some(value))
+                .await
         {
             return internal(e);
         }
     }
     for p in &patch.remove {
         if let Some(which) = settable(p)
-            && let Err(e) = req.app.set_dav_book_label(which, None).await
+            && let Err(e) = req.app.set_dav_book_label(&req.book, which, None).await
         {
             return internal(e);
         }
@@ -746,7 +808,7 @@ async fn book_proppatch(req: &Request) -> Response {
 async fn card(req: &Request, name: &str) -> Response {
     match req.method.as_str() {
         "GET" | "HEAD" => {
-            let read = match req.app.dav_read(&[name.to_string()], None).await {
+            let read = match req.app.dav_read(&req.book, &[name.to_string()], None).await {
                 Ok(r) => r,
                 Err(e) => return internal(e),
             };
@@ -774,7 +836,11 @@ async fn card(req: &Request, name: &str) -> Response {
                 .into_response()
         }
         "PUT" => put_card(req, name).await,
-        "DELETE" => match req.app.dav_delete(name, req.header("if-match")).await {
+        "DELETE" => match req
+            .app
+            .dav_delete(&req.book, name, req.header("if-match"))
+            .await
+        {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(DavError::NotFound) => not_found(),
             Err(DavError::PreconditionFailed) => (
@@ -789,7 +855,7 @@ async fn card(req: &Request, name: &str) -> Response {
                 Ok(r) => r,
                 Err(e) => return e,
             };
-            let read = match req.app.dav_read(&[name.to_string()], None).await {
+            let read = match req.app.dav_read(&req.book, &[name.to_string()], None).await {
                 Ok(r) => r,
                 Err(e) => return internal(e),
             };
@@ -815,7 +881,7 @@ async fn put_card(req: &Request, name: &str) -> Response {
     let if_none_match = req.header("if-none-match").is_some_and(|v| v.trim() == "*");
     match req
         .app
-        .dav_put(name, text, req.header("if-match"), if_none_match)
+        .dav_put(&req.book, name, text, req.header("if-match"), if_none_match)
         .await
     {
         Ok(stored) => {

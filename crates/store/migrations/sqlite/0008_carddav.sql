@@ -1,16 +1,28 @@
--- CardDAV: the name a client gave each card it uploaded (its href, kept
--- forever, also after the person is deleted, so that a sync can report
--- the removal), the card's UID, and the body exactly as uploaded together
--- with the version of the person it matches (served back unchanged until
--- kith changes the person). People without a row are `<id>.vcf`.
+-- CardDAV. Address books: each account has `contacts`, its people, and
+-- may create more (a client's MKCOL); a row here names a book and keeps
+-- the labels a client gave it (also for `contacts`).
+CREATE TABLE dav_books (
+    account_id BLOB NOT NULL,
+    name TEXT NOT NULL,
+    displayname TEXT,
+    description TEXT,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+
+-- Cards a client named: its book, the name it gave (kept forever, also
+-- after the person is deleted, so that a sync can report the removal), the
+-- card's UID, and the body exactly as uploaded with the version of the
+-- person it matches (served back unchanged until kith changes the
+-- person). People without a row are `<id>.vcf` in `contacts`.
 CREATE TABLE dav_cards (
     account_id BLOB NOT NULL,
+    book TEXT NOT NULL,
     href TEXT NOT NULL,
     person_id BLOB NOT NULL,
     uid TEXT,
     raw TEXT,
     raw_version BIGINT,
-    PRIMARY KEY (account_id, href)
+    PRIMARY KEY (account_id, book, href)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX dav_cards_by_person ON dav_cards(account_id, person_id);
-CREATE INDEX dav_cards_by_uid ON dav_cards(account_id, uid);
+CREATE INDEX dav_cards_by_uid ON dav_cards(account_id, book, uid);
