@@ -33,7 +33,7 @@ fi
 export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt
@@ -96,6 +96,9 @@ KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/carddav_probe.sh "${CAR
 
 say "a real CardDAV client round trip: vdirsyncer and khard against kith serve"
 timeout 900 "$venv/bin/python" tests/python/carddav_clients.py "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" ../shared/vcards
+
+say "vdirsyncer's own CardDAV storage tests against kith serve"
+bash scripts/vdirsyncer_suite.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv"
 
 say "benchmarks, quick mode"
 bash bench/run.sh --quick
