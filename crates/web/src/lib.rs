@@ -8,6 +8,7 @@ pub mod api_interactions;
 pub mod api_more;
 pub mod caller;
 pub mod dav;
+pub mod dav_pages;
 pub mod home_pages;
 pub mod import_pages;
 pub mod maintenance;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home_pages::routes())
         .merge(api::routes())
         .merge(dav::routes())
+        .merge(dav_pages::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
         // A bug must not cost the client its answer: a panic becomes a 500

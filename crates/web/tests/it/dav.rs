@@ -264,3 +264,67 @@ async fn carddav_privacy_round_trips_edits_and_merges() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{engine}: a token never given");
     }
 }
+
+/// The setup page: the server, the user name, a device password made on
+/// the page (shown once, with the DAVx5 QR code) that then opens the book.
+#[tokio::test]
+async fn the_setup_page_makes_a_device_password_with_a_qr_code() {
+    let (store, _guard) = kith_store::testing::sqlite().await;
+    let server = Server::start(
+        &store,
+        ServerConfig {
+            public_url: "https://kith.example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    Auth::new(store.clone())
+        .add_user("alice", "correct horse", false)
+        .await
+        .unwrap();
+    let (browser, csrf) = server.sign_in("alice").await;
+    let page = browser
+        .get(server.url("/settings/carddav"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<code>https://kith.example.org/</code>")
+            && page.contains("https://kith.example.org/dav/alice/contacts/"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<svg"),
+        "no QR code before a password exists"
+    );
+    let made = browser
+        .post(server.url("/settings/carddav"))
+        .form(&[("csrf", csrf.as_str()), ("name", "Ada's phone")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::OK);
+    let page = made.text().await.unwrap();
+    let password = crate::value_after(&page, "<code id=\"device-password\">");
+    let password = password.split('<').next().unwrap().to_string();
+    assert!(password.starts_with("kith_"), "{page}");
+    assert!(page.contains("<svg"), "the DAVx5 QR code: {page}");
+    let phone = Device::new(&server, "alice", &password);
+    let (s, _, _) = phone
+        .send("PROPFIND", "/dav/alice/contacts/", &[("depth", "0")], "")
+        .await;
+    assert_eq!(s, StatusCode::MULTI_STATUS);
+    // Shown once: the page does not show it again.
+    let again = browser
+        .get(server.url("/settings/carddav"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&password));
+}
