@@ -12,22 +12,11 @@ KITH=$(realpath "$1")
 VENV=$(realpath "$2")
 EXAMPLES=${3:-50}
 DIR=$(mktemp -d)
-PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-    rm -rf "$DIR"
-}
+. "$(dirname "$0")/serve_for_tests.sh"
+cleanup() { stop_kith; rm -rf "$DIR"; }
 trap cleanup EXIT
-K=("$KITH" --data-dir "$DIR/data")
-USER_NAME="fuzz-$(date +%s)-$$"
-echo "correct horse" | "${K[@]}" user add "$USER_NAME" --password-stdin >/dev/null
-TOKEN=$("${K[@]}" --user "$USER_NAME" token create --name schemathesis 2>/dev/null)
-"${K[@]}" serve --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
-SERVER=$!
-for _ in $(seq 1 50); do
-    if "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
-    sleep 0.2
-done
+start_kith "$KITH" "$VENV" "$DIR" "fuzz-$(date +%s)-$$"
+TOKEN=$SECRET
 status=0
 # schemathesis keeps a cache in the working directory: keep it out of the checkout.
 cd "$DIR"

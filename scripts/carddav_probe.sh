@@ -12,22 +12,12 @@ KITH=$(realpath "$1")
 VENV=$(realpath "$2")
 PROBE=$(realpath "$(dirname "$0")/../../shared/carddav/probe.py")
 DIR=$(mktemp -d)
-PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-    rm -rf "$DIR"
-}
+. "$(dirname "$0")/serve_for_tests.sh"
+cleanup() { stop_kith; rm -rf "$DIR"; }
 trap cleanup EXIT
-K=("$KITH" --data-dir "$DIR/data")
 USER_NAME="probe-$(date +%s)-$$"
-echo "correct horse" | "${K[@]}" user add "$USER_NAME" --password-stdin >/dev/null
-PASSWORD=$("${K[@]}" --user "$USER_NAME" token create --dav --name probe 2>/dev/null)
-"${K[@]}" serve --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
-SERVER=$!
-for _ in $(seq 1 50); do
-    if "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
-    sleep 0.2
-done
+start_kith "$KITH" "$VENV" "$DIR" "$USER_NAME" --dav
+PASSWORD=$SECRET
 status=0
 timeout 300 "$VENV/bin/python" "$PROBE" --url "http://127.0.0.1:$PORT/" --user "$USER_NAME" --password "$PASSWORD" >"$DIR/probe.log" 2>&1 || status=$?
 grep -v '^\[PASS\]' "$DIR/probe.log" || true

@@ -12,11 +12,8 @@ VENV=$(realpath "$2")
 VERSION=0.21.0
 CACHE="$ROOT/target/samples"
 DIR=$(mktemp -d)
-PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-    rm -rf "$DIR"
-}
+. "$ROOT/scripts/serve_for_tests.sh"
+cleanup() { stop_kith; rm -rf "$DIR"; }
 trap cleanup EXIT
 mkdir -p "$CACHE"
 if [ ! -s "$CACHE/vdirsyncer-$VERSION.tar.gz" ]; then
@@ -27,15 +24,8 @@ SRC="$DIR/vdirsyncer-$VERSION"
 mkdir -p "$SRC/tests/storage/servers/external"
 cp "$ROOT/../shared/carddav/vdirsyncer_external/__init__.py" "$SRC/tests/storage/servers/external/"
 
-K=("$KITH" --data-dir "$DIR/data")
-echo "correct horse" | "${K[@]}" user add alice --password-stdin >/dev/null
-PASSWORD=$("${K[@]}" token create --dav --name vdirsyncer-tests 2>/dev/null)
-"${K[@]}" serve --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
-SERVER=$!
-for _ in $(seq 1 50); do
-    if "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
-    sleep 0.2
-done
+start_kith "$KITH" "$VENV" "$DIR" alice --dav
+PASSWORD=$SECRET
 cd "$SRC"
 status=0
 DAV_SERVER=external DAV_URL="http://127.0.0.1:$PORT/" DAV_USER=alice DAV_PASSWORD="$PASSWORD" \

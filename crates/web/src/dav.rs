@@ -98,6 +98,27 @@ struct Request {
 }
 
 impl Request {
+    /// The request of the account its Basic credentials prove, else the
+    /// answer that asks for them.
+    async fn authenticated(
+        state: &AppState,
+        method: Method,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<Request, Response> {
+        let Some((account, user)) = authenticate(state, &headers).await else {
+            return Err(unauthorized());
+        };
+        Ok(Request {
+            app: state.app(account),
+            user,
+            method,
+            headers,
+            body,
+            book: DEFAULT_BOOK.into(),
+        })
+    }
+
     fn principal(&self) -> String {
         format!("/dav/{}/", encode(&self.user))
     }
@@ -203,21 +224,11 @@ pub async fn site_root(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some((account, user)) = authenticate(&state, &headers).await else {
-        return unauthorized();
-    };
-    let req = Request {
-        app: state.app(account),
-        user,
-        method,
-        headers,
-        body,
-        book: DEFAULT_BOOK.into(),
-    };
-    if req.method == Method::OPTIONS {
-        return options();
+    match Request::authenticated(&state, method, headers, body).await {
+        Ok(req) if req.method == Method::OPTIONS => options(),
+        Ok(req) => root_at(&req, "/").await,
+        Err(refused) => refused,
     }
-    root_at(&req, "/").await
 }
 
 async fn dav(
@@ -227,8 +238,9 @@ async fn dav(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some((account, user)) = authenticate(&state, &headers).await else {
-        return unauthorized();
+    let mut req = match Request::authenticated(&state, method, headers, body).await {
+        Ok(req) => req,
+        Err(refused) => return refused,
     };
     let segments: Vec<String> = uri
         .path()
@@ -237,14 +249,6 @@ async fn dav(
         .filter(|s| !s.is_empty())
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
-    let mut req = Request {
-        app: state.app(account),
-        user,
-        method,
-        headers,
-        body,
-        book: DEFAULT_BOOK.into(),
-    };
     if req.method == Method::OPTIONS {
         return options();
     }
