@@ -33,7 +33,7 @@ fi
 export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses, radicale' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt
@@ -104,6 +104,7 @@ say "benchmarks, quick mode"
 bash bench/run.sh --quick
 bash bench/search.sh --quick
 bash bench/mail.sh --quick
+bash bench/carddav.sh --quick
 
 say "disk after the run"
 df -h . /tmp | sed 's/^/  /'

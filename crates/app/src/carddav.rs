@@ -152,22 +152,33 @@ impl App {
             .iter()
             .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
             .collect();
+        let uploads = tx.dav_uploads(&ids).await?;
+        // Cards served as uploaded need no decoding: only the others are read.
+        let stale: Vec<PersonId> = found
+            .iter()
+            .filter_map(|(_, c)| c.as_ref())
+            .filter(|c| upload_as_is(c, uploads.get(&c.person), version).is_none())
+            .map(|c| c.person)
+            .collect();
         let cards: HashMap<PersonId, Card> = tx
-            .people_by_ids(&ids)
+            .people_by_ids(&stale)
             .await?
             .into_iter()
             .map(|sp| (sp.person.id, sp.person.card))
             .collect();
-        let uploads = tx.dav_uploads(&ids).await?;
         Ok(found
             .into_iter()
             .map(|(href, c)| {
                 let body = c.and_then(|c| {
-                    let card = cards.get(&c.person)?;
+                    let upload = uploads.get(&c.person);
+                    let text = match upload_as_is(&c, upload, version) {
+                        Some(raw) => raw.to_string(),
+                        None => card_text(&c, cards.get(&c.person)?, upload, version),
+                    };
                     Some(CardBody {
                         href: href.clone(),
                         etag: etag(&c),
-                        text: card_text(&c, card, uploads.get(&c.person), version),
+                        text,
                     })
                 });
                 (href, body)
@@ -375,22 +386,27 @@ fn replaced(before: Card, mut after: Card) -> Card {
     after
 }
 
-/// The text of a card: the upload, unchanged, while the person is as it
-/// left them (and in the version asked for); else written from the card.
+/// The upload, when it can be served as it is: the person is as it left
+/// them, and it is in the version asked for.
+fn upload_as_is<'u>(
+    c: &DavCard,
+    upload: Option<&'u DavUpload>,
+    want: Option<Version>,
+) -> Option<&'u str> {
+    let (raw, at) = upload?.raw.as_ref()?;
+    (*at == c.version && want.is_none_or(|w| version_of(raw) == Some(w))).then_some(raw.as_str())
+}
+
+/// The text of a card written from kith's model, in the version asked
+/// for, else the upload's, else 3.0.
 fn card_text(
     c: &DavCard,
     card: &Card,
     upload: Option<&DavUpload>,
     want: Option<Version>,
 ) -> String {
-    if let Some(DavUpload {
-        raw: Some((raw, at)),
-        ..
-    }) = upload
-        && *at == c.version
-        && want.is_none_or(|w| version_of(raw) == Some(w))
-    {
-        return raw.clone();
+    if let Some(raw) = upload_as_is(c, upload, want) {
+        return raw.to_string();
     }
     let version = want
         .or_else(|| {

@@ -45,7 +45,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dav", any(dav))
         .route("/dav/", any(dav))
         .route("/dav/{*rest}", any(dav))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // The fastest level: most of the saving for a fraction of the CPU.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
 }
 
 /// Discovery (RFC 6764): a permanent redirect, which clients follow with
@@ -812,7 +816,18 @@ async fn book_proppatch(req: &Request) -> Response {
 async fn card(req: &Request, name: &str) -> Response {
     match req.method.as_str() {
         "GET" | "HEAD" => {
-            let read = match req.app.dav_read(&req.book, &[name.to_string()], None).await {
+            // Content negotiation: `Accept: text/vcard; version=4.0`.
+            let wanted = req.header("accept").and_then(|a| {
+                a.split([';', ',']).find_map(|p| {
+                    let v = p.trim().strip_prefix("version=")?;
+                    Version::parse(v.trim_matches('"'))
+                })
+            });
+            let read = match req
+                .app
+                .dav_read(&req.book, &[name.to_string()], wanted)
+                .await
+            {
                 Ok(r) => r,
                 Err(e) => return internal(e),
             };

@@ -25,4 +25,5 @@ CREATE TABLE dav_cards (
     PRIMARY KEY (account_id, book, href)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX dav_cards_by_person ON dav_cards(account_id, person_id);
-CREATE INDEX dav_cards_by_uid ON dav_cards(account_id, book, uid);
+-- Covering (person_id too), so that SQLite picks it over the primary key.
+CREATE INDEX dav_cards_by_uid ON dav_cards(account_id, book, uid, person_id);

@@ -151,6 +151,33 @@ async fn carddav_privacy_round_trips_edits_and_merges() {
             .await;
         assert_eq!((s, text.as_str()), (StatusCode::OK, APPLE), "{engine}");
         assert_eq!(h.get("etag").unwrap().to_str().unwrap(), etag);
+        // Asked for vCard 4.0, the same card converted; answers are gzipped.
+        let (s, _, text) = phone
+            .send(
+                "GET",
+                "/dav/alice/contacts/5AD380FD.vcf",
+                &[("accept", "text/vcard; version=4.0")],
+                "",
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            text.contains("VERSION:4.0") && text.contains("ada@engines.example"),
+            "{engine}: {text}"
+        );
+        let (_, h, _) = phone
+            .send(
+                "PROPFIND",
+                "/dav/alice/contacts/",
+                &[("depth", "1"), ("accept-encoding", "gzip")],
+                "",
+            )
+            .await;
+        assert_eq!(
+            h.get("content-encoding").map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{engine}"
+        );
         // kith understood it: Ada is a person with her email.
         let app = kith_app::App::new(
             store.clone(),
