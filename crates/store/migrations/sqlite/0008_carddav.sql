@@ -27,3 +27,7 @@ CREATE TABLE dav_cards (
 CREATE UNIQUE INDEX dav_cards_by_person ON dav_cards(account_id, person_id);
 -- Covering (person_id too), so that SQLite picks it over the primary key.
 CREATE INDEX dav_cards_by_uid ON dav_cards(account_id, book, uid, person_id);
+
+-- A book's listing (each person's id and version) without reading the
+-- people's rows, whose card comes before the version.
+CREATE INDEX people_versions ON people(account_id, deleted_at, id, version);
