@@ -335,6 +335,9 @@ impl App {
         let version = tx.person(id).await?.ok_or(DavError::NotFound)?.version;
         tx.dav_keep_upload(id, book, href, uid.as_deref(), text, version)
             .await?;
+        if created {
+            suggest_same_keys(&mut tx, &person).await?;
+        }
         tx.commit().await?;
         Ok(Stored {
             created,
@@ -365,6 +368,51 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A card a device uploads stays its own person (the device keeps its
+/// href), but one that shares an email, phone or LinkedIn profile with
+/// someone kith knows from elsewhere is suggested as a duplicate, for the
+/// user to merge (the device then sees one card changed, one removed).
+async fn suggest_same_keys(tx: &mut kith_store::Tx, person: &Person) -> Result<()> {
+    use kith_core::identity::{Decision, KeyKind, decide, keys};
+    let mut others: HashMap<PersonId, Vec<kith_core::identity::Key>> = HashMap::new();
+    for key in keys(&person.card).into_iter().filter(|k| {
+        matches!(
+            k.kind(),
+            KeyKind::Email | KeyKind::Phone | KeyKind::Linkedin
+        )
+    }) {
+        for other in tx.people_with_key(&key.0).await? {
+            if other != person.id {
+                others.entry(other).or_default().push(key.clone());
+            }
+        }
+    }
+    let mut list = Vec::new();
+    for (other, shared) in others {
+        let Some(theirs) = tx.person(other).await? else {
+            continue;
+        };
+        let (score, reasons) = match decide(&person.card, &theirs.person.card, &shared, false) {
+            Decision::Merge { reasons } => (1.0, reasons),
+            Decision::Suggest { score, reasons } => (score, reasons),
+            Decision::Apart => continue,
+        };
+        let (a, b) = if person.id < other {
+            (person.id, other)
+        } else {
+            (other, person.id)
+        };
+        list.push(kith_store::Suggestion {
+            a,
+            b,
+            score,
+            reasons,
+        });
+    }
+    tx.add_suggestions(&list).await?;
+    Ok(())
 }
 
 /// The card a client's upload makes of a person: what the vCard says

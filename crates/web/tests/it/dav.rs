@@ -278,6 +278,33 @@ async fn carddav_privacy_round_trips_edits_and_merges() {
             grace.id
         );
         assert!(after.contains(&gone), "{engine}: {after}");
+        // A phone's card for someone kith knows from elsewhere (the same
+        // email) stays its own card, suggested as a duplicate.
+        app.add_person(&kith_app::people::PersonEdit {
+            name: Some("Alan Turing".into()),
+            add_emails: vec!["alan@bletchley.example".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let alan = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alan M. Turing\r\nN:Turing;Alan;M.;;\r\nEMAIL:alan@bletchley.example\r\nUID:alan-phone\r\nEND:VCARD\r\n";
+        let (s, _, _) = phone
+            .send(
+                "PUT",
+                "/dav/alice/contacts/alan-phone.vcf",
+                &[("if-none-match", "*")],
+                alan,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{engine}");
+        let dupes = app.duplicates().await.unwrap();
+        assert!(
+            dupes.iter().any(|d| d
+                .reasons
+                .iter()
+                .any(|r| r.contains("alan@bletchley.example"))),
+            "{engine}: {dupes:?}"
+        );
         // Deleted from the phone: gone from kith (to its trash).
         let (s, _, _) = phone
             .send("DELETE", "/dav/alice/contacts/5AD380FD.vcf", &[], "")
