@@ -260,7 +260,6 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
     # One multiget of every card, through the proxy.
     proxied = requests.Session()
     proxied.auth = server.auth
-    book_path = "/" + url.split("/", 3)[3]
     body = ('<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
             '<d:prop><d:getetag/><c:address-data/></d:prop>'
             + "".join(f"<d:href>{h}</d:href>" for h in hrefs) + "</c:addressbook-multiget>")
@@ -279,7 +278,6 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
         data='<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>').raise_for_status())
     out["peak_mib"] = peak_mib(server.pid)
     out["cards"] = len(cards)
-    _ = book_path
     return out
 
 

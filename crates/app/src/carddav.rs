@@ -445,17 +445,15 @@ fn upload_as_is<'u>(
     (*at == c.version && want.is_none_or(|w| version_of(raw) == Some(w))).then_some(raw.as_str())
 }
 
-/// The text of a card written from kith's model, in the version asked
-/// for, else the upload's, else 3.0.
+/// The text of a card written from kith's model (for a person changed
+/// since the upload, or a version conversion), in the version asked for,
+/// else the upload's, else 3.0.
 fn card_text(
     c: &DavCard,
     card: &Card,
     upload: Option<&DavUpload>,
     want: Option<Version>,
 ) -> String {
-    if let Some(raw) = upload_as_is(c, upload, want) {
-        return raw.to_string();
-    }
     let version = want
         .or_else(|| {
             upload

@@ -524,8 +524,7 @@ async fn book_props(
     Ok(props)
 }
 
-fn card_props(req: &Request, name: &str, etag: &str) -> Vec<(PropName, Value)> {
-    let _ = name;
+fn card_props(req: &Request, etag: &str) -> Vec<(PropName, Value)> {
     vec![
         (PropName::dav("resourcetype"), Value::Empty),
         (PropName::dav("getetag"), Value::Text(etag.to_string())),
@@ -593,7 +592,7 @@ async fn book_propfind(req: &Request) -> Response {
             std::collections::HashMap::<String, CardBody>::new()
         };
         for c in cards {
-            let mut props = card_props(req, &c.href, &c.etag);
+            let mut props = card_props(req, &c.etag);
             if let Some(b) = bodies.get(&c.href) {
                 props.push((
                     PropName::carddav("address-data"),
@@ -627,7 +626,7 @@ fn wanted_version(props: &ReportProps) -> Result<Option<Version>, Response> {
 fn report_response(ms: &mut Multistatus, req: &Request, props: &ReportProps, body: &CardBody) {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    let all = card_props(req, &body.href, &body.etag);
+    let all = card_props(req, &body.etag);
     for p in &props.props {
         match all.iter().find(|(n, _)| n == p) {
             Some((n, v)) => found.push((n.clone(), v.clone())),
@@ -881,7 +880,7 @@ async fn card(req: &Request, name: &str) -> Response {
             let Some(Some(body)) = read.into_iter().next().map(|(_, b)| b) else {
                 return not_found();
             };
-            let mut props = card_props(req, name, &body.etag);
+            let mut props = card_props(req, &body.etag);
             props.push((PropName::carddav("address-data"), Value::Text(body.text)));
             propfind_answer(&request, vec![(req.card_href(name), props)])
         }
