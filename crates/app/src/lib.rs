@@ -14,6 +14,7 @@ pub mod import;
 pub mod interactions;
 pub mod keep_in_touch;
 pub mod mailer;
+pub mod network;
 pub mod orgs;
 pub mod people;
 pub mod search;
@@ -49,6 +50,8 @@ pub struct App {
     pub settings: Settings,
     /// A server's in-memory search indexes (None: search the store).
     search_indexes: Option<search::SearchIndexes>,
+    /// The graph of the network (a server shares one between requests).
+    network: network::Network,
 }
 
 /// The account setting that holds the default phone region.
@@ -61,7 +64,15 @@ impl App {
             account,
             settings,
             search_indexes: None,
+            network: network::Network::new(),
         }
+    }
+
+    /// Answers network queries from this shared graph (a long-running
+    /// server) rather than one of its own.
+    pub fn with_network(mut self, network: network::Network) -> Self {
+        self.network = network;
+        self
     }
 
     /// Searches as one types through these shared in-memory indexes (a

@@ -452,6 +452,49 @@ pub(crate) async fn resolve(tx: &mut Tx, id_or_email: &str) -> Result<StoredPers
     )))
 }
 
+/// A person of the address book by id, email, LinkedIn profile URL or
+/// exact name (several people of one name: an error listing their ids).
+pub(crate) async fn resolve_loose(tx: &mut Tx, q: &str) -> Result<StoredPerson> {
+    let q = q.trim();
+    if q.parse::<PersonId>().is_ok() || email_key(q).is_some() {
+        return resolve(tx, q).await;
+    }
+    let ids = match identity::linkedin_slug(q) {
+        Some(slug) => tx.people_with_key(&format!("linkedin:{slug}")).await?,
+        None => {
+            let filter = kith_store::PeopleFilter {
+                search: Some(q.to_string()),
+                limit: Some(50),
+                ..Default::default()
+            };
+            let wanted = kith_core::names::normalize(q);
+            tx.people(&filter)
+                .await?
+                .into_iter()
+                .filter(|sp| kith_core::names::normalize(&sp.person.card.display_name()) == wanted)
+                .map(|sp| sp.person.id)
+                .collect()
+        }
+    };
+    match ids.as_slice() {
+        [] => Err(AppError::NotFound(format!(
+            "nobody in your address book is {q:?}"
+        ))),
+        [id] => tx
+            .person(*id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("nobody in your address book is {q:?}"))),
+        many => Err(AppError::Invalid(format!(
+            "{} people match {q:?}; use an id: {}",
+            many.len(),
+            many.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 fn apply_edit(card: &mut Card, edit: &PersonEdit, region: identity::Region) -> Result<()> {
     let src = Source::manual();
     let manual = |v: &str| {

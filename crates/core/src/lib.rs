@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod names;
 pub mod strength;
+pub mod ties;
 
 pub use ids::{AccountId, InteractionId, OrgId, PersonId};
 pub use interaction::{Direction, Interaction, InteractionKind};

@@ -90,6 +90,10 @@ fn sqlite_migrations() -> Migrator {
             "carddav",
             include_str!("../migrations/sqlite/0008_carddav.sql"),
         ),
+        (
+            "network",
+            include_str!("../migrations/sqlite/0009_network.sql"),
+        ),
     ])
 }
 
@@ -126,6 +130,10 @@ fn postgres_migrations() -> Migrator {
         (
             "carddav",
             include_str!("../migrations/postgres/0008_carddav.sql"),
+        ),
+        (
+            "network",
+            include_str!("../migrations/postgres/0009_network.sql"),
         ),
     ])
 }
@@ -385,6 +393,7 @@ impl Store {
             account,
             inner,
             orgs_written: Default::default(),
+            writes: false,
         })
     }
 
@@ -409,6 +418,7 @@ impl Store {
             account,
             inner,
             orgs_written: Default::default(),
+            writes: true,
         })
     }
 }

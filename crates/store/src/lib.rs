@@ -14,6 +14,7 @@ pub mod follow;
 mod index;
 mod interactions;
 pub mod keep_in_touch;
+pub mod network;
 mod orgs;
 pub mod tx;
 

@@ -27,6 +27,8 @@ pub struct Tx {
     /// Organisation rows (names, aliases, domains) this transaction has
     /// written: they are only ever added, so a bulk import sends each once.
     pub(crate) orgs_written: HashSet<(&'static str, String, String)>,
+    /// Begun to write: its commit moves the account's network version on.
+    pub(crate) writes: bool,
 }
 
 /// Runs `$body` with `$c` bound to the engine's connection; the body is
@@ -90,7 +92,10 @@ impl Tx {
         self.account
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if self.writes {
+            crate::network::bump_network_version(&mut self).await?;
+        }
         match self.inner {
             Inner::Sqlite(t) => t.commit().await?,
             Inner::Postgres(t) => t.commit().await?,

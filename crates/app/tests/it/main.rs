@@ -8,6 +8,7 @@ mod keep_in_touch;
 mod linkedin_activity;
 mod mail;
 mod merging;
+mod network;
 mod privacy;
 mod roundtrip;
 mod search;

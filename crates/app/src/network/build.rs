@@ -1,0 +1,323 @@
+//! One account's part of the graph, read from the store: a node per living
+//! person with what paths may show of them, the owner's tie to each
+//! (their relationship strength), ties set by hand, and ties inferred from
+//! shared email threads and meetings and from overlapping positions.
+
+use super::{Loaded, NodeInfo};
+use crate::{App, Result};
+use kith_core::identity::{email_key, is_personal_mail_domain};
+use kith_core::names::normalize;
+use kith_core::strength::{Circle, Touch, strength};
+use kith_core::ties::{Evidence, Sharing, TieKind, overlap_months};
+use kith_core::{AccountId, InteractionKind, PersonId};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Whose data a piece of evidence comes from: one account's, or the
+/// shared keys of two address books (dropped when either is reloaded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Account(AccountId),
+    Keys,
+}
+
+/// Interactions with more people than this say little about each pair
+/// (an all-hands, a mailing list) and are not counted as shared.
+const MAX_SHARED: usize = 20;
+/// Organisations with more people than this in one address book do not
+/// tie everyone there to everyone else: size alone says little.
+const MAX_COLLEAGUES: usize = 200;
+
+pub(crate) struct PersonPart {
+    pub info: NodeInfo,
+}
+
+/// Everything one account contributes.
+pub(crate) struct AccountPart {
+    pub loaded: Loaded,
+    pub people: Vec<PersonPart>,
+    pub me_person: Option<PersonId>,
+    /// (a, b, evidence); a None (or their own card) is the owner themself.
+    pub ties: Vec<(Option<PersonId>, PersonId, Evidence)>,
+    /// Members with their card in this address book: (member, (name, person)).
+    pub member_cards: Vec<(AccountId, (String, PersonId))>,
+    pub verified_emails: Vec<String>,
+}
+
+/// The current (year, month).
+fn this_month() -> (i32, i32) {
+    let today = jiff::Zoned::now().date();
+    (i32::from(today.year()), i32::from(today.month()))
+}
+
+pub(crate) async fn load_account(
+    app: &App,
+    account: AccountId,
+    versions: &HashMap<AccountId, i64>,
+) -> Result<AccountPart> {
+    let store = &app.store;
+    let name = store
+        .account_by_id(account)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let connections = store.connections(account).await?;
+    let verified_emails = store
+        .member_emails(account)
+        .await?
+        .into_iter()
+        .filter(|(_, v)| *v)
+        .map(|(e, _)| e)
+        .collect();
+    let mut tx = store.begin_read(account).await?;
+    let people = tx.people(&kith_store::PeopleFilter::default()).await?;
+    let merged = tx.merged_people().await?;
+    let interactions = tx.all_interactions().await?;
+    let pins = tx.pinned_circles().await?;
+    let set_by_hand = tx.ties(None).await?;
+    let rules = tx.sharing_rules().await?;
+    let cards = tx.member_cards().await?;
+    drop(tx);
+
+    let living: HashSet<PersonId> = people.iter().map(|p| p.person.id).collect();
+    let follow = |mut id: PersonId| {
+        for _ in 0..64 {
+            match merged.get(&id) {
+                Some(next) => id = *next,
+                None => break,
+            }
+        }
+        living.contains(&id).then_some(id)
+    };
+    let me_person = people.iter().find(|p| p.is_me).map(|p| p.person.id);
+
+    // Sharing: the person's rule, else their tags', else the account's.
+    let mut person_rule: HashMap<String, Sharing> = HashMap::new();
+    let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
+    let mut account_rule = None;
+    for (scope, level) in &rules {
+        let Some(level) = Sharing::parse(level) else {
+            continue;
+        };
+        if scope == "*" {
+            account_rule = Some(level);
+        } else if let Some(tag) = scope.strip_prefix("tag:") {
+            tag_rule.insert(normalize(tag), level);
+        } else if let Some(id) = scope.strip_prefix("person:") {
+            person_rule.insert(id.to_string(), level);
+        }
+    }
+
+    let mut parts = Vec::with_capacity(people.len());
+    for sp in &people {
+        let card = &sp.person.card;
+        let current = card
+            .positions
+            .iter()
+            .find(|p| p.end.is_none() && !p.organization.trim().is_empty());
+        let mut orgs: Vec<String> = card
+            .positions
+            .iter()
+            .filter(|p| p.end.is_none())
+            .map(|p| normalize(&p.organization))
+            .filter(|o| !o.is_empty())
+            .collect();
+        orgs.sort();
+        orgs.dedup();
+        let mut domains: Vec<String> = card
+            .emails
+            .iter()
+            .filter_map(|e| email_key(&e.value))
+            .filter_map(|e| e.rsplit_once('@').map(|(_, d)| d.to_string()))
+            .filter(|d| !is_personal_mail_domain(d))
+            .collect();
+        domains.sort();
+        domains.dedup();
+        let keys = kith_core::identity::keys(card)
+            .into_iter()
+            .filter(|k| {
+                matches!(
+                    k.kind(),
+                    kith_core::identity::KeyKind::Email
+                        | kith_core::identity::KeyKind::Linkedin
+                        | kith_core::identity::KeyKind::Phone
+                )
+            })
+            .map(|k| k.0)
+            .collect();
+        let sharing = Sharing::resolve(
+            person_rule.get(&sp.person.id.to_string()).copied(),
+            card.tags
+                .iter()
+                .filter_map(|t| tag_rule.get(&normalize(&t.value)).copied()),
+            account_rule,
+        );
+        parts.push(PersonPart {
+            info: NodeInfo {
+                account,
+                person: Some(sp.person.id),
+                is_member: false,
+                name: card.display_name(),
+                role: current.map(|p| {
+                    (
+                        p.organization.trim().to_string(),
+                        p.title.trim().to_string(),
+                    )
+                }),
+                sharing,
+                keys,
+                orgs,
+                domains,
+                alive: true,
+            },
+        });
+    }
+
+    let mut ties: Vec<(Option<PersonId>, PersonId, Evidence)> = Vec::new();
+    // The owner's own tie to each person: their relationship strength.
+    let now = kith_store::now_micros();
+    let mut touches: HashMap<PersonId, Vec<Touch>> = HashMap::new();
+    let mut together: BTreeMap<(PersonId, PersonId), (u32, u32)> = BTreeMap::new();
+    for i in &interactions {
+        let mut with: Vec<PersonId> = i
+            .people
+            .iter()
+            .filter_map(|p| follow(*p))
+            .filter(|p| Some(*p) != me_person)
+            .collect();
+        with.sort();
+        with.dedup();
+        for p in &with {
+            touches.entry(*p).or_default().push(Touch {
+                at: i.at,
+                kind: i.kind,
+                direction: i.direction,
+            });
+        }
+        if with.len() >= 2 && with.len() <= MAX_SHARED {
+            let meeting = !matches!(
+                i.kind,
+                InteractionKind::Email | InteractionKind::Message | InteractionKind::Note
+            );
+            for (x, a) in with.iter().enumerate() {
+                for b in &with[x + 1..] {
+                    let counts = together.entry((*a, *b)).or_default();
+                    if meeting {
+                        counts.1 += 1;
+                    } else {
+                        counts.0 += 1;
+                    }
+                }
+            }
+        }
+    }
+    for sp in &people {
+        let id = sp.person.id;
+        if Some(id) == me_person {
+            continue;
+        }
+        let mut s = strength(
+            touches.get(&id).map_or(&[][..], |t| &t[..]),
+            now,
+            &app.settings.strength,
+        );
+        if let Some(circle) = pins.get(&id).and_then(|c| Circle::parse(c)) {
+            s = s.pinned_to(circle);
+        }
+        ties.push((
+            None,
+            id,
+            Evidence::Yours {
+                score: s.effective(&app.settings.strength),
+                circle: s.circle,
+                pinned: s.pinned,
+            },
+        ));
+    }
+    for ((a, b), (messages, meetings)) in together {
+        ties.push((Some(a), b, Evidence::Together { messages, meetings }));
+    }
+
+    // Colleagues: positions at one organisation that overlapped.
+    let today = this_month();
+    let mut at_org: HashMap<String, Vec<(PersonId, &kith_core::Position)>> = HashMap::new();
+    for sp in &people {
+        for p in &sp.person.card.positions {
+            let org = normalize(&p.organization);
+            if !org.is_empty() {
+                at_org.entry(org).or_default().push((sp.person.id, p));
+            }
+        }
+    }
+    for list in at_org.values() {
+        let distinct: HashSet<PersonId> = list.iter().map(|(id, _)| *id).collect();
+        if distinct.len() < 2 || distinct.len() > MAX_COLLEAGUES {
+            continue;
+        }
+        let mut best: HashMap<(PersonId, PersonId), (u32, &str)> = HashMap::new();
+        for (x, (a, pa)) in list.iter().enumerate() {
+            for (b, pb) in &list[x + 1..] {
+                if a == b {
+                    continue;
+                }
+                if let Some(months) = overlap_months(pa, pb, today) {
+                    let key = (*a.min(b), *a.max(b));
+                    let entry = best.entry(key).or_insert((months, pa.organization.trim()));
+                    entry.0 = entry.0.max(months);
+                }
+            }
+        }
+        for ((a, b), (months, org)) in best {
+            ties.push((
+                Some(a),
+                b,
+                Evidence::Colleagues {
+                    organization: org.to_string(),
+                    months,
+                },
+            ));
+        }
+    }
+
+    for t in &set_by_hand {
+        let (Some(a), Some(b)) = (follow(t.a), follow(t.b)) else {
+            continue;
+        };
+        let Some(kind) = TieKind::parse(&t.kind) else {
+            continue;
+        };
+        ties.push((
+            Some(a),
+            b,
+            Evidence::Explicit {
+                kind,
+                strength: t.strength,
+            },
+        ));
+    }
+
+    let mut member_cards = Vec::new();
+    for (member, person) in cards {
+        if let Some(p) = follow(person) {
+            let name = store
+                .account_by_id(member)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default();
+            member_cards.push((member, (name, p)));
+        }
+    }
+
+    Ok(AccountPart {
+        loaded: Loaded {
+            version: versions.get(&account).copied().unwrap_or(0),
+            name,
+            nodes: Vec::new(),
+            connections,
+        },
+        people: parts,
+        me_person,
+        ties,
+        member_cards,
+        verified_emails,
+    })
+}

@@ -1,0 +1,641 @@
+//! Introductions with double opt-in: the user asks the member in the
+//! middle of a path to introduce them to the next person on it; the
+//! member accepts or declines; on acceptance that person is asked by email
+//! whether they want the introduction, and on their yes everyone gets the
+//! introduction email. Every step is logged as an interaction in the books
+//! of those it concerns; the user can withdraw, a member can refuse all.
+
+use super::NetState;
+use super::members::html_escape;
+use super::paths::{MAX_PATHS, PathTarget};
+use crate::auth::{new_secret, secret_hash};
+use crate::interactions::rfc3339;
+use crate::mailer::Mailer;
+use crate::{App, AppError, Result};
+use kith_core::{AccountId, Direction, Interaction, InteractionId, InteractionKind, PersonId};
+use kith_store::Store;
+use kith_store::network::IntroRow;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The account setting of a member who takes no introduction requests.
+pub const REFUSE_SETTING: &str = "refuse_introductions";
+/// The longest message a request may carry.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// An introduction request as one of its members sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntroView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: Uuid,
+    /// `requester` (the user asked) or `broker` (the user was asked).
+    pub role: String,
+    pub requester: String,
+    pub broker: String,
+    /// Who is to be introduced: the broker sees their contact's name, the
+    /// requester what the path showed them.
+    pub person: String,
+    pub message: String,
+    /// `asked`, `accepted` (waiting for the person's yes), `declined`,
+    /// `withdrawn`, `introduced` or `refused` (the person said no).
+    pub status: String,
+    pub created_at: String,
+}
+
+/// What the person asked about sees on their answer page.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IntroInvite {
+    pub broker: String,
+    pub requester: String,
+    pub message: String,
+    pub status: String,
+}
+
+/// A member's name as others see it: their own card's, else the account's.
+async fn member_name(store: &Store, account: AccountId) -> Result<String> {
+    let mut tx = store.begin_read(account).await?;
+    if let Some(me) = tx.me().await? {
+        let name = me.person.card.display_name();
+        if !name.trim().is_empty() {
+            return Ok(name);
+        }
+    }
+    drop(tx);
+    Ok(store
+        .account_by_id(account)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default())
+}
+
+async fn verified_email(store: &Store, account: AccountId) -> Result<Option<String>> {
+    Ok(store
+        .member_emails(account)
+        .await?
+        .into_iter()
+        .find(|e| e.1)
+        .map(|e| e.0))
+}
+
+/// Logs a step in an account's book, with those of `people` still living.
+async fn log_step(
+    store: &Store,
+    account: AccountId,
+    people: &[Option<PersonId>],
+    direction: Direction,
+    note: String,
+) -> Result<()> {
+    let mut tx = store.begin(account).await?;
+    let mut living = Vec::new();
+    for p in people.iter().flatten() {
+        if tx.person(*p).await?.is_some() {
+            living.push(*p);
+        }
+    }
+    if living.is_empty() {
+        return Ok(());
+    }
+    let interaction = Interaction {
+        id: InteractionId::new(),
+        at: kith_store::now_micros(),
+        kind: InteractionKind::Introduction,
+        direction,
+        people: living,
+        note: Some(note),
+        source: "introduction".into(),
+    };
+    tx.add_interaction(&interaction, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn member_card(
+    store: &Store,
+    holder: AccountId,
+    member: AccountId,
+) -> Result<Option<PersonId>> {
+    let mut tx = store.begin_read(holder).await?;
+    Ok(tx.member_cards().await?.get(&member).copied())
+}
+
+impl NetState {
+    /// On the viewer's paths to `targets`, the first that goes through
+    /// `broker` as the viewer's direct connection: the broker's contact
+    /// next on it and how the viewer saw that contact.
+    fn broker_step(
+        &mut self,
+        viewer: AccountId,
+        broker: AccountId,
+        targets: &[kith_graph::Node],
+    ) -> Option<(PersonId, String)> {
+        let me = *self.me.get(&viewer)?;
+        let broker_node = *self.me.get(&broker)?;
+        let paths = {
+            let (ws, graph, visibility) = self.searcher(viewer);
+            ws.k_best_paths(graph, me, targets, MAX_PATHS, |n| visibility.allows(n))
+        };
+        for p in paths {
+            let Some(at) = p.nodes.iter().position(|&n| n == broker_node) else {
+                continue;
+            };
+            // Only the viewer's own card of the broker may come between.
+            if p.nodes[1..at]
+                .iter()
+                .any(|&n| self.nodes[n as usize].account != viewer)
+                || at > 2
+            {
+                continue;
+            }
+            let next = p.nodes[at + 1..]
+                .iter()
+                .find(|&&n| self.nodes[n as usize].account == broker)?;
+            let person = self.nodes[*next as usize].person?;
+            return Some((person, self.shown(viewer, *next).name));
+        }
+        None
+    }
+}
+
+impl App {
+    /// Whether the user takes introduction requests.
+    pub async fn refuses_introductions(&self) -> Result<bool> {
+        Ok(self
+            .store
+            .account_setting(self.account, REFUSE_SETTING)
+            .await?
+            .is_some())
+    }
+
+    /// Refuses (or takes again) all introduction requests.
+    pub async fn set_refuse_introductions(&self, refuse: bool) -> Result<()> {
+        self.store
+            .set_account_setting(self.account, REFUSE_SETTING, refuse.then_some("yes"))
+            .await?;
+        Ok(())
+    }
+
+    /// Asks the member `via` to introduce the user to the next person on
+    /// the user's best path to `target` that goes through them.
+    pub async fn request_introduction(
+        &self,
+        target: &PathTarget,
+        via: &str,
+        message: &str,
+    ) -> Result<IntroView> {
+        let message = message.trim();
+        if message.chars().count() > MAX_MESSAGE {
+            return Err(AppError::Invalid(format!(
+                "the message is too long: at most {MAX_MESSAGE} characters"
+            )));
+        }
+        let broker = self
+            .store
+            .account(via.trim())
+            .await?
+            .filter(|a| a.id != self.account)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "you are not connected to a member called {:?}",
+                    via.trim()
+                ))
+            })?;
+        if !self
+            .store
+            .connections(self.account)
+            .await?
+            .contains(&broker.id)
+        {
+            return Err(AppError::NotFound(format!(
+                "you are not connected to a member called {:?}",
+                via.trim()
+            )));
+        }
+        if self
+            .store
+            .account_setting(broker.id, REFUSE_SETTING)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Invalid(format!(
+                "{} does not take introduction requests",
+                broker.name
+            )));
+        }
+        if verified_email(&self.store, self.account).await?.is_none() {
+            return Err(AppError::Invalid(
+                "verify your email address first (settings): the introduction email goes to it"
+                    .into(),
+            ));
+        }
+        // The target must resolve as for a path (same answers, same privacy).
+        let (label, _) = self.paths(target, 1).await?;
+        let own = match target {
+            PathTarget::Person(q) => self.own_target_id(q).await?,
+            PathTarget::Org(_) => None,
+        };
+        let step = {
+            let mut state = self.network().await?;
+            let targets = state.target_nodes(self.account, target, own);
+            state.broker_step(self.account, broker.id, &targets)
+        };
+        let (broker_person, shown) = step.ok_or_else(|| {
+            AppError::Invalid(format!(
+                "none of your paths to {label} goes through {}",
+                broker.name
+            ))
+        })?;
+        let open = self
+            .store
+            .introductions(self.account)
+            .await?
+            .into_iter()
+            .any(|i| {
+                i.requester == self.account
+                    && i.broker_person == broker_person
+                    && matches!(i.status.as_str(), "asked" | "accepted")
+            });
+        if open {
+            return Err(AppError::Invalid(format!(
+                "you have asked {} for this introduction already",
+                broker.name
+            )));
+        }
+        let now = kith_store::now_micros();
+        let row = IntroRow {
+            id: Uuid::now_v7(),
+            requester: self.account,
+            broker: broker.id,
+            broker_person,
+            requester_person: own,
+            goal: shown.clone(),
+            message: message.to_string(),
+            status: "asked".into(),
+            target_email: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.add_introduction(&row).await?;
+        let me_name = member_name(&self.store, self.account).await?;
+        let broker_card = member_card(&self.store, self.account, broker.id).await?;
+        log_step(
+            &self.store,
+            self.account,
+            &[broker_card],
+            Direction::Outgoing,
+            format!("asked {} for an introduction to {shown}", broker.name),
+        )
+        .await?;
+        let requester_card = member_card(&self.store, broker.id, self.account).await?;
+        log_step(
+            &self.store,
+            broker.id,
+            &[requester_card],
+            Direction::Incoming,
+            format!("{me_name} asked for an introduction"),
+        )
+        .await?;
+        self.introduction(row.id).await
+    }
+
+    async fn own_target_id(&self, q: &str) -> Result<Option<PersonId>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        match crate::people::resolve_loose(&mut tx, q).await {
+            Ok(sp) => Ok(Some(sp.person.id)),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn intro_view(&self, row: IntroRow) -> Result<IntroView> {
+        let is_broker = row.broker == self.account;
+        let person = if is_broker {
+            let mut tx = self.store.begin_read(self.account).await?;
+            tx.person(row.broker_person)
+                .await?
+                .map(|sp| sp.person.card.display_name())
+                .unwrap_or_else(|| row.goal.clone())
+        } else {
+            row.goal.clone()
+        };
+        Ok(IntroView {
+            id: row.id,
+            role: if is_broker { "broker" } else { "requester" }.into(),
+            requester: self
+                .store
+                .account_by_id(row.requester)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default(),
+            broker: self
+                .store
+                .account_by_id(row.broker)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default(),
+            person,
+            message: row.message,
+            status: row.status,
+            created_at: rfc3339(row.created_at),
+        })
+    }
+
+    /// The introductions the user asked for or was asked to make, newest first.
+    pub async fn introductions(&self) -> Result<Vec<IntroView>> {
+        let mut out = Vec::new();
+        for row in self.store.introductions(self.account).await? {
+            out.push(self.intro_view(row).await?);
+        }
+        Ok(out)
+    }
+
+    /// One introduction of the user's (404 for anyone else's).
+    pub async fn introduction(&self, id: Uuid) -> Result<IntroView> {
+        let row = self.intro_row(id).await?;
+        self.intro_view(row).await
+    }
+
+    async fn intro_row(&self, id: Uuid) -> Result<IntroRow> {
+        self.store
+            .introduction(self.account, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no introduction request {id}")))
+    }
+
+    /// Withdraws a request the user made that is still open.
+    pub async fn withdraw_introduction(&self, id: Uuid) -> Result<IntroView> {
+        let row = self.intro_row(id).await?;
+        if row.requester != self.account {
+            return Err(AppError::Invalid(
+                "only who asked for an introduction can withdraw it".into(),
+            ));
+        }
+        if !(self
+            .store
+            .move_introduction(id, "asked", "withdrawn", None, None)
+            .await?
+            || self
+                .store
+                .move_introduction(id, "accepted", "withdrawn", None, None)
+                .await?)
+        {
+            return Err(AppError::Invalid(format!(
+                "this request is {} already",
+                row.status
+            )));
+        }
+        let broker_card = member_card(&self.store, self.account, row.broker).await?;
+        log_step(
+            &self.store,
+            self.account,
+            &[broker_card],
+            Direction::Outgoing,
+            format!("withdrew the request for an introduction to {}", row.goal),
+        )
+        .await?;
+        self.introduction(id).await
+    }
+
+    /// Declines a request the user was asked.
+    pub async fn decline_introduction(&self, id: Uuid) -> Result<IntroView> {
+        let row = self.broker_row(id).await?;
+        if !self
+            .store
+            .move_introduction(id, "asked", "declined", None, None)
+            .await?
+        {
+            return Err(AppError::Invalid(format!(
+                "this request is {} already",
+                row.status
+            )));
+        }
+        let requester_card = member_card(&self.store, self.account, row.requester).await?;
+        log_step(
+            &self.store,
+            self.account,
+            &[requester_card],
+            Direction::Outgoing,
+            "declined a request for an introduction".into(),
+        )
+        .await?;
+        self.introduction(id).await
+    }
+
+    async fn broker_row(&self, id: Uuid) -> Result<IntroRow> {
+        let row = self.intro_row(id).await?;
+        if row.broker != self.account {
+            return Err(AppError::Invalid(
+                "only the member asked can answer this request".into(),
+            ));
+        }
+        Ok(row)
+    }
+
+    /// Accepts a request: the person is asked by email whether they want
+    /// the introduction (the first opt-in is the member's, this the second).
+    pub async fn accept_introduction(
+        &self,
+        id: Uuid,
+        mailer: &Mailer,
+        public_url: &str,
+    ) -> Result<IntroView> {
+        let row = self.broker_row(id).await?;
+        if row.status != "asked" {
+            return Err(AppError::Invalid(format!(
+                "this request is {} already",
+                row.status
+            )));
+        }
+        let contact = {
+            let mut tx = self.store.begin_read(self.account).await?;
+            tx.person(row.broker_person).await?
+        }
+        .ok_or_else(|| {
+            AppError::Invalid("the person to introduce is no longer in your address book".into())
+        })?;
+        let name = contact.person.card.display_name();
+        let email = contact
+            .person
+            .card
+            .emails
+            .first()
+            .map(|e| e.value.trim().to_string())
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "you have no email address for {name}: add one to their card, or decline"
+                ))
+            })?;
+        let secret = new_secret()?;
+        if !self
+            .store
+            .move_introduction(
+                id,
+                "asked",
+                "accepted",
+                Some(&secret_hash(&secret)),
+                Some(&email),
+            )
+            .await?
+        {
+            return Err(AppError::Invalid(
+                "this request was answered meanwhile".into(),
+            ));
+        }
+        let broker_name = member_name(&self.store, self.account).await?;
+        let requester_name = member_name(&self.store, row.requester).await?;
+        let link = format!(
+            "{}/introductions/answer/{secret}",
+            public_url.trim_end_matches('/')
+        );
+        let quote = if row.message.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nTheir message:\n\n{}\n", row.message)
+        };
+        let text = format!(
+            "Hello {name},\n\n{broker_name} would like to introduce you to {requester_name}.{quote}\n\
+             Would you like the introduction? Answer here (yes or no):\n\n{link}\n\n\
+             Nothing is shared with {requester_name} unless you say yes.\n"
+        );
+        let html = format!(
+            "<p>Hello {},</p><p>{} would like to introduce you to {}.</p>{}<p><a href=\"{}\">Answer yes or no</a>. \
+             Nothing is shared with {} unless you say yes.</p>",
+            html_escape(&name),
+            html_escape(&broker_name),
+            html_escape(&requester_name),
+            if row.message.is_empty() {
+                String::new()
+            } else {
+                format!("<blockquote>{}</blockquote>", html_escape(&row.message))
+            },
+            html_escape(&link),
+            html_escape(&requester_name),
+        );
+        let subject = format!("{broker_name} would like to introduce you to {requester_name}");
+        if let Err(e) = mailer.send(&email, &subject, text, html).await {
+            self.store
+                .move_introduction(id, "accepted", "asked", None, None)
+                .await?;
+            return Err(e);
+        }
+        log_step(
+            &self.store,
+            self.account,
+            &[Some(row.broker_person)],
+            Direction::Outgoing,
+            format!("asked whether they would like to meet {requester_name}"),
+        )
+        .await?;
+        self.introduction(id).await
+    }
+}
+
+/// The request behind an answer link, for the person asked about.
+pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInvite> {
+    let row = store
+        .introduction_by_token(&secret_hash(secret.trim()))
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound("this link is unknown, was answered already or was withdrawn".into())
+        })?;
+    Ok(IntroInvite {
+        broker: member_name(store, row.broker).await?,
+        requester: member_name(store, row.requester).await?,
+        message: row.message,
+        status: row.status,
+    })
+}
+
+/// The person's answer: on yes everyone gets the introduction email.
+pub async fn answer_introduction(
+    store: &Store,
+    secret: &str,
+    yes: bool,
+    mailer: &Mailer,
+) -> Result<IntroInvite> {
+    let row = store
+        .introduction_by_token(&secret_hash(secret.trim()))
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound("this link is unknown, was answered already or was withdrawn".into())
+        })?;
+    let to = if yes { "introduced" } else { "refused" };
+    if !store
+        .move_introduction(row.id, "accepted", to, None, None)
+        .await?
+    {
+        return Err(AppError::NotFound(
+            "this request was withdrawn or answered meanwhile".into(),
+        ));
+    }
+    let broker_name = member_name(store, row.broker).await?;
+    let requester_name = member_name(store, row.requester).await?;
+    let contact = {
+        let mut tx = store.begin_read(row.broker).await?;
+        tx.person(row.broker_person).await?
+    };
+    let contact_name = contact
+        .map(|c| c.person.card.display_name())
+        .unwrap_or_else(|| "they".into());
+    let requester_card = member_card(store, row.broker, row.requester).await?;
+    if yes {
+        let target_email = row.target_email.clone().unwrap_or_default();
+        let requester_email = verified_email(store, row.requester).await?;
+        let broker_email = verified_email(store, row.broker).await?;
+        let text = format!(
+            "{requester_name}, meet {contact_name} ({target_email}).\n{contact_name}, meet {requester_name}{}.\n\n\
+             {broker_name} thought you two should know each other, and you both said yes.\n{}\n",
+            requester_email
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+            if row.message.is_empty() {
+                String::new()
+            } else {
+                format!("\n{requester_name} wrote:\n\n{}\n", row.message)
+            },
+        );
+        let html = format!("<pre>{}</pre>", html_escape(&text));
+        let subject = format!("Introduction: {requester_name} and {contact_name}");
+        let mut recipients = vec![target_email];
+        recipients.extend(requester_email);
+        recipients.extend(broker_email);
+        for to in recipients {
+            mailer
+                .send(&to, &subject, text.clone(), html.clone())
+                .await?;
+        }
+        log_step(
+            store,
+            row.broker,
+            &[Some(row.broker_person), requester_card],
+            Direction::Outgoing,
+            format!("introduced {requester_name} and {contact_name}"),
+        )
+        .await?;
+        let broker_card = member_card(store, row.requester, row.broker).await?;
+        log_step(
+            store,
+            row.requester,
+            &[broker_card, row.requester_person],
+            Direction::Incoming,
+            format!("{broker_name} introduced you to {contact_name}"),
+        )
+        .await?;
+    } else {
+        log_step(
+            store,
+            row.broker,
+            &[Some(row.broker_person)],
+            Direction::Incoming,
+            format!("{contact_name} declined to meet {requester_name}"),
+        )
+        .await?;
+    }
+    Ok(IntroInvite {
+        broker: broker_name,
+        requester: requester_name,
+        message: row.message,
+        status: to.into(),
+    })
+}

@@ -1,0 +1,359 @@
+//! The network across the members of one server: every loaded account's
+//! people and ties in one [`kith_graph::Graph`], kept current account by
+//! account (each write moves an account's version on; a query first reads
+//! the versions and reloads the accounts that moved, so several servers
+//! sharing a database follow each other's changes), and the privacy rule
+//! every query applies: a viewer passes only through their own people and
+//! the people their connections share.
+
+mod build;
+pub mod intros;
+pub mod map;
+pub mod members;
+pub mod paths;
+pub mod ties;
+
+use build::{AccountPart, Owner};
+use kith_core::ties::{Evidence, Sharing, tie_strength};
+use kith_core::{AccountId, PersonId};
+use kith_graph::{Graph, Node, Workspace};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+use crate::{App, Result};
+
+/// The shared graph of a server (cheap to clone); a CLI command makes its
+/// own and loads only the accounts it needs.
+#[derive(Clone, Default)]
+pub struct Network(Arc<Mutex<NetState>>);
+
+impl Network {
+    pub fn new() -> Network {
+        Network::default()
+    }
+}
+
+/// What the graph knows of one node.
+#[derive(Clone, Debug)]
+pub(crate) struct NodeInfo {
+    pub account: AccountId,
+    /// The person of the account's address book (None: a member's own
+    /// node, when they have no card of themselves).
+    pub person: Option<PersonId>,
+    /// The account's own node: the member themself.
+    pub is_member: bool,
+    pub name: String,
+    /// The current organisation and title, if any.
+    pub role: Option<(String, String)>,
+    pub sharing: Sharing,
+    pub keys: Vec<String>,
+    /// Normalised names of the organisations they are at now.
+    pub orgs: Vec<String>,
+    /// Work email domains.
+    pub domains: Vec<String>,
+    pub alive: bool,
+}
+
+/// One account as loaded.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Loaded {
+    pub version: i64,
+    pub name: String,
+    pub nodes: Vec<Node>,
+    pub connections: Vec<AccountId>,
+}
+
+#[derive(Default)]
+pub(crate) struct NetState {
+    pub graph: Graph,
+    pub ws: Workspace,
+    pub nodes: Vec<NodeInfo>,
+    pub by_person: HashMap<PersonId, Node>,
+    pub me: HashMap<AccountId, Node>,
+    pub accounts: HashMap<AccountId, Loaded>,
+    pub keys: HashMap<String, Vec<Node>>,
+    pub orgs: HashMap<String, Vec<Node>>,
+    pub domains: HashMap<String, Vec<Node>>,
+    /// Why each tie exists (smaller node first), and whose data says so.
+    pub why: HashMap<(Node, Node), Vec<(Owner, Evidence)>>,
+}
+
+/// The privacy rule of every query: a viewer passes only through their
+/// own people, their connections, and the people those connections share.
+pub(crate) struct Visibility<'a> {
+    viewer: AccountId,
+    nodes: &'a [NodeInfo],
+    connections: &'a [AccountId],
+}
+
+impl Visibility<'_> {
+    pub(crate) fn allows(&self, node: Node) -> bool {
+        let info = &self.nodes[node as usize];
+        info.alive
+            && (info.account == self.viewer
+                || (self.connections.contains(&info.account)
+                    && (info.is_member || info.sharing != Sharing::Nothing)))
+    }
+}
+
+pub(crate) fn pair(a: Node, b: Node) -> (Node, Node) {
+    (a.min(b), a.max(b))
+}
+
+impl NetState {
+    /// The node of an account's member; made on first mention.
+    pub(crate) fn member_node(&mut self, account: AccountId, name: &str) -> Node {
+        if let Some(&n) = self.me.get(&account) {
+            return n;
+        }
+        let n = self.graph.add_node();
+        self.nodes.push(NodeInfo {
+            account,
+            person: None,
+            is_member: true,
+            name: name.to_string(),
+            role: None,
+            sharing: Sharing::Name,
+            keys: Vec::new(),
+            orgs: Vec::new(),
+            domains: Vec::new(),
+            alive: true,
+        });
+        self.me.insert(account, n);
+        n
+    }
+
+    /// Whether `viewer` may pass through `node`.
+    pub(crate) fn visible(&self, viewer: AccountId, node: Node) -> bool {
+        self.visibility(viewer).allows(node)
+    }
+
+    fn visibility(&self, viewer: AccountId) -> Visibility<'_> {
+        Visibility {
+            viewer,
+            nodes: &self.nodes,
+            connections: self
+                .accounts
+                .get(&viewer)
+                .map_or(&[][..], |l| &l.connections[..]),
+        }
+    }
+
+    /// The workspace, the graph and the viewer's filter, borrowed apart.
+    pub(crate) fn searcher(
+        &mut self,
+        viewer: AccountId,
+    ) -> (&mut Workspace, &Graph, Visibility<'_>) {
+        let visibility = Visibility {
+            viewer,
+            nodes: &self.nodes,
+            connections: self
+                .accounts
+                .get(&viewer)
+                .map_or(&[][..], |l| &l.connections[..]),
+        };
+        (&mut self.ws, &self.graph, visibility)
+    }
+
+    /// Adds evidence to a tie and sets its strength from all it has.
+    pub(crate) fn add_evidence(&mut self, a: Node, b: Node, owner: Owner, evidence: Evidence) {
+        if a == b {
+            return;
+        }
+        let list = self.why.entry(pair(a, b)).or_default();
+        list.push((owner, evidence));
+        let s = tie_strength(&list.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>());
+        // tie_strength stays in (0, 1]: setting cannot fail.
+        let _ = self.graph.set_tie(a, b, s);
+    }
+
+    /// Drops the evidence `owned` says to drop from every tie of `node`,
+    /// removing ties left with none.
+    pub(crate) fn forget(&mut self, node: Node, owned: impl Fn(&Owner) -> bool) {
+        let others: Vec<Node> = self.graph.ties_of(node).map(|(m, _)| m).collect();
+        for m in others {
+            let key = pair(node, m);
+            let Some(list) = self.why.get_mut(&key) else {
+                continue;
+            };
+            list.retain(|(o, _)| !owned(o));
+            if list.is_empty() {
+                self.why.remove(&key);
+                self.graph.remove_tie(node, m);
+            } else {
+                let s = tie_strength(&list.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>());
+                let _ = self.graph.set_tie(node, m, s);
+            }
+        }
+    }
+
+    fn unindex(&mut self, node: Node) {
+        let info = &self.nodes[node as usize];
+        let (keys, orgs, domains) = (info.keys.clone(), info.orgs.clone(), info.domains.clone());
+        for (index, values) in [
+            (&mut self.keys, keys),
+            (&mut self.orgs, orgs),
+            (&mut self.domains, domains),
+        ] {
+            for v in values {
+                if let Some(list) = index.get_mut(&v) {
+                    list.retain(|&n| n != node);
+                    if list.is_empty() {
+                        index.remove(&v);
+                    }
+                }
+            }
+        }
+    }
+
+    fn index(&mut self, node: Node) {
+        let info = &self.nodes[node as usize];
+        for k in &info.keys {
+            self.keys.entry(k.clone()).or_default().push(node);
+        }
+        for o in &info.orgs {
+            self.orgs.entry(o.clone()).or_default().push(node);
+        }
+        for d in &info.domains {
+            self.domains.entry(d.clone()).or_default().push(node);
+        }
+    }
+
+    /// Replaces everything an account contributed with `part`.
+    pub(crate) fn replace_account(&mut self, account: AccountId, part: AccountPart) {
+        let me = self.member_node(account, &part.loaded.name);
+        let old = self
+            .accounts
+            .remove(&account)
+            .map(|l| l.nodes)
+            .unwrap_or_default();
+        for &n in old.iter().chain([&me]) {
+            self.forget(n, |o| *o == Owner::Account(account) || *o == Owner::Keys);
+            self.unindex(n);
+            if n != me {
+                self.nodes[n as usize].alive = false;
+            }
+        }
+        // The member's own node takes their card's details.
+        let mut nodes = vec![me];
+        let mut node_of: HashMap<PersonId, Node> = HashMap::new();
+        for person in part.people {
+            let n = if person.info.person == part.me_person && part.me_person.is_some() {
+                let me_info = &mut self.nodes[me as usize];
+                me_info.role = person.info.role.clone();
+                me_info.keys = person.info.keys.clone();
+                me_info.orgs = person.info.orgs.clone();
+                me_info.domains = person.info.domains.clone();
+                me_info.name = person.info.name.clone();
+                me_info.person = person.info.person;
+                me
+            } else {
+                let id = person
+                    .info
+                    .person
+                    .expect("people of an address book have ids");
+                let n = match self.by_person.get(&id) {
+                    Some(&n) => {
+                        self.nodes[n as usize] = person.info;
+                        n
+                    }
+                    None => {
+                        let n = self.graph.add_node();
+                        self.nodes.push(person.info);
+                        self.by_person.insert(id, n);
+                        n
+                    }
+                };
+                nodes.push(n);
+                n
+            };
+            if let Some(id) = self.nodes[n as usize].person {
+                node_of.insert(id, n);
+            }
+        }
+        if part.me_person.is_none() {
+            let me_info = &mut self.nodes[me as usize];
+            me_info.name = part.loaded.name.clone();
+            me_info.person = None;
+            me_info.role = None;
+            me_info.orgs.clear();
+            me_info.domains.clear();
+            me_info.keys.clear();
+        }
+        let verified = part.verified_emails.iter().map(|e| format!("email:{e}"));
+        let me_info = &mut self.nodes[me as usize];
+        for k in verified {
+            if !me_info.keys.contains(&k) {
+                me_info.keys.push(k);
+            }
+        }
+        for &n in &nodes {
+            self.index(n);
+        }
+        let node = |p: &PersonId| {
+            if Some(*p) == part.me_person {
+                Some(me)
+            } else {
+                node_of.get(p).copied()
+            }
+        };
+        for (a, b, evidence) in part.ties {
+            let (Some(a), Some(b)) = (a.map_or(Some(me), |p| node(&p)), node(&b)) else {
+                continue;
+            };
+            self.add_evidence(a, b, Owner::Account(account), evidence);
+        }
+        for (member, (member_name, person)) in part.member_cards {
+            if let Some(n) = node(&person) {
+                let m = self.member_node(member, &member_name);
+                self.add_evidence(n, m, Owner::Account(account), Evidence::SamePerson);
+            }
+        }
+        // The same person in another loaded address book, by a shared key.
+        for &n in &nodes {
+            let mut same: Vec<Node> = self.nodes[n as usize]
+                .keys
+                .iter()
+                .flat_map(|k| self.keys.get(k).into_iter().flatten().copied())
+                .filter(|&m| {
+                    self.nodes[m as usize].account != account && self.nodes[m as usize].alive
+                })
+                .collect();
+            same.sort_unstable();
+            same.dedup();
+            for m in same {
+                self.add_evidence(n, m, Owner::Keys, Evidence::SamePerson);
+            }
+        }
+        let mut loaded = part.loaded;
+        loaded.nodes = nodes;
+        self.accounts.insert(account, loaded);
+    }
+}
+
+impl App {
+    /// The network, current for this account and its connections.
+    pub(crate) async fn network(&self) -> Result<tokio::sync::MutexGuard<'_, NetState>> {
+        let mut state = self.network.0.lock().await;
+        let versions = self.store.network_versions().await?;
+        let stale = |state: &NetState, a: &AccountId| {
+            state
+                .accounts
+                .get(a)
+                .is_none_or(|l| l.version != versions.get(a).copied().unwrap_or(0))
+        };
+        if stale(&state, &self.account) {
+            let part = build::load_account(self, self.account, &versions).await?;
+            state.replace_account(self.account, part);
+        }
+        let connections = state.accounts[&self.account].connections.clone();
+        for c in connections {
+            if stale(&state, &c) {
+                let part = build::load_account(self, c, &versions).await?;
+                state.replace_account(c, part);
+            }
+        }
+        Ok(state)
+    }
+}

@@ -1,0 +1,453 @@
+//! Warm-introduction paths: the k strongest loopless paths from the user
+//! to a person (by id, name, email or profile URL) or to anyone now at an
+//! organisation (by name or email domain), each hop explained, each person
+//! shown only as far as the viewer may see them; degrees of connection;
+//! and "who do I know at…".
+
+use super::build::Owner;
+use super::{NetState, NodeInfo, pair};
+use crate::{App, AppError, Result};
+use kith_core::identity::{email_key, linkedin_slug};
+use kith_core::names::normalize;
+use kith_core::ties::{Evidence, Sharing};
+use kith_core::{AccountId, PersonId};
+use kith_graph::Node;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The most paths a query may ask for.
+pub const MAX_PATHS: usize = 20;
+
+/// What a path leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathTarget {
+    /// A person: an id, a name, an email address or a profile URL.
+    Person(String),
+    /// Anyone at an organisation now: its name or an email domain.
+    Org(String),
+}
+
+/// One person on a path, as far as the viewer may see them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PathPerson {
+    /// Their id in the viewer's address book, when they are in it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub id: Option<PersonId>,
+    /// Their name, or "someone at ORGANISATION (TITLE)" when the member who
+    /// knows them shares no more.
+    pub name: String,
+    /// The member's account name, when this person is a member of the server.
+    pub member: Option<String>,
+    /// 0 for the viewer, 1 for their own contacts and connections, 2 and
+    /// 3 beyond; None further away.
+    pub degree: Option<u8>,
+}
+
+/// One tie of a path.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PathHop {
+    pub strength: f64,
+    /// Why the two are tied, strongest reasons first.
+    pub why: Vec<String>,
+}
+
+/// A path from the viewer: `people[0]` is the viewer, `hops[i]` joins
+/// `people[i]` and `people[i + 1]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PathView {
+    /// The product of the hops' strengths.
+    pub strength: f64,
+    pub people: Vec<PathPerson>,
+    pub hops: Vec<PathHop>,
+}
+
+/// Someone at an organisation the viewer can reach.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReachView {
+    pub person: PathPerson,
+    pub title: Option<String>,
+    /// The strength of the best path to them.
+    pub strength: f64,
+    /// Who the best path goes through (empty: the viewer knows them).
+    pub via: Vec<String>,
+}
+
+impl NetState {
+    /// How `viewer` may see `node`: a card of the viewer's that is linked
+    /// to a member carries both the card's id and the member's name.
+    pub(crate) fn shown(&self, viewer: AccountId, node: Node) -> PathPerson {
+        let info = &self.nodes[node as usize];
+        let mut member = info.is_member.then(|| self.member_name(info.account));
+        let name = if info.account == viewer || info.is_member || info.sharing == Sharing::Name {
+            info.name.clone()
+        } else {
+            anonymous(info, self.member_name(info.account))
+        };
+        let mut id = (info.account == viewer).then_some(info.person).flatten();
+        if info.account == viewer || info.is_member {
+            for (m, _) in self.graph.ties_of(node) {
+                let other = &self.nodes[m as usize];
+                if !self.same_person(node, m) || !self.visible(viewer, m) {
+                    continue;
+                }
+                if other.is_member && member.is_none() {
+                    member = Some(self.member_name(other.account));
+                }
+                if other.account == viewer && id.is_none() {
+                    id = other.person;
+                }
+            }
+        }
+        PathPerson {
+            id,
+            name,
+            member,
+            degree: None,
+        }
+    }
+
+    fn member_name(&self, account: AccountId) -> String {
+        self.accounts
+            .get(&account)
+            .map(|l| l.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The reasons for a tie, as `viewer` may read them.
+    pub(crate) fn reasons_for(&self, viewer: AccountId, a: Node, b: Node) -> Vec<String> {
+        let mut list: Vec<&(Owner, Evidence)> = self
+            .why
+            .get(&pair(a, b))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
+        list.sort_by(|x, y| y.1.strength().total_cmp(&x.1.strength()));
+        let mut out: Vec<String> = Vec::new();
+        for (owner, e) in list {
+            if matches!(e, Evidence::SamePerson) {
+                continue;
+            }
+            let whose = match owner {
+                Owner::Account(acc) if *acc != viewer => Some(self.member_name(*acc)),
+                _ => None,
+            };
+            let text = e.explain(whose.as_deref());
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+        out
+    }
+
+    /// Whether a tie only says two nodes are the same person.
+    fn same_person(&self, a: Node, b: Node) -> bool {
+        self.why
+            .get(&pair(a, b))
+            .is_some_and(|l| l.iter().all(|(_, e)| matches!(e, Evidence::SamePerson)))
+    }
+
+    /// A path of nodes as the viewer sees it: the nodes that are one
+    /// person in several address books shown once, as revealingly as the
+    /// viewer may see any of them.
+    fn view_path(
+        &self,
+        viewer: AccountId,
+        nodes: &[Node],
+        strength: f64,
+        degrees: &std::collections::HashMap<Node, u8>,
+    ) -> PathView {
+        let mut groups: Vec<Vec<Node>> = Vec::new();
+        for (i, &n) in nodes.iter().enumerate() {
+            match groups.last_mut() {
+                Some(g) if i > 0 && self.same_person(nodes[i - 1], n) => g.push(n),
+                _ => groups.push(vec![n]),
+            }
+        }
+        let mut people = Vec::new();
+        let mut hops = Vec::new();
+        for (i, g) in groups.iter().enumerate() {
+            let best = g
+                .iter()
+                .map(|&n| (self.reveal_rank(viewer, n), n))
+                .max()
+                .map(|(_, n)| n)
+                .unwrap_or(g[0]);
+            let mut person = self.shown(viewer, best);
+            // One person across address books: the viewer's own card's id,
+            // the member they are, the fewest hops any of them is away.
+            for &n in g {
+                let shown = self.shown(viewer, n);
+                person.id = person.id.or(shown.id);
+                person.member = person.member.or(shown.member);
+            }
+            person.degree = g.iter().filter_map(|n| degrees.get(n)).min().copied();
+            people.push(person);
+            if i + 1 < groups.len() {
+                let (a, b) = (*g.last().unwrap_or(&g[0]), groups[i + 1][0]);
+                hops.push(PathHop {
+                    strength: self.graph.strength(a, b).unwrap_or(0.0),
+                    why: self.reasons_for(viewer, a, b),
+                });
+            }
+        }
+        PathView {
+            strength,
+            people,
+            hops,
+        }
+    }
+
+    /// How many people away from the viewer each node is, up to 3: a
+    /// walk where a tie only saying two nodes are one person costs nothing.
+    pub(crate) fn degrees(&self, viewer: AccountId) -> std::collections::HashMap<Node, u8> {
+        let mut out = std::collections::HashMap::new();
+        let Some(&me) = self.me.get(&viewer) else {
+            return out;
+        };
+        let mut queue = std::collections::VecDeque::from([(me, 0u8)]);
+        while let Some((n, d)) = queue.pop_front() {
+            if out.get(&n).is_some_and(|&seen| seen <= d) {
+                continue;
+            }
+            out.insert(n, d);
+            for (m, _) in self.graph.ties_of(n) {
+                if !self.visible(viewer, m) {
+                    continue;
+                }
+                if self.same_person(n, m) {
+                    queue.push_front((m, d));
+                } else if d < 3 {
+                    queue.push_back((m, d + 1));
+                }
+            }
+        }
+        out
+    }
+
+    /// How much the viewer learns from a node: their own card most, then
+    /// a member, then a name, then a role.
+    fn reveal_rank(&self, viewer: AccountId, n: Node) -> u8 {
+        let info = &self.nodes[n as usize];
+        if info.account == viewer {
+            4
+        } else if info.is_member {
+            3
+        } else if info.sharing == Sharing::Name {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// The nodes a target names, among those the viewer may see.
+    pub(crate) fn target_nodes(
+        &self,
+        viewer: AccountId,
+        target: &PathTarget,
+        own: Option<PersonId>,
+    ) -> Vec<Node> {
+        let mut out: Vec<Node> = match target {
+            PathTarget::Person(_) if own.is_some() => own
+                .and_then(|p| self.by_person.get(&p).copied())
+                .into_iter()
+                .collect(),
+            PathTarget::Person(q) => match target_key(q) {
+                Some(key) => self.keys.get(&key).cloned().unwrap_or_default(),
+                None => Vec::new(),
+            },
+            PathTarget::Org(q) => {
+                let q = q.trim().trim_start_matches('@').to_lowercase();
+                if q.contains('.') && !q.contains(' ') {
+                    let at_domain = self.domains.get(&q).cloned().unwrap_or_default();
+                    let orgs: HashSet<&String> = at_domain
+                        .iter()
+                        .flat_map(|&n| &self.nodes[n as usize].orgs)
+                        .collect();
+                    let mut nodes: Vec<Node> = orgs
+                        .into_iter()
+                        .flat_map(|o| self.orgs.get(o).into_iter().flatten().copied())
+                        .collect();
+                    nodes.extend(
+                        at_domain
+                            .iter()
+                            .filter(|&&n| !self.nodes[n as usize].orgs.is_empty()),
+                    );
+                    nodes
+                } else {
+                    self.orgs.get(&normalize(&q)).cloned().unwrap_or_default()
+                }
+            }
+        };
+        let me = self.me.get(&viewer).copied();
+        out.retain(|&n| Some(n) != me && self.visible(viewer, n));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// "someone at Acme (CTO)", or "someone NAME knows".
+fn anonymous(info: &NodeInfo, member: String) -> String {
+    match &info.role {
+        Some((org, title)) if !title.is_empty() => format!("someone at {org} ({title})"),
+        Some((org, _)) => format!("someone at {org}"),
+        None => format!("someone {member} knows"),
+    }
+}
+
+/// The identity key an email address or profile URL stands for.
+fn target_key(q: &str) -> Option<String> {
+    let q = q.trim();
+    if let Some(slug) = linkedin_slug(q) {
+        return Some(format!("linkedin:{slug}"));
+    }
+    email_key(q).map(|e| format!("email:{e}"))
+}
+
+fn check_k(k: usize) -> Result<()> {
+    if k == 0 || k > MAX_PATHS {
+        return Err(AppError::Invalid(format!(
+            "the number of paths must be between 1 and {MAX_PATHS}, not {k}"
+        )));
+    }
+    Ok(())
+}
+
+impl App {
+    /// The person of the viewer's own address book a target names, if any.
+    async fn own_target(&self, q: &str) -> Result<Option<(PersonId, String, bool)>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        match crate::people::resolve_loose(&mut tx, q).await {
+            Ok(sp) => Ok(Some((
+                sp.person.id,
+                sp.person.card.display_name(),
+                sp.is_me,
+            ))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The `k` strongest paths to a target, strongest first (none: no path
+    /// through people the viewer may see). A target nobody the viewer may
+    /// see is known by gets the same answer as one nobody knows at all.
+    pub async fn paths(&self, target: &PathTarget, k: usize) -> Result<(String, Vec<PathView>)> {
+        check_k(k)?;
+        let own = match target {
+            PathTarget::Person(q) => self.own_target(q).await?,
+            PathTarget::Org(_) => None,
+        };
+        if own.as_ref().is_some_and(|o| o.2) {
+            return Err(AppError::Invalid(
+                "that is you: a path needs someone else at its end".into(),
+            ));
+        }
+        let mut state = self.network().await?;
+        let viewer = self.account;
+        let targets = state.target_nodes(viewer, target, own.as_ref().map(|o| o.0));
+        let label = match (target, &own) {
+            (_, Some((_, name, _))) => name.clone(),
+            (PathTarget::Person(q), None) => q.trim().to_string(),
+            (PathTarget::Org(q), None) => format!("anyone at {}", q.trim()),
+        };
+        if targets.is_empty() {
+            return Err(AppError::NotFound(match target {
+                PathTarget::Person(q) => format!(
+                    "nobody you can reach through your network is known as {:?}",
+                    q.trim()
+                ),
+                PathTarget::Org(q) => format!(
+                    "nobody you can reach through your network is at {:?} now",
+                    q.trim()
+                ),
+            }));
+        }
+        let Some(&me) = state.me.get(&viewer) else {
+            return Ok((label, Vec::new()));
+        };
+        let state = &mut *state;
+        // One person may be several nodes (several address books): ask for
+        // more and keep the first paths that differ as the viewer sees them.
+        let raw = {
+            let (ws, graph, visibility) = state.searcher(viewer);
+            ws.k_best_paths(graph, me, &targets, k * 3, |n| visibility.allows(n))
+        };
+        let degrees = state.degrees(viewer);
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for p in raw {
+            let view = state.view_path(viewer, &p.nodes, p.strength(), &degrees);
+            let sig: Vec<(Option<PersonId>, Option<String>, String)> = view
+                .people
+                .iter()
+                .map(|x| (x.id, x.member.clone(), x.name.clone()))
+                .collect();
+            if seen.insert(sig) {
+                out.push(view);
+            }
+            if out.len() == k {
+                break;
+            }
+        }
+        Ok((label, out))
+    }
+
+    /// The people the viewer can reach who are at an organisation now,
+    /// the strongest path first, with who it goes through.
+    pub async fn who_at(&self, org: &str, limit: usize) -> Result<Vec<ReachView>> {
+        if org.trim().is_empty() {
+            return Err(AppError::Invalid(
+                "name an organisation or an email domain".into(),
+            ));
+        }
+        let mut state = self.network().await?;
+        let viewer = self.account;
+        let targets = state.target_nodes(viewer, &PathTarget::Org(org.to_string()), None);
+        let Some(&me) = state.me.get(&viewer) else {
+            return Ok(Vec::new());
+        };
+        let state = &mut *state;
+        let mut out: Vec<ReachView> = Vec::new();
+        let mut seen = HashSet::new();
+        let degrees = state.degrees(viewer);
+        for t in targets {
+            let found = {
+                let (ws, graph, visibility) = state.searcher(viewer);
+                ws.best_path(graph, me, t, |n| visibility.allows(n))
+            };
+            let Some(p) = found else { continue };
+            let view = state.view_path(viewer, &p.nodes, p.strength(), &degrees);
+            let Some(person) = view.people.last().cloned() else {
+                continue;
+            };
+            if !seen.insert((person.id, person.name.clone())) {
+                continue;
+            }
+            let title = state.nodes[t as usize]
+                .role
+                .as_ref()
+                .map(|r| r.1.clone())
+                .filter(|t| !t.is_empty());
+            let via = view.people[1..view.people.len() - 1]
+                .iter()
+                .map(|x| x.name.clone())
+                .collect();
+            out.push(ReachView {
+                person,
+                title,
+                strength: view.strength,
+                via,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then(a.person.name.cmp(&b.person.name))
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+}

@@ -1,0 +1,188 @@
+//! Ties between two people of the user's address book, set by hand (with
+//! a kind and optionally a strength) or inferred, each with its reasons;
+//! and the sharing rules that say what connections may use for paths.
+
+use crate::people::resolve_loose;
+use crate::{App, AppError, Result};
+use kith_core::PersonId;
+use kith_core::ties::{Sharing, TieKind};
+use serde::Serialize;
+
+/// A tie of one person to another of the same address book.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TieView {
+    /// The other person (the user's own card when it is the user).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: PersonId,
+    pub name: String,
+    pub strength: f64,
+    /// The kind, when the tie was set by hand.
+    pub kind: Option<String>,
+    pub why: Vec<String>,
+}
+
+/// What connections may use, overall and by tag and person.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharingView {
+    /// `nothing`, `role` (the default) or `name`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub default: Sharing,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub tags: Vec<(String, Sharing)>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub people: Vec<(PersonId, String, Sharing)>,
+}
+
+/// What a sharing rule covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SharingScope {
+    All,
+    Tag(String),
+    /// A person by id, email, profile URL or name.
+    Person(String),
+}
+
+fn parse_kind(kind: &str) -> Result<TieKind> {
+    TieKind::parse(kind).ok_or_else(|| {
+        let kinds: Vec<&str> = TieKind::ALL.iter().map(|k| k.as_str()).collect();
+        AppError::Invalid(format!(
+            "unknown kind of tie {kind:?}: use one of {}",
+            kinds.join(", ")
+        ))
+    })
+}
+
+impl App {
+    /// Sets the tie between two people (replacing one set before); the
+    /// strength defaults to the kind's.
+    pub async fn set_tie(&self, a: &str, b: &str, kind: &str, strength: Option<f64>) -> Result<()> {
+        let kind = parse_kind(kind)?;
+        if let Some(s) = strength
+            && !(s > 0.0 && s <= 1.0)
+        {
+            return Err(AppError::Invalid(format!(
+                "a tie's strength is above 0 and at most 1 (0.7 for 70%), not {s}"
+            )));
+        }
+        let mut tx = self.store.begin(self.account).await?;
+        let a = resolve_loose(&mut tx, a).await?.person.id;
+        let b = resolve_loose(&mut tx, b).await?.person.id;
+        if a == b {
+            return Err(AppError::Invalid("a tie joins two different people".into()));
+        }
+        tx.set_tie(a, b, kind.as_str(), strength).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes the tie set by hand between two people; false when none was.
+    pub async fn remove_tie(&self, a: &str, b: &str) -> Result<bool> {
+        let mut tx = self.store.begin(self.account).await?;
+        let a = resolve_loose(&mut tx, a).await?.person.id;
+        let b = resolve_loose(&mut tx, b).await?.person.id;
+        let removed = tx.remove_tie(a, b).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// A person's ties to others of the address book, strongest first,
+    /// each with its reasons (the user's own tie to them included).
+    pub async fn ties_of(&self, person: &str) -> Result<Vec<TieView>> {
+        let (id, set_by_hand) = {
+            let mut tx = self.store.begin_read(self.account).await?;
+            let id = resolve_loose(&mut tx, person).await?.person.id;
+            (id, tx.ties(Some(id)).await?)
+        };
+        let state = self.network().await?;
+        let viewer = self.account;
+        let me = state.me.get(&viewer).copied();
+        let node = match me {
+            Some(m) if state.nodes[m as usize].person == Some(id) => Some(m),
+            _ => state.by_person.get(&id).copied(),
+        };
+        let Some(node) = node else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<TieView> = Vec::new();
+        for (other, strength) in state.graph.ties_of(node) {
+            let info = &state.nodes[other as usize];
+            if info.account != viewer || !info.alive {
+                continue;
+            }
+            let why = state.reasons_for(viewer, node, other);
+            if why.is_empty() {
+                continue;
+            }
+            let other_id = info.person.unwrap_or(id);
+            let kind = set_by_hand
+                .iter()
+                .find(|t| (t.a == id && t.b == other_id) || (t.b == id && t.a == other_id))
+                .map(|t| t.kind.clone());
+            let name = if Some(other) == me {
+                format!("{} (you)", info.name)
+            } else {
+                info.name.clone()
+            };
+            out.push(TieView {
+                id: other_id,
+                name,
+                strength,
+                kind,
+                why,
+            });
+        }
+        out.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(a.name.cmp(&b.name)));
+        Ok(out)
+    }
+
+    /// The account's sharing rules.
+    pub async fn sharing(&self) -> Result<SharingView> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let rules = tx.sharing_rules().await?;
+        let mut view = SharingView {
+            default: Sharing::Role,
+            tags: Vec::new(),
+            people: Vec::new(),
+        };
+        for (scope, level) in rules {
+            let Some(level) = Sharing::parse(&level) else {
+                continue;
+            };
+            if scope == "*" {
+                view.default = level;
+            } else if let Some(tag) = scope.strip_prefix("tag:") {
+                view.tags.push((tag.to_string(), level));
+            } else if let Some(id) = scope
+                .strip_prefix("person:")
+                .and_then(|i| i.parse::<PersonId>().ok())
+                && let Some(sp) = tx.person(id).await?
+            {
+                view.people.push((id, sp.person.card.display_name(), level));
+            }
+        }
+        Ok(view)
+    }
+
+    /// Sets what connections may use for paths, overall, for a tag or for
+    /// a person; None removes a tag's or person's rule (the overall one
+    /// goes back to `role`).
+    pub async fn set_sharing(&self, scope: &SharingScope, level: Option<Sharing>) -> Result<()> {
+        let mut tx = self.store.begin(self.account).await?;
+        let scope = match scope {
+            SharingScope::All => "*".to_string(),
+            SharingScope::Tag(t) if t.trim().is_empty() => {
+                return Err(AppError::Invalid("name the tag".into()));
+            }
+            SharingScope::Tag(t) => format!("tag:{}", t.trim()),
+            SharingScope::Person(p) => {
+                format!("person:{}", resolve_loose(&mut tx, p).await?.person.id)
+            }
+        };
+        tx.set_sharing_rule(&scope, level.map(Sharing::as_str))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

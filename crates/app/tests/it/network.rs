@@ -1,0 +1,795 @@
+//! The network: ties set by hand and inferred, paths through the user's
+//! own address book and their connections', members connecting, what each
+//! sharing setting lets another member learn, introductions end to end
+//! through a real SMTP server, and two servers' graphs following each
+//! other through the database.
+
+use crate::app_as;
+use kith_app::interactions::NewInteraction;
+use kith_app::mailer::Mailer;
+use kith_app::network::members::verify_member_email;
+use kith_app::network::paths::{PathTarget, PathView};
+use kith_app::network::ties::SharingScope;
+use kith_app::people::{PersonEdit, PositionEdit};
+use kith_app::testing::SmtpSink;
+use kith_app::{App, AppError};
+use kith_core::InteractionKind;
+use kith_core::ties::Sharing;
+use kith_store::Store;
+use kith_store::testing::stores;
+
+async fn person(app: &App, name: &str, email: &str, org: Option<(&str, &str)>) -> String {
+    app.add_person(&PersonEdit {
+        name: Some(name.into()),
+        add_emails: vec![email.into()],
+        organization: org.map(|o| o.0.to_string()),
+        title: org.map(|o| o.1.to_string()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .id
+    .to_string()
+}
+
+async fn meet(app: &App, people: &[&str], times: usize) {
+    for _ in 0..times {
+        app.log_interaction(&NewInteraction {
+            people: people.iter().map(|p| p.to_string()).collect(),
+            kind: InteractionKind::Coffee,
+            when: "3 days ago".into(),
+            note: None,
+            direction: None,
+        })
+        .await
+        .unwrap();
+    }
+}
+
+/// Verifies an address for a member as the link in their mail would.
+async fn verify(store: &Store, app: &App, email: &str) {
+    let secret = format!("test-secret-{email}");
+    store
+        .add_member_email(app.account, email, &kith_app::auth::secret_hash(&secret))
+        .await
+        .unwrap();
+    verify_member_email(store, &secret).await.unwrap();
+}
+
+async fn connect(a: &App, b: &App, b_name: &str, a_name: &str) {
+    a.invite(b_name).await.unwrap();
+    b.accept(a_name).await.unwrap();
+}
+
+fn names(p: &PathView) -> Vec<String> {
+    p.people.iter().map(|x| x.name.clone()).collect()
+}
+
+#[tokio::test]
+async fn paths_in_one_address_book_prefer_a_strong_friend_to_a_weak_direct_tie() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let ana = person(&ada, "Ana Costa", "ana@example.org", None).await;
+        let zoe = person(
+            &ada,
+            "Zoe Zhang",
+            "zoe@corp.example",
+            Some(("Globex", "CTO")),
+        )
+        .await;
+        meet(&ada, &[&ana], 8).await;
+        // A tie set by hand between two contacts, with its kind's strength.
+        ada.set_tie(&ana, "zoe@corp.example", "friend", None)
+            .await
+            .unwrap();
+        let (label, paths) = ada
+            .paths(&PathTarget::Person(zoe.clone()), 3)
+            .await
+            .unwrap();
+        assert_eq!(label, "Zoe Zhang", "{engine}");
+        assert_eq!(
+            names(&paths[0])[1..],
+            ["Ana Costa", "Zoe Zhang"],
+            "{engine}: {paths:?}"
+        );
+        assert_eq!(paths[0].hops[1].why, ["friend (set by hand)"], "{engine}");
+        assert!((paths[0].hops[1].strength - 0.8).abs() < 1e-6, "{engine}");
+        assert!(
+            paths[0].hops[0].why[0].starts_with("your tie: "),
+            "{engine}: {:?}",
+            paths[0].hops[0]
+        );
+        assert!(
+            (paths[0].strength - paths[0].hops[0].strength * 0.8).abs() < 1e-6,
+            "{engine}"
+        );
+        assert_eq!(
+            names(&paths[1])[1..],
+            ["Zoe Zhang"],
+            "{engine}: the direct tie comes second"
+        );
+        assert_eq!(paths[1].hops[0].why, ["in your address book"], "{engine}");
+        assert_eq!(paths[0].people[1].degree, Some(1), "{engine}");
+        // Also by name, email and as anyone at the organisation.
+        for target in [
+            PathTarget::Person("zoe zhang".into()),
+            PathTarget::Person("ZOE@corp.example".into()),
+        ] {
+            assert_eq!(
+                ada.paths(&target, 1).await.unwrap().1[0],
+                paths[0],
+                "{engine}"
+            );
+        }
+        let (_, org) = ada
+            .paths(&PathTarget::Org("globex".into()), 1)
+            .await
+            .unwrap();
+        assert_eq!(org[0].people, paths[0].people, "{engine}");
+        let (_, by_domain) = ada
+            .paths(&PathTarget::Org("corp.example".into()), 1)
+            .await
+            .unwrap();
+        assert_eq!(by_domain[0].people, paths[0].people, "{engine}");
+
+        // The same graph follows the change: a weaker strength by hand.
+        ada.set_tie(&ana, &zoe, "vendor", Some(0.01)).await.unwrap();
+        let (_, paths) = ada
+            .paths(&PathTarget::Person(zoe.clone()), 1)
+            .await
+            .unwrap();
+        assert_eq!(names(&paths[0])[1..], ["Zoe Zhang"], "{engine}");
+        assert!(ada.remove_tie(&zoe, &ana).await.unwrap(), "{engine}");
+        assert!(!ada.remove_tie(&zoe, &ana).await.unwrap(), "{engine}");
+        assert_eq!(
+            ada.paths(&PathTarget::Person(zoe.clone()), 5)
+                .await
+                .unwrap()
+                .1
+                .len(),
+            1,
+            "{engine}"
+        );
+
+        // Clear answers for what has no path.
+        let err = |r: Result<(String, Vec<PathView>), AppError>| r.unwrap_err().to_string();
+        assert!(
+            err(ada
+                .paths(&PathTarget::Person("nobody@nowhere.example".into()), 1)
+                .await)
+            .contains("nobody you can reach through your network is known as"),
+            "{engine}"
+        );
+        assert!(
+            err(ada.paths(&PathTarget::Org("Initech".into()), 1).await)
+                .contains("is at \"Initech\" now"),
+            "{engine}"
+        );
+        assert!(
+            err(ada.paths(&PathTarget::Person(zoe.clone()), 0).await).contains("between 1 and 20"),
+            "{engine}"
+        );
+        assert!(
+            err(ada.paths(&PathTarget::Person(zoe.clone()), 1_000_000).await)
+                .contains("between 1 and 20"),
+            "{engine}"
+        );
+        ada.add_person(&PersonEdit {
+            name: Some("Zoe Zhang".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert!(
+            err(ada.paths(&PathTarget::Person("Zoe Zhang".into()), 1).await)
+                .contains("2 people match"),
+            "{engine}"
+        );
+        assert!(
+            ada.set_tie(&ana, &ana, "friend", None)
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("two different people")
+        );
+        assert!(
+            ada.set_tie(&ana, &zoe, "rival", None)
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("use one of colleague")
+        );
+        assert!(
+            ada.set_tie(&ana, &zoe, "friend", Some(1.5))
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("at most 1")
+        );
+    }
+}
+
+#[tokio::test]
+async fn ties_are_inferred_from_shared_meetings_and_overlapping_positions() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let ana = person(&ada, "Ana Costa", "ana@example.org", None).await;
+        let ben = person(&ada, "Ben Okafor", "ben@example.org", None).await;
+        meet(&ada, &[&ana, &ben], 3).await;
+        let work = |start: &str, end: Option<&str>| PositionEdit {
+            organization: "Initech".into(),
+            title: "Engineer".into(),
+            start: Some(start.into()),
+            end: end.map(str::to_string),
+        };
+        for (who, p) in [
+            (&ana, work("2018-01", Some("2021-12"))),
+            (&ben, work("2019-01", Some("2020-12"))),
+        ] {
+            ada.edit_person(
+                who,
+                &PersonEdit {
+                    positions: Some(vec![p]),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let ties = ada.ties_of(&ana).await.unwrap();
+        let with_ben = ties
+            .iter()
+            .find(|t| t.name == "Ben Okafor")
+            .expect("a tie to Ben");
+        assert_eq!(
+            with_ben.why,
+            [
+                "3 meetings together",
+                "worked together at Initech for 2 years"
+            ],
+            "{engine}: {ties:?}"
+        );
+        assert!(
+            with_ben.kind.is_none() && with_ben.strength > 0.6,
+            "{engine}: {with_ben:?}"
+        );
+        assert!(
+            ties.iter().any(|t| t.name.ends_with("(you)")),
+            "{engine}: the user's own tie is listed"
+        );
+    }
+}
+
+/// Ada is connected to Bob; Bob knows Zed at Acme; Carol (not connected
+/// to Ada) knows Zed too and shares names.
+async fn matrix(store: &Store) -> (App, App, App) {
+    let ada = app_as(store, "ada").await;
+    let bob = app_as(store, "bob").await;
+    let carol = app_as(store, "carol").await;
+    let zed = person(
+        &bob,
+        "Zed Target",
+        "zed@acme.example",
+        Some(("Acme", "CTO")),
+    )
+    .await;
+    meet(&bob, &[&zed], 5).await;
+    let zed_c = person(
+        &carol,
+        "Zed Target",
+        "zed@acme.example",
+        Some(("Acme", "CTO")),
+    )
+    .await;
+    meet(&carol, &[&zed_c], 5).await;
+    carol
+        .set_sharing(&SharingScope::All, Some(Sharing::Name))
+        .await
+        .unwrap();
+    (ada, bob, carol)
+}
+
+#[tokio::test]
+async fn each_sharing_setting_shows_another_member_what_it_says_and_no_more() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let (ada, bob, carol) = matrix(&store).await;
+        let to_zed = PathTarget::Person("zed@acme.example".into());
+        let unknown = ada
+            .paths(&PathTarget::Person("nobody@nowhere.example".into()), 1)
+            .await
+            .unwrap_err()
+            .to_string();
+        let unknown_for = |t: &str| unknown.replace("nobody@nowhere.example", t);
+        // Not connected yet (an invitation is not a connection): nothing.
+        ada.invite("bob").await.unwrap();
+        assert_eq!(
+            ada.paths(&to_zed, 3).await.unwrap_err().to_string(),
+            unknown_for("zed@acme.example"),
+            "{engine}"
+        );
+        assert!(ada.who_at("Acme", 10).await.unwrap().is_empty(), "{engine}");
+        bob.accept("ada").await.unwrap();
+
+        // The default: someone at the organisation with the title.
+        let (_, paths) = ada.paths(&to_zed, 3).await.unwrap();
+        assert_eq!(
+            paths.len(),
+            1,
+            "{engine}: Carol's Zed is out of reach: {paths:?}"
+        );
+        assert_eq!(
+            names(&paths[0])[1..],
+            ["bob", "someone at Acme (CTO)"],
+            "{engine}"
+        );
+        assert_eq!(
+            paths[0].people[1].member.as_deref(),
+            Some("bob"),
+            "{engine}"
+        );
+        assert_eq!(paths[0].people[2].id, None, "{engine}");
+        assert_eq!(paths[0].people[2].degree, Some(2), "{engine}");
+        assert_eq!(
+            paths[0].hops[1].why[0].split(':').next(),
+            Some("bob's tie"),
+            "{engine}: {:?}",
+            paths[0].hops
+        );
+        let json = serde_json::to_string(&paths).unwrap();
+        assert!(
+            !json.contains("Zed") && !json.contains("zed@"),
+            "{engine}: {json}"
+        );
+        let at_acme = ada.who_at("acme", 10).await.unwrap();
+        assert_eq!(at_acme.len(), 1, "{engine}");
+        assert_eq!(at_acme[0].person.name, "someone at Acme (CTO)", "{engine}");
+        assert_eq!(at_acme[0].via, ["bob"], "{engine}");
+
+        // By name.
+        bob.set_sharing(&SharingScope::All, Some(Sharing::Name))
+            .await
+            .unwrap();
+        let (_, paths) = ada.paths(&to_zed, 3).await.unwrap();
+        assert_eq!(names(&paths[0])[1..], ["bob", "Zed Target"], "{engine}");
+
+        // A rule for a tag, then for the person, win over the account's.
+        bob.edit_person(
+            "zed@acme.example",
+            &PersonEdit {
+                add_tags: vec!["Board".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        bob.set_sharing(&SharingScope::Tag("board".into()), Some(Sharing::Nothing))
+            .await
+            .unwrap();
+        assert_eq!(
+            ada.paths(&to_zed, 3).await.unwrap_err().to_string(),
+            unknown_for("zed@acme.example"),
+            "{engine}"
+        );
+        assert_eq!(
+            ada.paths(&PathTarget::Org("Acme".into()), 3)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "nobody you can reach through your network is at \"Acme\" now",
+            "{engine}"
+        );
+        bob.set_sharing(
+            &SharingScope::Person("Zed Target".into()),
+            Some(Sharing::Role),
+        )
+        .await
+        .unwrap();
+        let (_, paths) = ada.paths(&to_zed, 3).await.unwrap();
+        assert_eq!(names(&paths[0])[2], "someone at Acme (CTO)", "{engine}");
+        let shared = bob.sharing().await.unwrap();
+        assert_eq!(
+            (shared.default, shared.tags.len(), shared.people.len()),
+            (Sharing::Name, 1, 1),
+            "{engine}"
+        );
+
+        // Nothing at all: even an email Ada knows leads nowhere through Bob.
+        bob.set_sharing(&SharingScope::Person("Zed Target".into()), None)
+            .await
+            .unwrap();
+        bob.set_sharing(&SharingScope::Tag("board".into()), None)
+            .await
+            .unwrap();
+        bob.set_sharing(&SharingScope::All, Some(Sharing::Nothing))
+            .await
+            .unwrap();
+        assert_eq!(
+            ada.paths(&to_zed, 3).await.unwrap_err().to_string(),
+            unknown_for("zed@acme.example"),
+            "{engine}"
+        );
+        assert!(ada.who_at("Acme", 10).await.unwrap().is_empty(), "{engine}");
+        // Bob himself is still a connection Ada can reach.
+        let (_, to_bob) = ada
+            .paths(&PathTarget::Person("bob".into()), 1)
+            .await
+            .unwrap_or_default();
+        assert!(
+            to_bob.is_empty() || names(&to_bob[0]).contains(&"bob".to_string()),
+            "{engine}"
+        );
+        // A request for an introduction learns no more than a path does.
+        verify(&store, &ada, "ada@home.example").await;
+        assert_eq!(
+            ada.request_introduction(&to_zed, "bob", "hi")
+                .await
+                .unwrap_err()
+                .to_string(),
+            unknown_for("zed@acme.example"),
+            "{engine}"
+        );
+        // Carol is no connection: her contacts never count, whatever she shares.
+        assert!(carol.paths(&to_zed, 1).await.is_ok(), "{engine}");
+        assert!(
+            ada.connections()
+                .await
+                .unwrap()
+                .iter()
+                .all(|c| c.name != "carol"),
+            "{engine}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn members_connect_and_get_each_others_cards() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let bob = app_as(&store, "bob").await;
+        let dan = app_as(&store, "dan").await;
+        verify(&store, &bob, "bob@work.example").await;
+        // Ada already has Bob's card under that address: it gets linked.
+        let bob_card = person(&ada, "Robert Builder", "bob@work.example", None).await;
+        let ppl = ada.people_you_may_know().await.unwrap();
+        assert_eq!(ppl.len(), 1, "{engine}: {ppl:?}");
+        assert_eq!(
+            (ppl[0].name.as_str(), ppl[0].reason.as_str()),
+            ("bob", "Robert Builder in your address book is this member")
+        );
+        assert!(
+            ada.invite("ada")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("that is you"),
+            "{engine}"
+        );
+        assert!(
+            ada.invite("nobody")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("no member is called"),
+            "{engine}"
+        );
+        assert_eq!(ada.invite("bob").await.unwrap(), "invited bob", "{engine}");
+        assert!(
+            ada.invite("bob")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("not answered yet"),
+            "{engine}"
+        );
+        assert_eq!(
+            ada.connections().await.unwrap()[0].status,
+            "invited",
+            "{engine}"
+        );
+        assert_eq!(
+            bob.connections().await.unwrap()[0].status,
+            "invited_you",
+            "{engine}"
+        );
+        assert!(
+            ada.accept("bob")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("has not invited you"),
+            "{engine}"
+        );
+        bob.accept("ada").await.unwrap();
+        assert_eq!(
+            ada.connections().await.unwrap()[0].status,
+            "connected",
+            "{engine}"
+        );
+        assert!(
+            ada.people_you_may_know().await.unwrap().is_empty(),
+            "{engine}"
+        );
+        // Ada's existing card is linked, not duplicated; Bob gets a new one.
+        assert_eq!(
+            ada.list_people(&Default::default()).await.unwrap().len(),
+            1,
+            "{engine}"
+        );
+        let bobs = bob.list_people(&Default::default()).await.unwrap();
+        assert_eq!(
+            bobs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["ada"],
+            "{engine}"
+        );
+        let (_, to_bob) = ada
+            .paths(&PathTarget::Person(bob_card.clone()), 1)
+            .await
+            .unwrap();
+        assert_eq!(names(&to_bob[0]), ["ada", "Robert Builder"], "{engine}");
+        assert_eq!(
+            to_bob[0].people[1].member.as_deref(),
+            Some("bob"),
+            "{engine}"
+        );
+
+        // Dan declines; then members two of Ada's connections know are suggested.
+        dan.invite("ada").await.unwrap();
+        ada.decline("dan").await.unwrap();
+        assert_eq!(
+            ada.connections()
+                .await
+                .unwrap()
+                .iter()
+                .find(|c| c.name == "dan")
+                .unwrap()
+                .status,
+            "declined"
+        );
+        let eve = app_as(&store, "eve").await;
+        let fay = app_as(&store, "fay").await;
+        connect(&ada, &eve, "eve", "ada").await;
+        connect(&bob, &fay, "fay", "bob").await;
+        connect(&eve, &fay, "fay", "eve").await;
+        let ppl = ada.people_you_may_know().await.unwrap();
+        assert!(
+            ppl.iter()
+                .any(|s| s.name == "fay" && s.reason == "connected to bob and eve"),
+            "{engine}: {ppl:?}"
+        );
+        ada.disconnect("eve").await.unwrap();
+        assert!(ada.disconnect("eve").await.is_err(), "{engine}");
+    }
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_follow_each_others_changes() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let server_a = ada.clone().with_network(kith_app::network::Network::new());
+        let server_b = ada.clone().with_network(kith_app::network::Network::new());
+        let ana = person(&ada, "Ana Costa", "ana@example.org", None).await;
+        let zoe = person(&ada, "Zoe Zhang", "zoe@example.org", None).await;
+        meet(&ada, &[&ana], 5).await;
+        assert_eq!(
+            server_b
+                .paths(&PathTarget::Person(zoe.clone()), 1)
+                .await
+                .unwrap()
+                .1[0]
+                .people
+                .len(),
+            2,
+            "{engine}"
+        );
+        server_a.set_tie(&ana, &zoe, "family", None).await.unwrap();
+        assert_eq!(
+            names(
+                &server_b
+                    .paths(&PathTarget::Person(zoe.clone()), 1)
+                    .await
+                    .unwrap()
+                    .1[0]
+            )[1..],
+            ["Ana Costa", "Zoe Zhang"],
+            "{engine}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_introduction_goes_through_both_opt_ins_by_email() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let mailer = Mailer::new(&sink.config(), None).unwrap();
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let (ada, bob, _carol) = matrix(&store).await;
+        connect(&ada, &bob, "bob", "ada").await;
+        let to_zed = PathTarget::Person("zed@acme.example".into());
+        assert!(
+            ada.request_introduction(&to_zed, "bob", "hi")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("verify your email")
+        );
+        verify(&store, &ada, "ada@home.example").await;
+        verify(&store, &bob, "bob@work.example").await;
+        assert!(
+            ada.request_introduction(&to_zed, "carol", "hi")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("not connected")
+        );
+        let long = "x".repeat(3000);
+        assert!(
+            ada.request_introduction(&to_zed, "bob", &long)
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("too long")
+        );
+
+        let asked = ada
+            .request_introduction(&to_zed, "bob", "We both build compilers.")
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                asked.role.as_str(),
+                asked.person.as_str(),
+                asked.status.as_str()
+            ),
+            ("requester", "someone at Acme (CTO)", "asked")
+        );
+        assert!(
+            ada.request_introduction(&to_zed, "bob", "again")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("already")
+        );
+        let seen = bob.introductions().await.unwrap();
+        assert_eq!(
+            (seen[0].role.as_str(), seen[0].person.as_str()),
+            ("broker", "Zed Target"),
+            "{engine}"
+        );
+        assert!(
+            ada.accept_introduction(asked.id, &mailer, "https://k.example")
+                .await
+                .is_err(),
+            "{engine}: not Ada's to accept"
+        );
+        // Another member cannot even see it.
+        let carol = app_as(&store, "carol").await;
+        assert!(
+            matches!(
+                carol.introduction(asked.id).await,
+                Err(AppError::NotFound(_))
+            ),
+            "{engine}"
+        );
+
+        let before = sink.messages().len();
+        let accepted = bob
+            .accept_introduction(asked.id, &mailer, "https://k.example")
+            .await
+            .unwrap();
+        assert_eq!(accepted.status, "accepted", "{engine}");
+        let mails = sink.messages();
+        assert_eq!(mails.len(), before + 1, "{engine}");
+        let ask = &mails[before];
+        assert!(
+            ask.contains("To: zed@acme.example")
+                && ask.contains("would like to introduce you to ada"),
+            "{engine}: {ask}"
+        );
+        assert!(
+            !ask.contains("ada@home.example"),
+            "{engine}: nothing of Ada's is shared before Zed says yes"
+        );
+        let ask = ask
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=");
+        let secret = ask
+            .split("/introductions/answer/")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('"')
+            .to_string();
+        let invite = kith_app::network::intros::introduction_invite(&store, &secret)
+            .await
+            .unwrap();
+        assert_eq!(
+            (invite.broker.as_str(), invite.requester.as_str()),
+            ("bob", "ada"),
+            "{engine}"
+        );
+
+        let done = kith_app::network::intros::answer_introduction(&store, &secret, true, &mailer)
+            .await
+            .unwrap();
+        assert_eq!(done.status, "introduced", "{engine}");
+        let mails = sink.messages();
+        assert_eq!(
+            mails.len(),
+            before + 4,
+            "{engine}: Zed, Ada and Bob each get the introduction"
+        );
+        for (i, to) in ["zed@acme.example", "ada@home.example", "bob@work.example"]
+            .iter()
+            .enumerate()
+        {
+            let m = &mails[before + 1 + i];
+            assert!(
+                m.contains(&format!("To: {to}"))
+                    && m.contains("Subject: Introduction: ada and Zed Target"),
+                "{engine}: {m}"
+            );
+        }
+        assert!(
+            kith_app::network::intros::answer_introduction(&store, &secret, true, &mailer)
+                .await
+                .is_err(),
+            "{engine}: used"
+        );
+        assert_eq!(
+            ada.introduction(asked.id).await.unwrap().status,
+            "introduced",
+            "{engine}"
+        );
+        // Each step is an interaction: Ada's tie to Bob now has four.
+        let bob_card = ada
+            .list_people(&Default::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "bob")
+            .unwrap();
+        let logged = ada
+            .interactions(&bob_card.id.to_string(), 10)
+            .await
+            .unwrap();
+        assert_eq!(logged.len(), 2, "{engine}: asked, introduced: {logged:?}");
+        assert!(
+            logged
+                .iter()
+                .all(|i| i.kind == InteractionKind::Introduction),
+            "{engine}"
+        );
+
+        // Withdrawn and declined requests; a member who refuses all.
+        let again = ada.request_introduction(&to_zed, "bob", "").await.unwrap();
+        ada.withdraw_introduction(again.id).await.unwrap();
+        assert!(
+            bob.decline_introduction(again.id).await.is_err(),
+            "{engine}: withdrawn already"
+        );
+        let third = ada.request_introduction(&to_zed, "bob", "").await.unwrap();
+        assert_eq!(
+            bob.decline_introduction(third.id).await.unwrap().status,
+            "declined",
+            "{engine}"
+        );
+        bob.set_refuse_introductions(true).await.unwrap();
+        assert!(
+            ada.request_introduction(&to_zed, "bob", "")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("does not take")
+        );
+    }
+}

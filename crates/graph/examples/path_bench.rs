@@ -1,0 +1,198 @@
+//! The path benchmark's kith side: reads the plain files that networkx
+//! and igraph read too (an edge list `u v strength`, pairs `src dst`,
+//! companies `node company`), builds the graph, and times, for every pair,
+//! the best path, the best path to anyone at the destination's company and
+//! the 5 best loopless paths. Prints one JSON object (see bench/network.sh).
+//!
+//!   cargo run --release -p kith-graph --example path_bench -- EDGES PAIRS COMPANIES
+
+use kith_graph::{Graph, Node, Workspace};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The first pairs whose answers are printed for the cross-check.
+const CHECKED: usize = 20;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [edges, pairs, companies] = args.as_slice() else {
+        eprintln!("usage: path_bench EDGES PAIRS COMPANIES");
+        return ExitCode::from(2);
+    };
+    match run(edges, pairs, companies) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("path_bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Calls `row` with the words of each line of `path`, naming the file and
+/// line of anything it rejects.
+fn each_line(path: &str, mut row: impl FnMut(&[&str]) -> Result<(), String>) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if reader
+            .read_line(&mut line)
+            .map_err(|e| format!("{path}: {e}"))?
+            == 0
+        {
+            return Ok(());
+        }
+        number += 1;
+        let words: Vec<&str> = line.split_ascii_whitespace().collect();
+        if !words.is_empty() {
+            row(&words).map_err(|e| format!("{path}:{number}: {e}"))?;
+        }
+    }
+}
+
+fn node(word: &str) -> Result<Node, String> {
+    word.parse()
+        .map_err(|_| format!("'{word}' is not a node number"))
+}
+
+fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
+    let started = Instant::now();
+    let mut ties = Vec::new();
+    let mut nodes = 0usize;
+    each_line(edges, |w| {
+        let [u, v, s] = w else {
+            return Err("expected 'u v strength'".into());
+        };
+        let (u, v) = (node(u)?, node(v)?);
+        let s: f64 = s.parse().map_err(|_| format!("'{s}' is not a strength"))?;
+        nodes = nodes.max(u.max(v) as usize + 1);
+        ties.push((u, v, s));
+        Ok(())
+    })?;
+    let graph = Graph::from_ties(nodes, &ties).map_err(|e| format!("{edges}: {e}"))?;
+    drop(ties);
+    let build_s = started.elapsed().as_secs_f64();
+    let rss_mb = status_mb("VmRSS");
+
+    let mut company_of: HashMap<Node, String> = HashMap::new();
+    let mut members: HashMap<String, Vec<Node>> = HashMap::new();
+    each_line(companies, |w| {
+        let [n, c] = w else {
+            return Err("expected 'node company'".into());
+        };
+        let n = node(n)?;
+        company_of.insert(n, c.to_string());
+        members.entry(c.to_string()).or_default().push(n);
+        Ok(())
+    })?;
+    let mut queries = Vec::new();
+    each_line(pairs, |w| {
+        let [a, b] = w else {
+            return Err("expected 'src dst'".into());
+        };
+        let (a, b) = (node(a)?, node(b)?);
+        if a as usize >= nodes || b as usize >= nodes {
+            return Err(format!("node {} is not in the graph", a.max(b)));
+        }
+        queries.push((a, b));
+        Ok(())
+    })?;
+
+    let mut ws = Workspace::new();
+    let everyone = |_: Node| true;
+    let (mut single, mut org, mut k5) =
+        (Timings::default(), Timings::default(), Timings::default());
+    let (mut check_single, mut check_org, mut check_k5) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, &(src, dst)) in queries.iter().enumerate() {
+        let t = Instant::now();
+        let best = ws.best_path(&graph, src, dst, everyone);
+        single.add(t, best.is_some());
+
+        let targets = company_of.get(&dst).map_or(&[][..], |c| &members[c][..]);
+        let t = Instant::now();
+        let nearest = ws.best_path_to_any(&graph, src, targets, everyone);
+        org.add(t, nearest.is_some());
+
+        let t = Instant::now();
+        let five = ws.k_best_paths(&graph, src, &[dst], 5, everyone);
+        k5.add(t, !five.is_empty());
+
+        if i < CHECKED {
+            check_single.push(json_strength(best.map(|p| p.strength())));
+            check_org.push(json_strength(nearest.map(|p| p.strength())));
+            let strengths: Vec<String> = five
+                .iter()
+                .map(|p| json_strength(Some(p.strength())))
+                .collect();
+            check_k5.push(format!("[{}]", strengths.join(", ")));
+        }
+    }
+    Ok(format!(
+        "{{\"tool\": \"kith\", \"nodes\": {nodes}, \"ties\": {}, \"build_s\": {build_s:.3}, \"rss_mb\": {rss_mb:.1}, \
+         \"peak_mb\": {:.1}, \"single\": {}, \"org\": {}, \"k5\": {}, \
+         \"check\": {{\"single\": [{}], \"org\": [{}], \"k5\": [{}]}}}}",
+        graph.tie_count(),
+        status_mb("VmHWM"),
+        single.json(),
+        org.json(),
+        k5.json(),
+        check_single.join(", "),
+        check_org.join(", "),
+        check_k5.join(", "),
+    ))
+}
+
+/// Latencies of one kind of query, and how many found no path.
+#[derive(Default)]
+struct Timings {
+    ms: Vec<f64>,
+    no_path: usize,
+}
+
+impl Timings {
+    fn add(&mut self, started: Instant, found: bool) {
+        self.ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        self.no_path += usize::from(!found);
+    }
+
+    fn json(&mut self) -> String {
+        self.ms.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            if self.ms.is_empty() {
+                "null".to_string()
+            } else {
+                let i = ((self.ms.len() as f64 * q).ceil() as usize).clamp(1, self.ms.len()) - 1;
+                format!("{:.3}", self.ms[i])
+            }
+        };
+        format!(
+            "{{\"p50_ms\": {}, \"p99_ms\": {}, \"done\": {}, \"failed\": 0, \"no_path\": {}}}",
+            at(0.50),
+            at(0.99),
+            self.ms.len(),
+            self.no_path
+        )
+    }
+}
+
+fn json_strength(s: Option<f64>) -> String {
+    s.map_or("null".into(), |s| format!("{s:.9}"))
+}
+
+/// A `/proc/self/status` figure in MiB (0 where there is none).
+fn status_mb(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}

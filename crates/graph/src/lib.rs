@@ -1,0 +1,218 @@
+//! kith's network as an in-memory graph: people are dense node numbers,
+//! ties are undirected edges with a strength in (0, 1], and the searches
+//! kith answers from it (the best paths between people, to anyone of a
+//! group, the k best loopless paths, degrees of connection). It knows
+//! nothing of accounts or privacy: every search takes a filter that says
+//! which nodes the asker may pass through.
+//!
+//! A path's strength is the product of its ties' strengths, so the best
+//! path is the shortest one under the cost `-ln(strength)`; costs are kept
+//! as `f32` beside each neighbour (8 bytes a tie end) and summed in `f64`.
+
+mod reach;
+mod search;
+mod yen;
+
+pub use reach::degrees;
+pub use search::{Path, Workspace};
+pub use yen::MAX_K;
+
+use std::fmt;
+
+/// A node: a dense number the caller maps to its own ids.
+pub type Node = u32;
+
+/// One end of a tie, kept in its node's sorted neighbour list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Half {
+    to: Node,
+    cost: f32,
+}
+
+/// A tie strength that is not in (0, 1].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BadStrength(pub f64);
+
+impl fmt::Display for BadStrength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a tie's strength must be above 0 and at most 1, not {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadStrength {}
+
+/// The cost of a tie of this strength on a path (0 for the strongest).
+pub fn cost_of(strength: f64) -> Result<f32, BadStrength> {
+    if strength > 0.0 && strength <= 1.0 {
+        Ok((-strength.ln()) as f32)
+    } else {
+        Err(BadStrength(strength))
+    }
+}
+
+/// The strength a path or tie of this total cost stands for.
+pub fn strength_of(cost: f64) -> f64 {
+    (-cost).exp()
+}
+
+/// Undirected ties between nodes `0..len()`, changed in place: adding a
+/// node or a tie, changing or removing one costs the degree of its ends,
+/// never a rebuild.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    neighbours: Vec<Vec<Half>>,
+    ties: usize,
+}
+
+impl Graph {
+    /// A graph of `nodes` nodes and no ties.
+    pub fn with_nodes(nodes: usize) -> Graph {
+        Graph {
+            neighbours: vec![Vec::new(); nodes],
+            ties: 0,
+        }
+    }
+
+    /// Builds a graph from a list of ties at once: each node's neighbours
+    /// are counted first so every list is allocated to size, and a tie
+    /// listed twice keeps its strongest strength.
+    pub fn from_ties(nodes: usize, ties: &[(Node, Node, f64)]) -> Result<Graph, BadStrength> {
+        let mut degree = vec![0u32; nodes];
+        for &(a, b, strength) in ties {
+            cost_of(strength)?;
+            if a != b {
+                degree[a as usize] += 1;
+                degree[b as usize] += 1;
+            }
+        }
+        let mut neighbours: Vec<Vec<Half>> = degree
+            .iter()
+            .map(|&d| Vec::with_capacity(d as usize))
+            .collect();
+        drop(degree);
+        for &(a, b, strength) in ties {
+            if a != b {
+                let cost = cost_of(strength)?;
+                neighbours[a as usize].push(Half { to: b, cost });
+                neighbours[b as usize].push(Half { to: a, cost });
+            }
+        }
+        let mut count = 0;
+        for list in &mut neighbours {
+            // Cheapest first among equal ends, so dedup keeps the strongest.
+            list.sort_unstable_by(|x, y| x.to.cmp(&y.to).then(x.cost.total_cmp(&y.cost)));
+            list.dedup_by_key(|h| h.to);
+            count += list.len();
+        }
+        Ok(Graph {
+            neighbours,
+            ties: count / 2,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.neighbours.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.neighbours.is_empty()
+    }
+
+    /// How many ties there are.
+    pub fn tie_count(&self) -> usize {
+        self.ties
+    }
+
+    /// Adds a node with no ties and returns it.
+    pub fn add_node(&mut self) -> Node {
+        self.neighbours.push(Vec::new());
+        (self.neighbours.len() - 1) as Node
+    }
+
+    /// Sets the tie between `a` and `b` to `strength`, adding it if absent.
+    /// A tie of a node with itself is ignored.
+    pub fn set_tie(&mut self, a: Node, b: Node, strength: f64) -> Result<(), BadStrength> {
+        let cost = cost_of(strength)?;
+        if a == b {
+            return Ok(());
+        }
+        let added = upsert(&mut self.neighbours[a as usize], b, cost);
+        upsert(&mut self.neighbours[b as usize], a, cost);
+        self.ties += usize::from(added);
+        Ok(())
+    }
+
+    /// Removes the tie between `a` and `b`; true if there was one.
+    pub fn remove_tie(&mut self, a: Node, b: Node) -> bool {
+        let removed = remove(&mut self.neighbours[a as usize], b);
+        remove(&mut self.neighbours[b as usize], a);
+        self.ties -= usize::from(removed);
+        removed
+    }
+
+    /// Removes every tie of `node` (it stays, alone).
+    pub fn isolate(&mut self, node: Node) {
+        let list = std::mem::take(&mut self.neighbours[node as usize]);
+        for half in &list {
+            remove(&mut self.neighbours[half.to as usize], node);
+        }
+        self.ties -= list.len();
+    }
+
+    /// The strength of the tie between `a` and `b`, if any.
+    pub fn strength(&self, a: Node, b: Node) -> Option<f64> {
+        let list = &self.neighbours[a as usize];
+        list.binary_search_by_key(&b, |h| h.to)
+            .ok()
+            .map(|i| strength_of(f64::from(list[i].cost)))
+    }
+
+    /// The nodes tied to `node`, with each tie's strength.
+    pub fn ties_of(&self, node: Node) -> impl Iterator<Item = (Node, f64)> + '_ {
+        self.neighbours[node as usize]
+            .iter()
+            .map(|h| (h.to, strength_of(f64::from(h.cost))))
+    }
+
+    fn halves(&self, node: Node) -> &[Half] {
+        &self.neighbours[node as usize]
+    }
+
+    /// Bytes held by the neighbour lists (for the benchmark's report).
+    pub fn heap_bytes(&self) -> usize {
+        self.neighbours.capacity() * std::mem::size_of::<Vec<Half>>()
+            + self
+                .neighbours
+                .iter()
+                .map(|l| l.capacity() * std::mem::size_of::<Half>())
+                .sum::<usize>()
+    }
+}
+
+/// Inserts or updates `to` in a sorted list; true if it was new.
+fn upsert(list: &mut Vec<Half>, to: Node, cost: f32) -> bool {
+    match list.binary_search_by_key(&to, |h| h.to) {
+        Ok(i) => {
+            list[i].cost = cost;
+            false
+        }
+        Err(i) => {
+            list.insert(i, Half { to, cost });
+            true
+        }
+    }
+}
+
+fn remove(list: &mut Vec<Half>, to: Node) -> bool {
+    match list.binary_search_by_key(&to, |h| h.to) {
+        Ok(i) => {
+            list.remove(i);
+            true
+        }
+        Err(_) => false,
+    }
+}
