@@ -3,6 +3,7 @@
 //! scripts (`--json`). Glue only: no business rules here.
 
 mod config;
+mod network;
 mod output;
 mod relationships;
 
@@ -81,6 +82,31 @@ enum Command {
     ComingUp(relationships::ComingUpArgs),
     /// The digest email: show it, send it now, or set how often it goes out.
     Digest(relationships::DigestArgs),
+    /// Set a tie between two people by hand (or --remove it).
+    Tie(network::TieArgs),
+    /// A person's ties to others, set by hand or inferred, with the reasons.
+    Ties(network::TiesArgs),
+    /// The strongest paths to a person, or to anyone at an organisation.
+    Path(network::PathArgs),
+    /// Who you can reach at an organisation, and through whom.
+    WhoAt(network::WhoAtArgs),
+    /// Connect with other members of this server.
+    Connect {
+        #[command(subcommand)]
+        command: network::ConnectCommand,
+    },
+    /// What your connections may use of the people you know for their paths.
+    Sharing(network::SharingArgs),
+    /// Introductions: ask a connection, answer requests, withdraw.
+    Intro {
+        #[command(subcommand)]
+        command: network::IntroCommand,
+    },
+    /// Your verified email addresses, by which other members may find you.
+    Email {
+        #[command(subcommand)]
+        command: network::EmailCommand,
+    },
     /// Accounts: add, change a password, list.
     User {
         #[command(subcommand)]
@@ -573,6 +599,38 @@ async fn dispatch(
         }
         Command::Circle(args) => {
             relationships::circle(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Tie(args) => {
+            network::tie(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Ties(args) => {
+            network::ties(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Path(args) => {
+            network::path(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::WhoAt(args) => {
+            network::who_at(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Connect { command } => {
+            network::connect(&app, command).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Sharing(args) => {
+            network::sharing(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Intro { command } => {
+            network::intro(&app, command, file).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Email { command } => {
+            network::email(&app, command, file).await?;
             ExitCode::SUCCESS
         }
         Command::ComingUp(args) => {

@@ -721,3 +721,151 @@ fn the_digest_is_shown_set_and_sent_from_the_command_line() {
         mail[0]
     );
 }
+
+#[test]
+fn ties_paths_and_connections_from_the_command_line() {
+    let k = Kith::new();
+    k.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Ana Costa",
+        "--email",
+        "ana@example.org",
+    ]);
+    k.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Zoe Zhang",
+        "--email",
+        "zoe@corp.example",
+        "--org",
+        "Globex",
+        "--title",
+        "CTO",
+    ]);
+    let tied = k.ok(&[
+        "tie",
+        "Ana Costa",
+        "zoe@corp.example",
+        "--kind",
+        "friend",
+        "--strength",
+        "0.9",
+    ]);
+    assert!(
+        tied.contains("0.90  Zoe Zhang: friend (set by hand, 90%)"),
+        "{tied}"
+    );
+    for _ in 0..6 {
+        k.ok(&[
+            "log",
+            "ana@example.org",
+            "--kind",
+            "coffee",
+            "--date",
+            "yesterday",
+        ]);
+    }
+    let json: Value =
+        serde_json::from_str(&k.ok(&["path", "--to", "Zoe Zhang", "-k", "2", "--json"])).unwrap();
+    let paths = json.as_array().unwrap();
+    assert_eq!(paths.len(), 2, "{json}");
+    let people: Vec<&str> = paths[0]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(people[1..], ["Ana Costa", "Zoe Zhang"], "{json}");
+    assert!(paths[0]["people"][1]["id"].is_string(), "{json}");
+    assert!(
+        paths[0]["strength"].as_f64().unwrap() > paths[1]["strength"].as_f64().unwrap(),
+        "{json}"
+    );
+    let text = k.ok(&["path", "--org", "corp.example", "-k", "1"]);
+    assert!(
+        text.starts_with("1. ") && text.contains("you → Ana Costa → Zoe Zhang"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ana Costa – Zoe Zhang (0.90): friend (set by hand, 90%)"),
+        "{text}"
+    );
+    assert!(
+        k.fails(&["path", "--to", "Zoe Zhang", "-k", "0"])
+            .contains("between 1 and 20")
+    );
+    assert!(
+        k.fails(&["path", "--to", "nobody@nowhere.example"])
+            .contains("nobody you can reach")
+    );
+    assert!(
+        k.fails(&["tie", "Ana Costa", "Zoe Zhang", "--kind", "rival"])
+            .contains("use one of colleague")
+    );
+    assert!(
+        k.ok(&["tie", "Ana Costa", "Zoe Zhang", "--remove"])
+            .contains("tie removed")
+    );
+
+    // A second member, connected, who knows someone at Acme.
+    k.ok_with_input(
+        &["user", "add", "bob", "--password-stdin"],
+        "correct horse\n",
+    );
+    k.ok(&[
+        "--user",
+        "bob",
+        "people",
+        "add",
+        "--name",
+        "Zed Target",
+        "--email",
+        "zed@acme.example",
+        "--org",
+        "Acme",
+        "--title",
+        "CFO",
+    ]);
+    k.ok(&[
+        "--user",
+        "bob",
+        "log",
+        "zed@acme.example",
+        "--kind",
+        "lunch",
+        "--date",
+        "yesterday",
+    ]);
+    assert!(
+        k.ok(&["--user", "default", "who-at", "Acme"])
+            .contains("nobody you can reach")
+    );
+    assert_eq!(
+        k.ok(&["--user", "default", "connect", "invite", "bob"])
+            .trim(),
+        "invited bob"
+    );
+    assert!(
+        k.ok(&["--user", "bob", "connect", "list"])
+            .contains("default  invited you")
+    );
+    k.ok(&["--user", "bob", "connect", "accept", "default"]);
+    let who = k.ok(&["--user", "default", "who-at", "Acme"]);
+    assert!(who.contains("someone at Acme (CFO) (2nd) via bob"), "{who}");
+    let shared = k.ok(&["--user", "bob", "sharing", "name"]);
+    assert!(shared.contains("their name"), "{shared}");
+    let json: Value =
+        serde_json::from_str(&k.ok(&["--user", "default", "path", "--org", "Acme", "--json"]))
+            .unwrap();
+    assert_eq!(json[0]["people"][2]["name"], "Zed Target", "{json}");
+    assert_eq!(json[0]["people"][2]["id"], Value::Null, "{json}");
+    assert_eq!(json[0]["people"][1]["member"], "bob", "{json}");
+    k.ok(&["--user", "bob", "sharing", "nothing"]);
+    assert!(
+        k.fails(&["--user", "default", "path", "--org", "Acme"])
+            .contains("nobody you can reach")
+    );
+}

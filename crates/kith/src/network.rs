@@ -1,0 +1,426 @@
+//! The network commands: ties between people, paths and "who do I know
+//! at…", members connecting, what connections may use for paths,
+//! introductions, and verifying one's email address for other members.
+
+use crate::config;
+use crate::output;
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use kith_app::App;
+use kith_app::network::paths::{PathTarget, PathView};
+use kith_app::network::ties::SharingScope;
+use kith_core::ties::Sharing;
+
+#[derive(Args)]
+pub struct TieArgs {
+    /// One person (id, email, profile URL or exact name).
+    a: String,
+    /// The other.
+    b: String,
+    /// colleague, vendor, client, friend, family, mentor or introduced-by.
+    #[arg(long, required_unless_present = "remove")]
+    kind: Option<String>,
+    /// From just above 0 to 1 (default: the kind's usual strength).
+    #[arg(long, conflicts_with = "remove")]
+    strength: Option<f64>,
+    /// Remove the tie set by hand.
+    #[arg(long)]
+    remove: bool,
+}
+
+pub async fn tie(app: &App, args: TieArgs) -> Result<()> {
+    if args.remove {
+        if app.remove_tie(&args.a, &args.b).await? {
+            println!("tie removed");
+        } else {
+            println!("there was no tie set by hand between them");
+        }
+        return Ok(());
+    }
+    let kind = args.kind.as_deref().unwrap_or_default();
+    app.set_tie(&args.a, &args.b, kind, args.strength).await?;
+    for t in app.ties_of(&args.a).await? {
+        println!("{:.2}  {}: {}", t.strength, t.name, t.why.join("; "));
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct TiesArgs {
+    /// The person (id, email, profile URL or exact name).
+    person: String,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn ties(app: &App, args: TiesArgs) -> Result<()> {
+    let list = app.ties_of(&args.person).await?;
+    if args.json {
+        return output::json(&list);
+    }
+    for t in &list {
+        println!(
+            "{:.2}  {}  ({}): {}",
+            t.strength,
+            t.name,
+            t.id,
+            t.why.join("; ")
+        );
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct PathArgs {
+    /// A person: id, exact name, email or profile URL.
+    #[arg(long, required_unless_present = "org", conflicts_with = "org")]
+    to: Option<String>,
+    /// Anyone now at an organisation: its name or an email domain.
+    #[arg(long)]
+    org: Option<String>,
+    /// How many paths (1 to 20).
+    #[arg(short, default_value_t = 3)]
+    k: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+fn target(to: Option<String>, org: Option<String>) -> Result<PathTarget> {
+    match (to, org) {
+        (Some(to), None) => Ok(PathTarget::Person(to)),
+        (None, Some(org)) => Ok(PathTarget::Org(org)),
+        _ => bail!("give --to PERSON or --org ORGANISATION"),
+    }
+}
+
+pub async fn path(app: &App, args: PathArgs) -> Result<()> {
+    let (label, paths) = app.paths(&target(args.to, args.org)?, args.k).await?;
+    if args.json {
+        return output::json(&paths);
+    }
+    if paths.is_empty() {
+        println!("no path to {label} through the people you can see");
+    }
+    for (i, p) in paths.iter().enumerate() {
+        print_path(i + 1, p);
+    }
+    Ok(())
+}
+
+fn print_path(n: usize, p: &PathView) {
+    let names: Vec<String> = p
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if i == 0 {
+                "you".to_string()
+            } else {
+                x.name.clone()
+            }
+        })
+        .collect();
+    println!("{n}. {:.3}  {}", p.strength, names.join(" → "));
+    for (i, hop) in p.hops.iter().enumerate() {
+        println!(
+            "     {} – {} ({:.2}): {}",
+            names[i],
+            names[i + 1],
+            hop.strength,
+            hop.why.join("; ")
+        );
+    }
+}
+
+#[derive(Args)]
+pub struct WhoAtArgs {
+    /// The organisation's name or an email domain.
+    org: String,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn who_at(app: &App, args: WhoAtArgs) -> Result<()> {
+    let list = app.who_at(&args.org, args.limit).await?;
+    if args.json {
+        return output::json(&list);
+    }
+    if list.is_empty() {
+        println!("nobody you can reach is at {} now", args.org.trim());
+    }
+    for r in &list {
+        let degree = r.person.degree.map(ordinal).unwrap_or_default();
+        let via = if r.via.is_empty() {
+            String::new()
+        } else {
+            format!(" via {}", r.via.join(" → "))
+        };
+        println!("{:.3}  {} {}{}", r.strength, r.person.name, degree, via);
+    }
+    Ok(())
+}
+
+/// "(1st)", "(2nd)", "(3rd)".
+fn ordinal(d: u8) -> String {
+    match d {
+        1 => "(1st)".into(),
+        2 => "(2nd)".into(),
+        3 => "(3rd)".into(),
+        n => format!("({n}th)"),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ConnectCommand {
+    /// Invite a member (by account name) to connect.
+    Invite { name: String },
+    /// Accept a member's invitation.
+    Accept { name: String },
+    /// Decline a member's invitation.
+    Decline { name: String },
+    /// End a connection, or withdraw an invitation.
+    Remove { name: String },
+    /// Your connections and invitations.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Members you may know, and why.
+    Suggestions {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
+    match command {
+        ConnectCommand::Invite { name } => println!("{}", app.invite(&name).await?),
+        ConnectCommand::Accept { name } => {
+            app.accept(&name).await?;
+            println!("connected to {}", name.trim());
+        }
+        ConnectCommand::Decline { name } => {
+            app.decline(&name).await?;
+            println!("declined {}", name.trim());
+        }
+        ConnectCommand::Remove { name } => {
+            app.disconnect(&name).await?;
+            println!("no longer connected to {}", name.trim());
+        }
+        ConnectCommand::List { json } => {
+            let list = app.connections().await?;
+            if json {
+                return output::json(&list);
+            }
+            for c in &list {
+                println!("{}  {}", c.name, c.status.replace('_', " "));
+            }
+        }
+        ConnectCommand::Suggestions { json } => {
+            let list = app.people_you_may_know().await?;
+            if json {
+                return output::json(&list);
+            }
+            for s in &list {
+                println!("{}: {}", s.name, s.reason);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct SharingArgs {
+    /// nothing, role (the default: "someone at Acme (CTO)") or name; none
+    /// shows the rules.
+    level: Option<String>,
+    /// For everyone carrying this tag.
+    #[arg(long, conflicts_with = "person")]
+    tag: Option<String>,
+    /// For one person.
+    #[arg(long)]
+    person: Option<String>,
+    /// Remove the rule of --tag or --person.
+    #[arg(long, conflicts_with = "level")]
+    clear: bool,
+}
+
+pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
+    let scope = match (args.tag, args.person) {
+        (Some(t), _) => SharingScope::Tag(t),
+        (_, Some(p)) => SharingScope::Person(p),
+        _ => SharingScope::All,
+    };
+    if args.clear {
+        if scope == SharingScope::All {
+            bail!("--clear goes with --tag or --person");
+        }
+        app.set_sharing(&scope, None).await?;
+    } else if let Some(level) = &args.level {
+        let level = Sharing::parse(level)
+            .ok_or_else(|| anyhow!("unknown level {level:?}: use nothing, role or name"))?;
+        app.set_sharing(&scope, Some(level)).await?;
+    }
+    let view = app.sharing().await?;
+    println!(
+        "your connections may use, for their paths: {}",
+        view.default.describe()
+    );
+    for (tag, level) in &view.tags {
+        println!("  tag {tag}: {}", level.as_str());
+    }
+    for (id, name, level) in &view.people {
+        println!("  {name} ({id}): {}", level.as_str());
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum IntroCommand {
+    /// Ask a connection for an introduction to the next person on your
+    /// best path to someone through them.
+    Ask {
+        #[arg(long, required_unless_present = "org", conflicts_with = "org")]
+        to: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        /// The connection (account name) to ask.
+        #[arg(long)]
+        via: String,
+        #[arg(long, default_value = "")]
+        message: String,
+    },
+    /// Requests you made and were asked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a request you were asked: the person gets an email asking
+    /// whether they want the introduction.
+    Accept {
+        id: uuid::Uuid,
+    },
+    Decline {
+        id: uuid::Uuid,
+    },
+    /// Withdraw a request you made.
+    Withdraw {
+        id: uuid::Uuid,
+    },
+    /// Refuse all requests (on), or take them again (off).
+    RefuseAll {
+        on_off: String,
+    },
+}
+
+pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) -> Result<()> {
+    let show = |i: &kith_app::network::intros::IntroView| {
+        let who = if i.role == "broker" {
+            format!("{} asks you to introduce them to {}", i.requester, i.person)
+        } else {
+            format!("you asked {} for an introduction to {}", i.broker, i.person)
+        };
+        println!("{}  {}  {who}", i.id, i.status);
+    };
+    match command {
+        IntroCommand::Ask {
+            to,
+            org,
+            via,
+            message,
+        } => show(
+            &app.request_introduction(&target(to, org)?, &via, &message)
+                .await?,
+        ),
+        IntroCommand::List { json } => {
+            let list = app.introductions().await?;
+            if json {
+                return output::json(&list);
+            }
+            list.iter().for_each(show);
+        }
+        IntroCommand::Accept { id } => {
+            let Some(mailer) = config::mailer(file)? else {
+                bail!(
+                    "kith.toml has no [smtp] section, so kith cannot email the person (docs/network.md)"
+                );
+            };
+            let base = config::public_url(file, "127.0.0.1:7878");
+            show(&app.accept_introduction(id, &mailer, &base).await?);
+        }
+        IntroCommand::Decline { id } => show(&app.decline_introduction(id).await?),
+        IntroCommand::Withdraw { id } => show(&app.withdraw_introduction(id).await?),
+        IntroCommand::RefuseAll { on_off } => {
+            let refuse = match on_off.trim() {
+                "on" => true,
+                "off" => false,
+                other => bail!("refuse-all {other:?}: use on or off"),
+            };
+            app.set_refuse_introductions(refuse).await?;
+            println!(
+                "{}",
+                if refuse {
+                    "you refuse all introduction requests"
+                } else {
+                    "you take introduction requests"
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum EmailCommand {
+    /// Mail a link that verifies an address is yours.
+    Add {
+        email: String,
+    },
+    /// Verify an address with the secret at the end of its link.
+    Verify {
+        secret: String,
+    },
+    Remove {
+        email: String,
+    },
+    List,
+}
+
+/// Members' verified addresses (what "people you may know" matches on).
+pub async fn email(app: &App, command: EmailCommand, file: &config::FileConfig) -> Result<()> {
+    match command {
+        EmailCommand::Add { email } => {
+            let Some(mailer) = config::mailer(file)? else {
+                bail!(
+                    "kith.toml has no [smtp] section, so kith cannot mail the link (docs/network.md)"
+                );
+            };
+            let base = config::public_url(file, "127.0.0.1:7878");
+            app.add_member_email(&email, &mailer, &base).await?;
+            println!("a link that verifies {} was mailed to it", email.trim());
+        }
+        EmailCommand::Verify { secret } => {
+            let secret = secret.rsplit('/').next().unwrap_or(&secret);
+            let (_, email) =
+                kith_app::network::members::verify_member_email(&app.store, secret).await?;
+            println!("{email} is verified");
+        }
+        EmailCommand::Remove { email } => app.remove_member_email(&email).await?,
+        EmailCommand::List => {
+            for e in app.member_emails().await? {
+                println!(
+                    "{}{}",
+                    e.email,
+                    if e.verified {
+                        ""
+                    } else {
+                        "  (not verified yet)"
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
