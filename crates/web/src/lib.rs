@@ -6,12 +6,15 @@
 pub mod api;
 pub mod api_interactions;
 pub mod api_more;
+pub mod api_network;
 pub mod caller;
 pub mod dav;
 pub mod dav_pages;
 pub mod home_pages;
 pub mod import_pages;
 pub mod maintenance;
+pub mod network_map;
+pub mod network_pages;
 pub mod openapi;
 pub mod org_pages;
 pub mod pages;
@@ -39,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings_pages::routes())
         .merge(org_pages::routes())
         .merge(home_pages::routes())
+        .merge(network_pages::routes())
         .merge(api::routes())
         .merge(dav::routes())
         .merge(dav_pages::routes())

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::api_interactions;
 use crate::api_more;
+use crate::api_network;
 use crate::import_pages::{ImportResult, ImportStatus};
 use crate::problem::Problem;
 use axum::Json;
@@ -49,6 +50,24 @@ use utoipa::{Modify, OpenApi};
         api_interactions::list_due,
         api_interactions::mark_done,
         api_interactions::snooze,
+        api_network::paths,
+        api_network::who_at,
+        api_network::ties_of,
+        api_network::set_tie,
+        api_network::remove_tie,
+        api_network::connections,
+        api_network::invite,
+        api_network::suggestions,
+        api_network::accept,
+        api_network::decline,
+        api_network::disconnect,
+        api_network::sharing,
+        api_network::set_sharing,
+        api_network::introductions,
+        api_network::introduction,
+        api_network::request_introduction,
+        api_network::answer_introduction,
+        api_network::map,
     ),
     components(schemas(
         PersonView,
@@ -78,6 +97,23 @@ use utoipa::{Modify, OpenApi};
         api_interactions::DoneInput,
         api_interactions::SnoozeInput,
         DueView,
+        kith_app::network::paths::PathView,
+        kith_app::network::paths::PathPerson,
+        kith_app::network::paths::PathHop,
+        kith_app::network::paths::ReachView,
+        kith_app::network::ties::TieView,
+        kith_app::network::ties::SharingView,
+        kith_app::network::members::ConnectionView,
+        kith_app::network::members::MemberSuggestion,
+        kith_app::network::intros::IntroView,
+        kith_app::network::map::NetworkMap,
+        kith_app::network::map::MapCluster,
+        kith_app::network::map::MapPerson,
+        api_network::TieInput,
+        api_network::InviteInput,
+        api_network::Said,
+        api_network::SharingInput,
+        api_network::IntroInput,
         Problem
     )),
     modifiers(&Bearer),
@@ -91,6 +127,7 @@ use utoipa::{Modify, OpenApi};
         (name = "export", description = "The whole address book as a file"),
         (name = "interactions", description = "Coffees, calls, emails, meetings with people"),
         (name = "keep in touch", description = "Cadences and who to reach out to"),
+        (name = "network", description = "Ties, paths, connections between members, sharing and introductions"),
     ),
 )]
 pub struct ApiDoc;

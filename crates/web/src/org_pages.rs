@@ -114,6 +114,10 @@ struct OrganizationPage {
     former_count: i64,
     current: Vec<MemberRow>,
     former: Vec<MemberRow>,
+    /// The strongest paths to anyone there now, through the network.
+    paths: Vec<crate::network_pages::PathRow>,
+    paths_note: String,
+    ask_to: String,
 }
 
 async fn organization_page(
@@ -121,8 +125,16 @@ async fn organization_page(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<OrganizationPage, Problem> {
-    let org = state.app(caller.account).organization(&id).await?;
+    let app = state.app(caller.account);
+    let org = app.organization(&id).await?;
+    let target = kith_app::network::paths::PathTarget::Org(org.name.clone());
+    let (mut paths, paths_note) = crate::network_pages::paths_for_page(&app, &target, 3).await?;
+    // An introduction is asked for a person, from their page or the network page.
+    paths.iter_mut().for_each(|p| p.ask_via = None);
     Ok(OrganizationPage {
+        paths,
+        paths_note,
+        ask_to: String::new(),
         user: caller.name,
         csrf: caller.csrf,
         name: org.name,

@@ -421,6 +421,20 @@ struct PersonPage {
     circle: &'static str,
     pinned: &'static str,
     circles: [&'static str; 4],
+    /// How the user is connected to them, and a clear "no" when not.
+    paths: Vec<crate::network_pages::PathRow>,
+    paths_note: String,
+    ask_to: String,
+    ties: Vec<TieRow>,
+    tie_kinds: Vec<&'static str>,
+}
+
+/// One of the person's ties to someone else the user knows.
+struct TieRow {
+    id: String,
+    name: String,
+    strength: String,
+    why: String,
 }
 
 /// A line of the person's interactions.
@@ -546,7 +560,25 @@ async fn person_page(
         })
         .collect();
     let strength = app.strength(&person.id.to_string()).await?;
+    let target = kith_app::network::paths::PathTarget::Person(person.id.to_string());
+    let (paths, paths_note) = crate::network_pages::paths_for_page(&app, &target, 3).await?;
+    let ties = app
+        .ties_of(&person.id.to_string())
+        .await?
+        .into_iter()
+        .map(|t| TieRow {
+            id: t.id.to_string(),
+            name: t.name,
+            strength: format!("{:.0}%", t.strength * 100.0),
+            why: t.why.join("; "),
+        })
+        .collect();
     Ok(PersonPage {
+        paths,
+        paths_note,
+        ask_to: person.id.to_string(),
+        ties,
+        tie_kinds: crate::network_pages::tie_kinds(),
         user: caller.name,
         csrf: caller.csrf,
         interactions,

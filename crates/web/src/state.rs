@@ -45,6 +45,8 @@ pub struct AppState {
     pub jobs: crate::import_pages::Jobs,
     /// Each account's people by word, for searching as one types.
     pub search: kith_app::search::SearchIndexes,
+    /// The graph of the members' networks, kept between requests.
+    pub network: kith_app::network::Network,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             config: Arc::new(config),
             jobs: Default::default(),
             search: Default::default(),
+            network: Default::default(),
         }
     }
 
@@ -63,5 +66,6 @@ impl AppState {
     pub fn app(&self, account: AccountId) -> App {
         App::new(self.store.clone(), account, self.settings.clone())
             .with_search_indexes(self.search.clone())
+            .with_network(self.network.clone())
     }
 }

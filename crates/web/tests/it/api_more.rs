@@ -2,96 +2,12 @@
 //! duplicates (merge, dismiss, unmerge), deleted people, imports (a LinkedIn
 //! export ZIP included) and exports, each with account B against account A.
 
-use crate::{Server, client};
+use crate::{Api, Server};
 use kith_store::testing::stores;
 use kith_web::ServerConfig;
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::io::Write;
-
-/// An API client for one token.
-struct Api<'a> {
-    server: &'a Server,
-    auth: String,
-    http: reqwest::Client,
-}
-
-impl Api<'_> {
-    async fn new<'a>(server: &'a Server, name: &str) -> Api<'a> {
-        Api {
-            server,
-            auth: format!("Bearer {}", server.account_with_token(name).await),
-            http: client(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .get(self.server.url(path))
-            .header("authorization", &self.auth)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(self.server.url(path))
-            .header("authorization", &self.auth)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .patch(self.server.url(path))
-            .header("authorization", &self.auth)
-            .header("if-match", "*")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Uploads files to /api/v1/imports and waits for the job to finish.
-    async fn import(&self, files: Vec<(&str, Vec<u8>)>) -> Value {
-        let mut form = Form::new();
-        for (name, bytes) in files {
-            form = form.part("files", Part::bytes(bytes).file_name(name.to_string()));
-        }
-        let r = self
-            .http
-            .post(self.server.url("/api/v1/imports"))
-            .header("authorization", &self.auth)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::ACCEPTED);
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        for _ in 0..400 {
-            let (status, job) = self.get(&location).await;
-            assert_eq!(status, StatusCode::OK, "{job}");
-            if job["done"] == true {
-                return job;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        panic!("the import at {location} did not finish");
-    }
-}
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()

@@ -279,3 +279,76 @@ async fn first_hour_in_a_real_browser() {
     assert!(!hidden.contains("Grace"), "{hidden}");
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_network_map_in_a_real_browser() {
+    if std::env::var("KITH_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser test not run: set KITH_BROWSER_TESTS=1 (scripts/test.sh does)");
+        return;
+    }
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let account = Auth::new(store.clone())
+        .add_user("ada", "correct horse", false)
+        .await
+        .unwrap();
+    let app = server.state.app(account.id);
+    for (name, org) in [
+        ("Grace Hopper", "Navy"),
+        ("Alan Turing", "Bletchley"),
+        ("Joan Clarke", "Bletchley"),
+        ("Ana Costa", ""),
+    ] {
+        let p = app
+            .add_person(&kith_app::people::PersonEdit {
+                name: Some(name.into()),
+                organization: (!org.is_empty()).then(|| org.to_string()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        app.log_interaction(&kith_app::interactions::NewInteraction {
+            people: vec![p.id.to_string()],
+            kind: kith_core::InteractionKind::Coffee,
+            when: "yesterday".into(),
+            note: None,
+            direction: None,
+        })
+        .await
+        .unwrap();
+    }
+    let (c, _driver, _profile) = browser().await;
+    c.goto(&server.url("/login")).await.unwrap();
+    fill(&c, "name", "ada").await;
+    fill(&c, "password", "correct horse").await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "People").await;
+    c.goto(&server.url("/network/map")).await.unwrap();
+    wait_text(&c, "The same, as a list").await;
+    let drawn = c
+        .execute(
+            "const svg = document.querySelector('svg.network-map'); const box = svg.getBoundingClientRect(); \
+             return [svg.querySelectorAll('a circle').length, Math.round(box.width), svg.querySelectorAll('text.cluster').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn[0], json!(4), "one circle per person: {drawn}");
+    assert!(
+        drawn[1].as_i64().unwrap() > 300,
+        "the map has room: {drawn}"
+    );
+    assert_eq!(drawn[2], json!(4), "three clusters and you: {drawn}");
+    shot(&c, "network-map.png").await;
+    // Each circle leads to its person.
+    c.execute("document.querySelector('svg.network-map a[href^=\"/people/\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![])
+        .await
+        .unwrap();
+    wait_text(&c, "How you're connected").await;
+    c.close().await.unwrap();
+}

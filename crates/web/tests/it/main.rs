@@ -7,6 +7,7 @@ mod api_more;
 mod browser;
 mod dav;
 mod import;
+mod network;
 mod pages;
 
 use kith_app::Settings;
@@ -70,6 +71,127 @@ impl Server {
             .await
             .unwrap()
             .1
+    }
+}
+
+/// An API client for one token.
+pub struct Api<'a> {
+    pub server: &'a Server,
+    pub auth: String,
+    pub http: reqwest::Client,
+}
+
+impl Api<'_> {
+    pub async fn new<'a>(server: &'a Server, name: &str) -> Api<'a> {
+        Api {
+            server,
+            auth: format!("Bearer {}", server.account_with_token(name).await),
+            http: client(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self
+            .http
+            .get(self.server.url(path))
+            .header("authorization", &self.auth)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self
+            .http
+            .post(self.server.url(path))
+            .header("authorization", &self.auth)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self
+            .http
+            .patch(self.server.url(path))
+            .header("authorization", &self.auth)
+            .header("if-match", "*")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Uploads files to /api/v1/imports and waits for the job to finish.
+    pub async fn import(&self, files: Vec<(&str, Vec<u8>)>) -> serde_json::Value {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part(
+                "files",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let r = self
+            .http
+            .post(self.server.url("/api/v1/imports"))
+            .header("authorization", &self.auth)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::ACCEPTED);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        for _ in 0..400 {
+            let (status, job) = self.get(&location).await;
+            assert_eq!(status, reqwest::StatusCode::OK, "{job}");
+            if job["done"] == true {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the import at {location} did not finish");
+    }
+
+    pub async fn put(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self
+            .http
+            .put(self.server.url(path))
+            .header("authorization", &self.auth)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::StatusCode {
+        self.http
+            .delete(self.server.url(path))
+            .header("authorization", &self.auth)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 }
 

@@ -1,0 +1,588 @@
+//! The network in the web app: "Who do I know at…", paths with a button
+//! to ask for an introduction, connections and invitations, people you
+//! may know, introductions to answer, sharing settings, verified email
+//! addresses; the map; the public pages where a person answers an
+//! introduction or a member verifies an address; and the path and tie
+//! parts of person and organisation pages.
+
+use crate::api_network::path_target;
+use crate::caller::{CsrfForm, PageCaller};
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem, person_id};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kith_app::App;
+use kith_app::network::paths::{PathTarget, PathView};
+use kith_app::network::ties::SharingScope;
+use kith_core::ties::{Sharing, TieKind};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/network", get(network_page))
+        .route("/network/map", get(crate::network_map::map_page))
+        .route("/network/connections", post(connection_action))
+        .route("/network/sharing", post(set_sharing))
+        .route("/network/introductions", post(ask_introduction))
+        .route(
+            "/network/introductions/{id}/{action}",
+            post(answer_introduction),
+        )
+        .route("/network/emails", post(email_action))
+        .route("/people/{id}/ties", post(set_tie))
+        .route("/verify-email/{secret}", get(verify_page).post(verify))
+        .route(
+            "/introductions/answer/{secret}",
+            get(answer_page).post(answer),
+        )
+}
+
+/// One person on a path as a page shows them.
+pub struct StepRow {
+    pub name: String,
+    /// Their page, when they are in the user's address book.
+    pub href: Option<String>,
+    pub member: Option<String>,
+    pub degree: String,
+    /// Why they are tied to the one before (empty for the user).
+    pub why: String,
+}
+
+/// A path as a page shows it, with the connection one may ask.
+pub struct PathRow {
+    pub strength: String,
+    pub steps: Vec<StepRow>,
+    /// The connection right after the user, if the path goes through one.
+    pub ask_via: Option<String>,
+}
+
+fn degree_text(d: Option<u8>) -> String {
+    match d {
+        Some(1) => "1st".into(),
+        Some(2) => "2nd".into(),
+        Some(3) => "3rd".into(),
+        _ => String::new(),
+    }
+}
+
+pub fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
+    paths
+        .iter()
+        .map(|p| PathRow {
+            strength: format!("{:.0}%", p.strength * 100.0),
+            steps: p
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, x)| StepRow {
+                    name: if i == 0 { "You".into() } else { x.name.clone() },
+                    href: x.id.filter(|_| i > 0).map(|id| format!("/people/{id}")),
+                    member: x.member.clone().filter(|_| i > 0),
+                    degree: if i == 0 {
+                        String::new()
+                    } else {
+                        degree_text(x.degree)
+                    },
+                    why: if i == 0 {
+                        String::new()
+                    } else {
+                        let hop = &p.hops[i - 1];
+                        format!("{:.0}%: {}", hop.strength * 100.0, hop.why.join("; "))
+                    },
+                })
+                .collect(),
+            ask_via: p
+                .people
+                .get(1)
+                .and_then(|x| x.member.clone())
+                .filter(|_| p.people.len() > 2),
+        })
+        .collect()
+}
+
+/// The paths to a target for a page: none when there is no path, and the
+/// message of a clear "no" kept for the page.
+pub async fn paths_for_page(
+    app: &App,
+    target: &PathTarget,
+    k: usize,
+) -> Result<(Vec<PathRow>, String), Problem> {
+    match app.paths(target, k).await {
+        Ok((label, paths)) if paths.is_empty() => Ok((
+            Vec::new(),
+            format!("No path to {label} through the people you can see."),
+        )),
+        Ok((_, paths)) => Ok((path_rows(&paths), String::new())),
+        Err(kith_app::AppError::NotFound(m) | kith_app::AppError::Invalid(m)) => {
+            Ok((Vec::new(), m))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct ReachRow {
+    name: String,
+    href: Option<String>,
+    title: String,
+    degree: String,
+    strength: String,
+    via: String,
+}
+
+struct IntroRow {
+    id: String,
+    text: String,
+    status: String,
+    message: String,
+    can_answer: bool,
+    can_withdraw: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    user: String,
+    csrf: String,
+    org: String,
+    to: String,
+    reach: Vec<ReachRow>,
+    reach_note: String,
+    paths: Vec<PathRow>,
+    paths_note: String,
+    connections: Vec<(String, String)>,
+    suggestions: Vec<(String, String)>,
+    intros: Vec<IntroRow>,
+    sharing: &'static str,
+    levels: Vec<(&'static str, &'static str)>,
+    rules: Vec<(String, String)>,
+    emails: Vec<(String, bool)>,
+    refuses: bool,
+    can_mail: bool,
+}
+
+#[derive(Deserialize)]
+struct NetworkQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn network_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<NetworkQuery>,
+) -> Result<NetworkPage, Problem> {
+    let app = state.app(caller.account);
+    let (mut reach, mut reach_note) = (Vec::new(), String::new());
+    if !q.org.trim().is_empty() {
+        crate::api::check_text("org", &q.org)?;
+        reach = app
+            .who_at(&q.org, 50)
+            .await?
+            .into_iter()
+            .map(|r| ReachRow {
+                href: r.person.id.map(|id| format!("/people/{id}")),
+                name: r.person.name,
+                title: r.title.unwrap_or_default(),
+                degree: degree_text(r.person.degree),
+                strength: format!("{:.0}%", r.strength * 100.0),
+                via: r.via.join(" → "),
+            })
+            .collect();
+        if reach.is_empty() {
+            reach_note = format!("Nobody you can reach is at {} now.", q.org.trim());
+        }
+    }
+    let (paths, paths_note) = if q.to.trim().is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        crate::api::check_text("to", &q.to)?;
+        paths_for_page(&app, &PathTarget::Person(q.to.clone()), 3).await?
+    };
+    let connections = app
+        .connections()
+        .await?
+        .into_iter()
+        .map(|c| (c.name, c.status))
+        .collect();
+    let suggestions = app
+        .people_you_may_know()
+        .await?
+        .into_iter()
+        .map(|s| (s.name, s.reason))
+        .collect();
+    let intros = app
+        .introductions()
+        .await?
+        .into_iter()
+        .map(|i| IntroRow {
+            id: i.id.to_string(),
+            text: if i.role == "broker" {
+                format!("{} asks you to introduce them to {}", i.requester, i.person)
+            } else {
+                format!("You asked {} for an introduction to {}", i.broker, i.person)
+            },
+            can_answer: i.role == "broker" && i.status == "asked",
+            can_withdraw: i.role == "requester"
+                && matches!(i.status.as_str(), "asked" | "accepted"),
+            status: i.status,
+            message: i.message,
+        })
+        .collect();
+    let sharing = app.sharing().await?;
+    let mut rules: Vec<(String, String)> = sharing
+        .tags
+        .iter()
+        .map(|(t, l)| (format!("tag {t}"), l.as_str().to_string()))
+        .collect();
+    rules.extend(
+        sharing
+            .people
+            .iter()
+            .map(|(_, n, l)| (n.clone(), l.as_str().to_string())),
+    );
+    Ok(NetworkPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        org: q.org,
+        to: q.to,
+        reach,
+        reach_note,
+        paths,
+        paths_note,
+        connections,
+        suggestions,
+        intros,
+        sharing: sharing.default.as_str(),
+        levels: Sharing::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.describe()))
+            .collect(),
+        rules,
+        emails: app
+            .member_emails()
+            .await?
+            .into_iter()
+            .map(|e| (e.email, e.verified))
+            .collect(),
+        refuses: app.refuses_introductions().await?,
+        can_mail: state.config.mailer.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+struct ConnectionForm {
+    csrf: String,
+    /// invite, accept, decline or remove.
+    action: String,
+    name: String,
+}
+
+async fn connection_action(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<ConnectionForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("name", &form.name)?;
+    let app = state.app(caller.account);
+    match form.action.as_str() {
+        "invite" => {
+            app.invite(&form.name).await?;
+        }
+        "accept" => app.accept(&form.name).await?,
+        "decline" => app.decline(&form.name).await?,
+        "remove" => app.disconnect(&form.name).await?,
+        other => {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!("unknown action {other:?}"),
+            ));
+        }
+    }
+    Ok(Redirect::to("/network#connections").into_response())
+}
+
+#[derive(Deserialize)]
+struct SharingForm {
+    csrf: String,
+    level: String,
+    #[serde(default)]
+    tag: String,
+}
+
+async fn set_sharing(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<SharingForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("tag", &form.tag)?;
+    let scope = if form.tag.trim().is_empty() {
+        SharingScope::All
+    } else {
+        SharingScope::Tag(form.tag.clone())
+    };
+    let level = match form.level.as_str() {
+        "clear" if scope != SharingScope::All => None,
+        l => Some(Sharing::parse(l).ok_or_else(|| {
+            Problem::new(
+                Code::InvalidValue,
+                format!("level {l:?}: use nothing, role or name"),
+            )
+        })?),
+    };
+    state.app(caller.account).set_sharing(&scope, level).await?;
+    Ok(Redirect::to("/network#sharing").into_response())
+}
+
+#[derive(Deserialize)]
+struct AskForm {
+    csrf: String,
+    to: String,
+    via: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn ask_introduction(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<AskForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("message", &form.message)?;
+    crate::api::check_text("via", &form.via)?;
+    let target = path_target(Some(form.to), None)?;
+    state
+        .app(caller.account)
+        .request_introduction(&target, &form.via, &form.message)
+        .await?;
+    Ok(Redirect::to("/network#introductions").into_response())
+}
+
+async fn answer_introduction(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id: uuid::Uuid = id
+        .parse()
+        .map_err(|_| Problem::new(Code::NotFound, format!("no introduction request {id}")))?;
+    let app = state.app(caller.account);
+    match action.as_str() {
+        "accept" => {
+            let Some(mailer) = &state.config.mailer else {
+                return Err(Problem::new(
+                    Code::MailFailed,
+                    "this server has no [smtp] in kith.toml, so it cannot email the person",
+                ));
+            };
+            app.accept_introduction(id, mailer, &state.config.public_url)
+                .await?;
+        }
+        "decline" => {
+            app.decline_introduction(id).await?;
+        }
+        "withdraw" => {
+            app.withdraw_introduction(id).await?;
+        }
+        other => return Err(Problem::new(Code::NotFound, format!("no action {other:?}"))),
+    }
+    Ok(Redirect::to("/network#introductions").into_response())
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    csrf: String,
+    /// add, remove, refuse or welcome.
+    action: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn email_action(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("email", &form.email)?;
+    let app = state.app(caller.account);
+    match form.action.as_str() {
+        "add" => {
+            let Some(mailer) = &state.config.mailer else {
+                return Err(Problem::new(
+                    Code::MailFailed,
+                    "this server has no [smtp] in kith.toml, so it cannot mail the link",
+                ));
+            };
+            app.add_member_email(&form.email, mailer, &state.config.public_url)
+                .await?;
+        }
+        "remove" => app.remove_member_email(&form.email).await?,
+        "refuse" => app.set_refuse_introductions(true).await?,
+        "welcome" => app.set_refuse_introductions(false).await?,
+        other => {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!("unknown action {other:?}"),
+            ));
+        }
+    }
+    Ok(Redirect::to("/network#emails").into_response())
+}
+
+#[derive(Deserialize)]
+struct TieForm {
+    csrf: String,
+    /// The other person: an id, email or exact name.
+    other: String,
+    kind: String,
+    /// Empty: the kind's strength; else a percentage.
+    #[serde(default)]
+    strength: String,
+}
+
+async fn set_tie(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<TieForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    crate::api::check_text("other", &form.other)?;
+    let strength = match form.strength.trim().trim_end_matches('%') {
+        "" => None,
+        s => Some(s.parse::<f64>().map(|p| p / 100.0).map_err(|_| {
+            Problem::new(
+                Code::InvalidValue,
+                format!("strength {s:?}: give a percentage from 1 to 100"),
+            )
+        })?),
+    };
+    state
+        .app(caller.account)
+        .set_tie(&id, &form.other, &form.kind, strength)
+        .await?;
+    Ok(Redirect::to(&format!("/people/{id}#ties")).into_response())
+}
+
+/// The kinds of tie, for forms.
+pub fn tie_kinds() -> Vec<&'static str> {
+    TieKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_answer.html")]
+struct PublicPage {
+    title: String,
+    text: String,
+    message: String,
+    /// The form's action, when there is a question to answer.
+    action: Option<String>,
+    yes: &'static str,
+    no: &'static str,
+}
+
+async fn verify_page(Path(secret): Path<String>) -> PublicPage {
+    PublicPage {
+        title: "Confirm your email address".into(),
+        text: "Confirm that this address is yours on kith.".into(),
+        message: String::new(),
+        action: Some(format!("/verify-email/{secret}")),
+        yes: "Confirm",
+        no: "",
+    }
+}
+
+// The link came by mail: whoever holds it may answer, and a GET never
+// acts (mail scanners follow links), so the button posts.
+async fn verify(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<PublicPage, Problem> {
+    let (_, email) = kith_app::network::members::verify_member_email(&state.store, &secret).await?;
+    Ok(PublicPage {
+        title: "Address confirmed".into(),
+        text: format!(
+            "{email} is confirmed. Members who have it in their address book may now see that you are a member."
+        ),
+        message: String::new(),
+        action: None,
+        yes: "",
+        no: "",
+    })
+}
+
+async fn answer_page(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<PublicPage, Problem> {
+    let invite = kith_app::network::intros::introduction_invite(&state.store, &secret).await?;
+    Ok(PublicPage {
+        title: "An introduction".into(),
+        text: format!(
+            "{} would like to introduce you to {}. Nothing is shared with {} unless you say yes.",
+            invite.broker, invite.requester, invite.requester
+        ),
+        message: invite.message,
+        action: Some(format!("/introductions/answer/{secret}")),
+        yes: "Yes, introduce us",
+        no: "No, thank you",
+    })
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Result<PublicPage, Problem> {
+    let Some(mailer) = &state.config.mailer else {
+        return Err(Problem::new(
+            Code::MailFailed,
+            "this server cannot send mail now; try again later",
+        ));
+    };
+    let yes = form.answer == "yes";
+    let done =
+        kith_app::network::intros::answer_introduction(&state.store, &secret, yes, mailer).await?;
+    Ok(PublicPage {
+        title: if yes { "Introduced" } else { "Declined" }.into(),
+        text: if yes {
+            format!(
+                "Thank you: {}, {} and you each have an email introducing you.",
+                done.broker, done.requester
+            )
+        } else {
+            format!(
+                "Thank you: {} will know you declined. Nothing was shared.",
+                done.broker
+            )
+        },
+        message: String::new(),
+        action: None,
+        yes: "",
+        no: "",
+    })
+}
