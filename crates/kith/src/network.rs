@@ -268,11 +268,11 @@ pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
         "your connections may use, for their paths: {}",
         view.default.describe()
     );
-    for (tag, level) in &view.tags {
-        println!("  tag {tag}: {}", level.as_str());
+    for t in &view.tags {
+        println!("  tag {}: {}", t.tag, t.level.as_str());
     }
-    for (id, name, level) in &view.people {
-        println!("  {name} ({id}): {}", level.as_str());
+    for p in &view.people {
+        println!("  {} ({}): {}", p.name, p.id, p.level.as_str());
     }
     Ok(())
 }

@@ -130,8 +130,9 @@ pub fn draw(map: &NetworkMap) -> String {
         }
     }
     let mut ties = String::new();
-    for (a, b, s) in &map.ties {
-        if let (Some((x1, y1)), Some((x2, y2))) = (at.get(a), at.get(b)) {
+    for t in &map.ties {
+        let s = t.strength;
+        if let (Some((x1, y1)), Some((x2, y2))) = (at.get(&t.a), at.get(&t.b)) {
             let _ = write!(
                 ties,
                 r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" class="tie" stroke-opacity="{:.2}"/>"#,

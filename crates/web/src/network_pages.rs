@@ -239,13 +239,13 @@ async fn network_page(
     let mut rules: Vec<(String, String)> = sharing
         .tags
         .iter()
-        .map(|(t, l)| (format!("tag {t}"), l.as_str().to_string()))
+        .map(|t| (format!("tag {}", t.tag), t.level.as_str().to_string()))
         .collect();
     rules.extend(
         sharing
             .people
             .iter()
-            .map(|(_, n, l)| (n.clone(), l.as_str().to_string())),
+            .map(|p| (p.name.clone(), p.level.as_str().to_string())),
     );
     Ok(NetworkPage {
         user: caller.name,

@@ -35,9 +35,19 @@ pub struct MapCluster {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkMap {
     pub clusters: Vec<MapCluster>,
-    /// (a, b, strength) between people on the map.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub ties: Vec<(PersonId, PersonId, f64)>,
+    /// The ties between people on the map.
+    pub ties: Vec<MapTie>,
+}
+
+/// A tie between two people on the map.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MapTie {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub a: PersonId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub b: PersonId,
+    pub strength: f64,
 }
 
 impl App {
@@ -126,11 +136,15 @@ impl App {
                 if n < m
                     && let Some(&other) = on_map.get(&m)
                 {
-                    ties.push((id, other, s));
+                    ties.push(MapTie {
+                        a: id,
+                        b: other,
+                        strength: s,
+                    });
                 }
             }
         }
-        ties.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        ties.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
         Ok(NetworkMap { clusters, ties })
     }
 }

@@ -29,10 +29,28 @@ pub struct SharingView {
     /// `nothing`, `role` (the default) or `name`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub default: Sharing,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub tags: Vec<(String, Sharing)>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub people: Vec<(PersonId, String, Sharing)>,
+    pub tags: Vec<TagSharing>,
+    pub people: Vec<PersonSharing>,
+}
+
+/// The rule of everyone carrying a tag.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TagSharing {
+    pub tag: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub level: Sharing,
+}
+
+/// The rule of one person.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonSharing {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: PersonId,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub level: Sharing,
 }
 
 /// What a sharing rule covers.
@@ -153,13 +171,20 @@ impl App {
             if scope == "*" {
                 view.default = level;
             } else if let Some(tag) = scope.strip_prefix("tag:") {
-                view.tags.push((tag.to_string(), level));
+                view.tags.push(TagSharing {
+                    tag: tag.to_string(),
+                    level,
+                });
             } else if let Some(id) = scope
                 .strip_prefix("person:")
                 .and_then(|i| i.parse::<PersonId>().ok())
                 && let Some(sp) = tx.person(id).await?
             {
-                view.people.push((id, sp.person.card.display_name(), level));
+                view.people.push(PersonSharing {
+                    id,
+                    name: sp.person.card.display_name(),
+                    level,
+                });
             }
         }
         Ok(view)
