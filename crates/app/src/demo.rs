@@ -261,4 +261,55 @@ impl App {
         self.import_file(&path, &ImportOptions::default(), &NoProgress)
             .await
     }
+
+    /// Gives the demo address book a life: interactions with about one
+    /// person in six over the last months (so ties differ in strength) and
+    /// a few ties set by hand between people, all seeded.
+    pub async fn demo_activity(&self, seed: u64) -> Result<()> {
+        use kith_core::InteractionKind;
+        let mut rng = Rng(seed ^ 0x5eed_ac71);
+        let people: Vec<String> = self
+            .list_people(&kith_store::PeopleFilter::default())
+            .await?
+            .into_iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        if people.len() < 2 {
+            return Ok(());
+        }
+        let kinds = [
+            InteractionKind::Coffee,
+            InteractionKind::Email,
+            InteractionKind::Call,
+            InteractionKind::Meeting,
+            InteractionKind::Lunch,
+        ];
+        for _ in 0..people.len() / 6 {
+            let who = people[rng.below(people.len())].clone();
+            let mut with = vec![who];
+            if rng.chance(20) {
+                with.push(people[rng.below(people.len())].clone());
+            }
+            for _ in 0..1 + rng.below(6) {
+                self.log_interaction(&crate::interactions::NewInteraction {
+                    people: with.clone(),
+                    kind: kinds[rng.below(kinds.len())],
+                    when: format!("{} days ago", 1 + rng.below(240)),
+                    note: None,
+                    direction: None,
+                })
+                .await?;
+            }
+        }
+        let tie_kinds = kith_core::ties::TieKind::ALL;
+        for _ in 0..people.len() / 20 {
+            let (a, b) = (rng.below(people.len()), rng.below(people.len()));
+            if a != b {
+                let kind = tie_kinds[rng.below(tie_kinds.len())];
+                self.set_tie(&people[a], &people[b], kind.as_str(), None)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }

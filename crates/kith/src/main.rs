@@ -712,6 +712,32 @@ async fn demo(
     let app = App::new(store.clone(), account.id, settings.clone());
     let report = app.import_demo(dir, args.people, args.seed).await?;
     output::import_report(&report);
+    app.demo_activity(args.seed).await?;
+    // Two more members, connected to the demo account, so that paths go
+    // through other address books: Sam shares roles (the default), Riya names.
+    for (i, (name, sharing)) in [
+        ("sam", kith_core::ties::Sharing::Role),
+        ("riya", kith_core::ties::Sharing::Name),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let member = auth
+            .add_user(name, &kith_app::auth::new_secret()?, false)
+            .await?;
+        let other = App::new(store.clone(), member.id, settings.clone());
+        let seed = args.seed.wrapping_add(1 + i as u64);
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder)?;
+        other.import_demo(&folder, args.people / 3, seed).await?;
+        other.demo_activity(seed).await?;
+        other
+            .set_sharing(&kith_app::network::ties::SharingScope::All, Some(sharing))
+            .await?;
+        app.invite(name).await?;
+        other.accept("demo").await?;
+    }
+    eprintln!("demo members sam and riya are connected to demo (see Network)");
     eprintln!("demo data directory: {}", dir.display());
     eprintln!("sign in as: demo   password: {password}");
     if args.no_serve {
