@@ -406,7 +406,13 @@ fn demo_fills_a_fresh_data_directory() {
     assert!(said.contains("sign in as: demo"), "{said}");
     let people: Value =
         serde_json::from_str(&k.ok(&["--user", "demo", "people", "list", "--json"])).unwrap();
-    assert_eq!(people.as_array().unwrap().len(), 120);
+    // The demo people and the cards of the two connected demo members.
+    assert_eq!(people.as_array().unwrap().len(), 122);
+    let connections = k.ok(&["--user", "demo", "connect", "list"]);
+    assert!(
+        connections.contains("sam  connected") && connections.contains("riya  connected"),
+        "{connections}"
+    );
     let histories = people
         .as_array()
         .unwrap()
