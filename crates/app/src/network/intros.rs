@@ -139,12 +139,14 @@ impl NetState {
             let Some(at) = p.nodes.iter().position(|&n| n == broker_node) else {
                 continue;
             };
-            // Only the viewer's own card of the broker may come between.
-            if p.nodes[1..at]
-                .iter()
-                .any(|&n| self.nodes[n as usize].account != viewer)
-                || at > 2
-            {
+            // The broker must be the viewer's direct connection: only the
+            // viewer's own cards, or the viewer in another address book,
+            // may come between.
+            let direct = (1..at).all(|i| {
+                self.nodes[p.nodes[i] as usize].account == viewer
+                    || self.same_person(p.nodes[i - 1], p.nodes[i])
+            });
+            if !direct {
                 continue;
             }
             let next = p.nodes[at + 1..]

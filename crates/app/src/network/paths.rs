@@ -125,11 +125,29 @@ impl NetState {
             .map(|l| l.iter().collect())
             .unwrap_or_default();
         list.sort_by(|x, y| y.1.strength().total_cmp(&x.1.strength()));
+        // Past employers say more of someone than their current role: a
+        // person the viewer only sees by role gets no organisation named.
+        let by_role = |n: Node| {
+            let info = &self.nodes[n as usize];
+            info.account != viewer && !info.is_member && info.sharing != Sharing::Name
+        };
+        let discreet = by_role(a) || by_role(b);
         let mut out: Vec<String> = Vec::new();
         for (owner, e) in list {
             if matches!(e, Evidence::SamePerson) {
                 continue;
             }
+            let unnamed;
+            let e = match e {
+                Evidence::Colleagues { months, .. } if discreet => {
+                    unnamed = Evidence::Colleagues {
+                        organization: "the same organisation".into(),
+                        months: *months,
+                    };
+                    &unnamed
+                }
+                e => e,
+            };
             let whose = match owner {
                 Owner::Account(acc) if *acc != viewer => Some(self.member_name(*acc)),
                 _ => None,
@@ -143,7 +161,7 @@ impl NetState {
     }
 
     /// Whether a tie only says two nodes are the same person.
-    fn same_person(&self, a: Node, b: Node) -> bool {
+    pub(crate) fn same_person(&self, a: Node, b: Node) -> bool {
         self.why
             .get(&pair(a, b))
             .is_some_and(|l| l.iter().all(|(_, e)| matches!(e, Evidence::SamePerson)))

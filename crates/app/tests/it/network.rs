@@ -348,12 +348,65 @@ async fn each_sharing_setting_shows_another_member_what_it_says_and_no_more() {
         assert_eq!(at_acme[0].person.name, "someone at Acme (CTO)", "{engine}");
         assert_eq!(at_acme[0].via, ["bob"], "{engine}");
 
+        // A past employer stays hidden behind a role.
+        let yuri = person(&bob, "Yuri Past", "yuri@initech.example", None).await;
+        let past = |start: &str, end: Option<&str>, org: &str, title: &str| PositionEdit {
+            organization: org.into(),
+            title: title.into(),
+            start: Some(start.into()),
+            end: end.map(str::to_string),
+        };
+        bob.edit_person(
+            &yuri,
+            &PersonEdit {
+                positions: Some(vec![past("2015", Some("2019"), "Initech", "Engineer")]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let zed_jobs = vec![
+            past("2016", Some("2018"), "Initech", "Engineer"),
+            past("2019", None, "Acme", "CTO"),
+        ];
+        bob.edit_person(
+            "zed@acme.example",
+            &PersonEdit {
+                positions: Some(zed_jobs),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        meet(&bob, &[&yuri], 5).await;
+        let reasons = |paths: &[PathView]| -> Vec<String> {
+            paths
+                .iter()
+                .flat_map(|p| p.hops.iter().flat_map(|h| h.why.clone()))
+                .collect()
+        };
+        let (_, paths) = ada.paths(&to_zed, 5).await.unwrap();
+        assert!(
+            reasons(&paths)
+                .contains(&"worked together at the same organisation for 3 years".to_string()),
+            "{engine}: {paths:?}"
+        );
+        assert!(
+            !serde_json::to_string(&paths).unwrap().contains("Initech"),
+            "{engine}"
+        );
+
         // By name.
         bob.set_sharing(&SharingScope::All, Some(Sharing::Name))
             .await
             .unwrap();
         let (_, paths) = ada.paths(&to_zed, 3).await.unwrap();
         assert_eq!(names(&paths[0])[1..], ["bob", "Zed Target"], "{engine}");
+        let (_, five) = ada.paths(&to_zed, 5).await.unwrap();
+        assert!(
+            reasons(&five).contains(&"worked together at Initech for 3 years".to_string()),
+            "{engine}: {five:?}"
+        );
 
         // A rule for a tag, then for the person, win over the account's.
         bob.edit_person(
