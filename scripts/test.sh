@@ -105,6 +105,7 @@ bash bench/run.sh --quick
 bash bench/search.sh --quick
 bash bench/mail.sh --quick
 bash bench/carddav.sh --quick
+bash bench/network.sh --quick
 
 say "disk after the run"
 df -h . /tmp | sed 's/^/  /'

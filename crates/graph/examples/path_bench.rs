@@ -184,7 +184,7 @@ impl Timings {
 }
 
 fn json_strength(s: Option<f64>) -> String {
-    s.map_or("null".into(), |s| format!("{s:.9}"))
+    s.map_or("null".into(), |s| format!("{s:e}"))
 }
 
 /// A `/proc/self/status` figure in MiB (0 where there is none).
