@@ -6,7 +6,7 @@
 //!
 //!   cargo run --release -p kith-graph --example path_bench -- EDGES PAIRS COMPANIES
 
-use kith_graph::{Graph, Node, Workspace};
+use kith_graph::{Graph, Node, Stats, Workspace};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -112,18 +112,18 @@ fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
         (Timings::default(), Timings::default(), Timings::default());
     let (mut check_single, mut check_org, mut check_k5) = (Vec::new(), Vec::new(), Vec::new());
     for (i, &(src, dst)) in queries.iter().enumerate() {
-        let t = Instant::now();
+        let (t, before) = (Instant::now(), ws.stats);
         let best = ws.best_path(&graph, src, dst, everyone);
-        single.add(t, best.is_some());
+        single.add(t, best.is_some(), before, ws.stats);
 
         let targets = company_of.get(&dst).map_or(&[][..], |c| &members[c][..]);
-        let t = Instant::now();
+        let (t, before) = (Instant::now(), ws.stats);
         let nearest = ws.best_path_to_any(&graph, src, targets, everyone);
-        org.add(t, nearest.is_some());
+        org.add(t, nearest.is_some(), before, ws.stats);
 
-        let t = Instant::now();
+        let (t, before) = (Instant::now(), ws.stats);
         let five = ws.k_best_paths(&graph, src, &[dst], 5, everyone);
-        k5.add(t, !five.is_empty());
+        k5.add(t, !five.is_empty(), before, ws.stats);
 
         if i < CHECKED {
             check_single.push(json_strength(best.map(|p| p.strength())));
@@ -150,17 +150,22 @@ fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
     ))
 }
 
-/// Latencies of one kind of query, and how many found no path.
+/// Latencies of one kind of query, how many found no path, and the
+/// searching they took.
 #[derive(Default)]
 struct Timings {
     ms: Vec<f64>,
     no_path: usize,
+    searches: u64,
+    scanned: u64,
 }
 
 impl Timings {
-    fn add(&mut self, started: Instant, found: bool) {
+    fn add(&mut self, started: Instant, found: bool, before: Stats, after: Stats) {
         self.ms.push(started.elapsed().as_secs_f64() * 1000.0);
         self.no_path += usize::from(!found);
+        self.searches += after.searches - before.searches;
+        self.scanned += after.scanned - before.scanned;
     }
 
     fn json(&mut self) -> String {
@@ -174,11 +179,13 @@ impl Timings {
             }
         };
         format!(
-            "{{\"p50_ms\": {}, \"p99_ms\": {}, \"done\": {}, \"failed\": 0, \"no_path\": {}}}",
+            "{{\"p50_ms\": {}, \"p99_ms\": {}, \"done\": {}, \"failed\": 0, \"no_path\": {}, \"searches_per_query\": {:.1}, \"ties_scanned_per_query\": {:.0}}}",
             at(0.50),
             at(0.99),
             self.ms.len(),
-            self.no_path
+            self.no_path,
+            self.searches as f64 / self.ms.len().max(1) as f64,
+            self.scanned as f64 / self.ms.len().max(1) as f64,
         )
     }
 }

@@ -8,13 +8,15 @@
 //! A path's strength is the product of its ties' strengths, so the best
 //! path is the shortest one under the cost `-ln(strength)`; costs are kept
 //! as `f32` beside each neighbour (8 bytes a tie end) and summed in `f64`.
+//! Each node's neighbours are kept cheapest first, so a search stops
+//! reading a hub's list at the first tie too costly to matter.
 
 mod reach;
 mod search;
 mod yen;
 
 pub use reach::degrees;
-pub use search::{Path, Workspace};
+pub use search::{Path, Stats, Workspace};
 pub use yen::MAX_K;
 
 use std::fmt;
@@ -106,6 +108,7 @@ impl Graph {
             // Cheapest first among equal ends, so dedup keeps the strongest.
             list.sort_unstable_by(|x, y| x.to.cmp(&y.to).then(x.cost.total_cmp(&y.cost)));
             list.dedup_by_key(|h| h.to);
+            list.sort_unstable_by(by_cost);
             count += list.len();
         }
         Ok(Graph {
@@ -165,10 +168,7 @@ impl Graph {
 
     /// The strength of the tie between `a` and `b`, if any.
     pub fn strength(&self, a: Node, b: Node) -> Option<f64> {
-        let list = &self.neighbours[a as usize];
-        list.binary_search_by_key(&b, |h| h.to)
-            .ok()
-            .map(|i| strength_of(f64::from(list[i].cost)))
+        self.cost(a, b).map(|c| strength_of(f64::from(c)))
     }
 
     /// The nodes tied to `node`, with each tie's strength.
@@ -178,8 +178,16 @@ impl Graph {
             .map(|h| (h.to, strength_of(f64::from(h.cost))))
     }
 
+    /// A node's tie ends, cheapest first.
     fn halves(&self, node: Node) -> &[Half] {
         &self.neighbours[node as usize]
+    }
+
+    fn cost(&self, a: Node, b: Node) -> Option<f32> {
+        self.neighbours[a as usize]
+            .iter()
+            .find(|h| h.to == b)
+            .map(|h| h.cost)
     }
 
     /// Bytes held by the neighbour lists (for the benchmark's report).
@@ -193,26 +201,28 @@ impl Graph {
     }
 }
 
-/// Inserts or updates `to` in a sorted list; true if it was new.
+/// The order of a neighbour list: cheapest first, then by node.
+fn by_cost(x: &Half, y: &Half) -> std::cmp::Ordering {
+    x.cost.total_cmp(&y.cost).then(x.to.cmp(&y.to))
+}
+
+/// Inserts or updates `to` in a list kept in [`by_cost`] order; true if it
+/// was new. Finding it reads the list (a hub's is long, but a change is
+/// rare next to the searches that read it in cost order).
 fn upsert(list: &mut Vec<Half>, to: Node, cost: f32) -> bool {
-    match list.binary_search_by_key(&to, |h| h.to) {
-        Ok(i) => {
-            list[i].cost = cost;
-            false
-        }
-        Err(i) => {
-            list.insert(i, Half { to, cost });
-            true
-        }
-    }
+    let added = !remove(list, to);
+    let half = Half { to, cost };
+    let at = list.partition_point(|h| by_cost(h, &half).is_lt());
+    list.insert(at, half);
+    added
 }
 
 fn remove(list: &mut Vec<Half>, to: Node) -> bool {
-    match list.binary_search_by_key(&to, |h| h.to) {
-        Ok(i) => {
+    match list.iter().position(|h| h.to == to) {
+        Some(i) => {
             list.remove(i);
             true
         }
-        Err(_) => false,
+        None => false,
     }
 }

@@ -47,61 +47,50 @@ impl PartialOrd for Entry {
     }
 }
 
-/// One direction's labels: valid where `stamp` is the current generation.
-#[derive(Default)]
-struct Side {
-    stamp: Vec<u32>,
-    settled: Vec<u32>,
-    dist: Vec<f64>,
-    prev: Vec<Node>,
-    heap: BinaryHeap<Entry>,
+/// One direction's label of a node: valid where `stamp` (without the
+/// settled bit) is the current generation.
+#[derive(Clone, Copy)]
+struct Label {
+    stamp: u32,
+    prev: Node,
+    dist: f64,
 }
 
 const NONE: Node = Node::MAX;
+/// Set in a stamp once its node is settled on that side.
+const SETTLED: u32 = 1 << 31;
+const UNSEEN: Label = Label {
+    stamp: 0,
+    prev: NONE,
+    dist: f64::INFINITY,
+};
 
-impl Side {
-    fn fit(&mut self, nodes: usize) {
-        if self.stamp.len() < nodes {
-            self.stamp.resize(nodes, 0);
-            self.settled.resize(nodes, 0);
-            self.dist.resize(nodes, f64::INFINITY);
-            self.prev.resize(nodes, NONE);
-        }
-    }
+/// Both directions' labels of a node side by side: one cache line holds
+/// all a search reads of a node.
+#[derive(Clone, Copy)]
+struct Labels([Label; 2]);
 
-    fn dist(&self, node: Node, generation: u32) -> f64 {
-        if self.stamp[node as usize] == generation {
-            self.dist[node as usize]
-        } else {
-            f64::INFINITY
-        }
-    }
-
-    /// Labels `node` with `cost` if that is better; true if it was.
-    fn improve(&mut self, node: Node, cost: f64, prev: Node, generation: u32) -> bool {
-        let i = node as usize;
-        if self.stamp[i] == generation && self.dist[i] <= cost {
-            return false;
-        }
-        self.stamp[i] = generation;
-        self.dist[i] = cost;
-        self.prev[i] = prev;
-        self.heap.push(Entry { cost, node });
-        true
-    }
-
-    fn top(&self) -> f64 {
-        self.heap.peek().map_or(f64::INFINITY, |e| e.cost)
-    }
-}
+const FORWARD: usize = 0;
+const BACKWARD: usize = 1;
 
 /// Reusable search state; one per thread that searches.
 #[derive(Default)]
 pub struct Workspace {
-    forward: Side,
-    backward: Side,
+    labels: Vec<Labels>,
+    heaps: [BinaryHeap<Entry>; 2],
     target: Vec<u32>,
     generation: u32,
+    /// Work done since made, for measuring.
+    pub stats: Stats,
+}
+
+/// How much searching a workspace has done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub searches: u64,
+    /// Nodes taken off a frontier, and ties looked at from them.
+    pub settled: u64,
+    pub scanned: u64,
 }
 
 /// What one search looks for (the k-best search narrows it per spur).
@@ -155,23 +144,50 @@ impl Workspace {
     }
 
     fn next_generation(&mut self, nodes: usize) -> u32 {
-        self.forward.fit(nodes);
-        self.backward.fit(nodes);
-        if self.target.len() < nodes {
+        if self.labels.len() < nodes {
+            self.labels.resize(nodes, Labels([UNSEEN; 2]));
             self.target.resize(nodes, 0);
         }
-        self.forward.heap.clear();
-        self.backward.heap.clear();
-        if self.generation == u32::MAX {
-            for side in [&mut self.forward, &mut self.backward] {
-                side.stamp.fill(0);
-                side.settled.fill(0);
-            }
+        self.heaps.iter_mut().for_each(BinaryHeap::clear);
+        if self.generation + 1 >= SETTLED {
+            self.labels.fill(Labels([UNSEEN; 2]));
             self.target.fill(0);
             self.generation = 0;
         }
         self.generation += 1;
         self.generation
+    }
+
+    /// A node's cost from one side's start, if labelled in this search.
+    fn dist(&self, side: usize, node: Node, generation: u32) -> f64 {
+        let l = &self.labels[node as usize].0[side];
+        if l.stamp & !SETTLED == generation {
+            l.dist
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    fn settled(&self, side: usize, node: Node, generation: u32) -> bool {
+        self.labels[node as usize].0[side].stamp == generation | SETTLED
+    }
+
+    /// Labels `node` on one side with `cost` if that is better.
+    fn improve(&mut self, side: usize, node: Node, cost: f64, prev: Node, generation: u32) {
+        let l = &mut self.labels[node as usize].0[side];
+        if l.stamp & !SETTLED == generation && l.dist <= cost {
+            return;
+        }
+        *l = Label {
+            stamp: generation,
+            prev,
+            dist: cost,
+        };
+        self.heaps[side].push(Entry { cost, node });
+    }
+
+    fn top(&self, side: usize) -> f64 {
+        self.heaps[side].peek().map_or(f64::INFINITY, |e| e.cost)
     }
 
     pub(crate) fn search<F: Fn(Node) -> bool>(
@@ -180,15 +196,16 @@ impl Workspace {
         query: &Query<'_, F>,
     ) -> Option<Path> {
         let generation = self.next_generation(graph.len());
+        self.stats.searches += 1;
         let from = query.from;
-        self.forward.improve(from, 0.0, NONE, generation);
+        self.improve(FORWARD, from, 0.0, NONE, generation);
         for &t in query.targets {
             if t != from && (t as usize) < graph.len() && (query.allowed)(t) {
                 self.target[t as usize] = generation;
-                self.backward.improve(t, 0.0, NONE, generation);
+                self.improve(BACKWARD, t, 0.0, NONE, generation);
             }
         }
-        if self.backward.heap.is_empty() {
+        if self.heaps[BACKWARD].is_empty() {
             return None;
         }
         let avoided = |u: Node, v: Node| {
@@ -198,59 +215,78 @@ impl Workspace {
         let mut best = query.limit;
         let mut meet = NONE;
         loop {
-            let (top_f, top_b) = (self.forward.top(), self.backward.top());
+            let (top_f, top_b) = (self.top(FORWARD), self.top(BACKWARD));
             if top_f + top_b >= best || (top_f.is_infinite() && top_b.is_infinite()) {
                 break;
             }
             // Grow the smaller frontier; an empty one means that side is done.
-            let forward = !self.forward.heap.is_empty()
-                && (self.backward.heap.is_empty()
-                    || self.forward.heap.len() <= self.backward.heap.len());
-            let (side, other) = if forward {
-                (&mut self.forward, &self.backward)
+            let (f_len, b_len) = (self.heaps[FORWARD].len(), self.heaps[BACKWARD].len());
+            let side = if f_len > 0 && (b_len == 0 || f_len <= b_len) {
+                FORWARD
             } else {
-                (&mut self.backward, &self.forward)
+                BACKWARD
             };
-            let Some(Entry { cost, node: u }) = side.heap.pop() else {
+            let other = 1 - side;
+            let other_top = self.top(other);
+            let Some(Entry { cost, node: u }) = self.heaps[side].pop() else {
                 break;
             };
-            if side.settled[u as usize] == generation || cost > side.dist[u as usize] {
+            let label = &mut self.labels[u as usize].0[side];
+            if label.stamp != generation || cost > label.dist {
                 continue;
             }
-            side.settled[u as usize] = generation;
+            label.stamp = generation | SETTLED;
+            self.stats.settled += 1;
             // A path ends at its first target and starts at `from`: neither
             // is passed through.
-            if (forward && self.target[u as usize] == generation) || (!forward && u == from) {
+            if (side == FORWARD && self.target[u as usize] == generation)
+                || (side == BACKWARD && u == from)
+            {
                 continue;
             }
             for half in graph.halves(u) {
+                let through = cost + f64::from(half.cost);
+                // The rest of the list costs as much or more: no node on it
+                // can lead to a better path from here (one the other side
+                // settled first was met when it was scanned).
+                if through + other_top >= best {
+                    break;
+                }
+                self.stats.scanned += 1;
                 let v = half.to;
                 if !(query.allowed)(v) && v != from || avoided(u, v) {
                     continue;
                 }
-                let through = cost + f64::from(half.cost);
-                side.improve(v, through, u, generation);
-                let total = side.dist[v as usize] + other.dist(v, generation);
-                if total < best {
-                    best = total;
+                let beyond = self.dist(other, v, generation);
+                if through + beyond < best {
+                    best = through + beyond;
                     meet = v;
+                    self.improve(side, v, through, u, generation);
+                    continue;
                 }
+                // A node the other side has settled cannot lead to a better
+                // path from here; it was met when that side scanned it.
+                if self.settled(other, v, generation) {
+                    continue;
+                }
+                self.improve(side, v, through, u, generation);
             }
         }
         if meet == NONE {
             return None;
         }
+        let prev = |side: usize, n: Node| self.labels[n as usize].0[side].prev;
         let mut nodes = Vec::new();
         let mut at = meet;
         while at != NONE {
             nodes.push(at);
-            at = self.forward.prev[at as usize];
+            at = prev(FORWARD, at);
         }
         nodes.reverse();
-        let mut at = self.backward.prev[meet as usize];
+        let mut at = prev(BACKWARD, meet);
         while at != NONE {
             nodes.push(at);
-            at = self.backward.prev[at as usize];
+            at = prev(BACKWARD, at);
         }
         Some(Path { nodes, cost: best })
     }

@@ -41,11 +41,13 @@ impl Workspace {
                 .last()
                 .map(|(p, d)| (p.nodes.clone(), *d))
                 .unwrap_or_default();
-            let mut root_cost = cost_along(graph, &parent[..=deviation.min(parent.len() - 1)]);
+            // The cost of the parent up to each node.
+            let mut prefix = vec![0.0; parent.len()];
+            for i in 1..parent.len() {
+                prefix[i] = prefix[i - 1] + edge_cost(graph, parent[i - 1], parent[i]);
+            }
             for spur_at in deviation..parent.len().saturating_sub(1) {
-                if spur_at > deviation {
-                    root_cost += edge_cost(graph, parent[spur_at - 1], parent[spur_at]);
-                }
+                let root_cost = prefix[spur_at];
                 let root = &parent[..=spur_at];
                 let avoid_next: Vec<Node> = found
                     .iter()
@@ -93,11 +95,5 @@ impl Workspace {
 }
 
 fn edge_cost(graph: &Graph, a: Node, b: Node) -> f64 {
-    let list = graph.halves(a);
-    list.binary_search_by_key(&b, |h| h.to)
-        .map_or(f64::INFINITY, |i| f64::from(list[i].cost))
-}
-
-fn cost_along(graph: &Graph, nodes: &[Node]) -> f64 {
-    nodes.windows(2).map(|w| edge_cost(graph, w[0], w[1])).sum()
+    graph.cost(a, b).map_or(f64::INFINITY, f64::from)
 }
