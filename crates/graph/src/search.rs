@@ -23,21 +23,31 @@ impl Path {
     }
 }
 
-/// A heap entry, cheapest first.
-#[derive(Clone, Copy, PartialEq)]
+/// A heap entry, cheapest first. Costs are never negative, and the bits
+/// of non-negative floats order as the floats do: comparing them as
+/// integers is the cheapest comparison there is.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Entry {
-    cost: f64,
+    key: u64,
     node: Node,
 }
 
-impl Eq for Entry {}
+impl Entry {
+    fn new(cost: f64, node: Node) -> Entry {
+        Entry {
+            key: cost.to_bits(),
+            node,
+        }
+    }
+
+    fn cost(self) -> f64 {
+        f64::from_bits(self.key)
+    }
+}
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .cost
-            .total_cmp(&self.cost)
-            .then(other.node.cmp(&self.node))
+        other.key.cmp(&self.key).then(other.node.cmp(&self.node))
     }
 }
 
@@ -79,6 +89,8 @@ pub struct Workspace {
     labels: Vec<Labels>,
     heaps: [BinaryHeap<Entry>; 2],
     target: Vec<u32>,
+    /// Nodes a search may not pass (stamped with its generation).
+    blocked: Vec<u32>,
     generation: u32,
     /// Work done since made, for measuring.
     pub stats: Stats,
@@ -99,6 +111,8 @@ pub(crate) struct Query<'a, F> {
     pub targets: &'a [Node],
     /// Whether a node may be on the path (the start is always allowed).
     pub allowed: F,
+    /// Nodes the path may not pass, whatever `allowed` says.
+    pub blocked: &'a [Node],
     /// Ties from `from` to these nodes are not taken.
     pub avoid_next: &'a [Node],
     /// Paths costing this much or more are not wanted.
@@ -137,6 +151,7 @@ impl Workspace {
                 from,
                 targets,
                 allowed,
+                blocked: &[],
                 avoid_next: &[],
                 limit: f64::INFINITY,
             },
@@ -147,11 +162,13 @@ impl Workspace {
         if self.labels.len() < nodes {
             self.labels.resize(nodes, Labels([UNSEEN; 2]));
             self.target.resize(nodes, 0);
+            self.blocked.resize(nodes, 0);
         }
         self.heaps.iter_mut().for_each(BinaryHeap::clear);
         if self.generation + 1 >= SETTLED {
             self.labels.fill(Labels([UNSEEN; 2]));
             self.target.fill(0);
+            self.blocked.fill(0);
             self.generation = 0;
         }
         self.generation += 1;
@@ -183,11 +200,11 @@ impl Workspace {
             prev,
             dist: cost,
         };
-        self.heaps[side].push(Entry { cost, node });
+        self.heaps[side].push(Entry::new(cost, node));
     }
 
     fn top(&self, side: usize) -> f64 {
-        self.heaps[side].peek().map_or(f64::INFINITY, |e| e.cost)
+        self.heaps[side].peek().map_or(f64::INFINITY, |e| e.cost())
     }
 
     pub(crate) fn search<F: Fn(Node) -> bool>(
@@ -198,9 +215,16 @@ impl Workspace {
         let generation = self.next_generation(graph.len());
         self.stats.searches += 1;
         let from = query.from;
+        for &b in query.blocked {
+            self.blocked[b as usize] = generation;
+        }
         self.improve(FORWARD, from, 0.0, NONE, generation);
         for &t in query.targets {
-            if t != from && (t as usize) < graph.len() && (query.allowed)(t) {
+            if t != from
+                && (t as usize) < graph.len()
+                && self.blocked[t as usize] != generation
+                && (query.allowed)(t)
+            {
                 self.target[t as usize] = generation;
                 self.improve(BACKWARD, t, 0.0, NONE, generation);
             }
@@ -228,9 +252,10 @@ impl Workspace {
             };
             let other = 1 - side;
             let other_top = self.top(other);
-            let Some(Entry { cost, node: u }) = self.heaps[side].pop() else {
+            let Some(entry) = self.heaps[side].pop() else {
                 break;
             };
+            let (cost, u) = (entry.cost(), entry.node);
             let label = &mut self.labels[u as usize].0[side];
             if label.stamp != generation || cost > label.dist {
                 continue;
@@ -254,7 +279,9 @@ impl Workspace {
                 }
                 self.stats.scanned += 1;
                 let v = half.to;
-                if !(query.allowed)(v) && v != from || avoided(u, v) {
+                if v != from && (self.blocked[v as usize] == generation || !(query.allowed)(v))
+                    || avoided(u, v)
+                {
                     continue;
                 }
                 let beyond = self.dist(other, v, generation);

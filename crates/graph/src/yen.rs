@@ -63,7 +63,8 @@ impl Workspace {
                 let query = Query {
                     from: root[spur_at],
                     targets,
-                    allowed: |n: Node| allowed(n) && !before.contains(&n),
+                    allowed: &allowed,
+                    blocked: before,
                     avoid_next: &avoid_next,
                     limit: bound - root_cost,
                 };
