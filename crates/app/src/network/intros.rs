@@ -532,14 +532,19 @@ impl App {
     }
 }
 
-/// The request behind an answer link, for the person asked about.
-pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInvite> {
-    let row = store
+/// The request an answer link's secret opens.
+async fn row_by_secret(store: &Store, secret: &str) -> Result<IntroRow> {
+    store
         .introduction_by_token(&secret_hash(secret.trim()))
         .await?
         .ok_or_else(|| {
             AppError::NotFound("this link is unknown, was answered already or was withdrawn".into())
-        })?;
+        })
+}
+
+/// The request behind an answer link, for the person asked about.
+pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInvite> {
+    let row = row_by_secret(store, secret).await?;
     Ok(IntroInvite {
         broker: member_name(store, row.broker).await?,
         requester: member_name(store, row.requester).await?,
@@ -555,12 +560,7 @@ pub async fn answer_introduction(
     yes: bool,
     mailer: &Mailer,
 ) -> Result<IntroInvite> {
-    let row = store
-        .introduction_by_token(&secret_hash(secret.trim()))
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound("this link is unknown, was answered already or was withdrawn".into())
-        })?;
+    let row = row_by_secret(store, secret).await?;
     let to = if yes { "introduced" } else { "refused" };
     if !store
         .move_introduction(row.id, "accepted", to, None, None)

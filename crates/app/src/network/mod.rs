@@ -87,7 +87,21 @@ pub(crate) struct Visibility<'a> {
     connections: &'a [AccountId],
 }
 
-impl Visibility<'_> {
+impl<'a> Visibility<'a> {
+    fn of(
+        viewer: AccountId,
+        nodes: &'a [NodeInfo],
+        accounts: &'a HashMap<AccountId, Loaded>,
+    ) -> Visibility<'a> {
+        Visibility {
+            viewer,
+            nodes,
+            connections: accounts
+                .get(&viewer)
+                .map_or(&[][..], |l| &l.connections[..]),
+        }
+    }
+
     pub(crate) fn allows(&self, node: Node) -> bool {
         let info = &self.nodes[node as usize];
         info.alive
@@ -130,14 +144,7 @@ impl NetState {
     }
 
     fn visibility(&self, viewer: AccountId) -> Visibility<'_> {
-        Visibility {
-            viewer,
-            nodes: &self.nodes,
-            connections: self
-                .accounts
-                .get(&viewer)
-                .map_or(&[][..], |l| &l.connections[..]),
-        }
+        Visibility::of(viewer, &self.nodes, &self.accounts)
     }
 
     /// The workspace, the graph and the viewer's filter, borrowed apart.
@@ -145,14 +152,7 @@ impl NetState {
         &mut self,
         viewer: AccountId,
     ) -> (&mut Workspace, &Graph, Visibility<'_>) {
-        let visibility = Visibility {
-            viewer,
-            nodes: &self.nodes,
-            connections: self
-                .accounts
-                .get(&viewer)
-                .map_or(&[][..], |l| &l.connections[..]),
-        };
+        let visibility = Visibility::of(viewer, &self.nodes, &self.accounts);
         (&mut self.ws, &self.graph, visibility)
     }
 

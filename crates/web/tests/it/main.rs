@@ -90,16 +90,31 @@ impl Api<'_> {
         }
     }
 
-    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
-        let r = self
+    /// Sends a request with the token (and a JSON body); the status and
+    /// the JSON answer (null when there is none).
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut request = self
             .http
-            .get(self.server.url(path))
-            .header("authorization", &self.auth)
-            .send()
-            .await
-            .unwrap();
+            .request(method.clone(), self.server.url(path))
+            .header("authorization", &self.auth);
+        if method == reqwest::Method::PATCH {
+            request = request.header("if-match", "*");
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::GET, path, None).await
     }
 
     pub async fn post(
@@ -107,34 +122,28 @@ impl Api<'_> {
         path: &str,
         body: serde_json::Value,
     ) -> (reqwest::StatusCode, serde_json::Value) {
-        let r = self
-            .http
-            .post(self.server.url(path))
-            .header("authorization", &self.auth)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+        self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
+    /// PATCH with `If-Match: *`.
     pub async fn patch(
         &self,
         path: &str,
         body: serde_json::Value,
     ) -> (reqwest::StatusCode, serde_json::Value) {
-        let r = self
-            .http
-            .patch(self.server.url(path))
-            .header("authorization", &self.auth)
-            .header("if-match", "*")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn put(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::StatusCode {
+        self.send(reqwest::Method::DELETE, path, None).await.0
     }
 
     /// Uploads files to /api/v1/imports and waits for the job to finish.
@@ -165,33 +174,6 @@ impl Api<'_> {
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         panic!("the import at {location} did not finish");
-    }
-
-    pub async fn put(
-        &self,
-        path: &str,
-        body: serde_json::Value,
-    ) -> (reqwest::StatusCode, serde_json::Value) {
-        let r = self
-            .http
-            .put(self.server.url(path))
-            .header("authorization", &self.auth)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(serde_json::Value::Null))
-    }
-
-    pub async fn delete(&self, path: &str) -> reqwest::StatusCode {
-        self.http
-            .delete(self.server.url(path))
-            .header("authorization", &self.auth)
-            .send()
-            .await
-            .unwrap()
-            .status()
     }
 }
 
