@@ -11,6 +11,9 @@
 #   --ties M         ties (default 10,000,000)
 #   --pairs P        query pairs, all run by kith (default 1000)
 #   --peer-pairs K   networkx and igraph run the first K of them (default 20)
+#   --reuse-peers    keep networkx's and igraph's results of an earlier run
+#                    on the same network (they take about an hour at full
+#                    size); the table says so
 #
 # The network (bench/network_gen.py, seed 42) goes to target/bench-network/
 # and is reused while the parameters and the generator stay the same. Each
@@ -24,7 +27,7 @@
 # own consistency checks, or when the tools' strengths for the first 20
 # pairs disagree (relative 1e-5: kith keeps each tie's cost as a 32-bit float).
 set -euo pipefail
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 ORIG_ARGS="$*"
 PEOPLE=1000000
 TIES=10000000
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
         --ties) TIES=${2:?--ties needs a number}; shift ;;
         --pairs) PAIRS=${2:?--pairs needs a number}; shift ;;
         --peer-pairs) PEER_PAIRS=${2:?--peer-pairs needs a number}; shift ;;
+        --reuse-peers) REUSE_PEERS=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "network.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -107,6 +111,11 @@ else
     rm -f "$DATA/kith.json" "$DATA/kith.log"
 fi
 for tool in networkx igraph; do
+    if [ -n "${REUSE_PEERS:-}" ] && [ -s "$DATA/$tool.json" ] && [ ! -e "$DATA/$tool.failed" ]; then
+        log "$tool: reusing $DATA/$tool.json of $(date -r "$DATA/$tool.json" '+%F %T')"
+        echo "$tool's results are reused from a run at $(date -r "$DATA/$tool.json" '+%F %T') on the same network."
+        continue
+    fi
     step "$tool" "$PEER_S" "$PY" bench/network_peers.py --tool "$tool" "${FILES[@]}" \
         --pairs-limit "$PEER_PAIRS" --timeout "$QUERY_S" --budget "$BUDGET_S"
 done
