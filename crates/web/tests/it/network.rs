@@ -219,6 +219,37 @@ async fn paths_connections_and_sharing_over_the_api_and_the_pages() {
             "{engine}: {network}"
         );
         assert!(network.contains("bob: connected"), "{engine}");
+        // The pages show no more than each setting allows.
+        bob.put("/api/v1/sharing", json!({"level": "role"})).await;
+        let by_role = page("/network?org=Acme").await;
+        assert!(
+            by_role.contains("someone at Acme (CTO)") && !by_role.contains("Zed"),
+            "{engine}: {by_role}"
+        );
+        let path_page = page("/network?to=zed%40acme.example").await;
+        assert!(
+            path_page.contains("someone at Acme (CTO)") && !path_page.contains("Zed Target"),
+            "{engine}: {path_page}"
+        );
+        assert!(
+            path_page.contains("Ask bob for an introduction"),
+            "{engine}"
+        );
+        bob.put("/api/v1/sharing", json!({"level": "nothing"}))
+            .await;
+        let hidden = page("/network?org=Acme").await;
+        assert!(
+            hidden.contains("Nobody you can reach is at Acme now.")
+                && !hidden.contains("<td>someone at"),
+            "{engine}: {hidden}"
+        );
+        let hidden_path = page("/network?to=zed%40acme.example").await;
+        assert!(
+            hidden_path.contains("nobody you can reach through your network is known as")
+                && !hidden_path.contains("Path strength"),
+            "{engine}"
+        );
+        bob.put("/api/v1/sharing", json!({"level": "name"})).await;
         let map = page("/network/map").await;
         assert!(
             map.contains("<svg")
