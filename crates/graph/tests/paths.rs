@@ -133,9 +133,16 @@ fn degrees_count_ties_through_allowed_people() {
             (5, 3, 0.5),
         ],
     );
-    let d = degrees(&g, 0, 3, everyone);
-    assert_eq!(d, HashMap::from([(1, 1), (5, 1), (2, 2), (3, 2), (4, 3)]));
-    let d = degrees(&g, 0, 3, |n| n != 5);
+    let never = |_: Node, _: Node| false;
+    let d = degrees(&g, 0, 3, everyone, never);
+    assert_eq!(
+        d,
+        HashMap::from([(0, 0), (1, 1), (5, 1), (2, 2), (3, 2), (4, 3)])
+    );
+    // A free tie (the same person in two places) costs no hop.
+    let d = degrees(&g, 0, 3, everyone, |a, b| (a.min(b), a.max(b)) == (0, 1));
+    assert_eq!((d[&1], d[&2], d[&3]), (0, 1, 2));
+    let d = degrees(&g, 0, 3, |n| n != 5, never);
     assert_eq!(d.get(&3), Some(&3));
     assert_eq!(d.get(&4), None);
 }

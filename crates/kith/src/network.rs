@@ -342,13 +342,9 @@ pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) 
             list.iter().for_each(show);
         }
         IntroCommand::Accept { id } => {
-            let Some(mailer) = config::mailer(file)? else {
-                bail!(
-                    "kith.toml has no [smtp] section, so kith cannot email the person (docs/network.md)"
-                );
-            };
+            let mailer = config::mailer(file)?;
             let base = config::public_url(file, "127.0.0.1:7878");
-            show(&app.accept_introduction(id, &mailer, &base).await?);
+            show(&app.accept_introduction(id, mailer.as_ref(), &base).await?);
         }
         IntroCommand::Decline { id } => show(&app.decline_introduction(id).await?),
         IntroCommand::Withdraw { id } => show(&app.withdraw_introduction(id).await?),

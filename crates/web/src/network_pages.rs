@@ -384,13 +384,7 @@ async fn answer_introduction(
     let app = state.app(caller.account);
     match action.as_str() {
         "accept" => {
-            let Some(mailer) = &state.config.mailer else {
-                return Err(Problem::new(
-                    Code::MailFailed,
-                    "this server has no [smtp] in kith.toml, so it cannot email the person",
-                ));
-            };
-            app.accept_introduction(id, mailer, &state.config.public_url)
+            app.accept_introduction(id, state.config.mailer.as_deref(), &state.config.public_url)
                 .await?;
         }
         "decline" => {

@@ -233,7 +233,7 @@ impl App {
         // The target must resolve as for a path (same answers, same privacy).
         let (label, _) = self.paths(target, 1).await?;
         let own = match target {
-            PathTarget::Person(q) => self.own_target_id(q).await?,
+            PathTarget::Person(q) => self.own_target(q).await?.map(|o| o.0),
             PathTarget::Org(_) => None,
         };
         let step = {
@@ -298,15 +298,6 @@ impl App {
         )
         .await?;
         self.introduction(row.id).await
-    }
-
-    async fn own_target_id(&self, q: &str) -> Result<Option<PersonId>> {
-        let mut tx = self.store.begin_read(self.account).await?;
-        match crate::people::resolve_loose(&mut tx, q).await {
-            Ok(sp) => Ok(Some(sp.person.id)),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     async fn intro_view(&self, row: IntroRow) -> Result<IntroView> {
@@ -435,10 +426,11 @@ impl App {
 
     /// Accepts a request: the person is asked by email whether they want
     /// the introduction (the first opt-in is the member's, this the second).
+    /// Without a mailer (no `[smtp]`) the request is left as it was.
     pub async fn accept_introduction(
         &self,
         id: Uuid,
-        mailer: &Mailer,
+        mailer: Option<&Mailer>,
         public_url: &str,
     ) -> Result<IntroView> {
         let row = self.broker_row(id).await?;
@@ -448,6 +440,11 @@ impl App {
                 row.status
             )));
         }
+        let mailer = mailer.ok_or_else(|| {
+            AppError::Mail(
+                "this server has no [smtp] in kith.toml, so it cannot email the person".into(),
+            )
+        })?;
         let contact = {
             let mut tx = self.store.begin_read(self.account).await?;
             tx.person(row.broker_person).await?

@@ -221,28 +221,16 @@ impl NetState {
     /// How many people away from the viewer each node is, up to 3: a
     /// walk where a tie only saying two nodes are one person costs nothing.
     pub(crate) fn degrees(&self, viewer: AccountId) -> std::collections::HashMap<Node, u8> {
-        let mut out = std::collections::HashMap::new();
         let Some(&me) = self.me.get(&viewer) else {
-            return out;
+            return Default::default();
         };
-        let mut queue = std::collections::VecDeque::from([(me, 0u8)]);
-        while let Some((n, d)) = queue.pop_front() {
-            if out.get(&n).is_some_and(|&seen| seen <= d) {
-                continue;
-            }
-            out.insert(n, d);
-            for (m, _) in self.graph.ties_of(n) {
-                if !self.visible(viewer, m) {
-                    continue;
-                }
-                if self.same_person(n, m) {
-                    queue.push_front((m, d));
-                } else if d < 3 {
-                    queue.push_back((m, d + 1));
-                }
-            }
-        }
-        out
+        kith_graph::degrees(
+            &self.graph,
+            me,
+            3,
+            |n| self.visible(viewer, n),
+            |a, b| self.same_person(a, b),
+        )
     }
 
     /// How much the viewer learns from a node: their own card most, then
@@ -336,7 +324,7 @@ fn check_k(k: usize) -> Result<()> {
 
 impl App {
     /// The person of the viewer's own address book a target names, if any.
-    async fn own_target(&self, q: &str) -> Result<Option<(PersonId, String, bool)>> {
+    pub(crate) async fn own_target(&self, q: &str) -> Result<Option<(PersonId, String, bool)>> {
         let mut tx = self.store.begin_read(self.account).await?;
         match crate::people::resolve_loose(&mut tx, q).await {
             Ok(sp) => Ok(Some((

@@ -95,6 +95,18 @@ async fn fill(c: &fantoccini::Client, id: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Fills a sign-in or setup form's name and password and submits it.
+async fn submit_account(c: &fantoccini::Client, name: &str, password: &str) {
+    fill(c, "name", name).await;
+    fill(c, "password", password).await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Waits until the page's text contains `text` (pages that refresh).
 async fn wait_text(c: &fantoccini::Client, text: &str) -> String {
     for _ in 0..100 {
@@ -124,14 +136,7 @@ async fn first_hour_in_a_real_browser() {
         .await
         .unwrap();
     shot(&c, "setup.png").await;
-    fill(&c, "name", "ada").await;
-    fill(&c, "password", "correct horse").await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_account(&c, "ada", "correct horse").await;
     wait_text(&c, "No people yet").await;
 
     // Import a LinkedIn export and a vCard file with a near-duplicate.
@@ -265,14 +270,7 @@ async fn first_hour_in_a_real_browser() {
 
     // A second account sees none of Ada's people.
     auth.add_user("bob", "battery staple", false).await.unwrap();
-    fill(&c, "name", "bob").await;
-    fill(&c, "password", "battery staple").await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_account(&c, "bob", "battery staple").await;
     wait_text(&c, "No people yet").await;
     c.goto(&grace_url).await.unwrap();
     let hidden = wait_text(&c, "Not found").await;
@@ -319,14 +317,7 @@ async fn the_network_map_in_a_real_browser() {
     }
     let (c, _driver, _profile) = browser().await;
     c.goto(&server.url("/login")).await.unwrap();
-    fill(&c, "name", "ada").await;
-    fill(&c, "password", "correct horse").await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_account(&c, "ada", "correct horse").await;
     wait_text(&c, "People").await;
     c.goto(&server.url("/network/map")).await.unwrap();
     wait_text(&c, "The same, as a list").await;
