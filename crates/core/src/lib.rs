@@ -4,11 +4,13 @@
 
 pub mod dates;
 pub mod due;
+pub mod helpout;
 pub mod identity;
 pub mod ids;
 pub mod interaction;
 pub mod merge;
 pub mod model;
+pub mod mycard;
 pub mod names;
 pub mod strength;
 pub mod ties;

@@ -94,6 +94,10 @@ fn sqlite_migrations() -> Migrator {
             "network",
             include_str!("../migrations/sqlite/0009_network.sql"),
         ),
+        (
+            "cards",
+            include_str!("../migrations/sqlite/0010_cards.sql"),
+        ),
     ])
 }
 
@@ -134,6 +138,10 @@ fn postgres_migrations() -> Migrator {
         (
             "network",
             include_str!("../migrations/postgres/0009_network.sql"),
+        ),
+        (
+            "cards",
+            include_str!("../migrations/postgres/0010_cards.sql"),
         ),
     ])
 }
