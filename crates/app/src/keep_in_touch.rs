@@ -30,6 +30,9 @@ pub struct DueView {
     pub overdue_days: i64,
     pub strength: f64,
     pub reason: String,
+    /// Why to give before asking, if there is a reason: an open need
+    /// someone the user knows can meet, or favours not yet returned.
+    pub give_first: Option<String>,
 }
 
 fn check_days(days: i64) -> Result<i64> {
@@ -118,6 +121,11 @@ impl App {
             .map(|sp| (sp.person.id, sp.person.card.display_name()))
             .collect();
         candidates.retain(|(id, _)| people.contains_key(id));
+        let hints = if candidates.is_empty() {
+            Default::default()
+        } else {
+            self.give_first_hints().await?
+        };
         let mut out = Vec::with_capacity(candidates.len());
         for (id, mut input) in candidates {
             let touches: Vec<Touch> = tx
@@ -150,6 +158,7 @@ impl App {
                     overdue_days: d.overdue_days,
                     strength: input.strength,
                     reason: d.reason,
+                    give_first: hints.get(&id).cloned(),
                 },
             ));
         }

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod carddav;
+pub mod cards;
 pub mod coming_up;
 pub mod demo;
 pub mod digest;
@@ -40,6 +41,9 @@ pub struct Settings {
     pub region_is_explicit: bool,
     /// The relationship strength formula's parameters (kith.toml `[strength]`).
     pub strength: kith_core::strength::StrengthParams,
+    /// The most "send my new details" emails a member may send a day
+    /// (kith.toml `[cards] emails_per_day`).
+    pub card_emails_per_day: u32,
 }
 
 /// kith acting as one account.

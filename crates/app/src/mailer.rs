@@ -1,9 +1,11 @@
 //! Sending mail over SMTP (lettre, rustls; no OpenSSL): the `[smtp]`
 //! configuration of kith.toml and a mailer that sends one message with a
-//! text and an HTML part.
+//! text and an HTML part (and, for mail sent on a member's behalf, a
+//! Reply-To, a one-click unsubscribe and a vCard attachment).
 
 use crate::{AppError, Result};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::Tls;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -124,15 +126,56 @@ impl Mailer {
 
     /// Sends one message with a text and an HTML part.
     pub async fn send(&self, to: &str, subject: &str, text: String, html: String) -> Result<()> {
+        self.send_with(to, subject, text, html, &Extras::default())
+            .await
+    }
+
+    /// Sends one message with a text and an HTML part, and `extras`.
+    pub async fn send_with(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: String,
+        extras: &Extras,
+    ) -> Result<()> {
         let to: Mailbox = to
             .parse()
             .map_err(|e| AppError::Invalid(format!("{to:?} is not an email address ({e})")))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to.clone())
             .subject(subject)
-            .message_id(None)
-            .multipart(MultiPart::alternative_plain_html(text, html))
+            .message_id(None);
+        if let Some(reply) = &extras.reply_to {
+            let reply: Mailbox = reply.parse().map_err(|e| {
+                AppError::Invalid(format!("{reply:?} is not an email address ({e})"))
+            })?;
+            builder = builder.reply_to(reply);
+        }
+        if let Some(url) = &extras.unsubscribe {
+            // RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe.
+            for (name, value) in [
+                ("List-Unsubscribe", format!("<{url}>")),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()),
+            ] {
+                let name = HeaderName::new_from_ascii_str(name);
+                builder = builder.raw_header(HeaderValue::new(name, value));
+            }
+        }
+        let body = MultiPart::alternative_plain_html(text, html);
+        let body = match &extras.vcard {
+            Some((file, card)) => MultiPart::mixed().multipart(body).singlepart(
+                Attachment::new(file.clone()).body(
+                    card.clone(),
+                    ContentType::parse("text/vcard; charset=utf-8")
+                        .map_err(|e| AppError::Invalid(format!("content type: {e}")))?,
+                ),
+            ),
+            None => body,
+        };
+        let message = builder
+            .multipart(body)
             .map_err(|e| AppError::Invalid(format!("the message cannot be built: {e}")))?;
         self.transport
             .send(message)
@@ -140,4 +183,15 @@ impl Mailer {
             .map_err(|e| AppError::Mail(format!("sending to {to} failed: {e}")))?;
         Ok(())
     }
+}
+
+/// What a message sent on a member's behalf carries besides its text.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// Where answers go (the member's own address).
+    pub reply_to: Option<String>,
+    /// The link that unsubscribes the recipient (a List-Unsubscribe header).
+    pub unsubscribe: Option<String>,
+    /// A vCard to attach: its file name and text.
+    pub vcard: Option<(String, String)>,
 }

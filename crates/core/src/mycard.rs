@@ -385,7 +385,11 @@ fn headline(card: &Card) -> Option<String> {
         e.line
             .split_once(':')
             .filter(|(k, _)| k.eq_ignore_ascii_case(HEADLINE_PROPERTY))
-            .map(|(_, v)| v.replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\"))
+            .map(|(_, v)| {
+                v.replace("\\,", ",")
+                    .replace("\\;", ";")
+                    .replace("\\\\", "\\")
+            })
     })
 }
 
@@ -399,11 +403,20 @@ pub fn changes(old: &Card, new: &Card) -> Vec<Change> {
         c.positions
             .iter()
             .filter(|p| p.is_current() && !p.organization.trim().is_empty())
-            .map(|p| (normalize(&p.organization), normalize(&p.title), position_line(p)))
+            .map(|p| {
+                (
+                    normalize(&p.organization),
+                    normalize(&p.title),
+                    position_line(p),
+                )
+            })
             .collect()
     };
     let (was, now) = (current(old), current(new));
-    let before_line = old.current_position().map(position_line).unwrap_or_default();
+    let before_line = old
+        .current_position()
+        .map(position_line)
+        .unwrap_or_default();
     for (org, title, line) in &now {
         if !was.iter().any(|(o, _, _)| o == org) {
             out.push(Change {
@@ -441,17 +454,18 @@ pub fn changes(old: &Card, new: &Card) -> Vec<Change> {
             });
         }
     }
-    let points = |kind: ChangeKind, a: &[ContactPoint], b: &[ContactPoint], out: &mut Vec<Change>| {
-        for p in b {
-            if !a.iter().any(|q| q.value.eq_ignore_ascii_case(&p.value)) {
-                out.push(Change {
-                    kind,
-                    old: a.first().map(|q| q.value.clone()).unwrap_or_default(),
-                    new: p.value.clone(),
-                });
+    let points =
+        |kind: ChangeKind, a: &[ContactPoint], b: &[ContactPoint], out: &mut Vec<Change>| {
+            for p in b {
+                if !a.iter().any(|q| q.value.eq_ignore_ascii_case(&p.value)) {
+                    out.push(Change {
+                        kind,
+                        old: a.first().map(|q| q.value.clone()).unwrap_or_default(),
+                        new: p.value.clone(),
+                    });
+                }
             }
-        }
-    };
+        };
     points(ChangeKind::Email, &old.emails, &new.emails, &mut out);
     points(ChangeKind::Phone, &old.phones, &new.phones, &mut out);
     points(ChangeKind::Website, &old.urls, &new.urls, &mut out);
@@ -575,10 +589,16 @@ mod tests {
 
     #[test]
     fn fields_are_checked_and_cleaned() {
-        assert_eq!(Field::Email.check(" Ana@Example.ORG "), Ok("ana@example.org".into()));
+        assert_eq!(
+            Field::Email.check(" Ana@Example.ORG "),
+            Ok("ana@example.org".into())
+        );
         assert!(Field::Email.check("ana.example.org").is_err());
         assert!(Field::Phone.check("call me").is_err());
-        assert_eq!(Field::Website.check("ana.dev"), Ok("https://ana.dev".into()));
+        assert_eq!(
+            Field::Website.check("ana.dev"),
+            Ok("https://ana.dev".into())
+        );
         assert!(Field::Name.check("a\nb").is_err());
         assert!(Field::Headline.check(&"x".repeat(501)).is_err());
         assert_eq!(Field::parse("ORGANIZATION"), Some(Field::Organization));
@@ -604,7 +624,10 @@ mod tests {
         c.set(Field::Email, "ana@example.org", Some(Visibility::Public))
             .unwrap();
         c.set(Field::Email, "ana@lima.dev", None).unwrap();
-        assert_eq!(c.fields.iter().filter(|f| f.field == Field::Email).count(), 2);
+        assert_eq!(
+            c.fields.iter().filter(|f| f.field == Field::Email).count(),
+            2
+        );
         assert_eq!(c.to_card(Visibility::Public, &member()).emails.len(), 1);
         assert_eq!(c.unset(Field::Email, Some("ana@lima.dev")), 1);
         assert_eq!(c.unset(Field::Phone, None), 1);
@@ -619,7 +642,8 @@ mod tests {
         before.set(Field::Title, "Engineer", None).unwrap();
         before.set(Field::Email, "ana@acme.com", None).unwrap();
         let mut held = Card::default();
-        held.notes.push(crate::model::Text::new("met at RustConf", None));
+        held.notes
+            .push(crate::model::Text::new("met at RustConf", None));
         held.emails.push(ContactPoint::new("ana@gmail.com"));
         let empty = Card::default();
         let b = before.to_card(Visibility::Connections, &src);
@@ -632,12 +656,16 @@ mod tests {
         after.set(Field::Title, "CTO", None).unwrap();
         after.unset(Field::Email, Some("ana@acme.com"));
         after.set(Field::Email, "ana@globex.com", None).unwrap();
-        after.set(Field::Address, "1 Main St, 10115 Berlin, Germany", None)
+        after
+            .set(Field::Address, "1 Main St, 10115 Berlin, Germany", None)
             .unwrap();
         let a = after.to_card(Visibility::Connections, &src);
         let news = changes(&b, &a);
         let kinds: Vec<ChangeKind> = news.iter().map(|c| c.kind).collect();
-        assert_eq!(kinds, [ChangeKind::Job, ChangeKind::City, ChangeKind::Email]);
+        assert_eq!(
+            kinds,
+            [ChangeKind::Job, ChangeKind::City, ChangeKind::Email]
+        );
         assert_eq!(news[0].old, "Engineer at Acme");
         assert_eq!(news[0].new, "CTO at Globex");
         assert_eq!(news[1].new, "Berlin");
@@ -654,7 +682,11 @@ mod tests {
         // The member makes the address private: it leaves the held card.
         let mut hidden = after.clone();
         hidden
-            .set(Field::Address, "1 Main St, 10115 Berlin, Germany", Some(Visibility::Private))
+            .set(
+                Field::Address,
+                "1 Main St, 10115 Berlin, Germany",
+                Some(Visibility::Private),
+            )
             .unwrap();
         let h = hidden.to_card(Visibility::Connections, &src);
         follow(&mut held, &a, &h, &src, "2026-11");
@@ -697,7 +729,10 @@ mod tests {
     #[test]
     fn addresses_on_one_line_give_their_city() {
         let a = parse_address("Flat 2, 5 Rue X, 75001 Paris, France", &member());
-        assert_eq!((a.locality.as_str(), a.postal_code.as_str()), ("Paris", "75001"));
+        assert_eq!(
+            (a.locality.as_str(), a.postal_code.as_str()),
+            ("Paris", "75001")
+        );
         assert_eq!(a.country, "France");
         assert_eq!(parse_address("Lisbon", &member()).locality, "Lisbon");
     }

@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub smtp: Option<kith_app::mailer::SmtpConfig>,
     /// When `kith serve` sends digests.
     pub digest: Option<kith_app::digest::DigestSchedule>,
+    /// Limits on sharing one's card (emails a day).
+    pub cards: Option<kith_app::cards::CardsConfig>,
 }
 
 /// The environment variables kith reads; any other `KITH_*` is warned about.

@@ -484,6 +484,12 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
             default_region: region,
             region_is_explicit,
             strength,
+            card_emails_per_day: file
+                .cards
+                .as_ref()
+                .map_or(kith_app::cards::DEFAULT_EMAILS_PER_DAY, |c| {
+                    c.emails_per_day
+                }),
         },
     ))
 }

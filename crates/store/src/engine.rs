@@ -94,10 +94,7 @@ fn sqlite_migrations() -> Migrator {
             "network",
             include_str!("../migrations/sqlite/0009_network.sql"),
         ),
-        (
-            "cards",
-            include_str!("../migrations/sqlite/0010_cards.sql"),
-        ),
+        ("cards", include_str!("../migrations/sqlite/0010_cards.sql")),
     ])
 }
 

@@ -6,6 +6,7 @@
 //! Knows nothing of files, HTTP or the terminal.
 
 pub mod auth;
+pub mod cards;
 pub mod dates;
 pub mod dav;
 mod digests;

@@ -12,7 +12,9 @@
 use super::ImportReport;
 use crate::error::{AppError, Result};
 use kith_core::identity::{self, Decision, Key, Profile, Region};
+use kith_core::mycard::changes;
 use kith_core::{Card, ImportRecord, Person, PersonId};
+use kith_store::cards::ChangeRow;
 use kith_store::tx::{PersonWrite, PreparedWrite};
 use kith_store::{MergeRecord, Suggestion, Tx, now_micros};
 use std::collections::{HashMap, HashSet};
@@ -119,6 +121,9 @@ pub(super) struct Matcher {
     updated: HashSet<PersonId>,
     /// Records to merge into people whose cards are not in memory.
     pending: Vec<Pending>,
+    /// What the import says changed about people known before (a new
+    /// job, city, address): the "what changed in my network" feed.
+    news: Vec<ChangeRow>,
 }
 
 /// A record to merge into a person once their card is read.
@@ -171,6 +176,7 @@ impl Matcher {
             created: HashSet::new(),
             updated: HashSet::new(),
             pending: Vec::new(),
+            news: Vec::new(),
         })
     }
 
@@ -371,6 +377,22 @@ impl Matcher {
         entry.dirty = true;
         if !self.created.contains(&id) {
             self.updated.insert(id);
+            if !entry.is_me {
+                let at = now_micros();
+                self.news.extend(
+                    changes(&before, &entry.card)
+                        .into_iter()
+                        .map(|c| ChangeRow {
+                            id: uuid::Uuid::now_v7(),
+                            person: id,
+                            kind: c.kind.as_str().into(),
+                            old: c.old,
+                            new: c.new,
+                            origin: "import".into(),
+                            at,
+                        }),
+                );
+            }
         }
         let merged = entry.card.clone();
         self.index(id, &merged, &identity::keys(&merged));
@@ -469,6 +491,7 @@ impl Matcher {
         report.suggested = list.len() as u64;
         report.updated = self.updated.len() as u64;
         tx.add_suggestions(&list).await?;
+        tx.add_person_changes(&self.news).await?;
         let summary = serde_json::json!({
             "records": report.records, "created": report.created, "updated": report.updated,
             "merged": report.merged, "unchanged": report.unchanged, "suggested": report.suggested,

@@ -9,6 +9,7 @@ use super::NetState;
 use super::members::html_escape;
 use super::paths::{MAX_PATHS, PathTarget};
 use crate::auth::{new_secret, secret_hash};
+use crate::cards::record_favour;
 use crate::interactions::rfc3339;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
@@ -76,6 +77,41 @@ async fn verified_email(store: &Store, account: AccountId) -> Result<Option<Stri
         .into_iter()
         .find(|e| e.1)
         .map(|e| e.0))
+}
+
+/// The person who asked: a member, or (an introduction the broker made
+/// between two people of their own book) that person's card.
+fn self_brokered(row: &IntroRow) -> bool {
+    row.requester == row.broker
+}
+
+async fn requester_name(store: &Store, row: &IntroRow) -> Result<String> {
+    if !self_brokered(row) {
+        return member_name(store, row.requester).await;
+    }
+    let mut tx = store.begin_read(row.broker).await?;
+    Ok(match row.requester_person {
+        Some(p) => tx.person(p).await?.map(|sp| sp.person.card.display_name()),
+        None => None,
+    }
+    .unwrap_or_else(|| row.goal.clone()))
+}
+
+async fn requester_email(store: &Store, row: &IntroRow) -> Result<Option<String>> {
+    if !self_brokered(row) {
+        return verified_email(store, row.requester).await;
+    }
+    let mut tx = store.begin_read(row.broker).await?;
+    Ok(match row.requester_person {
+        Some(p) => tx.person(p).await?.and_then(|sp| {
+            sp.person
+                .card
+                .emails
+                .first()
+                .map(|e| e.value.trim().to_string())
+        }),
+        None => None,
+    })
 }
 
 /// Logs a step in an account's book, with those of `people` still living.
@@ -314,12 +350,15 @@ impl App {
         Ok(IntroView {
             id: row.id,
             role: if is_broker { "broker" } else { "requester" }.into(),
-            requester: self
-                .store
-                .account_by_id(row.requester)
-                .await?
-                .map(|a| a.name)
-                .unwrap_or_default(),
+            requester: if self_brokered(&row) {
+                requester_name(&self.store, &row).await?
+            } else {
+                self.store
+                    .account_by_id(row.requester)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default()
+            },
             broker: self
                 .store
                 .account_by_id(row.broker)
@@ -481,7 +520,7 @@ impl App {
             ));
         }
         let broker_name = member_name(&self.store, self.account).await?;
-        let requester_name = member_name(&self.store, row.requester).await?;
+        let requester_name = requester_name(&self.store, &row).await?;
         let link = format!(
             "{}/introductions/answer/{secret}",
             public_url.trim_end_matches('/')
@@ -544,7 +583,7 @@ pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInv
     let row = row_by_secret(store, secret).await?;
     Ok(IntroInvite {
         broker: member_name(store, row.broker).await?,
-        requester: member_name(store, row.requester).await?,
+        requester: requester_name(store, &row).await?,
         message: row.message,
         status: row.status,
     })
@@ -568,7 +607,7 @@ pub async fn answer_introduction(
         ));
     }
     let broker_name = member_name(store, row.broker).await?;
-    let requester_name = member_name(store, row.requester).await?;
+    let requester_name = requester_name(store, &row).await?;
     let contact = {
         let mut tx = store.begin_read(row.broker).await?;
         tx.person(row.broker_person).await?
@@ -576,10 +615,14 @@ pub async fn answer_introduction(
     let contact_name = contact
         .map(|c| c.person.card.display_name())
         .unwrap_or_else(|| "they".into());
-    let requester_card = member_card(store, row.broker, row.requester).await?;
+    let requester_card = if self_brokered(&row) {
+        row.requester_person
+    } else {
+        member_card(store, row.broker, row.requester).await?
+    };
     if yes {
         let target_email = row.target_email.clone().unwrap_or_default();
-        let requester_email = verified_email(store, row.requester).await?;
+        let requester_email = requester_email(store, &row).await?;
         let broker_email = verified_email(store, row.broker).await?;
         let text = format!(
             "{requester_name}, meet {contact_name} ({target_email}).\n{contact_name}, meet {requester_name}{}.\n\n\
@@ -612,15 +655,39 @@ pub async fn answer_introduction(
             format!("introduced {requester_name} and {contact_name}"),
         )
         .await?;
-        let broker_card = member_card(store, row.requester, row.broker).await?;
-        log_step(
-            store,
-            row.requester,
-            &[broker_card, row.requester_person],
-            Direction::Incoming,
-            format!("{broker_name} introduced you to {contact_name}"),
-        )
-        .await?;
+        // An introduction made is a favour: given in the broker's book,
+        // received in the requester's.
+        if let Some(card) = requester_card {
+            record_favour(
+                store,
+                row.broker,
+                card,
+                "given",
+                format!("introduced them to {contact_name}"),
+            )
+            .await?;
+        }
+        if !self_brokered(&row) {
+            let broker_card = member_card(store, row.requester, row.broker).await?;
+            log_step(
+                store,
+                row.requester,
+                &[broker_card, row.requester_person],
+                Direction::Incoming,
+                format!("{broker_name} introduced you to {contact_name}"),
+            )
+            .await?;
+            if let Some(card) = broker_card {
+                record_favour(
+                    store,
+                    row.requester,
+                    card,
+                    "received",
+                    format!("introduced you to {contact_name}"),
+                )
+                .await?;
+            }
+        }
     } else {
         log_step(
             store,

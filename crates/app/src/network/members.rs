@@ -8,7 +8,7 @@ use crate::interactions::rfc3339;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
-use kith_core::{AccountId, Card, ContactPoint, Person, PersonId, PersonName, Source};
+use kith_core::{AccountId, Card, ContactPoint, Person, PersonId, PersonName};
 use kith_store::network::LinkStatus;
 use kith_store::tx::PersonWrite;
 use kith_store::{Account, Store};
@@ -106,6 +106,8 @@ impl App {
         }
         link_member_card(&self.store, self.account, other.id).await?;
         link_member_card(&self.store, other.id, self.account).await?;
+        crate::cards::follow_member(&self.store, self.account, other.id).await?;
+        crate::cards::follow_member(&self.store, other.id, self.account).await?;
         Ok(())
     }
 
@@ -369,11 +371,7 @@ pub(crate) async fn link_member_card(
     let id = match found {
         Some(id) => id,
         None => {
-            let src = Source {
-                file: format!("kith member {}", account.name),
-                line: 0,
-                format: "member".into(),
-            };
+            let src = crate::cards::member_source(&account.name);
             let mut card = Card::default();
             match &own_card {
                 Some(c) if !c.name.is_empty() => card.name = c.name.clone(),

@@ -29,6 +29,7 @@ pub async fn app_as(store: &Store, name: &str) -> App {
             default_region: Region::US,
             region_is_explicit: false,
             strength: Default::default(),
+            card_emails_per_day: 3,
         },
     )
 }

@@ -186,6 +186,7 @@ async fn carddav_privacy_round_trips_edits_and_merges() {
                 default_region: kith_core::identity::Region::US,
                 region_is_explicit: false,
                 strength: Default::default(),
+                card_emails_per_day: 3,
             },
         );
         let ada = app.find_person("ada@engines.example").await.unwrap();

@@ -43,6 +43,7 @@ impl Server {
                 default_region: Region::US,
                 region_is_explicit: false,
                 strength: Default::default(),
+                card_emails_per_day: 3,
             },
             config,
         );

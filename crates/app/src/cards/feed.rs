@@ -1,0 +1,165 @@
+//! "What changed in my network": new jobs, titles, cities, addresses and
+//! numbers of the people in the user's address book, from members' cards
+//! and from imports, ranked so that job changes and the people the user is
+//! close to come first.
+
+use crate::interactions::rfc3339;
+use crate::{App, AppError, Result};
+use kith_core::PersonId;
+use kith_core::mycard::ChangeKind;
+use kith_core::strength::{Circle, Touch, strength};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// One change in the feed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub person_id: PersonId,
+    pub person: String,
+    /// `job`, `title`, `city`, `email`, `phone`, `website`, `name` or `headline`.
+    pub kind: String,
+    /// The value before (may be empty) and after.
+    pub old: String,
+    pub new: String,
+    /// `member` (their own card) or `import`.
+    pub origin: String,
+    /// When kith learned it (RFC 3339).
+    pub at: String,
+    /// The change in words: "Ana Lima has a new job: CTO at Globex (was Engineer at Acme)".
+    pub summary: String,
+    /// The relationship strength with the person (0 to 1), which ranks the feed.
+    pub strength: f64,
+}
+
+/// The longest window the feed looks back over.
+const MAX_DAYS: i64 = 3_650;
+const DAY: i64 = 86_400_000_000;
+
+/// The change in words.
+pub(crate) fn summary(kind: &str, name: &str, old: &str, new: &str) -> String {
+    let was = |s: String| {
+        if old.is_empty() {
+            s
+        } else {
+            format!("{s} (was {old})")
+        }
+    };
+    match ChangeKind::parse(kind) {
+        Some(ChangeKind::Job) => was(format!("{name} has a new job: {new}")),
+        Some(ChangeKind::Title) => was(format!("{name} is now {new}")),
+        Some(ChangeKind::City) => was(format!("{name} moved to {new}")),
+        Some(ChangeKind::Email) => format!("{name} has a new email address: {new}"),
+        Some(ChangeKind::Phone) => format!("{name} has a new phone number: {new}"),
+        Some(ChangeKind::Website) => format!("{name} has a new website: {new}"),
+        Some(ChangeKind::Name) => format!("{old} is now called {new}"),
+        Some(ChangeKind::Headline) => format!("{name}: \u{201c}{new}\u{201d}"),
+        None => format!("{name}: {kind} {new}"),
+    }
+}
+
+impl App {
+    /// What changed in the user's network over the last `days` days, most
+    /// important first: a change weighs by its kind (a new job 3, a new
+    /// title or city 2, a new address, number, name or headline 1, a
+    /// website 0.5) plus 4 times the relationship strength; ties go to the
+    /// newest.
+    pub async fn network_changes(&self, days: i64, limit: usize) -> Result<Vec<ChangeView>> {
+        if !(1..=MAX_DAYS).contains(&days) {
+            return Err(AppError::Invalid(format!(
+                "{days} days: look back 1 to {MAX_DAYS} days"
+            )));
+        }
+        let now = kith_store::now_micros();
+        let mut tx = self.store.begin_read(self.account).await?;
+        let rows = tx.person_changes(now - days * DAY, None, 5_000).await?;
+        let mut people: HashMap<PersonId, (String, f64)> = HashMap::new();
+        for r in &rows {
+            if people.contains_key(&r.person) {
+                continue;
+            }
+            let Some(sp) = tx.person(r.person).await? else {
+                continue;
+            };
+            let touches: Vec<Touch> = tx
+                .interactions_of(r.person, 5_000)
+                .await?
+                .into_iter()
+                .map(|i| Touch {
+                    at: i.at,
+                    kind: i.kind,
+                    direction: i.direction,
+                })
+                .collect();
+            let mut tie = strength(&touches, now, &self.settings.strength);
+            if let Some(c) = tx
+                .pinned_circle(r.person)
+                .await?
+                .as_deref()
+                .and_then(Circle::parse)
+            {
+                tie = tie.pinned_to(c);
+            }
+            people.insert(
+                r.person,
+                (
+                    sp.person.card.display_name(),
+                    tie.effective(&self.settings.strength),
+                ),
+            );
+        }
+        let mut out: Vec<(f64, i64, ChangeView)> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let (name, s) = people.get(&r.person)?.clone();
+                let weight = ChangeKind::parse(&r.kind).map_or(0.5, ChangeKind::weight);
+                Some((
+                    weight + 4.0 * s,
+                    r.at,
+                    ChangeView {
+                        id: r.id,
+                        person_id: r.person,
+                        summary: summary(&r.kind, &name, &r.old, &r.new),
+                        person: name,
+                        kind: r.kind,
+                        old: r.old,
+                        new: r.new,
+                        origin: r.origin,
+                        at: rfc3339(r.at),
+                        strength: s,
+                    },
+                ))
+            })
+            .collect();
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        Ok(out.into_iter().take(limit).map(|x| x.2).collect())
+    }
+
+    /// Every change recorded about one person, newest first (their history).
+    pub async fn person_changes(&self, person: &str) -> Result<Vec<ChangeView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let sp = crate::people::resolve(&mut tx, person).await?;
+        let name = sp.person.card.display_name();
+        Ok(tx
+            .person_changes(0, Some(sp.person.id), 1_000)
+            .await?
+            .into_iter()
+            .map(|r| ChangeView {
+                id: r.id,
+                person_id: r.person,
+                summary: summary(&r.kind, &name, &r.old, &r.new),
+                person: name.clone(),
+                kind: r.kind,
+                old: r.old,
+                new: r.new,
+                origin: r.origin,
+                at: rfc3339(r.at),
+                strength: 0.0,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,575 @@
+//! Reciprocity: needs and offers per person (and the member's own, which
+//! their connections see), "what can I do for them" (a need matched with
+//! someone else's offer or job across the user's network, each with a
+//! one-click introduction), and the ledger of favours given and received.
+
+use crate::interactions::rfc3339;
+use crate::mailer::Mailer;
+use crate::network::intros::IntroView;
+use crate::people::resolve;
+use crate::{App, AppError, Result};
+use kith_core::helpout::{Entry, match_needs};
+use kith_core::mycard::position_line;
+use kith_core::{AccountId, PersonId};
+use kith_store::cards::{FavourRow, NeedOfferRow};
+use kith_store::network::IntroRow;
+use kith_store::{PeopleFilter, Store};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The longest need, offer or favour text, and tag.
+const MAX_TEXT: usize = 500;
+const MAX_TAG: usize = 50;
+const MAX_TAGS: usize = 20;
+/// Helpers shown per need.
+const HELPERS_SHOWN: usize = 5;
+
+/// A need or an offer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NeedOfferView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: Uuid,
+    /// The person it is about; none for the user's own.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub person_id: Option<PersonId>,
+    /// Their name, or "you".
+    pub person: String,
+    /// `need` or `offer`.
+    pub kind: String,
+    pub text: String,
+    pub tags: Vec<String>,
+    /// True when it is a connected member's own, from their card (read only).
+    pub from_member: bool,
+    pub created_at: String,
+}
+
+/// Someone who can help with a need, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Helper {
+    /// None: the user themself (their own offer).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub person_id: Option<PersonId>,
+    pub name: String,
+    /// Their offer or position: "offers: product design", "Designer at Globex".
+    pub why: String,
+    /// How much of the need their words cover (0.4 to 1).
+    pub score: f64,
+}
+
+/// A need the user can help with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HelpOut {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub need_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub person_id: PersonId,
+    pub person: String,
+    pub need: String,
+    pub helpers: Vec<Helper>,
+    /// In words: "Ana Lima needs a designer: you know 2 who can help (Bob, Carla)".
+    pub summary: String,
+}
+
+/// A favour given or received.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FavourView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub person_id: PersonId,
+    pub person: String,
+    /// `given` or `received`.
+    pub direction: String,
+    pub what: String,
+    pub at: String,
+}
+
+fn check_text(what: &str, text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(AppError::Invalid(format!("the {what} is empty")));
+    }
+    if t.chars().count() > MAX_TEXT {
+        return Err(AppError::Invalid(format!(
+            "the {what} is too long: at most {MAX_TEXT} characters"
+        )));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::Invalid(format!(
+            "the {what} holds a control character"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+fn check_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim().trim_start_matches('#').to_lowercase();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > MAX_TAG || t.chars().any(char::is_control) {
+            return Err(AppError::Invalid(format!(
+                "tag {t:?}: at most {MAX_TAG} characters, no control characters"
+            )));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(AppError::Invalid(format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(out)
+}
+
+/// Records a favour in `account`'s book (the person must still be there).
+pub(crate) async fn record_favour(
+    store: &Store,
+    account: AccountId,
+    person: PersonId,
+    direction: &str,
+    what: String,
+) -> Result<()> {
+    let mut tx = store.begin(account).await?;
+    if tx.person(person).await?.is_none() {
+        return Ok(());
+    }
+    tx.add_favour(&FavourRow {
+        id: Uuid::now_v7(),
+        person,
+        direction: direction.into(),
+        what,
+        at: kith_store::now_micros(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Each connection's own needs and offers, on the card the user holds of them.
+async fn members_needs_offers(app: &App) -> Result<Vec<(PersonId, NeedOfferRow)>> {
+    let cards = {
+        let mut tx = app.store.begin_read(app.account).await?;
+        tx.member_cards().await?
+    };
+    let mut out = Vec::new();
+    for member in app.store.connections(app.account).await? {
+        let Some(person) = cards.get(&member) else {
+            continue;
+        };
+        for row in app.store.own_needs_offers(member).await? {
+            out.push((*person, row));
+        }
+    }
+    Ok(out)
+}
+
+impl App {
+    /// Adds a need or an offer ("need" / "offer") of a person, or of the
+    /// user (None: their connections see it).
+    pub async fn add_need_offer(
+        &self,
+        person: Option<&str>,
+        kind: &str,
+        text: &str,
+        tags: &[String],
+    ) -> Result<NeedOfferView> {
+        let kind = match kind.trim() {
+            "need" => "need",
+            "offer" => "offer",
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "kind {other:?}: use need or offer"
+                )));
+            }
+        };
+        let text = check_text(kind, text)?;
+        let tags = check_tags(tags)?;
+        let mut tx = self.store.begin(self.account).await?;
+        let (person, name) = match person {
+            Some(p) => {
+                let sp = resolve(&mut tx, p).await?;
+                (Some(sp.person.id), sp.person.card.display_name())
+            }
+            None => (None, "you".to_string()),
+        };
+        let row = NeedOfferRow {
+            id: Uuid::now_v7(),
+            person,
+            kind: kind.into(),
+            text,
+            tags,
+            created_at: kith_store::now_micros(),
+        };
+        tx.add_need_offer(&row).await?;
+        tx.commit().await?;
+        Ok(need_view(row, name, false))
+    }
+
+    /// Needs and offers: of one person (theirs, and their own if they are
+    /// a connected member), or of everyone and the user's own.
+    pub async fn needs_offers(&self, person: Option<&str>) -> Result<Vec<NeedOfferView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let only = match person {
+            Some(p) => Some(resolve(&mut tx, p).await?.person.id),
+            None => None,
+        };
+        let rows = tx.needs_offers().await?;
+        let names = names_of(&mut tx, rows.iter().filter_map(|r| r.person)).await?;
+        drop(tx);
+        let mut out = Vec::new();
+        for r in rows {
+            if only.is_some() && r.person != only {
+                continue;
+            }
+            let name = match r.person {
+                None => "you".to_string(),
+                Some(p) => match names.get(&p) {
+                    Some(n) => n.clone(),
+                    None => continue,
+                },
+            };
+            out.push(need_view(r, name, false));
+        }
+        for (p, r) in members_needs_offers(self).await? {
+            if only.is_some_and(|o| o != p) {
+                continue;
+            }
+            let mut tx = self.store.begin_read(self.account).await?;
+            let Some(sp) = tx.person(p).await? else {
+                continue;
+            };
+            let mut v = need_view(r, sp.person.card.display_name(), true);
+            v.person_id = Some(p);
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    /// Removes a need or offer of the user's book.
+    pub async fn remove_need_offer(&self, id: &str) -> Result<()> {
+        let id: Uuid = id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("{:?} is not a need or offer id", id.trim())))?;
+        let mut tx = self.store.begin(self.account).await?;
+        if !tx.remove_need_offer(id).await? {
+            return Err(AppError::NotFound(format!("no need or offer {id}")));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What the user can do for people: each need of someone in their
+    /// network (their book's, and their connections' own) with those who
+    /// can help: an offer, or a position whose words cover it.
+    pub async fn help_out(&self) -> Result<Vec<HelpOut>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let mut rows: Vec<(Option<PersonId>, NeedOfferRow)> = tx
+            .needs_offers()
+            .await?
+            .into_iter()
+            .map(|r| (r.person, r))
+            .collect();
+        drop(tx);
+        rows.extend(
+            members_needs_offers(self)
+                .await?
+                .into_iter()
+                .map(|(p, r)| (Some(p), r)),
+        );
+        let needs: Vec<(PersonId, &NeedOfferRow)> = rows
+            .iter()
+            .filter(|(_, r)| r.kind == "need")
+            .filter_map(|(p, r)| p.map(|p| (p, r)))
+            .collect();
+        if needs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.store.begin_read(self.account).await?;
+        let people = tx.people(&PeopleFilter::default()).await?;
+        drop(tx);
+        let names: HashMap<PersonId, String> = people
+            .iter()
+            .map(|sp| (sp.person.id, sp.person.card.display_name()))
+            .collect();
+        // Candidates: offers (the user's own too), and current positions.
+        let mut cands: Vec<Entry<Option<PersonId>>> = Vec::new();
+        let mut why: Vec<String> = Vec::new();
+        for (p, r) in rows.iter().filter(|(_, r)| r.kind == "offer") {
+            if p.is_some_and(|p| !names.contains_key(&p)) {
+                continue;
+            }
+            cands.push(Entry {
+                person: *p,
+                text: r.text.clone(),
+                tags: r.tags.clone(),
+            });
+            why.push(format!("offers: {}", r.text));
+        }
+        for sp in people.iter().filter(|sp| !sp.is_me) {
+            for pos in sp.person.card.positions.iter().filter(|p| p.is_current()) {
+                cands.push(Entry {
+                    person: Some(sp.person.id),
+                    text: format!("{} {}", pos.title, pos.organization),
+                    tags: Vec::new(),
+                });
+                why.push(position_line(pos));
+            }
+        }
+        let need_entries: Vec<Entry<Option<PersonId>>> = needs
+            .iter()
+            .map(|(p, r)| Entry {
+                person: Some(*p),
+                text: r.text.clone(),
+                tags: r.tags.clone(),
+            })
+            .collect();
+        let matches = match_needs(&need_entries, &cands);
+        let mut out = Vec::new();
+        for (ni, (person, row)) in needs.iter().enumerate() {
+            let Some(name) = names.get(person) else {
+                continue;
+            };
+            let mut helpers: Vec<Helper> = Vec::new();
+            for m in matches.iter().filter(|m| m.need == ni) {
+                let who = cands[m.helper].person;
+                if helpers.iter().any(|h| h.person_id == who) {
+                    continue;
+                }
+                helpers.push(Helper {
+                    person_id: who,
+                    name: who
+                        .and_then(|w| names.get(&w).cloned())
+                        .unwrap_or_else(|| "you".into()),
+                    why: why[m.helper].clone(),
+                    score: (m.score * 100.0).round() / 100.0,
+                });
+            }
+            if helpers.is_empty() {
+                continue;
+            }
+            let count = helpers.len();
+            helpers.truncate(HELPERS_SHOWN);
+            let listed: Vec<&str> = helpers.iter().map(|h| h.name.as_str()).collect();
+            out.push(HelpOut {
+                need_id: row.id,
+                person_id: *person,
+                person: name.clone(),
+                need: row.text.clone(),
+                summary: format!(
+                    "{name} needs {}: you know {count} who can help ({})",
+                    row.text,
+                    listed.join(", ")
+                ),
+                helpers,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.helpers[0]
+                .score
+                .total_cmp(&a.helpers[0].score)
+                .then(a.person.cmp(&b.person))
+        });
+        Ok(out)
+    }
+
+    /// Introduces two people of the user's book to each other (one with a
+    /// need, one who can help), through the introduction flow: the helper
+    /// is asked by email, and on their yes both get the introduction.
+    pub async fn introduce(
+        &self,
+        person: &str,
+        helper: &str,
+        message: &str,
+        mailer: Option<&Mailer>,
+        public_url: &str,
+    ) -> Result<IntroView> {
+        let message = message.trim();
+        if message.chars().count() > crate::network::intros::MAX_MESSAGE {
+            return Err(AppError::Invalid(format!(
+                "the message is too long: at most {} characters",
+                crate::network::intros::MAX_MESSAGE
+            )));
+        }
+        let (a, b) = {
+            let mut tx = self.store.begin_read(self.account).await?;
+            (
+                resolve(&mut tx, person).await?,
+                resolve(&mut tx, helper).await?,
+            )
+        };
+        if a.person.id == b.person.id {
+            return Err(AppError::Invalid("introduce two different people".into()));
+        }
+        if a.person.card.emails.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "you have no email address for {}: add one to their card first",
+                a.person.card.display_name()
+            )));
+        }
+        let now = kith_store::now_micros();
+        let row = IntroRow {
+            id: Uuid::now_v7(),
+            requester: self.account,
+            broker: self.account,
+            broker_person: b.person.id,
+            requester_person: Some(a.person.id),
+            goal: a.person.card.display_name(),
+            message: message.to_string(),
+            status: "asked".into(),
+            target_email: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.add_introduction(&row).await?;
+        match self.accept_introduction(row.id, mailer, public_url).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.store
+                    .move_introduction(row.id, "asked", "withdrawn", None, None)
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Records a favour given to or received from a person.
+    pub async fn add_favour(
+        &self,
+        person: &str,
+        direction: &str,
+        what: &str,
+    ) -> Result<FavourView> {
+        let direction = match direction.trim() {
+            "given" => "given",
+            "received" => "received",
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "direction {other:?}: use given or received"
+                )));
+            }
+        };
+        let what = check_text("favour", what)?;
+        let mut tx = self.store.begin(self.account).await?;
+        let sp = resolve(&mut tx, person).await?;
+        let row = FavourRow {
+            id: Uuid::now_v7(),
+            person: sp.person.id,
+            direction: direction.into(),
+            what,
+            at: kith_store::now_micros(),
+        };
+        tx.add_favour(&row).await?;
+        tx.commit().await?;
+        Ok(favour_view(row, sp.person.card.display_name()))
+    }
+
+    /// Favours with one person, or everyone; newest first.
+    pub async fn favours(&self, person: Option<&str>) -> Result<Vec<FavourView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let only = match person {
+            Some(p) => Some(resolve(&mut tx, p).await?.person.id),
+            None => None,
+        };
+        let rows = tx.favours(only).await?;
+        let names = names_of(&mut tx, rows.iter().map(|r| r.person)).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let name = names.get(&r.person)?.clone();
+                Some(favour_view(r, name))
+            })
+            .collect())
+    }
+
+    pub async fn remove_favour(&self, id: &str) -> Result<()> {
+        let id: Uuid = id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("{:?} is not a favour id", id.trim())))?;
+        let mut tx = self.store.begin(self.account).await?;
+        if !tx.remove_favour(id).await? {
+            return Err(AppError::NotFound(format!("no favour {id}")));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// For the reach-out list: why to give first to each person (an open
+    /// need someone the user knows can meet, or favours received not yet
+    /// returned).
+    pub(crate) async fn give_first_hints(&self) -> Result<HashMap<PersonId, String>> {
+        let mut out: HashMap<PersonId, String> = HashMap::new();
+        let mut balance: HashMap<PersonId, i64> = HashMap::new();
+        for f in self.favours(None).await? {
+            *balance.entry(f.person_id).or_default() +=
+                if f.direction == "received" { 1 } else { -1 };
+        }
+        for (p, n) in balance.into_iter().filter(|(_, n)| *n > 0) {
+            out.insert(
+                p,
+                format!(
+                    "give first: they did you {n} favour{} more than you did them",
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        for h in self.help_out().await? {
+            out.insert(
+                h.person_id,
+                format!(
+                    "give first: they need {}, and you know who can help",
+                    h.need
+                ),
+            );
+        }
+        Ok(out)
+    }
+}
+
+async fn names_of(
+    tx: &mut kith_store::Tx,
+    ids: impl Iterator<Item = PersonId>,
+) -> Result<HashMap<PersonId, String>> {
+    let mut ids: Vec<PersonId> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    Ok(tx
+        .people_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|sp| (sp.person.id, sp.person.card.display_name()))
+        .collect())
+}
+
+fn need_view(r: NeedOfferRow, person: String, from_member: bool) -> NeedOfferView {
+    NeedOfferView {
+        id: r.id,
+        person_id: r.person,
+        person,
+        kind: r.kind,
+        text: r.text,
+        tags: r.tags,
+        from_member,
+        created_at: rfc3339(r.created_at),
+    }
+}
+
+fn favour_view(r: FavourRow, person: String) -> FavourView {
+    FavourView {
+        id: r.id,
+        person_id: r.person,
+        person,
+        direction: r.direction,
+        what: r.what,
+        at: rfc3339(r.at),
+    }
+}

@@ -1,0 +1,55 @@
+//! Self-updating cards and reciprocity (docs/cards.md): each member's own
+//! card and how the cards their connections hold follow it (`mine.rs`);
+//! what changed in the user's network (`feed.rs`); the public card, its
+//! links and "send my new details" with unsubscribe (`public.rs`); needs
+//! and offers, "what can I do for them" and favours (`helping.rs`).
+
+mod feed;
+mod helping;
+mod mine;
+mod public;
+
+pub use feed::ChangeView;
+pub(crate) use helping::record_favour;
+pub use helping::{FavourView, HelpOut, Helper, NeedOfferView};
+pub(crate) use mine::follow_member;
+pub use mine::{CardFieldView, CardUpdate};
+pub use public::{
+    CardLinkView, PublicCard, SendReport, Unsubscribe, public_card, unsubscribe, unsubscribe_info,
+};
+
+use kith_core::Source;
+use serde::Deserialize;
+
+/// `[cards]` in kith.toml.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardsConfig {
+    /// The most "send my new details" emails a member may send a day.
+    #[serde(default = "default_per_day")]
+    pub emails_per_day: u32,
+}
+
+fn default_per_day() -> u32 {
+    DEFAULT_EMAILS_PER_DAY
+}
+
+/// The daily cap on "send my new details" emails when kith.toml says none.
+pub const DEFAULT_EMAILS_PER_DAY: u32 = 50;
+
+impl Default for CardsConfig {
+    fn default() -> Self {
+        CardsConfig {
+            emails_per_day: DEFAULT_EMAILS_PER_DAY,
+        }
+    }
+}
+
+/// The source of every value a member's card puts on the cards others hold.
+pub(crate) fn member_source(member_name: &str) -> Source {
+    Source {
+        file: format!("kith member {member_name}"),
+        line: 0,
+        format: "member".into(),
+    }
+}

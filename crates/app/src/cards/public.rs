@@ -1,0 +1,346 @@
+//! Sharing one's card outside kith, without spam: public links (only the
+//! public fields; unguessable, revocable) with a `.vcf`, and "send my new
+//! details" by email to contacts the member picks, each message naming the
+//! member and carrying an unsubscribe link that kith honours, under a
+//! daily cap.
+
+use super::mine::load_card;
+use crate::auth::{new_secret, secret_hash};
+use crate::interactions::rfc3339;
+use crate::mailer::{Extras, Mailer};
+use crate::network::members::html_escape;
+use crate::{App, AppError, Result};
+use kith_core::mycard::{FIELDS, Field, MyCard, Visibility};
+use kith_core::{AccountId, Source};
+use kith_formats::vcard::{Version, write_card};
+use kith_store::Store;
+use serde::Serialize;
+
+const DAY: i64 = 86_400_000_000;
+
+/// A public link to the user's card.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardLinkView {
+    /// The secret part of the link: the card is at `/card/TOKEN`, its
+    /// vCard at `/card/TOKEN.vcf`.
+    pub token: String,
+    pub path: String,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+/// A member's card as anyone with the link sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PublicCard {
+    pub name: String,
+    /// (label, value) of each public field, in the card's order.
+    pub fields: Vec<(String, String)>,
+    /// The public fields as a vCard 3.0 (what phones import best).
+    pub vcard: String,
+}
+
+/// What happened to each person a "send my new details" was for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendReport {
+    /// The addresses mailed.
+    pub sent: Vec<String>,
+    /// Who was not mailed, and why ("unsubscribed", "the daily limit…").
+    pub skipped: Vec<String>,
+}
+
+/// An unsubscribe link: whose emails, to which address.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Unsubscribe {
+    pub member: String,
+    pub email: String,
+}
+
+fn label(f: Field) -> &'static str {
+    match f {
+        Field::Name => "Name",
+        Field::Headline => "Headline",
+        Field::Organization => "Organisation",
+        Field::Title => "Title",
+        Field::Email => "Email",
+        Field::Phone => "Phone",
+        Field::Address => "Address",
+        Field::Website => "Website",
+    }
+}
+
+/// The member's name on their card as `audience` sees it, else the account's.
+async fn display_name(
+    store: &Store,
+    member: AccountId,
+    card: &MyCard,
+    audience: Visibility,
+) -> Result<String> {
+    if let Some(n) = card.value(Field::Name, audience) {
+        return Ok(n.to_string());
+    }
+    Ok(store
+        .account_by_id(member)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default())
+}
+
+/// The card `audience` sees, as labelled lines and a vCard.
+async fn render(store: &Store, member: AccountId, audience: Visibility) -> Result<PublicCard> {
+    let card = load_card(store, member).await?;
+    let name = display_name(store, member, &card, audience).await?;
+    let mut fields = Vec::new();
+    for f in FIELDS {
+        for v in card.seen_by(audience).filter(|x| x.field == f) {
+            fields.push((label(f).to_string(), v.value.clone()));
+        }
+    }
+    let mut shown = card.to_card(audience, &Source::manual());
+    if shown.name.is_empty() {
+        shown.name.full = name.clone();
+    }
+    let mut vcard = String::new();
+    write_card(
+        &mut vcard,
+        &shown,
+        &format!("kith-member-{member}"),
+        Version::V3,
+    );
+    Ok(PublicCard {
+        name,
+        fields,
+        vcard,
+    })
+}
+
+/// The card behind a public link (404 when unknown or revoked).
+pub async fn public_card(store: &Store, token: &str) -> Result<PublicCard> {
+    let member = store.card_link_owner(token.trim()).await?.ok_or_else(|| {
+        AppError::NotFound("there is no card at this link (it may have been revoked)".into())
+    })?;
+    render(store, member, Visibility::Public).await
+}
+
+async fn mailing(store: &Store, secret: &str) -> Result<(AccountId, Unsubscribe)> {
+    let (member, email) = store
+        .card_mailing_by_token(&secret_hash(secret.trim()))
+        .await?
+        .ok_or_else(|| AppError::NotFound("this unsubscribe link is unknown".into()))?;
+    let card = load_card(store, member).await?;
+    let name = display_name(store, member, &card, Visibility::Connections).await?;
+    Ok((
+        member,
+        Unsubscribe {
+            member: name,
+            email,
+        },
+    ))
+}
+
+/// Whose emails an unsubscribe link stops, to which address.
+pub async fn unsubscribe_info(store: &Store, secret: &str) -> Result<Unsubscribe> {
+    Ok(mailing(store, secret).await?.1)
+}
+
+/// Stops the member's emails to the address the link was sent to.
+pub async fn unsubscribe(store: &Store, secret: &str) -> Result<Unsubscribe> {
+    let (member, u) = mailing(store, secret).await?;
+    store.add_card_optout(member, &u.email).await?;
+    Ok(u)
+}
+
+fn link_view(l: kith_store::cards::CardLink) -> CardLinkView {
+    CardLinkView {
+        path: format!("/card/{}", l.token),
+        token: l.token,
+        created_at: rfc3339(l.created_at),
+        revoked: l.revoked_at.is_some(),
+    }
+}
+
+impl App {
+    /// The user's public links, newest first.
+    pub async fn card_links(&self) -> Result<Vec<CardLinkView>> {
+        Ok(self
+            .store
+            .card_links(self.account)
+            .await?
+            .into_iter()
+            .map(link_view)
+            .collect())
+    }
+
+    /// A new public link to the user's card.
+    pub async fn create_card_link(&self) -> Result<CardLinkView> {
+        let token = new_secret()?;
+        self.store.add_card_link(self.account, &token).await?;
+        self.card_links()
+            .await?
+            .into_iter()
+            .find(|l| l.token == token)
+            .ok_or_else(|| AppError::NotFound("the new link was not stored".into()))
+    }
+
+    /// Revokes one public link, or all (None); its page answers 404 after.
+    pub async fn revoke_card_link(&self, token: Option<&str>) -> Result<u64> {
+        let n = self
+            .store
+            .revoke_card_links(self.account, token.map(str::trim))
+            .await?;
+        if n == 0 {
+            return Err(AppError::NotFound(match token {
+                Some(_) => "you have no live link with this token".into(),
+                None => "you have no live link".into(),
+            }));
+        }
+        Ok(n)
+    }
+
+    /// The user's card as their connections see it, as a vCard.
+    pub async fn my_vcard(&self) -> Result<String> {
+        Ok(render(&self.store, self.account, Visibility::Connections)
+            .await?
+            .vcard)
+    }
+
+    /// Emails the user's details (what their connections see, with the
+    /// vCard attached) to the people picked, by id or email. Nobody who
+    /// unsubscribed is mailed, nor more people a day than `[cards]
+    /// emails_per_day`; each message has its own unsubscribe link.
+    pub async fn send_card(
+        &self,
+        people: &[String],
+        mailer: Option<&Mailer>,
+        public_url: &str,
+    ) -> Result<SendReport> {
+        if people.is_empty() {
+            return Err(AppError::Invalid(
+                "pick at least one person to send your details to".into(),
+            ));
+        }
+        let mailer = mailer.ok_or_else(|| {
+            AppError::Mail("this server has no [smtp] in kith.toml, so it cannot send email".into())
+        })?;
+        let card = load_card(&self.store, self.account).await?;
+        if card.seen_by(Visibility::Connections).next().is_none() {
+            return Err(AppError::Invalid(
+                "your card shares nothing yet: set fields with connections or public visibility first".into(),
+            ));
+        }
+        let shown = render(&self.store, self.account, Visibility::Connections).await?;
+        let mut recipients: Vec<(String, String)> = Vec::new();
+        let mut report = SendReport::default();
+        {
+            let mut tx = self.store.begin_read(self.account).await?;
+            for p in people {
+                let sp = crate::people::resolve(&mut tx, p).await?;
+                let name = sp.person.card.display_name();
+                match sp.person.card.emails.first() {
+                    Some(e) => {
+                        let email = e.value.trim().to_ascii_lowercase();
+                        if !recipients.iter().any(|r| r.1 == email) {
+                            recipients.push((name, email));
+                        }
+                    }
+                    None => report.skipped.push(format!("{name}: no email address")),
+                }
+            }
+        }
+        let optouts = self.store.card_optouts(self.account).await?;
+        let cap = i64::from(self.settings.card_emails_per_day);
+        let mut sent_today = self
+            .store
+            .card_mailings_since(self.account, kith_store::now_micros() - DAY)
+            .await?;
+        let reply_to = self
+            .store
+            .member_emails(self.account)
+            .await?
+            .into_iter()
+            .find(|e| e.1)
+            .map(|e| e.0)
+            .or_else(|| {
+                card.value(Field::Email, Visibility::Connections)
+                    .map(str::to_string)
+            });
+        let details: String = shown
+            .fields
+            .iter()
+            .map(|(l, v)| format!("  {l}: {v}\n"))
+            .collect();
+        let file = format!(
+            "{}.vcf",
+            shown
+                .name
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ')
+                .collect::<String>()
+                .trim()
+        );
+        for (name, email) in recipients {
+            if optouts.contains(&email) {
+                report
+                    .skipped
+                    .push(format!("{name} <{email}>: unsubscribed from your emails"));
+                continue;
+            }
+            if sent_today >= cap {
+                report.skipped.push(format!(
+                    "{name} <{email}>: the limit of {cap} emails a day is reached"
+                ));
+                continue;
+            }
+            let secret = new_secret()?;
+            self.store
+                .add_card_mailing(self.account, &email, &secret_hash(&secret))
+                .await?;
+            sent_today += 1;
+            let link = format!("{}/unsubscribe/{secret}", public_url.trim_end_matches('/'));
+            let member = &shown.name;
+            let text = format!(
+                "Hello {name},\n\n{member} has new contact details and asked kith to send them to you:\n\n{details}\n\
+                 Their card is attached ({file}): open it to update your address book.\n\n\
+                 You get this because {member} picked you. To get no more emails from {member} \
+                 through this kith server: {link}\n"
+            );
+            let rows: String = shown
+                .fields
+                .iter()
+                .map(|(l, v)| {
+                    format!(
+                        "<tr><th>{}</th><td>{}</td></tr>",
+                        html_escape(l),
+                        html_escape(v)
+                    )
+                })
+                .collect();
+            let html = format!(
+                "<p>Hello {},</p><p>{} has new contact details and asked kith to send them to you:</p>\
+                 <table>{rows}</table><p>Their card is attached ({}).</p>\
+                 <p><small>You get this because {} picked you. <a href=\"{}\">No more emails from {}</a>.</small></p>",
+                html_escape(&name),
+                html_escape(member),
+                html_escape(&file),
+                html_escape(member),
+                html_escape(&link),
+                html_escape(member),
+            );
+            let extras = Extras {
+                reply_to: reply_to.clone(),
+                unsubscribe: Some(link.clone()),
+                vcard: Some((file.clone(), shown.vcard.clone())),
+            };
+            let subject = format!("{member} has new contact details");
+            match mailer
+                .send_with(&email, &subject, text, html, &extras)
+                .await
+            {
+                Ok(()) => report.sent.push(email),
+                Err(e) => report.skipped.push(format!("{name} <{email}>: {e}")),
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,268 @@
+//! The rows of self-updating cards and reciprocity. Through [`Tx`] (one
+//! address book): what changed about its people, needs and offers,
+//! favours. Through [`Store`] (one member, named by the caller): the
+//! member's own card, its public links, "send my new details" mailings and
+//! the addresses that unsubscribed from them.
+
+use crate::engine::{Db, on_pool};
+use crate::tx::{Inner, Tx, on_db};
+use crate::{Result, Store, now_micros};
+use kith_core::{AccountId, PersonId};
+use sqlx::Row;
+use uuid::Uuid;
+
+/// A change about a person of the address book.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeRow {
+    pub id: Uuid,
+    pub person: PersonId,
+    pub kind: String,
+    pub old: String,
+    pub new: String,
+    /// `member` (their card changed) or `import` (a file said so).
+    pub origin: String,
+    pub at: i64,
+}
+
+/// A need or an offer; `person` None is the member's own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeedOfferRow {
+    pub id: Uuid,
+    pub person: Option<PersonId>,
+    /// `need` or `offer`.
+    pub kind: String,
+    pub text: String,
+    pub tags: Vec<String>,
+    pub created_at: i64,
+}
+
+/// A favour given to (`given`) or received from (`received`) a person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FavourRow {
+    pub id: Uuid,
+    pub person: PersonId,
+    pub direction: String,
+    pub what: String,
+    pub at: i64,
+}
+
+/// A public link to a member's card.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CardLink {
+    pub token: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl Tx {
+    /// Records changes about people (each person must be of this book).
+    pub async fn add_person_changes(&mut self, rows: &[ChangeRow]) -> Result<()> {
+        let account = self.account.0;
+        let sql = "INSERT INTO person_changes (account_id, id, person_id, kind, old_value, new_value, origin, at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        for r in rows {
+            on_db!(self, c => {
+                sqlx::query(sql).bind(account).bind(r.id).bind(r.person.0).bind(&r.kind).bind(&r.old)
+                    .bind(&r.new).bind(&r.origin).bind(r.at).execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Changes since `since` (microseconds) about people still in the
+    /// book, or every change about one person; newest first.
+    pub async fn person_changes(
+        &mut self,
+        since: i64,
+        person: Option<PersonId>,
+        limit: i64,
+    ) -> Result<Vec<ChangeRow>> {
+        let account = self.account.0;
+        let sql = "SELECT c.id, c.person_id, c.kind, c.old_value, c.new_value, c.origin, c.at \
+                   FROM person_changes c JOIN people p ON p.id = c.person_id AND p.account_id = c.account_id \
+                   WHERE c.account_id = $1 AND c.at >= $2 AND ($3 IS NULL OR c.person_id = $3) \
+                   AND p.deleted_at IS NULL ORDER BY c.at DESC, c.id DESC LIMIT $4";
+        on_db!(self, c => sqlx::query(sql).bind(account).bind(since).bind(person.map(|p| p.0)).bind(limit)
+            .fetch_all(&mut *c).await?.iter().map(|r| Ok(ChangeRow {
+                id: r.try_get("id")?,
+                person: PersonId(r.try_get("person_id")?),
+                kind: r.try_get("kind")?,
+                old: r.try_get("old_value")?,
+                new: r.try_get("new_value")?,
+                origin: r.try_get("origin")?,
+                at: r.try_get("at")?,
+            })).collect())
+    }
+
+    pub async fn add_need_offer(&mut self, row: &NeedOfferRow) -> Result<()> {
+        let account = self.account.0;
+        let tags = serde_json::to_string(&row.tags).unwrap_or_else(|_| "[]".into());
+        let sql = "INSERT INTO needs_offers (account_id, id, person_id, kind, text, tags, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_db!(self, c => {
+            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.map(|p| p.0)).bind(&row.kind)
+                .bind(&row.text).bind(tags).bind(row.created_at).execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Every need and offer of the book (the member's own included),
+    /// oldest first.
+    pub async fn needs_offers(&mut self) -> Result<Vec<NeedOfferRow>> {
+        let account = self.account.0;
+        let sql = "SELECT id, person_id, kind, text, tags, created_at FROM needs_offers \
+                   WHERE account_id = $1 ORDER BY created_at, id";
+        on_db!(self, c => sqlx::query(sql).bind(account).fetch_all(&mut *c).await?.iter().map(|r| {
+            let tags: String = r.try_get("tags")?;
+            Ok(NeedOfferRow {
+                id: r.try_get("id")?,
+                person: r.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
+                kind: r.try_get("kind")?,
+                text: r.try_get("text")?,
+                tags: serde_json::from_str(&tags).unwrap_or_default(),
+                created_at: r.try_get("created_at")?,
+            })
+        }).collect())
+    }
+
+    /// Removes a need or offer; false when the book has none with this id.
+    pub async fn remove_need_offer(&mut self, id: Uuid) -> Result<bool> {
+        let account = self.account.0;
+        let sql = "DELETE FROM needs_offers WHERE account_id = $1 AND id = $2";
+        let n = on_db!(self, c => sqlx::query(sql).bind(account).bind(id).execute(&mut *c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    pub async fn add_favour(&mut self, row: &FavourRow) -> Result<()> {
+        let account = self.account.0;
+        let sql = "INSERT INTO favours (account_id, id, person_id, direction, what, at) VALUES ($1, $2, $3, $4, $5, $6)";
+        on_db!(self, c => {
+            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.0).bind(&row.direction)
+                .bind(&row.what).bind(row.at).execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Favours with one person, or with everyone; newest first.
+    pub async fn favours(&mut self, person: Option<PersonId>) -> Result<Vec<FavourRow>> {
+        let account = self.account.0;
+        let sql = "SELECT id, person_id, direction, what, at FROM favours \
+                   WHERE account_id = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY at DESC, id DESC";
+        on_db!(self, c => sqlx::query(sql).bind(account).bind(person.map(|p| p.0)).fetch_all(&mut *c).await?
+            .iter().map(|r| Ok(FavourRow {
+                id: r.try_get("id")?,
+                person: PersonId(r.try_get("person_id")?),
+                direction: r.try_get("direction")?,
+                what: r.try_get("what")?,
+                at: r.try_get("at")?,
+            })).collect())
+    }
+
+    pub async fn remove_favour(&mut self, id: Uuid) -> Result<bool> {
+        let account = self.account.0;
+        let sql = "DELETE FROM favours WHERE account_id = $1 AND id = $2";
+        let n = on_db!(self, c => sqlx::query(sql).bind(account).bind(id).execute(&mut *c).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
+
+impl Store {
+    /// A member's own card (its JSON) and when it last changed.
+    pub async fn my_card(&self, account: AccountId) -> Result<Option<(String, i64)>> {
+        let sql = "SELECT fields, updated_at FROM my_cards WHERE account_id = $1";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_optional(p).await?
+            .map(|r| Ok((r.try_get("fields")?, r.try_get("updated_at")?))).transpose())
+    }
+
+    pub async fn set_my_card(&self, account: AccountId, fields: &str) -> Result<()> {
+        let sql = "INSERT INTO my_cards (account_id, fields, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (account_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(fields).bind(now_micros()).execute(p).await?; });
+        Ok(())
+    }
+
+    /// The needs and offers a member keeps for themselves (their
+    /// connections see them).
+    pub async fn own_needs_offers(&self, account: AccountId) -> Result<Vec<NeedOfferRow>> {
+        let mut tx = self.begin_read(account).await?;
+        Ok(tx
+            .needs_offers()
+            .await?
+            .into_iter()
+            .filter(|r| r.person.is_none())
+            .collect())
+    }
+
+    pub async fn add_card_link(&self, account: AccountId, token: &str) -> Result<()> {
+        let sql = "INSERT INTO card_links (token, account_id, created_at) VALUES ($1, $2, $3)";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(token).bind(account.0).bind(now_micros()).execute(p).await?; });
+        Ok(())
+    }
+
+    /// A member's public links, newest first.
+    pub async fn card_links(&self, account: AccountId) -> Result<Vec<CardLink>> {
+        let sql = "SELECT token, created_at, revoked_at FROM card_links WHERE account_id = $1 ORDER BY created_at DESC";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter().map(|r| Ok(CardLink {
+            token: r.try_get("token")?,
+            created_at: r.try_get("created_at")?,
+            revoked_at: r.try_get("revoked_at")?,
+        })).collect())
+    }
+
+    /// Revokes a member's live links (one, or all); how many.
+    pub async fn revoke_card_links(&self, account: AccountId, token: Option<&str>) -> Result<u64> {
+        let sql = "UPDATE card_links SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
+                   AND ($3 IS NULL OR token = $3)";
+        Ok(
+            on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).bind(now_micros()).bind(token)
+            .execute(p).await?.rows_affected()),
+        )
+    }
+
+    /// The member whose live public link this is.
+    pub async fn card_link_owner(&self, token: &str) -> Result<Option<AccountId>> {
+        let sql = "SELECT account_id FROM card_links WHERE token = $1 AND revoked_at IS NULL";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(token).fetch_optional(p).await?
+            .map(|r| Ok(AccountId(r.try_get("account_id")?))).transpose())
+    }
+
+    pub async fn add_card_mailing(
+        &self,
+        account: AccountId,
+        email: &str,
+        token_hash: &[u8],
+    ) -> Result<()> {
+        let sql = "INSERT INTO card_mailings (account_id, email, token_hash, sent_at) VALUES ($1, $2, $3, $4)";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(email).bind(token_hash).bind(now_micros()).execute(p).await?; });
+        Ok(())
+    }
+
+    /// How many "send my new details" emails a member sent since `since`.
+    pub async fn card_mailings_since(&self, account: AccountId, since: i64) -> Result<i64> {
+        let sql = "SELECT COUNT(*) AS n FROM card_mailings WHERE account_id = $1 AND sent_at >= $2";
+        on_pool!(&self.db, p => Ok(sqlx::query(sql).bind(account.0).bind(since).fetch_one(p).await?.try_get("n")?))
+    }
+
+    /// The member and address an unsubscribe link was sent with.
+    pub async fn card_mailing_by_token(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(AccountId, String)>> {
+        let sql = "SELECT account_id, email FROM card_mailings WHERE token_hash = $1";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(token_hash).fetch_optional(p).await?
+            .map(|r| Ok((AccountId(r.try_get("account_id")?), r.try_get("email")?))).transpose())
+    }
+
+    pub async fn add_card_optout(&self, account: AccountId, email: &str) -> Result<()> {
+        let sql = "INSERT INTO card_optouts (account_id, email, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(email).bind(now_micros()).execute(p).await?; });
+        Ok(())
+    }
+
+    /// The addresses that unsubscribed from a member's emails.
+    pub async fn card_optouts(&self, account: AccountId) -> Result<Vec<String>> {
+        let sql = "SELECT email FROM card_optouts WHERE account_id = $1";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter()
+            .map(|r| Ok(r.try_get("email")?)).collect())
+    }
+}
