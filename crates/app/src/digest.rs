@@ -110,7 +110,8 @@ pub struct Digest {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// Nothing to report: no one due, nothing coming up, no one fading.
+    /// Nothing to report: no one due, nothing coming up, no one fading,
+    /// nothing changed.
     pub empty: bool,
 }
 
@@ -124,6 +125,7 @@ pub struct SentDigest {
 /// Reach-out entries in one digest, at most.
 const MAX_DUE: usize = 10;
 const MAX_FADING: usize = 5;
+const MAX_CHANGES: usize = 10;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -192,6 +194,8 @@ impl App {
         let due = self.due().await?;
         let coming = self.coming_up(ahead).await?;
         let fading = self.losing_touch(MAX_FADING).await?;
+        // What changed since the last digest would have shown it.
+        let changes = self.network_changes(ahead.max(1), MAX_CHANGES).await?;
         let link = |id: &dyn std::fmt::Display| format!("{base}/people/{id}");
 
         let mut text = String::new();
@@ -250,6 +254,13 @@ impl App {
                 .collect(),
         );
         section(
+            "What changed in your network".to_string(),
+            changes
+                .iter()
+                .map(|c| (c.summary.clone(), String::new(), link(&c.person_id)))
+                .collect(),
+        );
+        section(
             "Losing touch".to_string(),
             fading
                 .iter()
@@ -274,6 +285,9 @@ impl App {
         }
         if !fading.is_empty() {
             counts.push(format!("{} losing touch", fading.len()));
+        }
+        if !changes.is_empty() {
+            counts.push(format!("{} changed", changes.len()));
         }
         let empty = counts.is_empty();
         let subject = if empty {

@@ -239,8 +239,18 @@ impl MyCard {
         for f in self.seen_by(audience) {
             match f.field {
                 Field::Name => {
-                    card.name.full = f.value.clone();
-                    card.name.sources = src();
+                    // vCard N as well as FN: phones sort and match by it.
+                    let (given, family) = match f.value.trim().rsplit_once(' ') {
+                        Some((g, fam)) => (g.trim().to_string(), fam.to_string()),
+                        None => (f.value.trim().to_string(), String::new()),
+                    };
+                    card.name = crate::model::PersonName {
+                        full: f.value.clone(),
+                        given,
+                        family,
+                        sources: src(),
+                        ..Default::default()
+                    };
                 }
                 Field::Headline => card.extra.push(ExtraProperty {
                     line: format!("{HEADLINE_PROPERTY}:{}", escape_text(&f.value)),

@@ -2,6 +2,7 @@
 //! the store, calls `kith-app`, and prints results for people (text) or
 //! scripts (`--json`). Glue only: no business rules here.
 
+mod cards;
 mod config;
 mod network;
 mod output;
@@ -106,6 +107,25 @@ enum Command {
     Email {
         #[command(subcommand)]
         command: network::EmailCommand,
+    },
+    /// Your own card: what your connections and the public see of you.
+    Card {
+        #[command(subcommand)]
+        command: cards::CardCommand,
+    },
+    /// What changed in your network: new jobs, titles, cities, addresses.
+    Changes(cards::ChangesArgs),
+    /// What people are looking for and what they can offer.
+    Needs {
+        #[command(subcommand)]
+        command: cards::NeedsCommand,
+    },
+    /// What you can do for them: needs in your network and who can meet them.
+    HelpOut(cards::HelpOutArgs),
+    /// Favours given and received.
+    Favours {
+        #[command(subcommand)]
+        command: cards::FavoursCommand,
     },
     /// Accounts: add, change a password, list.
     User {
@@ -476,6 +496,12 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
     let region = config::default_region(cli.region.as_deref().or(file.region.as_deref()))?;
     let region_is_explicit = cli.region.is_some() || file.region.is_some();
     let strength = file.strength.clone().unwrap_or_default();
+    let card_emails_per_day = file
+        .cards
+        .as_ref()
+        .map_or(kith_app::cards::DEFAULT_EMAILS_PER_DAY, |c| {
+            c.emails_per_day
+        });
     let store = Store::open(&url).await?;
     Ok((
         store,
@@ -484,12 +510,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
             default_region: region,
             region_is_explicit,
             strength,
-            card_emails_per_day: file
-                .cards
-                .as_ref()
-                .map_or(kith_app::cards::DEFAULT_EMAILS_PER_DAY, |c| {
-                    c.emails_per_day
-                }),
+            card_emails_per_day,
         },
     ))
 }
@@ -637,6 +658,26 @@ async fn dispatch(
         }
         Command::Email { command } => {
             network::email(&app, command, file).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Card { command } => {
+            cards::card(&app, command, file).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Changes(args) => {
+            cards::changes(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Needs { command } => {
+            cards::needs(&app, command).await?;
+            ExitCode::SUCCESS
+        }
+        Command::HelpOut(args) => {
+            cards::help_out(&app, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Favours { command } => {
+            cards::favours(&app, command).await?;
             ExitCode::SUCCESS
         }
         Command::ComingUp(args) => {
@@ -1129,6 +1170,9 @@ async fn due(app: &App, args: DueArgs) -> Result<()> {
             } else {
                 for d in &list {
                     println!("{}  {}  ({})", d.name, d.reason, d.id);
+                    if let Some(hint) = &d.give_first {
+                        println!("    {hint}");
+                    }
                 }
             }
         }

@@ -313,6 +313,16 @@ pub enum IntroCommand {
     RefuseAll {
         on_off: String,
     },
+    /// Introduce two people you know (one with a need, one who can help):
+    /// the helper is asked by email first (see `kith help-out`).
+    Make {
+        /// The person with the need (id, email or exact name).
+        person: String,
+        /// Who can help them.
+        helper: String,
+        #[arg(long, default_value = "")]
+        message: String,
+    },
 }
 
 pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) -> Result<()> {
@@ -345,6 +355,18 @@ pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) 
             let mailer = config::mailer(file)?;
             let base = config::public_url(file, "127.0.0.1:7878");
             show(&app.accept_introduction(id, mailer.as_ref(), &base).await?);
+        }
+        IntroCommand::Make {
+            person,
+            helper,
+            message,
+        } => {
+            let mailer = config::mailer(file)?;
+            let base = config::public_url(file, "127.0.0.1:7878");
+            show(
+                &app.introduce(&person, &helper, &message, mailer.as_ref(), &base)
+                    .await?,
+            );
         }
         IntroCommand::Decline { id } => show(&app.decline_introduction(id).await?),
         IntroCommand::Withdraw { id } => show(&app.withdraw_introduction(id).await?),

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::api_more::routes())
         .merge(crate::api_interactions::routes())
         .merge(crate::api_network::routes())
+        .merge(crate::api_cards::routes())
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
 }

@@ -47,7 +47,7 @@ fn page(
     let book = format!("{server}dav/{}/contacts/", caller.name);
     let qr = password
         .as_deref()
-        .and_then(|p| qr_svg(&davx5_link(&server, &caller.name, p)));
+        .and_then(|p| crate::card_pages::qr_svg(&davx5_link(&server, &caller.name, p), 220));
     SetupPage {
         user: caller.name,
         csrf: caller.csrf,
@@ -71,16 +71,6 @@ pub fn davx5_link(server: &str, user: &str, password: &str) -> String {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
     format!("{scheme}://{}:{}@{rest}", enc(user), enc(password))
-}
-
-fn qr_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(220, 220)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 async fn setup_page(State(state): State<AppState>, caller: PageCaller) -> SetupPage {
@@ -129,7 +119,7 @@ mod tests {
             davx5_link("http://127.0.0.1:7878/", "ada", "x"),
             "carddav://ada:x@127.0.0.1:7878/"
         );
-        let svg = qr_svg("carddav://ada:x@127.0.0.1:7878/").unwrap();
+        let svg = crate::card_pages::qr_svg("carddav://ada:x@127.0.0.1:7878/", 220).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

@@ -39,6 +39,11 @@ struct HomePage {
     due: Vec<DueRow>,
     coming: Vec<DueRow>,
     fading: Vec<DueRow>,
+    /// What changed in the network, most important first.
+    changes: Vec<DueRow>,
+    /// Needs of people the user knows, with who can help.
+    help: Vec<crate::card_pages::HelpRow>,
+    can_mail: bool,
 }
 
 async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<HomePage, Problem> {
@@ -51,7 +56,10 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
         .map(|d| DueRow {
             id: d.id.to_string(),
             name: d.name,
-            reason: d.reason,
+            reason: match d.give_first {
+                Some(hint) => format!("{}; {hint}", d.reason),
+                None => d.reason,
+            },
         })
         .collect();
     let coming = app
@@ -75,12 +83,26 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
             reason: f.reason,
         })
         .collect();
+    let changes = app
+        .network_changes(30, 10)
+        .await?
+        .into_iter()
+        .map(|c| DueRow {
+            id: c.person_id.to_string(),
+            name: c.person,
+            reason: c.summary,
+        })
+        .collect();
+    let help = crate::card_pages::help_rows(&app.help_out().await?);
     Ok(HomePage {
         user: caller.name,
         csrf: caller.csrf,
         due,
         coming,
         fading,
+        changes,
+        help: help.into_iter().take(20).collect(),
+        can_mail: state.config.mailer.is_some(),
     })
 }
 

@@ -4,10 +4,12 @@
 //! talks to another account's data, nor to the store's tables directly.
 
 pub mod api;
+pub mod api_cards;
 pub mod api_interactions;
 pub mod api_more;
 pub mod api_network;
 pub mod caller;
+pub mod card_pages;
 pub mod dav;
 pub mod dav_pages;
 pub mod home_pages;
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org_pages::routes())
         .merge(home_pages::routes())
         .merge(network_pages::routes())
+        .merge(card_pages::routes())
         .merge(api::routes())
         .merge(dav::routes())
         .merge(dav_pages::routes())

@@ -2,6 +2,7 @@
 //! annotations (utoipa) and served at `/api/v1/openapi.json`.
 
 use crate::api;
+use crate::api_cards;
 use crate::api_interactions;
 use crate::api_more;
 use crate::api_network;
@@ -68,6 +69,24 @@ use utoipa::{Modify, OpenApi};
         api_network::request_introduction,
         api_network::answer_introduction,
         api_network::map,
+        api_cards::get_card,
+        api_cards::put_card,
+        api_cards::set_field,
+        api_cards::unset_field,
+        api_cards::links,
+        api_cards::create_link,
+        api_cards::revoke_link,
+        api_cards::send_card,
+        api_cards::changes,
+        api_cards::person_changes,
+        api_cards::needs,
+        api_cards::add_need,
+        api_cards::remove_need,
+        api_cards::help_out,
+        api_cards::make_introduction,
+        api_cards::favours,
+        api_cards::add_favour,
+        api_cards::remove_favour,
     ),
     components(schemas(
         PersonView,
@@ -112,6 +131,21 @@ use utoipa::{Modify, OpenApi};
         kith_app::network::map::MapCluster,
         kith_app::network::map::MapPerson,
         kith_app::network::map::MapTie,
+        kith_app::cards::CardUpdate,
+        kith_app::cards::CardFieldView,
+        kith_app::cards::CardLinkView,
+        kith_app::cards::SendReport,
+        kith_app::cards::ChangeView,
+        kith_app::cards::NeedOfferView,
+        kith_app::cards::HelpOut,
+        kith_app::cards::Helper,
+        kith_app::cards::FavourView,
+        api_cards::FieldInput,
+        api_cards::CardInput,
+        api_cards::SendInput,
+        api_cards::NeedInput,
+        api_cards::MakeIntroInput,
+        api_cards::FavourInput,
         api_network::TieInput,
         api_network::InviteInput,
         api_network::Said,
@@ -131,6 +165,7 @@ use utoipa::{Modify, OpenApi};
         (name = "interactions", description = "Coffees, calls, emails, meetings with people"),
         (name = "keep in touch", description = "Cadences and who to reach out to"),
         (name = "network", description = "Ties, paths, connections between members, sharing and introductions"),
+        (name = "cards", description = "Your own card and how it reaches others, what changed in your network, needs and offers, favours"),
     ),
 )]
 pub struct ApiDoc;

@@ -427,6 +427,9 @@ struct PersonPage {
     ask_to: String,
     ties: Vec<TieRow>,
     tie_kinds: Vec<&'static str>,
+    /// Needs and offers, who can help them, favours, what changed.
+    cards: crate::card_pages::PersonCards,
+    can_mail: bool,
 }
 
 /// One of the person's ties to someone else the user knows.
@@ -573,7 +576,10 @@ async fn person_page(
             why: t.why.join("; "),
         })
         .collect();
+    let cards = crate::card_pages::person_cards(&app, &person.id.to_string()).await?;
     Ok(PersonPage {
+        cards,
+        can_mail: state.config.mailer.is_some(),
         paths,
         paths_note,
         ask_to: person.id.to_string(),

@@ -70,7 +70,7 @@ pub struct HelpOut {
     pub person: String,
     pub need: String,
     pub helpers: Vec<Helper>,
-    /// In words: "Ana Lima needs a designer: you know 2 who can help (Bob, Carla)".
+    /// In words: "Ana Lima — hiring a designer: you know 2 who can help (Bob, Carla)".
     pub summary: String,
 }
 
@@ -341,7 +341,11 @@ impl App {
             let mut helpers: Vec<Helper> = Vec::new();
             for m in matches.iter().filter(|m| m.need == ni) {
                 let who = cands[m.helper].person;
-                if helpers.iter().any(|h| h.person_id == who) {
+                if let Some(h) = helpers.iter_mut().find(|h| h.person_id == who) {
+                    // One line per helper, with every reason they help.
+                    if !h.why.contains(&why[m.helper]) {
+                        h.why = format!("{}; {}", h.why, why[m.helper]);
+                    }
                     continue;
                 }
                 helpers.push(Helper {
@@ -365,7 +369,7 @@ impl App {
                 person: name.clone(),
                 need: row.text.clone(),
                 summary: format!(
-                    "{name} needs {}: you know {count} who can help ({})",
+                    "{name} \u{2014} {}: you know {count} who can help ({})",
                     row.text,
                     listed.join(", ")
                 ),
@@ -525,10 +529,7 @@ impl App {
         for h in self.help_out().await? {
             out.insert(
                 h.person_id,
-                format!(
-                    "give first: they need {}, and you know who can help",
-                    h.need
-                ),
+                format!("give first: you know who can help with \"{}\"", h.need),
             );
         }
         Ok(out)

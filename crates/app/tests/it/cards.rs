@@ -45,7 +45,10 @@ async fn verify(store: &Store, app: &App, email: &str) {
 /// The first link in a mail that starts with `prefix` (quoted-printable
 /// soft breaks undone).
 fn link_in(mail: &str, prefix: &str) -> String {
-    let text = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
     let at = text.find(prefix).expect("the link is in the mail");
     text[at..]
         .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
@@ -75,9 +78,13 @@ async fn a_members_card_change_reaches_connections_for_shared_fields_only() {
             .to_string();
         verify(&store, &ana, "ana@acme.com").await;
         ana.set_card_field("name", "Ana Lima", None).await.unwrap();
-        ana.set_card_field("organization", "Acme", None).await.unwrap();
+        ana.set_card_field("organization", "Acme", None)
+            .await
+            .unwrap();
         ana.set_card_field("title", "Engineer", None).await.unwrap();
-        ana.set_card_field("email", "ana@acme.com", None).await.unwrap();
+        ana.set_card_field("email", "ana@acme.com", None)
+            .await
+            .unwrap();
         ana.set_card_field("phone", "+44 20 7946 0001", Some("private"))
             .await
             .unwrap();
@@ -87,7 +94,10 @@ async fn a_members_card_change_reaches_connections_for_shared_fields_only() {
         let card = bob.find_person(&held).await.unwrap();
         assert_eq!(card.name, "Annie", "{engine}: Bob's own name for Ana stays");
         assert_eq!(card.organization.as_deref(), Some("Acme"), "{engine}");
-        assert!(card.phones.is_empty(), "{engine}: a private phone is not shared");
+        assert!(
+            card.phones.is_empty(),
+            "{engine}: a private phone is not shared"
+        );
         let token = bob.dav_token().await.unwrap();
         let books = bob.dav_books().await.unwrap();
         let book = books[0].name.clone();
@@ -107,7 +117,10 @@ async fn a_members_card_change_reaches_connections_for_shared_fields_only() {
         assert_eq!(card.title.as_deref(), Some("CTO"), "{engine}");
         assert_eq!(card.card.notes[0].value, "met at RustConf", "{engine}");
         assert!(
-            card.card.positions.iter().any(|p| p.organization == "Acme" && p.end.is_some()),
+            card.card
+                .positions
+                .iter()
+                .any(|p| p.organization == "Acme" && p.end.is_some()),
             "{engine}: the old job stays in the history, ended: {:?}",
             card.card.positions
         );
@@ -125,10 +138,20 @@ async fn a_members_card_change_reaches_connections_for_shared_fields_only() {
         // The feed: the job change first, in words; the history keeps it.
         let feed = bob.network_changes(30, 50).await.unwrap();
         assert_eq!(feed[0].kind, "job", "{engine}: {feed:?}");
-        assert_eq!(feed[0].summary, "Annie has a new job: Engineer at Globex (was Engineer at Acme)");
+        assert_eq!(
+            feed[0].summary,
+            "Annie has a new job: Engineer at Globex (was Engineer at Acme)"
+        );
         assert_eq!(feed[0].origin, "member");
-        assert!(feed.iter().any(|c| c.kind == "city" && c.new == "Berlin"), "{engine}");
-        assert!(feed.iter().any(|c| c.kind == "title" && c.new == "CTO at Globex"), "{engine}");
+        assert!(
+            feed.iter().any(|c| c.kind == "city" && c.new == "Berlin"),
+            "{engine}"
+        );
+        assert!(
+            feed.iter()
+                .any(|c| c.kind == "title" && c.new == "CTO at Globex"),
+            "{engine}"
+        );
         assert_eq!(bob.person_changes(&held).await.unwrap().len(), feed.len());
 
         // Ana makes her email private: Bob's own copy of it stays.
@@ -138,20 +161,45 @@ async fn a_members_card_change_reaches_connections_for_shared_fields_only() {
         let card = bob.find_person(&held).await.unwrap();
         assert_eq!(card.emails, ["ana@acme.com"], "{engine}");
         // A new shared email arrives, and goes when Ana removes it.
-        ana.set_card_field("email", "ana@globex.com", None).await.unwrap();
-        assert!(bob.find_person(&held).await.unwrap().emails.contains(&"ana@globex.com".to_string()));
-        ana.unset_card_field("email", Some("ana@globex.com")).await.unwrap();
-        assert_eq!(bob.find_person(&held).await.unwrap().emails, ["ana@acme.com"]);
+        ana.set_card_field("email", "ana@globex.com", None)
+            .await
+            .unwrap();
+        assert!(
+            bob.find_person(&held)
+                .await
+                .unwrap()
+                .emails
+                .contains(&"ana@globex.com".to_string())
+        );
+        ana.unset_card_field("email", Some("ana@globex.com"))
+            .await
+            .unwrap();
+        assert_eq!(
+            bob.find_person(&held).await.unwrap().emails,
+            ["ana@acme.com"]
+        );
 
         // Carol is not connected: nothing of Ana's reaches her.
-        assert!(carol.network_changes(30, 50).await.unwrap().is_empty(), "{engine}");
-        assert_eq!(carol.list_people(&Default::default()).await.unwrap().len(), 0, "{engine}");
+        assert!(
+            carol.network_changes(30, 50).await.unwrap().is_empty(),
+            "{engine}"
+        );
+        assert_eq!(
+            carol.list_people(&Default::default()).await.unwrap().len(),
+            0,
+            "{engine}"
+        );
 
         // Bad input is refused with what is wrong.
         for (field, value, vis, says) in [
             ("fax", "1", None, "no card field"),
             ("email", "not-an-address", None, "not an email address"),
-            ("title", "CTO", Some("friends"), "use private, connections or public"),
+            (
+                "title",
+                "CTO",
+                Some("friends"),
+                "use private, connections or public",
+            ),
             ("headline", "", None, "empty"),
         ] {
             let err = ana.set_card_field(field, value, vis).await.unwrap_err();
@@ -177,7 +225,11 @@ async fn the_feed_puts_job_changes_and_close_people_first() {
     let first = write(
         "first.vcf",
         &[
-            card("c", "Cara Close", "EMAIL:cara@x.org\r\nORG:Acme\r\nTITLE:Engineer\r\n"),
+            card(
+                "c",
+                "Cara Close",
+                "EMAIL:cara@x.org\r\nORG:Acme\r\nTITLE:Engineer\r\n",
+            ),
             card("d", "Dan Distant", "EMAIL:dan@x.org\r\nORG:Umbrella\r\n"),
             card("e", "Eve Far", "EMAIL:eve@x.org\r\n"),
         ]
@@ -186,7 +238,11 @@ async fn the_feed_puts_job_changes_and_close_people_first() {
     let second = write(
         "second.vcf",
         &[
-            card("c", "Cara Close", "EMAIL:cara@x.org\r\nORG:Globex\r\nTITLE:CTO\r\n"),
+            card(
+                "c",
+                "Cara Close",
+                "EMAIL:cara@x.org\r\nORG:Globex\r\nTITLE:CTO\r\n",
+            ),
             card("d", "Dan Distant", "EMAIL:dan@x.org\r\nORG:Initech\r\n"),
             card("e", "Eve Far", "EMAIL:eve@x.org\r\nEMAIL:eve@new.org\r\n"),
         ]
@@ -197,7 +253,10 @@ async fn the_feed_puts_job_changes_and_close_people_first() {
         let app = app_as(&store, "ada").await;
         let opts = ImportOptions::default();
         app.import_file(&first, &opts, &NoProgress).await.unwrap();
-        assert!(app.network_changes(30, 50).await.unwrap().is_empty(), "{engine}: first sight is not news");
+        assert!(
+            app.network_changes(30, 50).await.unwrap().is_empty(),
+            "{engine}: first sight is not news"
+        );
         for _ in 0..6 {
             app.log_interaction(&NewInteraction {
                 people: vec!["eve@x.org".into()],
@@ -211,7 +270,10 @@ async fn the_feed_puts_job_changes_and_close_people_first() {
         }
         app.import_file(&second, &opts, &NoProgress).await.unwrap();
         let feed = app.network_changes(30, 50).await.unwrap();
-        let order: Vec<(String, String)> = feed.iter().map(|c| (c.person.clone(), c.kind.clone())).collect();
+        let order: Vec<(String, String)> = feed
+            .iter()
+            .map(|c| (c.person.clone(), c.kind.clone()))
+            .collect();
         // Eve is close (six coffees): her new address outranks distant
         // people's job changes; those weigh the same, so the newest (Dan,
         // later in the file) comes first.
@@ -225,10 +287,35 @@ async fn the_feed_puts_job_changes_and_close_people_first() {
             "{engine}: {feed:?}"
         );
         assert!(feed.iter().all(|c| c.origin == "import"));
-        assert_eq!(feed[2].summary, "Cara Close has a new job: CTO at Globex (was Engineer at Acme)");
+        // The digest email carries it.
+        let digest = app
+            .digest(kith_app::digest::DigestEvery::Weekly, "https://k")
+            .await
+            .unwrap();
+        assert!(
+            digest.text.contains("What changed in your network"),
+            "{}",
+            digest.text
+        );
+        assert!(
+            digest
+                .text
+                .contains("- Cara Close has a new job: CTO at Globex"),
+            "{}",
+            digest.text
+        );
+        assert!(digest.subject.contains("3 changed"), "{}", digest.subject);
+        assert_eq!(
+            feed[2].summary,
+            "Cara Close has a new job: CTO at Globex (was Engineer at Acme)"
+        );
         // Importing the same file again is not news again.
         app.import_file(&second, &opts, &NoProgress).await.unwrap();
-        assert_eq!(app.network_changes(30, 50).await.unwrap().len(), 3, "{engine}");
+        assert_eq!(
+            app.network_changes(30, 50).await.unwrap().len(),
+            3,
+            "{engine}"
+        );
         assert!(app.network_changes(0, 5).await.is_err());
     }
 }
@@ -240,11 +327,15 @@ async fn public_links_show_public_fields_only_and_die_when_revoked() {
         let ana = app_as(&store, "ana").await;
         ana.set_card_field("name", "Ana Lima", None).await.unwrap();
         ana.set_card_field("title", "CTO", None).await.unwrap();
-        ana.set_card_field("email", "ana@globex.com", None).await.unwrap();
+        ana.set_card_field("email", "ana@globex.com", None)
+            .await
+            .unwrap();
         ana.set_card_field("phone", "+44 20 7946 0001", Some("private"))
             .await
             .unwrap();
-        ana.set_card_field("website", "ana.dev", Some("public")).await.unwrap();
+        ana.set_card_field("website", "ana.dev", Some("public"))
+            .await
+            .unwrap();
         let link = ana.create_card_link().await.unwrap();
         assert!(link.token.len() >= 40, "{engine}: unguessable");
         let card = public_card(&store, &link.token).await.unwrap();
@@ -252,28 +343,56 @@ async fn public_links_show_public_fields_only_and_die_when_revoked() {
         let labels: Vec<&str> = card.fields.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(labels, ["Name", "Title", "Website"], "{engine}");
         assert!(card.vcard.contains("FN:Ana Lima") && card.vcard.contains("https://ana.dev"));
-        assert!(!card.vcard.contains("globex.com") && !card.vcard.contains("7946"), "{engine}: {}", card.vcard);
-        assert!(matches!(public_card(&store, "nope").await, Err(AppError::NotFound(_))));
+        assert!(
+            !card.vcard.contains("globex.com") && !card.vcard.contains("7946"),
+            "{engine}: {}",
+            card.vcard
+        );
+        assert!(matches!(
+            public_card(&store, "nope").await,
+            Err(AppError::NotFound(_))
+        ));
         ana.revoke_card_link(Some(&link.token)).await.unwrap();
-        assert!(matches!(public_card(&store, &link.token).await, Err(AppError::NotFound(_))), "{engine}");
-        assert!(ana.revoke_card_link(None).await.is_err(), "{engine}: nothing left to revoke");
+        assert!(
+            matches!(
+                public_card(&store, &link.token).await,
+                Err(AppError::NotFound(_))
+            ),
+            "{engine}"
+        );
+        assert!(
+            ana.revoke_card_link(None).await.is_err(),
+            "{engine}: nothing left to revoke"
+        );
     }
 }
 
 #[tokio::test]
 async fn sending_my_details_honours_unsubscribe_and_the_daily_cap() {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let mailer = Mailer::new(&sink.config(), None).unwrap();
     let (store, _guard) = stores().await.into_iter().next().unwrap();
     let ana = app_as(&store, "ana").await;
     ana.set_card_field("name", "Ana Lima", None).await.unwrap();
-    ana.set_card_field("email", "ana@globex.com", None).await.unwrap();
+    ana.set_card_field("email", "ana@globex.com", None)
+        .await
+        .unwrap();
     ana.set_card_field("phone", "+44 20 7946 0001", Some("private"))
         .await
         .unwrap();
     let mut ids = Vec::new();
     for i in 1..=4 {
-        ids.push(person(&ana, &format!("Friend {i}"), Some(&format!("f{i}@example.org")), None).await);
+        ids.push(
+            person(
+                &ana,
+                &format!("Friend {i}"),
+                Some(&format!("f{i}@example.org")),
+                None,
+            )
+            .await,
+        );
     }
     let nomail = person(&ana, "No Mail", None, None).await;
     let url = "http://127.0.0.1:9";
@@ -281,7 +400,11 @@ async fn sending_my_details_honours_unsubscribe_and_the_daily_cap() {
     let err = ana.send_card(&ids[..1], None, url).await.unwrap_err();
     assert!(matches!(err, AppError::Mail(_)), "{err}");
     let report = ana
-        .send_card(&[ids[0].clone(), ids[1].clone(), nomail], Some(&mailer), url)
+        .send_card(
+            &[ids[0].clone(), ids[1].clone(), nomail],
+            Some(&mailer),
+            url,
+        )
         .await
         .unwrap();
     assert_eq!(report.sent, ["f1@example.org", "f2@example.org"]);
@@ -289,11 +412,23 @@ async fn sending_my_details_honours_unsubscribe_and_the_daily_cap() {
     let mails = sink.messages();
     assert_eq!(mails.len(), 2);
     let m = &mails[0];
-    assert!(m.contains("Subject: Ana Lima has new contact details"), "{m}");
-    assert!(m.contains("List-Unsubscribe: <http://127.0.0.1:9/unsubscribe/"), "{m}");
-    assert!(m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{m}");
+    assert!(
+        m.contains("Subject: Ana Lima has new contact details"),
+        "{m}"
+    );
+    assert!(
+        m.contains("List-Unsubscribe: <http://127.0.0.1:9/unsubscribe/"),
+        "{m}"
+    );
+    assert!(
+        m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{m}"
+    );
     assert!(m.contains("Reply-To: ana@globex.com"), "{m}");
-    assert!(m.contains("text/vcard") && m.contains("Ana Lima.vcf"), "{m}");
+    assert!(
+        m.contains("text/vcard") && m.contains("Ana Lima.vcf"),
+        "{m}"
+    );
     assert!(!m.contains("7946"), "a private phone is never sent");
 
     // Friend 1 unsubscribes; they are not mailed again. The cap (3 a day
@@ -301,9 +436,16 @@ async fn sending_my_details_honours_unsubscribe_and_the_daily_cap() {
     let link = link_in(m, "http://127.0.0.1:9/unsubscribe/");
     let secret = link.rsplit('/').next().unwrap();
     let who = unsubscribe(&store, secret).await.unwrap();
-    assert_eq!((who.member.as_str(), who.email.as_str()), ("Ana Lima", "f1@example.org"));
+    assert_eq!(
+        (who.member.as_str(), who.email.as_str()),
+        ("Ana Lima", "f1@example.org")
+    );
     let report = ana
-        .send_card(&[ids[0].clone(), ids[2].clone(), ids[3].clone()], Some(&mailer), url)
+        .send_card(
+            &[ids[0].clone(), ids[2].clone(), ids[3].clone()],
+            Some(&mailer),
+            url,
+        )
         .await
         .unwrap();
     assert_eq!(report.sent, ["f3@example.org"]);
@@ -326,7 +468,13 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         let me = app_as(&store, "me").await;
         let max = app_as(&store, "max").await;
         let ana = person(&me, "Ana", Some("ana@example.org"), None).await;
-        let bob = person(&me, "Bob", Some("bob@example.org"), Some(("Globex", "Product Designer"))).await;
+        let bob = person(
+            &me,
+            "Bob",
+            Some("bob@example.org"),
+            Some(("Globex", "Product Designer")),
+        )
+        .await;
         let carla = person(&me, "Carla", None, None).await;
         let _dan = person(&me, "Dan", None, Some(("Umbrella", "Accountant"))).await;
         let eve = person(&me, "Eve", None, None).await;
@@ -335,14 +483,33 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         let hal = person(&me, "Hal", None, None).await;
         let ivy = person(&me, "Ivy", None, None).await;
         let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        me.add_need_offer(Some(&ana), "need", "hiring a product designer", &[]).await.unwrap();
-        me.add_need_offer(Some(&carla), "offer", "UX and product design", &tags(&["design"])).await.unwrap();
-        me.add_need_offer(Some(&eve), "need", "a job in data engineering", &[]).await.unwrap();
-        me.add_need_offer(Some(&gil), "need", "a flat in Berlin", &[]).await.unwrap();
-        me.add_need_offer(Some(&hal), "offer", "knows landlords in Berlin", &[]).await.unwrap();
-        me.add_need_offer(Some(&ivy), "offer", "invests in climate startups", &[]).await.unwrap();
+        me.add_need_offer(Some(&ana), "need", "hiring a product designer", &[])
+            .await
+            .unwrap();
+        me.add_need_offer(
+            Some(&carla),
+            "offer",
+            "UX and product design",
+            &tags(&["design"]),
+        )
+        .await
+        .unwrap();
+        me.add_need_offer(Some(&eve), "need", "a job in data engineering", &[])
+            .await
+            .unwrap();
+        me.add_need_offer(Some(&gil), "need", "a flat in Berlin", &[])
+            .await
+            .unwrap();
+        me.add_need_offer(Some(&hal), "offer", "knows landlords in Berlin", &[])
+            .await
+            .unwrap();
+        me.add_need_offer(Some(&ivy), "offer", "invests in climate startups", &[])
+            .await
+            .unwrap();
         // Max, a connected member, keeps a need of his own.
-        max.add_need_offer(None, "need", "investors for my climate startup", &[]).await.unwrap();
+        max.add_need_offer(None, "need", "investors for my climate startup", &[])
+            .await
+            .unwrap();
         me.invite("max").await.unwrap();
         max.accept("me").await.unwrap();
 
@@ -364,15 +531,34 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         ];
         assert_eq!(got, want, "{engine}: {help:#?}");
         let ana_help = help.iter().find(|h| h.person == "Ana").unwrap();
-        assert!(ana_help.summary.starts_with("Ana needs hiring a product designer: you know 2"), "{}", ana_help.summary);
+        assert!(
+            ana_help
+                .summary
+                .starts_with("Ana \u{2014} hiring a product designer: you know 2"),
+            "{}",
+            ana_help.summary
+        );
         assert!(me.needs_offers(Some(&ana)).await.unwrap().len() == 1);
-        assert!(me.needs_offers(None).await.unwrap().iter().any(|n| n.from_member), "{engine}");
+        assert!(
+            me.needs_offers(None)
+                .await
+                .unwrap()
+                .iter()
+                .any(|n| n.from_member),
+            "{engine}"
+        );
 
         // The reach-out list says to give first to Ana.
         me.set_cadence(&ana, Some(7)).await.unwrap();
         let due = me.due().await.unwrap();
-        let hint = due.iter().find(|d| d.name == "Ana").and_then(|d| d.give_first.clone());
-        assert!(hint.is_some_and(|h| h.contains("designer")), "{engine}: {due:?}");
+        let hint = due
+            .iter()
+            .find(|d| d.name == "Ana")
+            .and_then(|d| d.give_first.clone());
+        assert!(
+            hint.is_some_and(|h| h.contains("designer")),
+            "{engine}: {due:?}"
+        );
 
         // One click: introduce Ana to Bob; Bob says yes; both get the
         // introduction, and it is a favour given to Ana.
@@ -380,7 +566,13 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         let mailer = Mailer::new(&sink.config(), None).unwrap();
         let before = sink.messages().len();
         let intro = me
-            .introduce(&ana, &bob, "Bob designs lovely things", Some(&mailer), "http://127.0.0.1:9")
+            .introduce(
+                &ana,
+                &bob,
+                "Bob designs lovely things",
+                Some(&mailer),
+                "http://127.0.0.1:9",
+            )
             .await
             .unwrap();
         assert_eq!(intro.status, "accepted", "{engine}");
@@ -389,7 +581,9 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         assert!(ask.contains("would like to introduce you to Ana"), "{ask}");
         let link = link_in(&ask, "http://127.0.0.1:9/introductions/answer/");
         let secret = link.rsplit('/').next().unwrap();
-        answer_introduction(&store, secret, true, &mailer).await.unwrap();
+        answer_introduction(&store, secret, true, &mailer)
+            .await
+            .unwrap();
         let after: Vec<String> = sink.messages()[before + 1..].to_vec();
         let to: Vec<bool> = ["ana@example.org", "bob@example.org"]
             .iter()
@@ -401,10 +595,24 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         assert_eq!(favours[0].direction, "given");
         assert_eq!(favours[0].what, "introduced them to Bob");
         // Favours by hand, and bad input.
-        me.add_favour(&bob, "received", "reviewed my talk").await.unwrap();
+        me.add_favour(&bob, "received", "reviewed my talk")
+            .await
+            .unwrap();
         assert!(me.add_favour(&bob, "lent", "x").await.is_err());
-        assert!(me.add_need_offer(Some(&bob), "wish", "x", &[]).await.is_err());
-        assert!(me.add_need_offer(Some(&bob), "need", "  ", &[]).await.is_err());
-        assert!(me.introduce(&ana, &ana, "", Some(&mailer), "http://x").await.is_err());
+        assert!(
+            me.add_need_offer(Some(&bob), "wish", "x", &[])
+                .await
+                .is_err()
+        );
+        assert!(
+            me.add_need_offer(Some(&bob), "need", "  ", &[])
+                .await
+                .is_err()
+        );
+        assert!(
+            me.introduce(&ana, &ana, "", Some(&mailer), "http://x")
+                .await
+                .is_err()
+        );
     }
 }

@@ -343,3 +343,101 @@ async fn the_network_map_in_a_real_browser() {
     wait_text(&c, "How you're connected").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn my_card_and_its_public_page_with_qr_code_in_a_real_browser() {
+    if std::env::var("KITH_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser test not run: set KITH_BROWSER_TESTS=1 (scripts/test.sh does)");
+        return;
+    }
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    Auth::new(store.clone())
+        .add_user("ada", "correct horse", false)
+        .await
+        .unwrap();
+    let (c, _driver, _profile) = browser().await;
+    c.goto(&server.url("/login")).await.unwrap();
+    submit_account(&c, "ada", "correct horse").await;
+    wait_text(&c, "People").await;
+    // Fill the card through the page's own form.
+    c.goto(&server.url("/card")).await.unwrap();
+    wait_text(&c, "Public links").await;
+    for (field, value, visibility) in [
+        ("name", "Ada Lovelace", "public"),
+        ("headline", "Analyst of engines", ""),
+        ("phone", "+44 20 7946 0958", "private"),
+    ] {
+        c.execute(
+            "document.getElementById('field').value = arguments[0]; document.getElementById('visibility').value = arguments[1];",
+            vec![json!(field), json!(visibility)],
+        )
+        .await
+        .unwrap();
+        fill(&c, "value", value).await;
+        c.find(fantoccini::Locator::Css(
+            "form[aria-label='Set a field'] button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_text(&c, "Saved.").await;
+    }
+    c.find(fantoccini::Locator::Css(
+        "form[action='/card/links'] button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let page = wait_text(&c, "Revoke this link").await;
+    assert!(page.contains("Analyst of engines"), "{page}");
+    shot(&c, "my-card.png").await;
+    let url = c
+        .execute(
+            "return document.querySelector('.card-link a').href;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // The link is under the configured public URL; this server's port differs.
+    let url = url.as_str().unwrap();
+    let url = server.url(&url[url.find("/card/").unwrap()..]);
+    // The public page: public fields, a QR code drawn, no phone.
+    c.goto(&url).await.unwrap();
+    let public = wait_text(&c, "Add to my contacts").await;
+    assert!(
+        public.contains("Ada Lovelace") && public.contains("Analyst of engines"),
+        "{public}"
+    );
+    assert!(
+        !public.contains("7946"),
+        "a private field never shows: {public}"
+    );
+    let qr = c
+        .execute(
+            "const s = document.querySelector('figure.qr svg'); const b = s.getBoundingClientRect(); return [Math.round(b.width), s.querySelectorAll('path, rect').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(qr[0].as_i64().unwrap() >= 150, "the QR code is drawn: {qr}");
+    shot(&c, "public-card.png").await;
+    // Revoked, the link shows nothing.
+    c.goto(&server.url("/card")).await.unwrap();
+    wait_text(&c, "Revoke this link").await;
+    c.find(fantoccini::Locator::Css(".card-link form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Make a public link").await;
+    c.goto(&url).await.unwrap();
+    let gone = wait_text(&c, "Not found").await;
+    assert!(!gone.contains("Ada Lovelace"), "{gone}");
+    c.close().await.unwrap();
+}

@@ -5,6 +5,7 @@
 mod api;
 mod api_more;
 mod browser;
+mod cards;
 mod dav;
 mod import;
 mod network;

@@ -1,0 +1,593 @@
+//! Self-updating cards and reciprocity in the web app: the "My card" page
+//! (fields with visibilities, public links with their QR code, sending
+//! one's details); the public card page and its `.vcf`; the unsubscribe
+//! page; and the parts of the person page (needs and offers, what the user
+//! can do for them, favours, history) and of the home page (what changed,
+//! help out).
+
+use crate::caller::PageCaller;
+use crate::pages::RequestParts;
+use crate::problem::{Code, Problem, person_id};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kith_app::App;
+use kith_app::cards::{HelpOut, public_card};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/card", get(card_page).post(card_action))
+        .route("/card/links", post(link_action))
+        .route("/card/send", post(send_details))
+        .route("/card/{token}", get(public_page))
+        .route(
+            "/unsubscribe/{secret}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+        .route("/people/{id}/needs", post(add_need))
+        .route("/people/{id}/favours", post(add_favour))
+        .route("/needs/{id}/remove", post(remove_need))
+        .route("/favours/{id}/remove", post(remove_favour))
+        .route("/help-out/introduce", post(introduce))
+}
+
+/// A QR code of `text` as inline SVG, at least `size` pixels square.
+pub fn qr_svg(text: &str, size: u32) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(size, size)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+struct FieldRow {
+    field: String,
+    value: String,
+    visibility: String,
+}
+
+struct LinkRow {
+    url: String,
+    token: String,
+    qr: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "card.html")]
+struct CardPage {
+    user: String,
+    csrf: String,
+    fields: Vec<FieldRow>,
+    field_names: Vec<&'static str>,
+    visibilities: [&'static str; 3],
+    /// What connections and the public see, as (label, value).
+    connections_see: Vec<(String, String)>,
+    public_sees: Vec<(String, String)>,
+    links: Vec<LinkRow>,
+    can_mail: bool,
+    notice: String,
+}
+
+async fn card_page(State(state): State<AppState>, caller: PageCaller) -> Result<CardPage, Problem> {
+    render_card_page(&state, caller, String::new()).await
+}
+
+async fn render_card_page(
+    state: &AppState,
+    caller: PageCaller,
+    notice: String,
+) -> Result<CardPage, Problem> {
+    let app = state.app(caller.account);
+    let card = app.my_card().await?;
+    let base = state.config.public_url.trim_end_matches('/');
+    let links = app
+        .card_links()
+        .await?
+        .into_iter()
+        .filter(|l| !l.revoked)
+        .map(|l| {
+            let url = format!("{base}{}", l.path);
+            LinkRow {
+                qr: qr_svg(&url, 200).unwrap_or_default(),
+                url,
+                token: l.token,
+            }
+        })
+        .collect();
+    let seen = |audience: &str| {
+        card.fields
+            .iter()
+            .filter(|f| match audience {
+                "public" => f.visibility == "public",
+                _ => f.visibility != "private",
+            })
+            .map(|f| (f.field.clone(), f.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    Ok(CardPage {
+        connections_see: seen("connections"),
+        public_sees: seen("public"),
+        fields: card
+            .fields
+            .iter()
+            .map(|f| FieldRow {
+                field: f.field.clone(),
+                value: f.value.clone(),
+                visibility: f.visibility.clone(),
+            })
+            .collect(),
+        field_names: kith_core::mycard::FIELDS
+            .iter()
+            .map(|f| f.as_str())
+            .collect(),
+        visibilities: ["private", "connections", "public"],
+        links,
+        can_mail: state.config.mailer.is_some(),
+        notice,
+        user: caller.name,
+        csrf: caller.csrf,
+    })
+}
+
+#[derive(Deserialize)]
+struct FieldForm {
+    csrf: String,
+    /// set or unset.
+    action: String,
+    field: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+async fn card_action(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<FieldForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let app = state.app(caller.account);
+    let done = match form.action.as_str() {
+        "set" => {
+            let vis = Some(form.visibility.as_str()).filter(|v| !v.is_empty());
+            app.set_card_field(&form.field, &form.value, vis).await?
+        }
+        "unset" => {
+            let value = Some(form.value.as_str()).filter(|v| !v.is_empty());
+            app.unset_card_field(&form.field, value).await?
+        }
+        other => {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!("unknown action {other:?}"),
+            ));
+        }
+    };
+    let notice = match done.connections_updated {
+        0 => "Saved.".to_string(),
+        1 => "Saved; the card 1 connection holds of you is updated.".to_string(),
+        n => format!("Saved; the cards {n} connections hold of you are updated."),
+    };
+    Ok(render_card_page(&state, caller, notice)
+        .await?
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    csrf: String,
+    /// create or revoke.
+    action: String,
+    #[serde(default)]
+    token: String,
+}
+
+async fn link_action(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("token", &form.token)?;
+    let app = state.app(caller.account);
+    match form.action.as_str() {
+        "create" => {
+            app.create_card_link().await?;
+        }
+        "revoke" => {
+            app.revoke_card_link(Some(&form.token)).await?;
+        }
+        other => {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!("unknown action {other:?}"),
+            ));
+        }
+    }
+    Ok(Redirect::to("/card#links").into_response())
+}
+
+#[derive(Deserialize)]
+struct SendForm {
+    csrf: String,
+    /// Emails or ids, one per line (or comma-separated).
+    people: String,
+}
+
+async fn send_details(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<SendForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("people", &form.people)?;
+    let people: Vec<String> = form
+        .people
+        .split([',', '\n', ';'])
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let report = state
+        .app(caller.account)
+        .send_card(
+            &people,
+            state.config.mailer.as_deref(),
+            &state.config.public_url,
+        )
+        .await?;
+    let mut notice = format!("Sent to {}.", report.sent.len());
+    for s in &report.skipped {
+        notice.push_str(&format!(" Not sent: {s}."));
+    }
+    Ok(render_card_page(&state, caller, notice)
+        .await?
+        .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_card.html")]
+struct PublicCardPage {
+    name: String,
+    fields: Vec<(String, String)>,
+    vcf: String,
+    qr: String,
+}
+
+/// The public card (`/card/TOKEN`) or its vCard (`/card/TOKEN.vcf`);
+/// anyone with the link, no sign-in. Unknown and revoked links are 404.
+async fn public_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, Problem> {
+    crate::api::check_text("token", &token)?;
+    if let Some(t) = token.strip_suffix(".vcf") {
+        let card = public_card(&state.store, t).await?;
+        let file: String = card
+            .name
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .collect();
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/vcard; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.vcf\"", file.trim()),
+                ),
+            ],
+            card.vcard,
+        )
+            .into_response());
+    }
+    let card = public_card(&state.store, &token).await?;
+    let url = format!(
+        "{}/card/{token}.vcf",
+        state.config.public_url.trim_end_matches('/')
+    );
+    Ok(PublicCardPage {
+        name: card.name,
+        fields: card.fields,
+        qr: qr_svg(&url, 200).unwrap_or_default(),
+        vcf: format!("/card/{token}.vcf"),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_answer.html")]
+struct PublicPage {
+    title: String,
+    text: String,
+    message: String,
+    action: Option<String>,
+    yes: &'static str,
+    no: &'static str,
+}
+
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<PublicPage, Problem> {
+    crate::api::check_text("link", &secret)?;
+    let u = kith_app::cards::unsubscribe_info(&state.store, &secret).await?;
+    Ok(PublicPage {
+        title: "Unsubscribe".into(),
+        text: format!(
+            "Stop emails from {} to {} sent through this kith server?",
+            u.member, u.email
+        ),
+        message: String::new(),
+        action: Some(format!("/unsubscribe/{secret}")),
+        yes: "Unsubscribe",
+        no: "",
+    })
+}
+
+// A GET never acts (mail scanners follow links); the button, and mail
+// clients' one-click unsubscribe (RFC 8058), post.
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<PublicPage, Problem> {
+    crate::api::check_text("link", &secret)?;
+    let u = kith_app::cards::unsubscribe(&state.store, &secret).await?;
+    Ok(PublicPage {
+        title: "Unsubscribed".into(),
+        text: format!(
+            "{} will get no more emails from {} through this kith server.",
+            u.email, u.member
+        ),
+        message: String::new(),
+        action: None,
+        yes: "",
+        no: "",
+    })
+}
+
+/// A need or offer as the person page lists it.
+pub struct NeedRow {
+    pub id: String,
+    pub kind: String,
+    pub text: String,
+    pub tags: String,
+    pub removable: bool,
+}
+
+/// Someone who can help, with the form that introduces them.
+pub struct HelpRow {
+    pub need: String,
+    pub person_id: String,
+    pub helper_id: Option<String>,
+    pub helper: String,
+    pub why: String,
+}
+
+pub struct FavourRow {
+    pub id: String,
+    pub text: String,
+}
+
+/// The person page's reciprocity: needs and offers, who can help with
+/// their needs, favours, and what changed about them.
+pub struct PersonCards {
+    pub needs: Vec<NeedRow>,
+    pub help: Vec<HelpRow>,
+    pub favours: Vec<FavourRow>,
+    pub balance: String,
+    pub history: Vec<(String, String)>,
+}
+
+pub fn help_rows(list: &[HelpOut]) -> Vec<HelpRow> {
+    list.iter()
+        .flat_map(|h| {
+            h.helpers.iter().map(move |x| HelpRow {
+                need: format!("{}: {}", h.person, h.need),
+                person_id: h.person_id.to_string(),
+                helper_id: x.person_id.map(|p| p.to_string()),
+                helper: x.name.clone(),
+                why: x.why.clone(),
+            })
+        })
+        .collect()
+}
+
+pub async fn person_cards(app: &App, id: &str) -> Result<PersonCards, Problem> {
+    let needs = app
+        .needs_offers(Some(id))
+        .await?
+        .into_iter()
+        .map(|n| NeedRow {
+            id: n.id.to_string(),
+            kind: n.kind,
+            text: n.text,
+            tags: n
+                .tags
+                .iter()
+                .map(|t| format!("#{t}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            removable: !n.from_member,
+        })
+        .collect();
+    let help: Vec<HelpOut> = app
+        .help_out()
+        .await?
+        .into_iter()
+        .filter(|h| h.person_id.to_string() == id)
+        .collect();
+    let favours = app.favours(Some(id)).await?;
+    let given = favours.iter().filter(|f| f.direction == "given").count();
+    let received = favours.len() - given;
+    Ok(PersonCards {
+        needs,
+        help: help_rows(&help),
+        balance: if favours.is_empty() {
+            String::new()
+        } else {
+            format!("You did them {given}, they did you {received}.")
+        },
+        favours: favours
+            .into_iter()
+            .map(|f| FavourRow {
+                id: f.id.to_string(),
+                text: format!(
+                    "{}: {} {}",
+                    &f.at[..10.min(f.at.len())],
+                    if f.direction == "given" {
+                        "you gave:"
+                    } else {
+                        "you received:"
+                    },
+                    f.what
+                ),
+            })
+            .collect(),
+        history: app
+            .person_changes(id)
+            .await?
+            .into_iter()
+            .map(|c| (c.at[..10.min(c.at.len())].to_string(), c.summary))
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct NeedForm {
+    csrf: String,
+    kind: String,
+    text: String,
+    #[serde(default)]
+    tags: String,
+}
+
+async fn add_need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<NeedForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    crate::api::check_text("text", &form.text)?;
+    crate::api::check_text("tags", &form.tags)?;
+    let tags: Vec<String> = form.tags.split([',', ' ']).map(str::to_string).collect();
+    state
+        .app(caller.account)
+        .add_need_offer(Some(&id), &form.kind, &form.text, &tags)
+        .await?;
+    Ok(Redirect::to(&format!("/people/{id}#needs")).into_response())
+}
+
+#[derive(Deserialize)]
+struct FavourForm {
+    csrf: String,
+    direction: String,
+    what: String,
+}
+
+async fn add_favour(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<FavourForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let id = person_id(&id)?;
+    crate::api::check_text("what", &form.what)?;
+    state
+        .app(caller.account)
+        .add_favour(&id, &form.direction, &form.what)
+        .await?;
+    Ok(Redirect::to(&format!("/people/{id}#favours")).into_response())
+}
+
+#[derive(Deserialize)]
+struct BackForm {
+    csrf: String,
+    /// The page to go back to (a path on this site).
+    #[serde(default)]
+    back: String,
+}
+
+fn back_to(back: &str) -> String {
+    // Only paths of this site: never an open redirect.
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains(['\r', '\n']) {
+        back.to_string()
+    } else {
+        "/".into()
+    }
+}
+
+async fn remove_need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<BackForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("id", &id)?;
+    state.app(caller.account).remove_need_offer(&id).await?;
+    Ok(Redirect::to(&back_to(&form.back)).into_response())
+}
+
+async fn remove_favour(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Path(id): Path<String>,
+    Form(form): Form<BackForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    crate::api::check_text("id", &id)?;
+    state.app(caller.account).remove_favour(&id).await?;
+    Ok(Redirect::to(&back_to(&form.back)).into_response())
+}
+
+#[derive(Deserialize)]
+struct IntroduceForm {
+    csrf: String,
+    person: String,
+    helper: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn introduce(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    Form(form): Form<IntroduceForm>,
+) -> Result<Response, Problem> {
+    caller.check_form(parts.same_site, &form.csrf)?;
+    let (a, b) = (person_id(&form.person)?, person_id(&form.helper)?);
+    crate::api::check_text("message", &form.message)?;
+    state
+        .app(caller.account)
+        .introduce(
+            &a,
+            &b,
+            &form.message,
+            state.config.mailer.as_deref(),
+            &state.config.public_url,
+        )
+        .await?;
+    Ok(Redirect::to("/network#introductions").into_response())
+}
