@@ -875,3 +875,77 @@ fn ties_paths_and_connections_from_the_command_line() {
             .contains("nobody you can reach")
     );
 }
+
+#[test]
+fn my_card_needs_help_out_and_favours_from_the_command_line() {
+    let k = Kith::new();
+    k.ok(&["card", "set", "name", "Ada Lovelace"]);
+    k.ok(&[
+        "card",
+        "set",
+        "phone",
+        "+44 20 7946 0958",
+        "--visibility",
+        "private",
+    ]);
+    let card: Value = serde_json::from_str(&k.ok(&["card", "show", "--json"])).unwrap();
+    assert_eq!(card["fields"][0]["field"], "name", "{card}");
+    assert_eq!(card["fields"][1]["visibility"], "private", "{card}");
+    let vcf = k.ok(&["card", "vcf"]);
+    assert!(
+        vcf.contains("FN:Ada Lovelace") && !vcf.contains("7946"),
+        "{vcf}"
+    );
+    let bad = k.run(&["card", "set", "fax", "1"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no card field is called \"fax\""));
+    let link = k.ok(&["card", "link"]);
+    assert!(link.contains("/card/"), "{link}");
+    assert!(k.ok(&["card", "revoke"]).contains("1 link revoked"));
+
+    k.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Ana Costa",
+        "--email",
+        "ana@example.org",
+    ]);
+    k.ok(&[
+        "people",
+        "add",
+        "--name",
+        "Bo Chen",
+        "--org",
+        "Globex",
+        "--title",
+        "Product Designer",
+    ]);
+    k.ok(&[
+        "needs",
+        "add",
+        "--for",
+        "ana@example.org",
+        "hiring a designer",
+    ]);
+    let help: Value = serde_json::from_str(&k.ok(&["help-out", "--json"])).unwrap();
+    assert_eq!(help[0]["person"], "Ana Costa", "{help}");
+    assert_eq!(help[0]["helpers"][0]["name"], "Bo Chen", "{help}");
+    assert!(
+        k.ok(&["help-out"])
+            .contains("Bo Chen  (Product Designer at Globex)")
+    );
+    k.ok(&[
+        "favours",
+        "add",
+        "ana@example.org",
+        "lent me a book",
+        "--received",
+    ]);
+    let favours: Value =
+        serde_json::from_str(&k.ok(&["favours", "list", "ana@example.org", "--json"])).unwrap();
+    assert_eq!(favours[0]["direction"], "received", "{favours}");
+    assert!(k.ok(&["changes"]).contains("nothing changed"));
+    let no_mail = k.run(&["card", "send", "ana@example.org"]);
+    assert!(String::from_utf8_lossy(&no_mail.stderr).contains("no [smtp]"));
+}
