@@ -312,4 +312,50 @@ impl App {
         }
         Ok(())
     }
+
+    /// Needs and offers on a few seeded people, written so that some meet
+    /// the jobs and offers of others (the help-out list has something to
+    /// show), and a favour or two.
+    pub async fn demo_reciprocity(&self, seed: u64) -> Result<()> {
+        let mut rng = Rng(seed ^ 0x0ffe_4ed5);
+        let people = self
+            .list_people(&kith_store::PeopleFilter::default())
+            .await?;
+        let titled: Vec<(String, String)> = people
+            .iter()
+            .filter_map(|p| Some((p.id.to_string(), p.title.clone()?)))
+            .filter(|(_, t)| !t.trim().is_empty())
+            .collect();
+        if titled.len() < 4 {
+            return Ok(());
+        }
+        let ids: Vec<String> = people.iter().map(|p| p.id.to_string()).collect();
+        for _ in 0..6 {
+            let (_, title) = &titled[rng.below(titled.len())];
+            let who = &ids[rng.below(ids.len())];
+            let article = if title.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            self.add_need_offer(Some(who), "need", &format!("hiring {article} {title}"), &[])
+                .await?;
+        }
+        let offers = [
+            ("mentoring for new engineering managers", "management"),
+            ("knows the Berlin startup scene", "berlin"),
+            ("reviews pitch decks for seed rounds", "fundraising"),
+            ("introductions to design agencies", "design"),
+        ];
+        for (text, tag) in offers {
+            let who = &ids[rng.below(ids.len())];
+            self.add_need_offer(Some(who), "offer", text, &[tag.to_string()])
+                .await?;
+        }
+        for what in ["introduced me to my first client", "reviewed my CV"] {
+            let who = &ids[rng.below(ids.len())];
+            self.add_favour(who, "received", what).await?;
+        }
+        Ok(())
+    }
 }

@@ -760,6 +760,14 @@ async fn demo(
     let report = app.import_demo(dir, args.people, args.seed).await?;
     output::import_report(&report);
     app.demo_activity(args.seed).await?;
+    app.demo_reciprocity(args.seed).await?;
+    for (field, value) in [
+        ("name", "Demo User"),
+        ("headline", "Building a network before it is needed"),
+        ("email", "demo@kith.example"),
+    ] {
+        app.set_card_field(field, value, None).await?;
+    }
     // Two more members, connected to the demo account, so that paths go
     // through other address books: Sam shares roles (the default), Riya names.
     for (i, (name, sharing)) in [
@@ -781,8 +789,37 @@ async fn demo(
         other
             .set_sharing(&kith_app::network::ties::SharingScope::All, Some(sharing))
             .await?;
+        let (full, org, title) = if name == "sam" {
+            ("Sam Okafor", "Initech", "Engineering Manager")
+        } else {
+            ("Riya Shah", "Umbrella", "Product Designer")
+        };
+        for (field, value) in [("name", full), ("organization", org), ("title", title)] {
+            other.set_card_field(field, value, None).await?;
+        }
         app.invite(name).await?;
         other.accept("demo").await?;
+        if name == "sam" {
+            // Sam changes job once connected: the demo's feed shows it.
+            let card: Vec<(String, String, Option<String>)> = [
+                ("name", full),
+                ("organization", "Globex"),
+                ("title", "VP Engineering"),
+            ]
+            .iter()
+            .map(|(f, v)| (f.to_string(), v.to_string(), None))
+            .collect();
+            other.replace_card(&card).await?;
+        } else {
+            other
+                .add_need_offer(
+                    None,
+                    "offer",
+                    "design reviews for early startups",
+                    &["design".into()],
+                )
+                .await?;
+        }
     }
     eprintln!("demo members sam and riya are connected to demo (see Network)");
     eprintln!("demo data directory: {}", dir.display());

@@ -22,7 +22,8 @@ use uuid::Uuid;
 const MAX_TEXT: usize = 500;
 const MAX_TAG: usize = 50;
 const MAX_TAGS: usize = 20;
-/// Helpers shown per need.
+/// Helpers shown per need (the best fits, then those the user is most in
+/// touch with).
 const HELPERS_SHOWN: usize = 5;
 
 /// A need or an offer.
@@ -295,6 +296,14 @@ impl App {
         }
         let mut tx = self.store.begin_read(self.account).await?;
         let people = tx.people(&PeopleFilter::default()).await?;
+        // How often the user was in touch with each: among helpers who fit
+        // a need as well, the people the user knows better come first.
+        let touches: HashMap<PersonId, i64> = tx
+            .contact_summary()
+            .await?
+            .into_iter()
+            .map(|(p, (_, n))| (p, n))
+            .collect();
         drop(tx);
         let names: HashMap<PersonId, String> = people
             .iter()
@@ -360,6 +369,18 @@ impl App {
             if helpers.is_empty() {
                 continue;
             }
+            let known = |h: &Helper| {
+                h.person_id
+                    .and_then(|p| touches.get(&p))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            helpers.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then(known(b).cmp(&known(a)))
+                    .then(a.name.cmp(&b.name))
+            });
             let count = helpers.len();
             helpers.truncate(HELPERS_SHOWN);
             let listed: Vec<&str> = helpers.iter().map(|h| h.name.as_str()).collect();

@@ -220,9 +220,6 @@ impl App {
                 "pick at least one person to send your details to".into(),
             ));
         }
-        let mailer = mailer.ok_or_else(|| {
-            AppError::Mail("this server has no [smtp] in kith.toml, so it cannot send email".into())
-        })?;
         let card = load_card(&self.store, self.account).await?;
         if card.seen_by(Visibility::Connections).next().is_none() {
             return Err(AppError::Invalid(
@@ -248,6 +245,11 @@ impl App {
                 }
             }
         }
+        // Who the people are is checked first: an unknown id is a 404
+        // whether or not this server can send mail.
+        let mailer = mailer.ok_or_else(|| {
+            AppError::Mail("this server has no [smtp] in kith.toml, so it cannot send email".into())
+        })?;
         let optouts = self.store.card_optouts(self.account).await?;
         let cap = i64::from(self.settings.card_emails_per_day);
         let mut sent_today = self

@@ -399,6 +399,12 @@ async fn sending_my_details_honours_unsubscribe_and_the_daily_cap() {
 
     let err = ana.send_card(&ids[..1], None, url).await.unwrap_err();
     assert!(matches!(err, AppError::Mail(_)), "{err}");
+    let unknown = kith_core::PersonId::new().to_string();
+    let err = ana.send_card(&[unknown], None, url).await.unwrap_err();
+    assert!(
+        matches!(err, AppError::NotFound(_)),
+        "an unknown person first: {err}"
+    );
     let report = ana
         .send_card(
             &[ids[0].clone(), ids[1].clone(), nomail],

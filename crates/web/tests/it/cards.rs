@@ -304,6 +304,50 @@ async fn public_links_needs_and_favours_over_the_api_and_the_pages() {
     let (_, list) = bob.get("/api/v1/favours").await;
     assert_eq!(list, json!([]));
 
+    // An unsubscribe link: the page asks, only the POST (the button, or a
+    // mail client's one-click) acts; an unknown link is 404.
+    let alice_id = store.account("alice").await.unwrap().unwrap().id;
+    store
+        .add_card_mailing(
+            alice_id,
+            "friend@example.org",
+            &kith_app::auth::secret_hash("u1"),
+        )
+        .await
+        .unwrap();
+    let page = http
+        .get(server.url("/unsubscribe/u1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Stop emails from Alice Martin to friend@example.org"),
+        "{page}"
+    );
+    assert!(
+        store.card_optouts(alice_id).await.unwrap().is_empty(),
+        "a GET never acts"
+    );
+    let done = http
+        .post(server.url("/unsubscribe/u1"))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(
+        store.card_optouts(alice_id).await.unwrap(),
+        ["friend@example.org"]
+    );
+    let r = http
+        .get(server.url("/unsubscribe/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
     // The pages: My card, and the person page's needs and favours forms.
     let (browser, csrf) = server.sign_in("alice").await;
     let card = browser
