@@ -6,6 +6,7 @@
 //! help out).
 
 use crate::caller::PageCaller;
+use crate::network_pages::PublicPage;
 use crate::pages::RequestParts;
 use crate::problem::{Code, Problem, person_id};
 use crate::state::AppState;
@@ -306,17 +307,6 @@ async fn public_page(
         vcf: format!("/card/{token}.vcf"),
     }
     .into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "public_answer.html")]
-struct PublicPage {
-    title: String,
-    text: String,
-    message: String,
-    action: Option<String>,
-    yes: &'static str,
-    no: &'static str,
 }
 
 async fn unsubscribe_page(

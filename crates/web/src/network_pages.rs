@@ -482,16 +482,18 @@ pub fn tie_kinds() -> Vec<&'static str> {
     TieKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 
+/// A page for someone without an account, who came by a link in a mail:
+/// a statement and, when there is a question, its buttons.
 #[derive(Template, WebTemplate)]
 #[template(path = "public_answer.html")]
-struct PublicPage {
-    title: String,
-    text: String,
-    message: String,
+pub(crate) struct PublicPage {
+    pub title: String,
+    pub text: String,
+    pub message: String,
     /// The form's action, when there is a question to answer.
-    action: Option<String>,
-    yes: &'static str,
-    no: &'static str,
+    pub action: Option<String>,
+    pub yes: &'static str,
+    pub no: &'static str,
 }
 
 async fn verify_page(Path(secret): Path<String>) -> PublicPage {
