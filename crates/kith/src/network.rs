@@ -327,10 +327,10 @@ pub enum IntroCommand {
 
 pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) -> Result<()> {
     let show = |i: &kith_app::network::intros::IntroView| {
-        let who = if i.role == "broker" {
-            format!("{} asks you to introduce them to {}", i.requester, i.person)
-        } else {
-            format!("you asked {} for an introduction to {}", i.broker, i.person)
+        let who = match i.role.as_str() {
+            "broker" => format!("{} asks you to introduce them to {}", i.requester, i.person),
+            "introducer" => format!("you are introducing {} to {}", i.requester, i.person),
+            _ => format!("you asked {} for an introduction to {}", i.broker, i.person),
         };
         println!("{}  {}  {who}", i.id, i.status);
     };

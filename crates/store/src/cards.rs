@@ -133,6 +133,20 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Every current position (no end date) of the living people other
+    /// than the owner: (person, title, organisation as first spelled).
+    pub async fn current_positions(&mut self) -> Result<Vec<(PersonId, String, String)>> {
+        let account = self.account.0;
+        let sql = "SELECT pos.person_id, pos.title, COALESCE(o.name, pos.org_norm) AS org FROM positions pos \
+                   JOIN people p ON p.id = pos.person_id AND p.account_id = pos.account_id \
+                   AND p.deleted_at IS NULL AND NOT p.is_me \
+                   LEFT JOIN organizations o ON o.account_id = pos.account_id AND o.norm_name = pos.org_norm \
+                   WHERE pos.account_id = $1 AND pos.end_date IS NULL";
+        on_db!(self, c => sqlx::query(sql).bind(account).fetch_all(&mut *c).await?.iter()
+            .map(|r| Ok((PersonId(r.try_get("person_id")?), r.try_get("title")?, r.try_get("org")?)))
+            .collect())
+    }
+
     pub async fn add_favour(&mut self, row: &FavourRow) -> Result<()> {
         let account = self.account.0;
         let sql = "INSERT INTO favours (account_id, id, person_id, direction, what, at) VALUES ($1, $2, $3, $4, $5, $6)";

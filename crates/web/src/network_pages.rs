@@ -223,13 +223,13 @@ async fn network_page(
         .into_iter()
         .map(|i| IntroRow {
             id: i.id.to_string(),
-            text: if i.role == "broker" {
-                format!("{} asks you to introduce them to {}", i.requester, i.person)
-            } else {
-                format!("You asked {} for an introduction to {}", i.broker, i.person)
+            text: match i.role.as_str() {
+                "broker" => format!("{} asks you to introduce them to {}", i.requester, i.person),
+                "introducer" => format!("You are introducing {} to {}", i.requester, i.person),
+                _ => format!("You asked {} for an introduction to {}", i.broker, i.person),
             },
             can_answer: i.role == "broker" && i.status == "asked",
-            can_withdraw: i.role == "requester"
+            can_withdraw: matches!(i.role.as_str(), "requester" | "introducer")
                 && matches!(i.status.as_str(), "asked" | "accepted"),
             status: i.status,
             message: i.message,

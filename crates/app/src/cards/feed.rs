@@ -77,40 +77,38 @@ impl App {
         let now = kith_store::now_micros();
         let mut tx = self.store.begin_read(self.account).await?;
         let rows = tx.person_changes(now - days * DAY, None, 5_000).await?;
+        // Strength only for people with interactions or a pinned circle:
+        // after a big import most changed people have neither (strength 0),
+        // and the feed must stay quick on the home page.
+        let touched = tx.contact_summary().await?;
+        let pins = tx.pinned_circles().await?;
+        let mut ids: Vec<PersonId> = rows.iter().map(|r| r.person).collect();
+        ids.sort();
+        ids.dedup();
         let mut people: HashMap<PersonId, (String, f64)> = HashMap::new();
-        for r in &rows {
-            if people.contains_key(&r.person) {
-                continue;
-            }
-            let Some(sp) = tx.person(r.person).await? else {
-                continue;
+        for sp in tx.people_by_ids(&ids).await? {
+            let id = sp.person.id;
+            let pin = pins.get(&id).and_then(|c| Circle::parse(c));
+            let strength = if touched.contains_key(&id) || pin.is_some() {
+                let touches: Vec<Touch> = tx
+                    .interactions_of(id, 5_000)
+                    .await?
+                    .into_iter()
+                    .map(|i| Touch {
+                        at: i.at,
+                        kind: i.kind,
+                        direction: i.direction,
+                    })
+                    .collect();
+                let mut tie = strength(&touches, now, &self.settings.strength);
+                if let Some(c) = pin {
+                    tie = tie.pinned_to(c);
+                }
+                tie.effective(&self.settings.strength)
+            } else {
+                0.0
             };
-            let touches: Vec<Touch> = tx
-                .interactions_of(r.person, 5_000)
-                .await?
-                .into_iter()
-                .map(|i| Touch {
-                    at: i.at,
-                    kind: i.kind,
-                    direction: i.direction,
-                })
-                .collect();
-            let mut tie = strength(&touches, now, &self.settings.strength);
-            if let Some(c) = tx
-                .pinned_circle(r.person)
-                .await?
-                .as_deref()
-                .and_then(Circle::parse)
-            {
-                tie = tie.pinned_to(c);
-            }
-            people.insert(
-                r.person,
-                (
-                    sp.person.card.display_name(),
-                    tie.effective(&self.settings.strength),
-                ),
-            );
+            people.insert(id, (sp.person.card.display_name(), strength));
         }
         let mut out: Vec<(f64, i64, ChangeView)> = rows
             .into_iter()

@@ -11,9 +11,9 @@ use crate::{App, AppError, Result};
 use kith_core::helpout::{Entry, match_needs};
 use kith_core::mycard::position_line;
 use kith_core::{AccountId, PersonId};
+use kith_store::Store;
 use kith_store::cards::{FavourRow, NeedOfferRow};
 use kith_store::network::IntroRow;
-use kith_store::{PeopleFilter, Store};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -295,7 +295,7 @@ impl App {
             return Ok(Vec::new());
         }
         let mut tx = self.store.begin_read(self.account).await?;
-        let people = tx.people(&PeopleFilter::default()).await?;
+        let positions = tx.current_positions().await?;
         // How often the user was in touch with each: among helpers who fit
         // a need as well, the people the user knows better come first.
         let touches: HashMap<PersonId, i64> = tx
@@ -304,18 +304,10 @@ impl App {
             .into_iter()
             .map(|(p, (_, n))| (p, n))
             .collect();
-        drop(tx);
-        let names: HashMap<PersonId, String> = people
-            .iter()
-            .map(|sp| (sp.person.id, sp.person.card.display_name()))
-            .collect();
         // Candidates: offers (the user's own too), and current positions.
         let mut cands: Vec<Entry<Option<PersonId>>> = Vec::new();
         let mut why: Vec<String> = Vec::new();
         for (p, r) in rows.iter().filter(|(_, r)| r.kind == "offer") {
-            if p.is_some_and(|p| !names.contains_key(&p)) {
-                continue;
-            }
             cands.push(Entry {
                 person: *p,
                 text: r.text.clone(),
@@ -323,15 +315,17 @@ impl App {
             });
             why.push(format!("offers: {}", r.text));
         }
-        for sp in people.iter().filter(|sp| !sp.is_me) {
-            for pos in sp.person.card.positions.iter().filter(|p| p.is_current()) {
-                cands.push(Entry {
-                    person: Some(sp.person.id),
-                    text: format!("{} {}", pos.title, pos.organization),
-                    tags: Vec::new(),
-                });
-                why.push(position_line(pos));
-            }
+        for (p, title, org) in positions {
+            why.push(position_line(&kith_core::Position {
+                organization: org.clone(),
+                title: title.clone(),
+                ..Default::default()
+            }));
+            cands.push(Entry {
+                person: Some(p),
+                text: format!("{title} {org}"),
+                tags: Vec::new(),
+            });
         }
         let need_entries: Vec<Entry<Option<PersonId>>> = needs
             .iter()
@@ -342,6 +336,13 @@ impl App {
             })
             .collect();
         let matches = match_needs(&need_entries, &cands);
+        // Names of the people concerned (people deleted since drop out).
+        let concerned = needs
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(matches.iter().filter_map(|m| cands[m.helper].person));
+        let names = names_of(&mut tx, concerned).await?;
+        drop(tx);
         let mut out = Vec::new();
         for (ni, (person, row)) in needs.iter().enumerate() {
             let Some(name) = names.get(person) else {
@@ -350,6 +351,9 @@ impl App {
             let mut helpers: Vec<Helper> = Vec::new();
             for m in matches.iter().filter(|m| m.need == ni) {
                 let who = cands[m.helper].person;
+                if who.is_some_and(|w| !names.contains_key(&w)) {
+                    continue;
+                }
                 if let Some(h) = helpers.iter_mut().find(|h| h.person_id == who) {
                     // One line per helper, with every reason they help.
                     if !h.why.contains(&why[m.helper]) {

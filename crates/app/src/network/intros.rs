@@ -30,7 +30,8 @@ pub const MAX_MESSAGE: usize = 2000;
 pub struct IntroView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub id: Uuid,
-    /// `requester` (the user asked) or `broker` (the user was asked).
+    /// `requester` (the user asked), `broker` (the user was asked) or
+    /// `introducer` (the user introduces two people of their own book).
     pub role: String,
     pub requester: String,
     pub broker: String,
@@ -79,12 +80,14 @@ async fn verified_email(store: &Store, account: AccountId) -> Result<Option<Stri
         .map(|e| e.0))
 }
 
-/// The person who asked: a member, or (an introduction the broker made
-/// between two people of their own book) that person's card.
+/// An introduction a member makes between two people of their own book
+/// (from "what can I do for them"): they are broker and requester both.
 fn self_brokered(row: &IntroRow) -> bool {
     row.requester == row.broker
 }
 
+/// The name of who asked: a member, or in an introduction the broker
+/// made, the person with the need (their card in the broker's book).
 async fn requester_name(store: &Store, row: &IntroRow) -> Result<String> {
     if !self_brokered(row) {
         return member_name(store, row.requester).await;
@@ -349,7 +352,14 @@ impl App {
         };
         Ok(IntroView {
             id: row.id,
-            role: if is_broker { "broker" } else { "requester" }.into(),
+            role: if self_brokered(&row) {
+                "introducer"
+            } else if is_broker {
+                "broker"
+            } else {
+                "requester"
+            }
+            .into(),
             requester: if self_brokered(&row) {
                 requester_name(&self.store, &row).await?
             } else {
@@ -624,9 +634,25 @@ pub async fn answer_introduction(
         let target_email = row.target_email.clone().unwrap_or_default();
         let requester_email = requester_email(store, &row).await?;
         let broker_email = verified_email(store, row.broker).await?;
+        // In an introduction the broker made, the broker wrote the message
+        // and only the helper was asked.
+        let (why, author) = if self_brokered(&row) {
+            (
+                format!(
+                    "{broker_name} thought you two should know each other, and {contact_name} said yes."
+                ),
+                &broker_name,
+            )
+        } else {
+            (
+                format!(
+                    "{broker_name} thought you two should know each other, and you both said yes."
+                ),
+                &requester_name,
+            )
+        };
         let text = format!(
-            "{requester_name}, meet {contact_name} ({target_email}).\n{contact_name}, meet {requester_name}{}.\n\n\
-             {broker_name} thought you two should know each other, and you both said yes.\n{}\n",
+            "{requester_name}, meet {contact_name} ({target_email}).\n{contact_name}, meet {requester_name}{}.\n\n{why}\n{}\n",
             requester_email
                 .as_ref()
                 .map(|e| format!(" ({e})"))
@@ -634,7 +660,7 @@ pub async fn answer_introduction(
             if row.message.is_empty() {
                 String::new()
             } else {
-                format!("\n{requester_name} wrote:\n\n{}\n", row.message)
+                format!("\n{author} wrote:\n\n{}\n", row.message)
             },
         );
         let html = format!("<pre>{}</pre>", html_escape(&text));

@@ -582,6 +582,14 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
             .await
             .unwrap();
         assert_eq!(intro.status, "accepted", "{engine}");
+        assert_eq!(
+            (
+                intro.role.as_str(),
+                intro.requester.as_str(),
+                intro.person.as_str()
+            ),
+            ("introducer", "Ana", "Bob")
+        );
         let ask = sink.messages()[before].clone();
         assert!(ask.contains("To: bob@example.org"), "{ask}");
         assert!(ask.contains("would like to introduce you to Ana"), "{ask}");
@@ -596,6 +604,11 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
             .map(|a| after.iter().any(|m| m.contains(&format!("To: {a}"))))
             .collect();
         assert_eq!(to, [true, true], "{engine}: {after:?}");
+        let first = after[0].replace("=\r\n", "").replace("=\n", "");
+        assert!(
+            first.contains("Bob said yes") && first.contains("me wrote:"),
+            "{engine}: {first}"
+        );
         let favours = me.favours(Some(&ana)).await.unwrap();
         assert_eq!(favours.len(), 1, "{engine}");
         assert_eq!(favours[0].direction, "given");
