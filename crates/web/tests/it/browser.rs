@@ -360,14 +360,16 @@ async fn my_card_and_its_public_page_with_qr_code_in_a_real_browser() {
     c.goto(&server.url("/login")).await.unwrap();
     submit_account(&c, "ada", "correct horse").await;
     wait_text(&c, "People").await;
-    // Fill the card through the page's own form.
-    c.goto(&server.url("/card")).await.unwrap();
-    wait_text(&c, "Public links").await;
+    // Fill the card through the page's own form. Each round starts from a
+    // freshly loaded page and waits for its value in the table, so that no
+    // element of the page before the submit is used after it.
     for (field, value, visibility) in [
         ("name", "Ada Lovelace", "public"),
         ("headline", "Analyst of engines", ""),
         ("phone", "+44 20 7946 0958", "private"),
     ] {
+        c.goto(&server.url("/card")).await.unwrap();
+        wait_text(&c, "Public links").await;
         c.execute(
             "document.getElementById('field').value = arguments[0]; document.getElementById('visibility').value = arguments[1];",
             vec![json!(field), json!(visibility)],
@@ -383,8 +385,10 @@ async fn my_card_and_its_public_page_with_qr_code_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-        wait_text(&c, "Saved.").await;
+        wait_text(&c, value).await;
     }
+    c.goto(&server.url("/card")).await.unwrap();
+    wait_text(&c, "Public links").await;
     c.find(fantoccini::Locator::Css(
         "form[action='/card/links'] button",
     ))
@@ -435,7 +439,15 @@ async fn my_card_and_its_public_page_with_qr_code_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    wait_text(&c, "Make a public link").await;
+    // The page after the revoke has no link left (the one before it did).
+    let started = std::time::Instant::now();
+    while body(&c).await.contains("Revoke this link") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the link was not revoked"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.goto(&url).await.unwrap();
     let gone = wait_text(&c, "Not found").await;
     assert!(!gone.contains("Ada Lovelace"), "{gone}");
