@@ -106,6 +106,7 @@ bash bench/search.sh --quick
 bash bench/mail.sh --quick
 bash bench/carddav.sh --quick
 bash bench/network.sh --quick
+bash bench/cards.sh --quick
 
 say "disk after the run"
 df -h . /tmp | sed 's/^/  /'

@@ -5,7 +5,7 @@
 //! at least 40% of the need's weight, rarer words weighing more.
 
 use crate::names::normalize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Words that say nothing of what is needed or offered.
 const STOP_WORDS: &[&str] = &[
@@ -140,12 +140,19 @@ pub const MIN_COVER: f64 = 0.4;
 /// person), best first per need.
 pub fn match_needs<P: PartialEq>(needs: &[Entry<P>], candidates: &[Entry<P>]) -> Vec<Match> {
     let cand_words: Vec<Vec<String>> = candidates.iter().map(Entry::words).collect();
-    // Inverse document frequency over every need and candidate.
-    let mut df: HashMap<String, usize> = HashMap::new();
     let need_words: Vec<Vec<String>> = needs.iter().map(Entry::words).collect();
+    // Inverse document frequency over every need and candidate, and which
+    // candidates hold each word (only they can meet a need with it).
+    let mut df: HashMap<&str, usize> = HashMap::new();
     for words in cand_words.iter().chain(&need_words) {
         for w in words {
-            *df.entry(w.clone()).or_default() += 1;
+            *df.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (ci, words) in cand_words.iter().enumerate() {
+        for w in words {
+            holders.entry(w.as_str()).or_default().push(ci);
         }
     }
     let docs = (cand_words.len() + need_words.len()) as f64;
@@ -156,23 +163,26 @@ pub fn match_needs<P: PartialEq>(needs: &[Entry<P>], candidates: &[Entry<P>]) ->
         if total <= 0.0 {
             continue;
         }
-        let mut found: Vec<Match> = Vec::new();
-        for (ci, (cand, cw)) in candidates.iter().zip(&cand_words).enumerate() {
-            if cand.person == need.person {
-                continue;
+        // Each candidate's shared words, in the need's order.
+        let mut shared: HashMap<usize, Vec<&String>> = HashMap::new();
+        for w in words {
+            for &ci in holders.get(w.as_str()).into_iter().flatten() {
+                shared.entry(ci).or_default().push(w);
             }
-            let cw: HashSet<&String> = cw.iter().collect();
-            let shared: Vec<String> = words.iter().filter(|w| cw.contains(w)).cloned().collect();
-            let score = shared.iter().map(|w| idf(w)).sum::<f64>() / total;
-            if !shared.is_empty() && score >= MIN_COVER - 1e-9 {
-                found.push(Match {
+        }
+        let mut found: Vec<Match> = shared
+            .into_iter()
+            .filter(|(ci, _)| candidates[*ci].person != need.person)
+            .filter_map(|(ci, words)| {
+                let score = words.iter().map(|w| idf(w)).sum::<f64>() / total;
+                (score >= MIN_COVER - 1e-9).then(|| Match {
                     need: ni,
                     helper: ci,
                     score,
-                    shared,
-                });
-            }
-        }
+                    shared: words.into_iter().cloned().collect(),
+                })
+            })
+            .collect();
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.helper.cmp(&b.helper)));
         out.extend(found);
     }

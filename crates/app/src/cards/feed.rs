@@ -85,56 +85,63 @@ impl App {
         let mut ids: Vec<PersonId> = rows.iter().map(|r| r.person).collect();
         ids.sort();
         ids.dedup();
-        let mut people: HashMap<PersonId, (String, f64)> = HashMap::new();
-        for sp in tx.people_by_ids(&ids).await? {
-            let id = sp.person.id;
+        let mut strengths: HashMap<PersonId, f64> = HashMap::new();
+        for id in ids {
             let pin = pins.get(&id).and_then(|c| Circle::parse(c));
-            let strength = if touched.contains_key(&id) || pin.is_some() {
-                let touches: Vec<Touch> = tx
-                    .interactions_of(id, 5_000)
-                    .await?
-                    .into_iter()
-                    .map(|i| Touch {
-                        at: i.at,
-                        kind: i.kind,
-                        direction: i.direction,
-                    })
-                    .collect();
-                let mut tie = strength(&touches, now, &self.settings.strength);
-                if let Some(c) = pin {
-                    tie = tie.pinned_to(c);
-                }
-                tie.effective(&self.settings.strength)
-            } else {
-                0.0
-            };
-            people.insert(id, (sp.person.card.display_name(), strength));
+            if !touched.contains_key(&id) && pin.is_none() {
+                continue;
+            }
+            let touches: Vec<Touch> = tx
+                .interactions_of(id, 5_000)
+                .await?
+                .into_iter()
+                .map(|i| Touch {
+                    at: i.at,
+                    kind: i.kind,
+                    direction: i.direction,
+                })
+                .collect();
+            let mut tie = strength(&touches, now, &self.settings.strength);
+            if let Some(c) = pin {
+                tie = tie.pinned_to(c);
+            }
+            strengths.insert(id, tie.effective(&self.settings.strength));
         }
-        let mut out: Vec<(f64, i64, ChangeView)> = rows
+        let strength_of = |p: &PersonId| strengths.get(p).copied().unwrap_or(0.0);
+        let score = |r: &kith_store::cards::ChangeRow| {
+            ChangeKind::parse(&r.kind).map_or(0.5, ChangeKind::weight)
+                + 4.0 * strength_of(&r.person)
+        };
+        let mut ranked = rows;
+        ranked.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.at.cmp(&a.at)));
+        ranked.truncate(limit);
+        // Names only for what is shown.
+        let shown: Vec<PersonId> = ranked.iter().map(|r| r.person).collect();
+        let names: HashMap<PersonId, String> = tx
+            .people_by_ids(&shown)
+            .await?
+            .into_iter()
+            .map(|sp| (sp.person.id, sp.person.card.display_name()))
+            .collect();
+        Ok(ranked
             .into_iter()
             .filter_map(|r| {
-                let (name, s) = people.get(&r.person)?.clone();
-                let weight = ChangeKind::parse(&r.kind).map_or(0.5, ChangeKind::weight);
-                Some((
-                    weight + 4.0 * s,
-                    r.at,
-                    ChangeView {
-                        id: r.id,
-                        person_id: r.person,
-                        summary: summary(&r.kind, &name, &r.old, &r.new),
-                        person: name,
-                        kind: r.kind,
-                        old: r.old,
-                        new: r.new,
-                        origin: r.origin,
-                        at: rfc3339(r.at),
-                        strength: s,
-                    },
-                ))
+                let name = names.get(&r.person)?.clone();
+                let s = strength_of(&r.person);
+                Some(ChangeView {
+                    id: r.id,
+                    person_id: r.person,
+                    summary: summary(&r.kind, &name, &r.old, &r.new),
+                    person: name,
+                    kind: r.kind,
+                    old: r.old,
+                    new: r.new,
+                    origin: r.origin,
+                    at: rfc3339(r.at),
+                    strength: s,
+                })
             })
-            .collect();
-        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        Ok(out.into_iter().take(limit).map(|x| x.2).collect())
+            .collect())
     }
 
     /// Every change recorded about one person, newest first (their history).

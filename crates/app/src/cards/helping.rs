@@ -336,57 +336,77 @@ impl App {
             })
             .collect();
         let matches = match_needs(&need_entries, &cands);
-        // Names of the people concerned (people deleted since drop out).
-        let concerned = needs
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(matches.iter().filter_map(|m| cands[m.helper].person));
-        let names = names_of(&mut tx, concerned).await?;
-        drop(tx);
-        let mut out = Vec::new();
-        for (ni, (person, row)) in needs.iter().enumerate() {
-            let Some(name) = names.get(person) else {
-                continue;
-            };
-            let mut helpers: Vec<Helper> = Vec::new();
-            for m in matches.iter().filter(|m| m.need == ni) {
-                let who = cands[m.helper].person;
-                if who.is_some_and(|w| !names.contains_key(&w)) {
-                    continue;
-                }
-                if let Some(h) = helpers.iter_mut().find(|h| h.person_id == who) {
-                    // One line per helper, with every reason they help.
+        // Per need, each helper once (with every reason they help), best
+        // fit first, then those the user is most in touch with.
+        let mut per_need: Vec<Vec<Helper>> = vec![Vec::new(); needs.len()];
+        let mut slot: HashMap<(usize, Option<PersonId>), usize> = HashMap::new();
+        for m in &matches {
+            let who = cands[m.helper].person;
+            let list = &mut per_need[m.need];
+            match slot.get(&(m.need, who)) {
+                Some(&i) => {
+                    let h = &mut list[i];
                     if !h.why.contains(&why[m.helper]) {
                         h.why = format!("{}; {}", h.why, why[m.helper]);
                     }
-                    continue;
                 }
-                helpers.push(Helper {
-                    person_id: who,
-                    name: who
-                        .and_then(|w| names.get(&w).cloned())
-                        .unwrap_or_else(|| "you".into()),
-                    why: why[m.helper].clone(),
-                    score: (m.score * 100.0).round() / 100.0,
-                });
+                None => {
+                    slot.insert((m.need, who), list.len());
+                    list.push(Helper {
+                        person_id: who,
+                        name: String::new(),
+                        why: why[m.helper].clone(),
+                        score: (m.score * 100.0).round() / 100.0,
+                    });
+                }
             }
-            if helpers.is_empty() {
-                continue;
-            }
-            let known = |h: &Helper| {
-                h.person_id
-                    .and_then(|p| touches.get(&p))
-                    .copied()
-                    .unwrap_or(0)
-            };
-            helpers.sort_by(|a, b| {
+        }
+        let known = |h: &Helper| {
+            h.person_id
+                .and_then(|p| touches.get(&p))
+                .copied()
+                .unwrap_or(0)
+        };
+        for list in per_need.iter_mut() {
+            list.sort_by(|a, b| {
                 b.score
                     .total_cmp(&a.score)
                     .then(known(b).cmp(&known(a)))
-                    .then(a.name.cmp(&b.name))
+                    .then(a.person_id.cmp(&b.person_id))
             });
-            let count = helpers.len();
-            helpers.truncate(HELPERS_SHOWN);
+        }
+        // Names only for those shown (with room for people deleted since).
+        let concerned: Vec<PersonId> = needs
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(
+                per_need
+                    .iter()
+                    .flat_map(|l| l.iter().take(HELPERS_SHOWN * 2).filter_map(|h| h.person_id)),
+            )
+            .collect();
+        let names = names_of(&mut tx, concerned.into_iter()).await?;
+        drop(tx);
+        let mut out = Vec::new();
+        for ((person, row), list) in needs.iter().zip(per_need) {
+            let Some(name) = names.get(person) else {
+                continue;
+            };
+            let count = list.len();
+            let helpers: Vec<Helper> = list
+                .into_iter()
+                .filter_map(|mut h| {
+                    h.name = match h.person_id {
+                        Some(p) => names.get(&p)?.clone(),
+                        None => "you".into(),
+                    };
+                    Some(h)
+                })
+                .take(HELPERS_SHOWN)
+                .collect();
+            if helpers.is_empty() {
+                continue;
+            }
             let listed: Vec<&str> = helpers.iter().map(|h| h.name.as_str()).collect();
             out.push(HelpOut {
                 need_id: row.id,
