@@ -6,6 +6,7 @@
 
 use crate::names::normalize;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 /// Words that say nothing of what is needed or offered.
 const STOP_WORDS: &[&str] = &[
@@ -120,71 +121,134 @@ impl<P> Entry<P> {
     }
 }
 
-/// A candidate who can help with a need.
+/// A person who can help with a need: the candidate entries of theirs that
+/// meet it, the best first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
+    /// Indexes of the candidates (one person's offers and positions).
+    pub helpers: Vec<usize>,
+    /// How much of the need's weight the best one's words cover, in (0, 1].
+    pub score: f64,
+    /// The keywords the best one shares with the need.
+    pub shared: Vec<String>,
+}
+
+/// The people who can help with one need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeedMatches {
     /// Index of the need.
     pub need: usize,
-    /// Index of the candidate.
-    pub helper: usize,
-    /// How much of the need's weight their words cover, in (0, 1].
-    pub score: f64,
-    /// The keywords they share.
-    pub shared: Vec<String>,
+    /// How many people can help.
+    pub people: usize,
+    /// The best of them: highest score, then closest, at most `keep`.
+    pub best: Vec<Match>,
 }
 
 /// The least part of a need's weight a candidate must cover.
 pub const MIN_COVER: f64 = 0.4;
 
-/// Every candidate that helps with each need (never the need's own
-/// person), best first per need.
-pub fn match_needs<P: PartialEq>(needs: &[Entry<P>], candidates: &[Entry<P>]) -> Vec<Match> {
+/// For each need that someone can meet (never the need's own person), how
+/// many people can, and the `keep` best of them: highest score first, then
+/// the highest `closeness`. A need's words score every candidate holding
+/// them through an index of words (so a need costs what its words' holders
+/// cost, not the whole network).
+pub fn match_needs<P: Eq + Hash + Clone>(
+    needs: &[Entry<P>],
+    candidates: &[Entry<P>],
+    keep: usize,
+    closeness: impl Fn(&P) -> i64,
+) -> Vec<NeedMatches> {
     let cand_words: Vec<Vec<String>> = candidates.iter().map(Entry::words).collect();
     let need_words: Vec<Vec<String>> = needs.iter().map(Entry::words).collect();
     // Inverse document frequency over every need and candidate, and which
-    // candidates hold each word (only they can meet a need with it).
+    // candidates hold each word.
     let mut df: HashMap<&str, usize> = HashMap::new();
     for words in cand_words.iter().chain(&need_words) {
         for w in words {
             *df.entry(w.as_str()).or_default() += 1;
         }
     }
-    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut holders: HashMap<&str, Vec<u32>> = HashMap::new();
     for (ci, words) in cand_words.iter().enumerate() {
         for w in words {
-            holders.entry(w.as_str()).or_default().push(ci);
+            holders.entry(w.as_str()).or_default().push(ci as u32);
         }
     }
     let docs = (cand_words.len() + need_words.len()) as f64;
     let idf = |w: &str| (1.0 + docs / (*df.get(w).unwrap_or(&1) as f64)).ln();
+    // Each candidate's covered weight for the current need, and who got one.
+    let mut covered = vec![0.0f64; candidates.len()];
+    let mut touched: Vec<u32> = Vec::new();
     let mut out = Vec::new();
     for (ni, (need, words)) in needs.iter().zip(&need_words).enumerate() {
         let total: f64 = words.iter().map(|w| idf(w)).sum();
         if total <= 0.0 {
             continue;
         }
-        // Each candidate's shared words, in the need's order.
-        let mut shared: HashMap<usize, Vec<&String>> = HashMap::new();
         for w in words {
+            let weight = idf(w);
             for &ci in holders.get(w.as_str()).into_iter().flatten() {
-                shared.entry(ci).or_default().push(w);
+                if covered[ci as usize] == 0.0 {
+                    touched.push(ci);
+                }
+                covered[ci as usize] += weight;
             }
         }
-        let mut found: Vec<Match> = shared
+        // Per person: their candidates that meet the need, best first.
+        let mut people: HashMap<&P, (f64, Vec<usize>)> = HashMap::new();
+        for ci in touched.drain(..) {
+            let ci = ci as usize;
+            let score = std::mem::take(&mut covered[ci]) / total;
+            let who = &candidates[ci].person;
+            if score < MIN_COVER - 1e-9 || *who == need.person {
+                continue;
+            }
+            let e = people.entry(who).or_insert((score, Vec::new()));
+            e.0 = e.0.max(score);
+            e.1.push(ci);
+        }
+        if people.is_empty() {
+            continue;
+        }
+        let count = people.len();
+        let mut ranked: Vec<(f64, i64, Vec<usize>)> = people
             .into_iter()
-            .filter(|(ci, _)| candidates[*ci].person != need.person)
-            .filter_map(|(ci, words)| {
-                let score = words.iter().map(|w| idf(w)).sum::<f64>() / total;
-                (score >= MIN_COVER - 1e-9).then(|| Match {
-                    need: ni,
-                    helper: ci,
+            .map(|(who, (score, cis))| (score, closeness(who), cis))
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(a.2.iter().min().cmp(&b.2.iter().min()))
+        });
+        ranked.truncate(keep);
+        let best = ranked
+            .into_iter()
+            .map(|(score, _, mut cis)| {
+                let cover = |ci: usize| -> f64 {
+                    words
+                        .iter()
+                        .filter(|w| cand_words[ci].contains(w))
+                        .map(|w| idf(w))
+                        .sum()
+                };
+                cis.sort_by(|a, b| cover(*b).total_cmp(&cover(*a)).then(a.cmp(b)));
+                let shared = words
+                    .iter()
+                    .filter(|w| cand_words[cis[0]].contains(w))
+                    .cloned()
+                    .collect();
+                Match {
+                    helpers: cis,
                     score,
-                    shared: words.into_iter().cloned().collect(),
-                })
+                    shared,
+                }
             })
             .collect();
-        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.helper.cmp(&b.helper)));
-        out.extend(found);
+        out.push(NeedMatches {
+            need: ni,
+            people: count,
+            best,
+        });
     }
     out
 }
@@ -229,15 +293,23 @@ mod tests {
                 tags: vec!["design".into()],
             },
         ];
-        let m = match_needs(&needs, &cands);
-        let pairs: Vec<(usize, usize)> = m.iter().map(|m| (m.need, m.helper)).collect();
+        let m = match_needs(&needs, &cands, 10, |_| 0);
+        let pairs: Vec<(usize, usize)> = m
+            .iter()
+            .flat_map(|n| n.best.iter().map(move |b| (n.need, b.helpers[0])))
+            .collect();
         assert!(pairs.contains(&(0, 1)) && pairs.contains(&(0, 5)));
         assert!(!pairs.contains(&(0, 0)));
         assert!(pairs.contains(&(1, 2)));
         assert!(pairs.contains(&(2, 3)));
         assert!(!pairs.iter().any(|p| p.1 == 4));
-        let data = m.iter().find(|m| m.need == 1).unwrap();
+        assert_eq!(m[0].people, 2);
+        let data = &m.iter().find(|n| n.need == 1).unwrap().best[0];
         assert_eq!(data.shared, ["data", "engine"]);
         assert!((data.score - 1.0).abs() < 1e-9);
+        // Equal fits: the closer person first.
+        let closest = match_needs(&needs[..1], &cands, 1, |p| i64::from(*p == 8));
+        assert_eq!(closest[0].best[0].helpers, [5]);
+        assert_eq!(closest[0].people, 2);
     }
 }

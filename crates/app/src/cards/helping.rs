@@ -335,45 +335,34 @@ impl App {
                 tags: r.tags.clone(),
             })
             .collect();
-        let matches = match_needs(&need_entries, &cands);
-        // Per need, each helper once (with every reason they help), best
-        // fit first, then those the user is most in touch with.
-        let mut per_need: Vec<Vec<Helper>> = vec![Vec::new(); needs.len()];
-        let mut slot: HashMap<(usize, Option<PersonId>), usize> = HashMap::new();
-        for m in &matches {
-            let who = cands[m.helper].person;
-            let list = &mut per_need[m.need];
-            match slot.get(&(m.need, who)) {
-                Some(&i) => {
-                    let h = &mut list[i];
-                    if !h.why.contains(&why[m.helper]) {
-                        h.why = format!("{}; {}", h.why, why[m.helper]);
-                    }
-                }
-                None => {
-                    slot.insert((m.need, who), list.len());
-                    list.push(Helper {
-                        person_id: who,
+        // Among helpers who fit a need as well, the people the user is
+        // most in touch with come first.
+        let known = |p: &Option<PersonId>| p.and_then(|p| touches.get(&p)).copied().unwrap_or(0);
+        let matched = match_needs(&need_entries, &cands, HELPERS_SHOWN * 2, known);
+        let mut per_need: Vec<(usize, Vec<Helper>)> = vec![(0, Vec::new()); needs.len()];
+        for n in matched {
+            per_need[n.need] = (
+                n.people,
+                n.best
+                    .into_iter()
+                    .map(|m| Helper {
+                        person_id: cands[m.helpers[0]].person,
                         name: String::new(),
-                        why: why[m.helper].clone(),
+                        // One line per helper, with every reason they help.
+                        why: m
+                            .helpers
+                            .iter()
+                            .fold(Vec::<&str>::new(), |mut all, &ci| {
+                                if !all.contains(&why[ci].as_str()) {
+                                    all.push(&why[ci]);
+                                }
+                                all
+                            })
+                            .join("; "),
                         score: (m.score * 100.0).round() / 100.0,
-                    });
-                }
-            }
-        }
-        let known = |h: &Helper| {
-            h.person_id
-                .and_then(|p| touches.get(&p))
-                .copied()
-                .unwrap_or(0)
-        };
-        for list in per_need.iter_mut() {
-            list.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then(known(b).cmp(&known(a)))
-                    .then(a.person_id.cmp(&b.person_id))
-            });
+                    })
+                    .collect(),
+            );
         }
         // Names only for those shown (with room for people deleted since).
         let concerned: Vec<PersonId> = needs
@@ -382,17 +371,16 @@ impl App {
             .chain(
                 per_need
                     .iter()
-                    .flat_map(|l| l.iter().take(HELPERS_SHOWN * 2).filter_map(|h| h.person_id)),
+                    .flat_map(|(_, l)| l.iter().filter_map(|h| h.person_id)),
             )
             .collect();
         let names = names_of(&mut tx, concerned.into_iter()).await?;
         drop(tx);
         let mut out = Vec::new();
-        for ((person, row), list) in needs.iter().zip(per_need) {
+        for ((person, row), (count, list)) in needs.iter().zip(per_need) {
             let Some(name) = names.get(person) else {
                 continue;
             };
-            let count = list.len();
             let helpers: Vec<Helper> = list
                 .into_iter()
                 .filter_map(|mut h| {
