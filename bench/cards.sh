@@ -47,6 +47,7 @@ print(f"| import the identical file again (nothing new) | {r['import_same_again_
 print(f"| import a newer export, one person in ten at a new organisation | {r['import_newer_export_ms']:,.0f} |")
 print(f"| the feed, 50 entries ranked ({r['changes_found']} listed) | {r['feed_ms']:,.1f} |")
 print(f"| help-out: {r['needs']} needs against every job and offer ({r['needs_with_helpers']} with helpers) | {r['help_out_ms']:,.1f} |")
+print(f"| help-out asked again, nothing written since (kept per account) | {r['help_out_again_ms']:,.1f} |")
 print(f"| the reach-out list with its give-first hints | {r['due_ms']:,.1f} |")
 print(f"| one card change reaching {r['connections_reached']} of {r['connections']} connections' books | {r['propagate_ms']:,.1f} |")
 print(f"\nReproduce: `bash bench/cards.sh {args}`".rstrip())

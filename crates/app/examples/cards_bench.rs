@@ -109,6 +109,10 @@ async fn main() {
     let t = Instant::now();
     let help = app.help_out().await.expect("help-out");
     let help_ms = ms(t);
+    // Asked again with nothing written since (the home page's case).
+    let t = Instant::now();
+    app.help_out().await.expect("help-out");
+    let help_again_ms = ms(t);
     let t = Instant::now();
     let due = app.due().await.expect("due");
     let due_ms = ms(t);
@@ -158,6 +162,7 @@ async fn main() {
             "needs": needs,
             "needs_with_helpers": help.len(),
             "help_out_ms": help_ms,
+            "help_out_again_ms": help_again_ms,
             "due_ms": due_ms,
             "due": due.len(),
             "connections": connections,

@@ -158,7 +158,27 @@ pub fn match_needs<P: Eq + Hash + Clone>(
     keep: usize,
     closeness: impl Fn(&P) -> i64,
 ) -> Vec<NeedMatches> {
-    let cand_words: Vec<Vec<String>> = candidates.iter().map(Entry::words).collect();
+    // Many candidates share a text or tag (a title, an organisation): each
+    // string is reduced to keywords once.
+    let mut seen: HashMap<&str, Vec<String>> = HashMap::new();
+    let cand_words: Vec<Vec<String>> = candidates
+        .iter()
+        .map(|c| {
+            let mut words: Vec<String> = Vec::new();
+            for text in std::iter::once(&c.text).chain(&c.tags) {
+                for w in seen
+                    .entry(text.as_str())
+                    .or_insert_with(|| keywords(text))
+                    .iter()
+                {
+                    if !words.contains(w) {
+                        words.push(w.clone());
+                    }
+                }
+            }
+            words
+        })
+        .collect();
     let need_words: Vec<Vec<String>> = needs.iter().map(Entry::words).collect();
     // Inverse document frequency over every need and candidate, and which
     // candidates hold each word.

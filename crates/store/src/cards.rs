@@ -9,6 +9,7 @@ use crate::tx::{Inner, Tx, on_db};
 use crate::{Result, Store, now_micros};
 use kith_core::{AccountId, PersonId};
 use sqlx::Row;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A change about a person of the address book.
@@ -133,17 +134,31 @@ impl Tx {
         Ok(n == 1)
     }
 
-    /// Every current position (no end date) of the living people other
-    /// than the owner: (person, title, organisation as first spelled).
+    /// Every current position (no end date) of the living people: (person,
+    /// title, organisation as first spelled). Deleted people are excluded
+    /// through the index on `deleted_at` (they are few); joining every
+    /// position to its person would read each card's row.
     pub async fn current_positions(&mut self) -> Result<Vec<(PersonId, String, String)>> {
         let account = self.account.0;
-        let sql = "SELECT pos.person_id, pos.title, COALESCE(o.name, pos.org_norm) AS org FROM positions pos \
-                   JOIN people p ON p.id = pos.person_id AND p.account_id = pos.account_id \
-                   AND p.deleted_at IS NULL AND NOT p.is_me \
-                   LEFT JOIN organizations o ON o.account_id = pos.account_id AND o.norm_name = pos.org_norm \
-                   WHERE pos.account_id = $1 AND pos.end_date IS NULL";
-        on_db!(self, c => sqlx::query(sql).bind(account).fetch_all(&mut *c).await?.iter()
-            .map(|r| Ok((PersonId(r.try_get("person_id")?), r.try_get("title")?, r.try_get("org")?)))
+        let sql = "SELECT person_id, title, org_norm FROM positions \
+                   WHERE account_id = $1 AND end_date IS NULL AND person_id NOT IN \
+                   (SELECT id FROM people WHERE account_id = $1 AND deleted_at IS NOT NULL)";
+        let rows: Vec<(PersonId, String, String)> = on_db!(self, c => sqlx::query(sql).bind(account)
+            .fetch_all(&mut *c).await?.iter()
+            .map(|r| Ok((PersonId(r.try_get("person_id")?), r.try_get("title")?, r.try_get("org_norm")?)))
+            .collect::<Result<_>>()?);
+        // Organisation names in one read (a join would look one up per row).
+        let sql = "SELECT norm_name, name FROM organizations WHERE account_id = $1";
+        let names: HashMap<String, String> = on_db!(self, c => sqlx::query(sql).bind(account)
+            .fetch_all(&mut *c).await?.iter()
+            .map(|r| Ok((r.try_get("norm_name")?, r.try_get("name")?)))
+            .collect::<Result<_>>()?);
+        Ok(rows
+            .into_iter()
+            .map(|(p, title, norm)| {
+                let org = names.get(&norm).cloned().unwrap_or(norm);
+                (p, title, org)
+            })
             .collect())
     }
 

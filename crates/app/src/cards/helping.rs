@@ -18,6 +18,11 @@ use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// Each account's last help-out answer, with the versions of the books it
+/// was computed from (the user's and each connection's).
+pub(crate) type HelpCache =
+    std::sync::Arc<std::sync::Mutex<HashMap<AccountId, (Vec<(AccountId, i64)>, Vec<HelpOut>)>>>;
+
 /// The longest need, offer or favour text, and tag.
 const MAX_TEXT: usize = 500;
 const MAX_TAG: usize = 50;
@@ -270,8 +275,33 @@ impl App {
 
     /// What the user can do for people: each need of someone in their
     /// network (their book's, and their connections' own) with those who
-    /// can help: an offer, or a position whose words cover it.
+    /// can help: an offer, or a position whose words cover it. Kept until
+    /// the user's book or a connection's moves on (any write does), so
+    /// that the home page and the reach-out list ask it for free.
     pub async fn help_out(&self) -> Result<Vec<HelpOut>> {
+        let versions = self.store.network_versions().await?;
+        let mut key: Vec<(AccountId, i64)> = std::iter::once(self.account)
+            .chain(self.store.connections(self.account).await?)
+            .map(|a| (a, versions.get(&a).copied().unwrap_or(0)))
+            .collect();
+        key.sort();
+        let cache = &self.network.1;
+        let hit = cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&self.account).cloned())
+            .filter(|(k, _)| *k == key);
+        if let Some((_, answer)) = hit {
+            return Ok(answer);
+        }
+        let answer = self.compute_help_out().await?;
+        if let Ok(mut c) = cache.lock() {
+            c.insert(self.account, (key, answer.clone()));
+        }
+        Ok(answer)
+    }
+
+    async fn compute_help_out(&self) -> Result<Vec<HelpOut>> {
         let mut tx = self.store.begin_read(self.account).await?;
         let mut rows: Vec<(Option<PersonId>, NeedOfferRow)> = tx
             .needs_offers()
@@ -323,8 +353,8 @@ impl App {
             }));
             cands.push(Entry {
                 person: Some(p),
-                text: format!("{title} {org}"),
-                tags: Vec::new(),
+                text: title,
+                tags: vec![org],
             });
         }
         let need_entries: Vec<Entry<Option<PersonId>>> = needs
@@ -374,7 +404,16 @@ impl App {
                     .flat_map(|(_, l)| l.iter().filter_map(|h| h.person_id)),
             )
             .collect();
-        let names = names_of(&mut tx, concerned.into_iter()).await?;
+        let mut concerned = concerned;
+        concerned.sort();
+        concerned.dedup();
+        // The owner's own card is not a helper ("you" are, by your offers).
+        let mut names: HashMap<PersonId, String> = HashMap::new();
+        for sp in tx.people_by_ids(&concerned).await? {
+            if !sp.is_me {
+                names.insert(sp.person.id, sp.person.card.display_name());
+            }
+        }
         drop(tx);
         let mut out = Vec::new();
         for ((person, row), (count, list)) in needs.iter().zip(per_need) {

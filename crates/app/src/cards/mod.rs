@@ -10,6 +10,7 @@ mod mine;
 mod public;
 
 pub use feed::ChangeView;
+pub(crate) use helping::HelpCache;
 pub(crate) use helping::record_favour;
 pub use helping::{FavourView, HelpOut, Helper, NeedOfferView};
 pub(crate) use mine::follow_member;

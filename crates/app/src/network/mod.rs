@@ -24,9 +24,10 @@ use tokio::sync::Mutex;
 use crate::{App, Result};
 
 /// The shared graph of a server (cheap to clone); a CLI command makes its
-/// own and loads only the accounts it needs.
+/// own and loads only the accounts it needs. It also keeps each account's
+/// last "what can I do for them" answer (docs/cards.md).
 #[derive(Clone, Default)]
-pub struct Network(Arc<Mutex<NetState>>);
+pub struct Network(Arc<Mutex<NetState>>, pub(crate) crate::cards::HelpCache);
 
 impl Network {
     pub fn new() -> Network {

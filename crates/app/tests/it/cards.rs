@@ -536,6 +536,12 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
             ("max".into(), vec!["Ivy".into()]),
         ];
         assert_eq!(got, want, "{engine}: {help:#?}");
+        // The answer is kept until a book it comes from is written to: a
+        // connection's new need shows at once.
+        assert_eq!(me.help_out().await.unwrap(), help, "{engine}");
+        max.add_need_offer(None, "need", "a data engineer", &[]).await.unwrap();
+        let again = me.help_out().await.unwrap();
+        assert_eq!(again.len(), 5, "{engine}: {again:#?}");
         let ana_help = help.iter().find(|h| h.person == "Ana").unwrap();
         assert!(
             ana_help
