@@ -539,7 +539,9 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         // The answer is kept until a book it comes from is written to: a
         // connection's new need shows at once.
         assert_eq!(me.help_out().await.unwrap(), help, "{engine}");
-        max.add_need_offer(None, "need", "a data engineer", &[]).await.unwrap();
+        max.add_need_offer(None, "need", "a data engineer", &[])
+            .await
+            .unwrap();
         let again = me.help_out().await.unwrap();
         assert_eq!(again.len(), 5, "{engine}: {again:#?}");
         let ana_help = help.iter().find(|h| h.person == "Ana").unwrap();
