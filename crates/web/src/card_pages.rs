@@ -103,19 +103,10 @@ async fn render_card_page(
             }
         })
         .collect();
-    let seen = |audience: &str| {
-        card.fields
-            .iter()
-            .filter(|f| match audience {
-                "public" => f.visibility == "public",
-                _ => f.visibility != "private",
-            })
-            .map(|f| (f.field.clone(), f.value.clone()))
-            .collect::<Vec<_>>()
-    };
+    use kith_core::mycard::Visibility;
     Ok(CardPage {
-        connections_see: seen("connections"),
-        public_sees: seen("public"),
+        connections_see: app.my_card_as(Visibility::Connections).await?,
+        public_sees: app.my_card_as(Visibility::Public).await?,
         fields: card
             .fields
             .iter()

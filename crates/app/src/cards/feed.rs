@@ -8,6 +8,7 @@ use crate::{App, AppError, Result};
 use kith_core::PersonId;
 use kith_core::mycard::ChangeKind;
 use kith_core::strength::{Circle, Touch, strength};
+use kith_store::cards::ChangeRow;
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -62,6 +63,22 @@ pub(crate) fn summary(kind: &str, name: &str, old: &str, new: &str) -> String {
     }
 }
 
+/// A change as the feed and the history show it.
+fn view(r: ChangeRow, name: String, strength: f64) -> ChangeView {
+    ChangeView {
+        id: r.id,
+        person_id: r.person,
+        summary: summary(&r.kind, &name, &r.old, &r.new),
+        person: name,
+        kind: r.kind,
+        old: r.old,
+        new: r.new,
+        origin: r.origin,
+        at: rfc3339(r.at),
+        strength,
+    }
+}
+
 impl App {
     /// What changed in the user's network over the last `days` days, most
     /// important first: a change weighs by its kind (a new job 3, a new
@@ -108,7 +125,7 @@ impl App {
             strengths.insert(id, tie.effective(&self.settings.strength));
         }
         let strength_of = |p: &PersonId| strengths.get(p).copied().unwrap_or(0.0);
-        let score = |r: &kith_store::cards::ChangeRow| {
+        let score = |r: &ChangeRow| {
             ChangeKind::parse(&r.kind).map_or(0.5, ChangeKind::weight)
                 + 4.0 * strength_of(&r.person)
         };
@@ -128,18 +145,7 @@ impl App {
             .filter_map(|r| {
                 let name = names.get(&r.person)?.clone();
                 let s = strength_of(&r.person);
-                Some(ChangeView {
-                    id: r.id,
-                    person_id: r.person,
-                    summary: summary(&r.kind, &name, &r.old, &r.new),
-                    person: name,
-                    kind: r.kind,
-                    old: r.old,
-                    new: r.new,
-                    origin: r.origin,
-                    at: rfc3339(r.at),
-                    strength: s,
-                })
+                Some(view(r, name, s))
             })
             .collect())
     }
@@ -153,18 +159,7 @@ impl App {
             .person_changes(0, Some(sp.person.id), 1_000)
             .await?
             .into_iter()
-            .map(|r| ChangeView {
-                id: r.id,
-                person_id: r.person,
-                summary: summary(&r.kind, &name, &r.old, &r.new),
-                person: name.clone(),
-                kind: r.kind,
-                old: r.old,
-                new: r.new,
-                origin: r.origin,
-                at: rfc3339(r.at),
-                strength: 0.0,
-            })
+            .map(|r| view(r, name.clone(), 0.0))
             .collect())
     }
 }

@@ -244,15 +244,16 @@ impl App {
             };
             out.push(need_view(r, name, false));
         }
-        for (p, r) in members_needs_offers(self).await? {
-            if only.is_some_and(|o| o != p) {
-                continue;
-            }
-            let mut tx = self.store.begin_read(self.account).await?;
-            let Some(sp) = tx.person(p).await? else {
-                continue;
-            };
-            let mut v = need_view(r, sp.person.card.display_name(), true);
+        let theirs: Vec<(PersonId, NeedOfferRow)> = members_needs_offers(self)
+            .await?
+            .into_iter()
+            .filter(|(p, _)| only.is_none_or(|o| o == *p))
+            .collect();
+        let mut tx = self.store.begin_read(self.account).await?;
+        let cards = names_of(&mut tx, theirs.iter().map(|(p, _)| *p)).await?;
+        for (p, r) in theirs {
+            let Some(name) = cards.get(&p) else { continue };
+            let mut v = need_view(r, name.clone(), true);
             v.person_id = Some(p);
             out.push(v);
         }

@@ -24,15 +24,10 @@ use serde::Deserialize;
 
 /// `[cards]` in kith.toml.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct CardsConfig {
     /// The most "send my new details" emails a member may send a day.
-    #[serde(default = "default_per_day")]
     pub emails_per_day: u32,
-}
-
-fn default_per_day() -> u32 {
-    DEFAULT_EMAILS_PER_DAY
 }
 
 /// The daily cap on "send my new details" emails when kith.toml says none.

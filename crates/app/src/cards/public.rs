@@ -198,6 +198,11 @@ impl App {
         Ok(n)
     }
 
+    /// The user's card as `audience` sees it, as (label, value) lines.
+    pub async fn my_card_as(&self, audience: Visibility) -> Result<Vec<(String, String)>> {
+        Ok(render(&self.store, self.account, audience).await?.fields)
+    }
+
     /// The user's card as their connections see it, as a vCard.
     pub async fn my_vcard(&self) -> Result<String> {
         Ok(render(&self.store, self.account, Visibility::Connections)

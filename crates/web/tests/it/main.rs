@@ -198,6 +198,11 @@ pub fn value_after(html: &str, marker: &str) -> String {
 }
 
 /// The form token on a page.
+/// The text of a page fetched with `browser` (a signed-in client).
+pub async fn page_text(browser: &reqwest::Client, url: &str) -> String {
+    browser.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 pub fn csrf_of(html: &str) -> String {
     value_after(html, "name=\"csrf\" value=\"")
 }
