@@ -15,7 +15,8 @@
 # For each engine: import the generated contacts.vcf into an empty store, add
 # an account and an API token, start `kith serve` on a free loopback port,
 # time the first search (the server builds its in-memory index at start and
-# the search waits for it), then run wrk (2 threads, 8 connections, bounded
+# the search waits for it) and the first person page (it waits for the
+# network graph, loaded next), then run wrk (2 threads, 8 connections, bounded
 # by --duration) against
 #   (a) GET /api/v1/people?search=Q&limit=50   (JSON API, bearer token)
 #   (b) GET /people?q=Q                         (the HTML people page)
@@ -27,7 +28,7 @@
 # Prints a markdown table to stdout; progress goes to stderr.
 set -euo pipefail
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 ORIG_ARGS="$*"
 PEOPLE=100000
 DURATION=20
@@ -116,6 +117,12 @@ bench_engine() {
         | python3 -c 'import json,sys; [print("/people/" + p["id"]) for p in json.load(sys.stdin)["people"]]' \
         >"$WORK/person.paths"
     [ -s "$WORK/person.paths" ] || { echo "search.sh: the API listed no people" >&2; exit 1; }
+    # The person page shows paths: it waits for the network graph, which the
+    # server loads at start after the search index. Timed, then steady state.
+    local t2=$EPOCHREALTIME
+    curl -sf -o /dev/null -H "Cookie: $cookie" "$base$(head -n 1 "$WORK/person.paths")" \
+        || { echo "search.sh: the first person page failed" >&2; exit 1; }
+    python3 -c "print(f'{$EPOCHREALTIME - $t2:.2f}')" >"$WORK/$label-first-person.s"
 
     run_wrk() { # NAME CONNECTIONS PATHS HEADER
         KITH_PATHS="$WORK/$3" timeout $((DURATION + 30)) wrk -t2 -c"$2" -d"${DURATION}s" --timeout 5s \
@@ -170,7 +177,8 @@ print()
 for engine in os.environ["ENGINES"].split():
     read = lambda what: open(os.path.join(work, f"{engine}-{what}.s")).read().strip()
     print(f"{engine}: import before the runs {read('import')} s; first search after start "
-          f"(waits for the in-memory index) {read('first')} s.")
+          f"(waits for the in-memory index) {read('first')} s; first person page after that "
+          f"(waits for the network graph) {read('first-person')} s.")
 print(f"kith {os.environ['GIT_REV']}; reproduce: `{os.environ['REPRO']}`")
 if bad:
     raise SystemExit(f"search.sh: {bad} requests failed (non-2xx or socket errors)")

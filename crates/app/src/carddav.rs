@@ -132,7 +132,7 @@ impl App {
         let mut tx = self.store.begin_read(self.account).await?;
         let mut found: Vec<(String, Option<DavCard>)> = Vec::with_capacity(hrefs.len());
         // One listing beats a lookup per href when many are asked for.
-        if hrefs.len() > 20 {
+        let listing = if hrefs.len() > 20 {
             let all: HashMap<String, DavCard> = tx
                 .dav_cards(book)
                 .await?
@@ -142,17 +142,25 @@ impl App {
             for h in hrefs {
                 found.push((h.clone(), all.get(h).cloned()));
             }
+            all.len()
         } else {
             for h in hrefs {
                 let c = tx.dav_find(book, h).await?;
                 found.push((h.clone(), c));
             }
-        }
-        let ids: Vec<PersonId> = found
-            .iter()
-            .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
-            .collect();
-        let uploads = tx.dav_uploads(&ids).await?;
+            usize::MAX
+        };
+        // Likewise one read of the book's uploads when most of it is asked
+        // for (a fresh client's download).
+        let uploads = if hrefs.len() * 2 >= listing {
+            tx.dav_book_uploads(book).await?
+        } else {
+            let ids: Vec<PersonId> = found
+                .iter()
+                .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
+                .collect();
+            tx.dav_uploads(&ids).await?
+        };
         // Cards served as uploaded need no decoding: only the others are read.
         let stale: Vec<PersonId> = found
             .iter()

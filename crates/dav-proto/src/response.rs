@@ -4,7 +4,7 @@
 //! structured properties; and `<D:error>` bodies for failed preconditions.
 
 use crate::request::PropName;
-use crate::xml::{CARDDAV, CS, DAV, escape};
+use crate::xml::{CARDDAV, CS, DAV, escape, escape_into};
 
 /// A property's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,22 +48,62 @@ fn prefix(ns: &str) -> Option<&'static str> {
 /// Writes `<name>value</name>`, declaring a namespace this module has no
 /// prefix for on the element itself.
 fn element(out: &mut String, name: &PropName, value: &Value) {
-    let (open, close) = match prefix(&name.ns) {
-        Some(p) => (format!("{p}:{}", name.name), format!("{p}:{}", name.name)),
-        None if name.ns.is_empty() => (name.name.clone(), name.name.clone()),
-        None => (
-            format!("X:{} xmlns:X=\"{}\"", name.name, escape(&name.ns)),
-            format!("X:{}", name.name),
-        ),
-    };
+    open_tag(out, name);
     match value {
-        Value::Empty => out.push_str(&format!("<{open}/>")),
-        Value::Text(t) => out.push_str(&format!("<{open}>{}</{close}>", escape(t))),
-        Value::Href(h) => {
-            out.push_str(&format!("<{open}><D:href>{}</D:href></{close}>", escape(h)))
+        Value::Empty => {
+            out.push_str("/>");
+            return;
         }
-        Value::Xml(x) => out.push_str(&format!("<{open}>{x}</{close}>")),
+        Value::Text(t) => {
+            out.push('>');
+            escape_into(out, t);
+        }
+        Value::Href(h) => {
+            out.push_str("><D:href>");
+            escape_into(out, h);
+            out.push_str("</D:href>");
+        }
+        Value::Xml(x) => {
+            out.push('>');
+            out.push_str(x);
+        }
     }
+    close_tag(out, name);
+}
+
+/// `<P:name` (not closed), with the namespace declared when it has no prefix.
+fn open_tag(out: &mut String, name: &PropName) {
+    out.push('<');
+    match prefix(&name.ns) {
+        Some(p) => {
+            out.push_str(p);
+            out.push(':');
+            out.push_str(&name.name);
+        }
+        None if name.ns.is_empty() => out.push_str(&name.name),
+        None => {
+            out.push_str("X:");
+            out.push_str(&name.name);
+            out.push_str(" xmlns:X=\"");
+            escape_into(out, &name.ns);
+            out.push('"');
+        }
+    }
+}
+
+/// `</P:name>`.
+fn close_tag(out: &mut String, name: &PropName) {
+    out.push_str("</");
+    match prefix(&name.ns) {
+        Some(p) => {
+            out.push_str(p);
+            out.push(':');
+        }
+        None if name.ns.is_empty() => {}
+        None => out.push_str("X:"),
+    }
+    out.push_str(&name.name);
+    out.push('>');
 }
 
 /// A `207 Multi-Status` body being written.
@@ -89,10 +129,34 @@ impl Multistatus {
     /// A resource with the properties found (`200`) and those it does not
     /// have (`404`).
     pub fn response(&mut self, href: &str, found: &[(PropName, Value)], missing: &[PropName]) {
-        self.out
-            .push_str(&format!("<D:response><D:href>{}</D:href>", escape(href)));
-        if !found.is_empty() || missing.is_empty() {
-            self.propstat(200, found.iter().map(|(n, v)| (n, v)));
+        self.card(href, found, None, missing);
+    }
+
+    /// A resource with the properties found, then `data` as one more found
+    /// property (`address-data`: a card's text, escaped as it is written
+    /// rather than copied first), and those it does not have.
+    pub fn card(
+        &mut self,
+        href: &str,
+        found: &[(PropName, Value)],
+        data: Option<(&PropName, &str)>,
+        missing: &[PropName],
+    ) {
+        self.out.push_str("<D:response><D:href>");
+        escape_into(&mut self.out, href);
+        self.out.push_str("</D:href>");
+        if !found.is_empty() || data.is_some() || missing.is_empty() {
+            self.out.push_str("<D:propstat><D:prop>");
+            for (name, value) in found {
+                element(&mut self.out, name, value);
+            }
+            if let Some((name, text)) = data {
+                open_tag(&mut self.out, name);
+                self.out.push('>');
+                escape_into(&mut self.out, text);
+                close_tag(&mut self.out, name);
+            }
+            self.end_propstat(200);
         }
         if !missing.is_empty() {
             self.propstat(404, missing.iter().map(|n| (n, &Value::Empty)));
@@ -115,10 +179,19 @@ impl Multistatus {
         for (name, value) in props {
             element(&mut self.out, name, value);
         }
-        self.out.push_str(&format!(
-            "</D:prop><D:status>{}</D:status></D:propstat>",
-            status_line(code)
-        ));
+        self.end_propstat(code);
+    }
+
+    fn end_propstat(&mut self, code: u16) {
+        self.out.push_str("</D:prop><D:status>");
+        self.out.push_str(&status_line(code));
+        self.out.push_str("</D:status></D:propstat>");
+    }
+
+    /// Room for about `bytes` more of answer, so a large one is not copied
+    /// as it grows.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.out.reserve(bytes);
     }
 
     /// A resource answered by a status alone (`404` for a removed member).

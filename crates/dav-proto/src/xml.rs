@@ -164,16 +164,28 @@ fn element(e: &quick_xml::events::BytesStart<'_>, ns: String) -> Result<Element,
 
 /// Escapes text for an element's content or a double-quoted attribute.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_into(&mut out, s);
     out
+}
+
+/// Appends `s` escaped to `out`, copying the runs between the characters
+/// that need an entity whole (a vCard has one at every line end, its CR).
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        // These are ASCII, so `i` is on a character boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }

@@ -15,10 +15,11 @@ mod reach;
 mod search;
 mod yen;
 
-pub use reach::degrees;
+pub use reach::hops_between;
 pub use search::{Path, Stats, Workspace};
 pub use yen::MAX_K;
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// A node: a dense number the caller maps to its own ids.
@@ -149,6 +150,53 @@ impl Graph {
         Ok(())
     }
 
+    /// Sets (`Some(strength)`) or removes (`None`) many ties at once, the
+    /// last change of a tie winning. Nothing changes unless every strength
+    /// is valid. A list given many changes is sorted once rather than
+    /// searched and shifted per change.
+    pub fn set_ties(&mut self, changes: &[(Node, Node, Option<f64>)]) -> Result<(), BadStrength> {
+        let mut by_node: HashMap<Node, Vec<(Node, Option<f32>)>> = HashMap::new();
+        for &(a, b, strength) in changes {
+            let cost = strength.map(cost_of).transpose()?;
+            if a != b {
+                by_node.entry(a).or_default().push((b, cost));
+                by_node.entry(b).or_default().push((a, cost));
+            }
+        }
+        let mut ends_added: isize = 0;
+        for (node, updates) in by_node {
+            let list = &mut self.neighbours[node as usize];
+            let before = list.len() as isize;
+            if updates.len() < 8 {
+                for (to, cost) in updates {
+                    match cost {
+                        Some(cost) => {
+                            upsert(list, to, cost);
+                        }
+                        None => {
+                            remove(list, to);
+                        }
+                    }
+                }
+            } else {
+                let mut last: HashMap<Node, Option<f32>> = HashMap::new();
+                for (to, cost) in updates {
+                    last.insert(to, cost);
+                }
+                list.retain(|h| !last.contains_key(&h.to));
+                list.extend(
+                    last.into_iter()
+                        .filter_map(|(to, cost)| Some(Half { to, cost: cost? })),
+                );
+                list.sort_unstable_by(by_cost);
+            }
+            ends_added += list.len() as isize - before;
+        }
+        // Every tie has two ends, and both ends' lists were changed.
+        self.ties = (self.ties as isize + ends_added / 2) as usize;
+        Ok(())
+    }
+
     /// Removes the tie between `a` and `b`; true if there was one.
     pub fn remove_tie(&mut self, a: Node, b: Node) -> bool {
         let removed = remove(&mut self.neighbours[a as usize], b);
@@ -171,7 +219,7 @@ impl Graph {
         self.cost(a, b).map(|c| strength_of(f64::from(c)))
     }
 
-    /// The nodes tied to `node`, with each tie's strength.
+    /// The nodes tied to `node`, with each tie's strength, strongest first.
     pub fn ties_of(&self, node: Node) -> impl Iterator<Item = (Node, f64)> + '_ {
         self.neighbours[node as usize]
             .iter()

@@ -3,7 +3,7 @@
 //! ones: best paths, k best loopless paths in order, groups of targets,
 //! filters, and a graph changed in place against one built afresh.
 
-use kith_graph::{Graph, Node, Path, Workspace, cost_of, degrees};
+use kith_graph::{Graph, Node, Path, Workspace, cost_of, hops_between};
 use petgraph::algo::{all_simple_paths, dijkstra};
 use petgraph::graphmap::UnGraphMap;
 use proptest::prelude::*;
@@ -117,7 +117,41 @@ fn bad_strengths_are_refused() {
         assert!(g.set_tie(0, 1, s).is_err(), "{s}");
     }
     assert!(Graph::from_ties(2, &[(0, 1, 2.0)]).is_err());
+    // A batch with one bad strength changes nothing.
+    assert!(g.set_ties(&[(0, 1, Some(0.5)), (1, 0, Some(2.0))]).is_err());
     assert_eq!(g.tie_count(), 0);
+    assert_eq!(g.strength(0, 1), None);
+}
+
+/// Every allowed node within `max_hops` ties of `from` and its hops, by a
+/// plain breadth-first walk from one end (free ties cost no hop): the
+/// oracle for `hops_between`.
+fn oracle_hops(
+    g: &Graph,
+    from: Node,
+    max_hops: u8,
+    allowed: impl Fn(Node) -> bool,
+    free: impl Fn(Node, Node) -> bool,
+) -> HashMap<Node, u8> {
+    let mut hops = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([(from, 0u8)]);
+    while let Some((u, d)) = queue.pop_front() {
+        if hops.get(&u).is_some_and(|&seen| seen <= d) {
+            continue;
+        }
+        hops.insert(u, d);
+        for (v, _) in g.ties_of(u) {
+            if !allowed(v) {
+                continue;
+            }
+            if free(u, v) && g.strength(u, v) == Some(1.0) {
+                queue.push_front((v, d));
+            } else if d < max_hops {
+                queue.push_back((v, d + 1));
+            }
+        }
+    }
+    hops
 }
 
 #[test]
@@ -134,17 +168,43 @@ fn degrees_count_ties_through_allowed_people() {
         ],
     );
     let never = |_: Node, _: Node| false;
-    let d = degrees(&g, 0, 3, everyone, never);
-    assert_eq!(
-        d,
-        HashMap::from([(0, 0), (1, 1), (5, 1), (2, 2), (3, 2), (4, 3)])
+    let hops = |to, allowed: &dyn Fn(Node) -> bool, free: &dyn Fn(Node, Node) -> bool| {
+        hops_between(&g, 0, to, 3, allowed, free)
+    };
+    let want = [(0, 0), (1, 1), (5, 1), (2, 2), (3, 2), (4, 3)];
+    for (to, h) in want {
+        assert_eq!(hops(to, &everyone, &never), Some(h), "to {to}");
+    }
+    // A free tie (the same person in two places, strength 1) costs no hop.
+    let g = graph(
+        6,
+        &[
+            (0, 1, 1.0),
+            (1, 2, 0.5),
+            (2, 3, 0.5),
+            (3, 4, 0.5),
+            (0, 5, 0.5),
+            (5, 3, 0.5),
+        ],
     );
-    // A free tie (the same person in two places) costs no hop.
-    let d = degrees(&g, 0, 3, everyone, |a, b| (a.min(b), a.max(b)) == (0, 1));
-    assert_eq!((d[&1], d[&2], d[&3]), (0, 1, 2));
-    let d = degrees(&g, 0, 3, |n| n != 5, never);
-    assert_eq!(d.get(&3), Some(&3));
-    assert_eq!(d.get(&4), None);
+    let hops = |to, allowed: &dyn Fn(Node) -> bool, free: &dyn Fn(Node, Node) -> bool| {
+        hops_between(&g, 0, to, 3, allowed, free)
+    };
+    let one_person = |a: Node, b: Node| (a.min(b), a.max(b)) == (0, 1);
+    assert_eq!(
+        (
+            hops(1, &everyone, &one_person),
+            hops(2, &everyone, &one_person)
+        ),
+        (Some(0), Some(1))
+    );
+    assert_eq!(hops(3, &everyone, &one_person), Some(2));
+    // Hidden people are not passed, and further than 3 is not counted.
+    assert_eq!(hops(3, &|n| n != 5, &never), Some(3));
+    assert_eq!(hops(4, &|n| n != 5, &never), None);
+    assert_eq!(hops(5, &|n| n != 5, &never), None);
+    assert_eq!(hops_between(&g, 0, 4, 2, everyone, never), None);
+    assert_eq!(hops_between(&g, 0, 9, 3, everyone, never), None);
 }
 
 /// A random graph: `n` nodes, ties drawn from a few strengths so that
@@ -228,6 +288,28 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
+    fn hops_from_both_ends_match_a_walk_from_one(
+        (n, ties) in random_graph(12),
+        from in 0..12u32,
+        hidden in prop::collection::vec(0..12u32, 0..3),
+        free_ties in prop::collection::vec((0..12u32, 0..12u32), 0..4),
+        max_hops in 0..5u8,
+    ) {
+        let from = from % n as Node;
+        let g = graph(n, &ties);
+        let allowed = |x: Node| !hidden.contains(&x);
+        let free = |a: Node, b: Node| {
+            free_ties.iter().any(|&(x, y)| (x % n as Node, y % n as Node) == (a, b) || (x % n as Node, y % n as Node) == (b, a))
+        };
+        let want = oracle_hops(&g, from, max_hops, allowed, free);
+        for to in 0..n as Node {
+            let expected = want.get(&to).copied().filter(|_| allowed(to));
+            let got = hops_between(&g, from, to, max_hops, allowed, free);
+            prop_assert_eq!(got, expected, "from {} to {}", from, to);
+        }
+    }
+
+    #[test]
     fn k_best_paths_match_every_simple_path_enumerated(
         (n, ties) in random_graph(8),
         from in 0..8u32,
@@ -279,10 +361,15 @@ proptest! {
     #[test]
     fn a_graph_changed_in_place_answers_like_one_built_afresh(
         (n, ties) in random_graph(12),
-        changes in prop::collection::vec((0..12u32, 0..12u32, prop::option::of(prop::sample::select(vec![0.2, 0.6, 1.0]))), 0..30),
+        changes in prop::collection::vec((0..12u32, 0..12u32, prop::option::of(prop::sample::select(vec![0.2, 0.6, 1.0]))), 0..60),
         isolated in prop::option::of(0..12u32),
     ) {
         let mut g = graph(n, &ties);
+        // The same changes in one batch end in the same lists.
+        let mut batched = g.clone();
+        let batch: Vec<(Node, Node, Option<f64>)> =
+            changes.iter().map(|&(a, b, s)| (a % n as Node, b % n as Node, s)).collect();
+        batched.set_ties(&batch).unwrap();
         let mut now: HashMap<(Node, Node), f64> = HashMap::new();
         for a in 0..n as Node {
             for (b, s) in g.ties_of(a) {
@@ -296,6 +383,10 @@ proptest! {
                 Some(s) => { g.set_tie(a, b, s).unwrap(); now.insert((a.min(b), a.max(b)), s); }
                 None => { g.remove_tie(a, b); now.remove(&(a.min(b), a.max(b))); }
             }
+        }
+        prop_assert_eq!(batched.tie_count(), now.len());
+        for a in 0..n as Node {
+            prop_assert_eq!(batched.ties_of(a).collect::<Vec<_>>(), g.ties_of(a).collect::<Vec<_>>());
         }
         if let Some(x) = isolated {
             let x = x % n as Node;

@@ -231,6 +231,26 @@ impl Tx {
         Ok(out)
     }
 
+    /// What clients uploaded for every card of `book`: one read for a
+    /// client that asks for most of the book.
+    pub async fn dav_book_uploads(&mut self, book: &str) -> Result<HashMap<PersonId, DavUpload>> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let rows = sqlx::query(
+                "SELECT person_id, uid, raw, raw_version FROM dav_cards WHERE account_id = $1 AND book = $2",
+            )
+            .bind(account).bind(book).fetch_all(&mut *c).await?;
+            rows.iter().map(|r| {
+                let raw: Option<String> = r.try_get("raw")?;
+                let version: Option<i64> = r.try_get("raw_version")?;
+                Ok((PersonId(r.try_get("person_id")?), DavUpload {
+                    uid: r.try_get("uid")?,
+                    raw: raw.zip(version),
+                }))
+            }).collect()
+        })
+    }
+
     /// Records what a client uploaded for a person as `href` in `book`.
     pub async fn dav_keep_upload(
         &mut self,

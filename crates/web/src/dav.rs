@@ -622,24 +622,54 @@ fn wanted_version(props: &ReportProps) -> Result<Option<Version>, Response> {
     }
 }
 
-/// A card's properties as a REPORT asks for them.
-fn report_response(ms: &mut Multistatus, req: &Request, props: &ReportProps, body: &CardBody) {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    let all = card_props(req, &body.etag);
-    for p in &props.props {
-        match all.iter().find(|(n, _)| n == p) {
-            Some((n, v)) => found.push((n.clone(), v.clone())),
-            None => missing.push(p.clone()),
+/// What a REPORT answers for each card, worked out once from what it asks
+/// for: the properties every card has alike, whether the ETag and the
+/// card's text are wanted, and the properties no card has.
+struct CardAnswer {
+    alike: Vec<(PropName, Value)>,
+    etag: bool,
+    data: bool,
+    missing: Vec<PropName>,
+}
+
+impl CardAnswer {
+    fn new(req: &Request, props: &ReportProps) -> CardAnswer {
+        let getetag = PropName::dav("getetag");
+        let all = card_props(req, "");
+        let mut answer = CardAnswer {
+            alike: Vec::new(),
+            etag: false,
+            data: props.address_data.is_some(),
+            missing: Vec::new(),
+        };
+        for p in &props.props {
+            if *p == getetag {
+                answer.etag = true;
+            } else {
+                match all.iter().find(|(n, _)| n == p) {
+                    Some(found) => answer.alike.push(found.clone()),
+                    None => answer.missing.push(p.clone()),
+                }
+            }
         }
+        answer
     }
-    if props.address_data.is_some() {
-        found.push((
-            PropName::carddav("address-data"),
-            Value::Text(body.text.clone()),
-        ));
+
+    fn write(&self, ms: &mut Multistatus, req: &Request, body: &CardBody) {
+        let mut found = Vec::with_capacity(self.alike.len() + 1);
+        if self.etag {
+            found.push((PropName::dav("getetag"), Value::Text(body.etag.clone())));
+        }
+        found.extend(self.alike.iter().cloned());
+        let address_data = PropName::carddav("address-data");
+        let data = self.data.then_some((&address_data, body.text.as_str()));
+        ms.card(&req.card_href(&body.href), &found, data, &self.missing);
     }
-    ms.response(&req.card_href(&body.href), &found, &missing);
+}
+
+/// Room for the answer of these cards (their text and the XML around it).
+fn reserve_for<'a>(ms: &mut Multistatus, bodies: impl Iterator<Item = &'a CardBody>) {
+    ms.reserve(bodies.map(|b| b.text.len() + b.text.len() / 16 + 400).sum());
 }
 
 /// The card name an href in a REPORT points at, if it is in this book.
@@ -676,12 +706,16 @@ async fn book_report(req: &Request) -> Response {
                 Ok(r) => r,
                 Err(e) => return internal(e),
             };
-            let bodies: std::collections::HashMap<String, Option<CardBody>> =
-                read.into_iter().collect();
+            let bodies: std::collections::HashMap<String, CardBody> = read
+                .into_iter()
+                .filter_map(|(href, body)| Some((href, body?)))
+                .collect();
+            let answer = CardAnswer::new(req, &props);
             let mut ms = Multistatus::new();
+            reserve_for(&mut ms, bodies.values());
             for (href, name) in hrefs.iter().zip(names) {
-                match name.and_then(|n| bodies.get(&n).cloned().flatten()) {
-                    Some(body) => report_response(&mut ms, req, &props, &body),
+                match name.and_then(|n| bodies.get(&n)) {
+                    Some(body) => answer.write(&mut ms, req, body),
                     None => ms.status(href, 404),
                 }
             }
@@ -701,9 +735,11 @@ async fn book_report(req: &Request) -> Response {
                 Ok(f) => f,
                 Err(e) => return internal(e),
             };
+            let answer = CardAnswer::new(req, &props);
             let mut ms = Multistatus::new();
+            reserve_for(&mut ms, found.iter());
             for body in &found {
-                report_response(&mut ms, req, &props, body);
+                answer.write(&mut ms, req, body);
             }
             multistatus(ms)
         }
@@ -723,6 +759,7 @@ async fn book_report(req: &Request) -> Response {
                 }
                 Err(e) => return internal(e),
             };
+            let answer = CardAnswer::new(req, &props);
             let mut ms = Multistatus::new();
             if props.address_data.is_some() {
                 let hrefs: Vec<String> = changes.changed.iter().map(|c| c.href.clone()).collect();
@@ -730,8 +767,10 @@ async fn book_report(req: &Request) -> Response {
                     Ok(r) => r,
                     Err(e) => return internal(e),
                 };
-                for body in read.into_iter().filter_map(|(_, b)| b) {
-                    report_response(&mut ms, req, &props, &body);
+                let bodies: Vec<CardBody> = read.into_iter().filter_map(|(_, b)| b).collect();
+                reserve_for(&mut ms, bodies.iter());
+                for body in &bodies {
+                    answer.write(&mut ms, req, body);
                 }
             } else {
                 for c in &changes.changed {
@@ -740,7 +779,7 @@ async fn book_report(req: &Request) -> Response {
                         etag: c.etag.clone(),
                         text: String::new(),
                     };
-                    report_response(&mut ms, req, &props, &body);
+                    answer.write(&mut ms, req, &body);
                 }
             }
             for href in &changes.removed {

@@ -1,5 +1,5 @@
-//! Housekeeping while the server runs: each account's search index is built
-//! at start (so no one waits for it), people deleted longer ago than the
+//! Housekeeping while the server runs: each account's search index and
+//! network graph are built at start (so no one waits for them), people deleted longer ago than the
 //! restore window are removed for good, at start and every few hours, and
 //! digests go out when their period comes (checked every few minutes).
 
@@ -12,6 +12,7 @@ const DIGESTS_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Runs forever (until the server's runtime stops).
 pub async fn run(state: AppState) {
     warm_search_indexes(&state).await;
+    warm_networks(&state).await;
     if state.config.mailer.is_some() {
         tokio::spawn(digests(state.clone()));
     }
@@ -86,6 +87,18 @@ pub async fn warm_search_indexes(state: &AppState) {
     for account in accounts {
         if let Err(e) = state.app(account.id).warm_search_index().await {
             eprintln!("kith: search index for {}: {e}", account.name);
+        }
+    }
+}
+
+/// Loads every account's part of the network graph.
+async fn warm_networks(state: &AppState) {
+    let Ok(accounts) = state.store.accounts().await else {
+        return; // network queries load what they need themselves
+    };
+    for account in accounts {
+        if let Err(e) = state.app(account.id).warm_network().await {
+            eprintln!("kith: network graph for {}: {e}", account.name);
         }
     }
 }

@@ -78,6 +78,8 @@ pub(crate) struct NetState {
     pub domains: HashMap<String, Vec<Node>>,
     /// Why each tie exists (smaller node first), and whose data says so.
     pub why: HashMap<(Node, Node), Vec<(Owner, Evidence)>>,
+    /// Ties whose evidence changed and whose strength is not yet set.
+    unsettled: Vec<(Node, Node)>,
 }
 
 /// The privacy rule of every query: a viewer passes only through their
@@ -157,20 +159,18 @@ impl NetState {
         (&mut self.ws, &self.graph, visibility)
     }
 
-    /// Adds evidence to a tie and sets its strength from all it has.
+    /// Adds evidence to a tie; its strength is set by [`Self::settle_ties`].
     pub(crate) fn add_evidence(&mut self, a: Node, b: Node, owner: Owner, evidence: Evidence) {
         if a == b {
             return;
         }
-        let list = self.why.entry(pair(a, b)).or_default();
-        list.push((owner, evidence));
-        let s = tie_strength(&list.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>());
-        // tie_strength stays in (0, 1]: setting cannot fail.
-        let _ = self.graph.set_tie(a, b, s);
+        let key = pair(a, b);
+        self.why.entry(key).or_default().push((owner, evidence));
+        self.unsettled.push(key);
     }
 
-    /// Drops the evidence `owned` says to drop from every tie of `node`,
-    /// removing ties left with none.
+    /// Drops the evidence `owned` says to drop from every tie of `node`;
+    /// [`Self::settle_ties`] removes the ties left with none.
     pub(crate) fn forget(&mut self, node: Node, owned: impl Fn(&Owner) -> bool) {
         let others: Vec<Node> = self.graph.ties_of(node).map(|(m, _)| m).collect();
         for m in others {
@@ -181,12 +181,30 @@ impl NetState {
             list.retain(|(o, _)| !owned(o));
             if list.is_empty() {
                 self.why.remove(&key);
-                self.graph.remove_tie(node, m);
-            } else {
-                let s = tie_strength(&list.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>());
-                let _ = self.graph.set_tie(node, m, s);
             }
+            self.unsettled.push(key);
         }
+    }
+
+    /// Sets the strength of every tie whose evidence changed since the
+    /// last call from all the evidence it has now, in one batch: an
+    /// owner's tie to each of 100,000 contacts is one sort of their list,
+    /// not 100,000 insertions into it.
+    fn settle_ties(&mut self) {
+        let mut keys = std::mem::take(&mut self.unsettled);
+        keys.sort_unstable();
+        keys.dedup();
+        let changes: Vec<(Node, Node, Option<f64>)> = keys
+            .into_iter()
+            .map(|(a, b)| {
+                let strength = self.why.get(&(a, b)).map(|list| {
+                    tie_strength(&list.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>())
+                });
+                (a, b, strength)
+            })
+            .collect();
+        // tie_strength stays in (0, 1]: setting cannot fail.
+        let _ = self.graph.set_ties(&changes);
     }
 
     fn unindex(&mut self, node: Node) {
@@ -327,6 +345,7 @@ impl NetState {
                 self.add_evidence(n, m, Owner::Keys, Evidence::SamePerson);
             }
         }
+        self.settle_ties();
         let mut loaded = part.loaded;
         loaded.nodes = nodes;
         self.accounts.insert(account, loaded);
@@ -334,6 +353,12 @@ impl NetState {
 }
 
 impl App {
+    /// Loads this account's part of the graph and its connections' now (a
+    /// server does this at start, so the first path is quick).
+    pub async fn warm_network(&self) -> Result<()> {
+        self.network().await.map(drop)
+    }
+
     /// The network, current for this account and its connections.
     pub(crate) async fn network(&self) -> Result<tokio::sync::MutexGuard<'_, NetState>> {
         let mut state = self.network.0.lock().await;

@@ -89,7 +89,9 @@ impl NetState {
         };
         let mut id = (info.account == viewer).then_some(info.person).flatten();
         if info.account == viewer || info.is_member {
-            for (m, _) in self.graph.ties_of(node) {
+            // A same-person tie has strength 1, and ties list strongest
+            // first: a member's thousands of contacts are not read.
+            for (m, _) in self.graph.ties_of(node).take_while(|&(_, s)| s >= 1.0) {
                 let other = &self.nodes[m as usize];
                 if !self.same_person(node, m) || !self.visible(viewer, m) {
                     continue;
@@ -170,13 +172,7 @@ impl NetState {
     /// A path of nodes as the viewer sees it: the nodes that are one
     /// person in several address books shown once, as revealingly as the
     /// viewer may see any of them.
-    fn view_path(
-        &self,
-        viewer: AccountId,
-        nodes: &[Node],
-        strength: f64,
-        degrees: &std::collections::HashMap<Node, u8>,
-    ) -> PathView {
+    fn view_path(&self, viewer: AccountId, nodes: &[Node], strength: f64) -> PathView {
         let mut groups: Vec<Vec<Node>> = Vec::new();
         for (i, &n) in nodes.iter().enumerate() {
             match groups.last_mut() {
@@ -201,7 +197,7 @@ impl NetState {
                 person.id = person.id.or(shown.id);
                 person.member = person.member.or(shown.member);
             }
-            person.degree = g.iter().filter_map(|n| degrees.get(n)).min().copied();
+            person.degree = g.iter().filter_map(|&n| self.degree(viewer, n)).min();
             people.push(person);
             if i + 1 < groups.len() {
                 let (a, b) = (*g.last().unwrap_or(&g[0]), groups[i + 1][0]);
@@ -218,15 +214,14 @@ impl NetState {
         }
     }
 
-    /// How many people away from the viewer each node is, up to 3: a
-    /// walk where a tie only saying two nodes are one person costs nothing.
-    pub(crate) fn degrees(&self, viewer: AccountId) -> std::collections::HashMap<Node, u8> {
-        let Some(&me) = self.me.get(&viewer) else {
-            return Default::default();
-        };
-        kith_graph::degrees(
+    /// How many people away from the viewer a node is, up to 3: a tie
+    /// only saying two nodes are one person costs nothing.
+    pub(crate) fn degree(&self, viewer: AccountId, node: Node) -> Option<u8> {
+        let &me = self.me.get(&viewer)?;
+        kith_graph::hops_between(
             &self.graph,
             me,
+            node,
             3,
             |n| self.visible(viewer, n),
             |a, b| self.same_person(a, b),
@@ -381,11 +376,10 @@ impl App {
             let (ws, graph, visibility) = state.searcher(viewer);
             ws.k_best_paths(graph, me, &targets, k * 3, |n| visibility.allows(n))
         };
-        let degrees = state.degrees(viewer);
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for p in raw {
-            let view = state.view_path(viewer, &p.nodes, p.strength(), &degrees);
+            let view = state.view_path(viewer, &p.nodes, p.strength());
             let sig: Vec<(Option<PersonId>, Option<String>, String)> = view
                 .people
                 .iter()
@@ -418,14 +412,13 @@ impl App {
         let state = &mut *state;
         let mut out: Vec<ReachView> = Vec::new();
         let mut seen = HashSet::new();
-        let degrees = state.degrees(viewer);
         for t in targets {
             let found = {
                 let (ws, graph, visibility) = state.searcher(viewer);
                 ws.best_path(graph, me, t, |n| visibility.allows(n))
             };
             let Some(p) = found else { continue };
-            let view = state.view_path(viewer, &p.nodes, p.strength(), &degrees);
+            let view = state.view_path(viewer, &p.nodes, p.strength());
             let Some(person) = view.people.last().cloned() else {
                 continue;
             };

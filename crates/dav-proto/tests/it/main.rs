@@ -301,3 +301,41 @@ fn multistatus_is_written_as_clients_read_it() {
     let err = error_body(&PropName::dav("propfind-finite-depth"), None);
     assert!(err.contains("<D:propfind-finite-depth/>"), "{err}");
 }
+
+#[test]
+fn a_card_answer_carries_its_text_escaped_and_reads_back_the_same() {
+    let vcard =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë <Ünïcode> & \"Co\"\r\nNOTE:a > b\r\nEND:VCARD\r\n";
+    let mut ms = Multistatus::new();
+    ms.reserve(4096);
+    ms.card(
+        "/dav/ada/contacts/zoë & co.vcf",
+        &[(PropName::dav("getetag"), Value::Text("\"7\"".into()))],
+        Some((&PropName::carddav("address-data"), vcard)),
+        &[PropName::dav("displayname")],
+    );
+    let text = ms.finish();
+    assert!(
+        text.contains("FN:Zoë &lt;Ünïcode&gt; &amp; &quot;Co&quot;&#13;\n"),
+        "{text}"
+    );
+    let root = dav_proto::xml::parse(text.as_bytes()).unwrap().unwrap();
+    let response = root.child(DAV, "response").unwrap();
+    assert_eq!(
+        response.child(DAV, "href").unwrap().text,
+        "/dav/ada/contacts/zoë & co.vcf"
+    );
+    let stats: Vec<_> = response.children_named(DAV, "propstat").collect();
+    assert_eq!(stats.len(), 2);
+    let prop = stats[0].child(DAV, "prop").unwrap();
+    // The CRs come back: the card is the same, byte for byte.
+    assert_eq!(prop.child(CARDDAV, "address-data").unwrap().text, vcard);
+    assert_eq!(prop.child(DAV, "getetag").unwrap().text, "\"7\"");
+    assert!(
+        stats[1]
+            .child(DAV, "prop")
+            .unwrap()
+            .child(DAV, "displayname")
+            .is_some()
+    );
+}
