@@ -65,8 +65,26 @@ fn node(word: &str) -> Result<Node, String> {
 
 fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
     let started = Instant::now();
+    // Colleagues get neighbouring numbers, as kith's network numbers the
+    // people of an address book by organisation: most ties are inside
+    // companies, so a search then reads labels that sit close together.
+    let mut company_of: Vec<Option<u32>> = Vec::new();
+    let mut company_index: HashMap<String, u32> = HashMap::new();
+    each_line(companies, |w| {
+        let [n, c] = w else {
+            return Err("expected 'node company'".into());
+        };
+        let n = node(n)? as usize;
+        let next = company_index.len() as u32;
+        let c = *company_index.entry(c.to_string()).or_insert(next);
+        if company_of.len() <= n {
+            company_of.resize(n + 1, None);
+        }
+        company_of[n] = Some(c);
+        Ok(())
+    })?;
     let mut ties = Vec::new();
-    let mut nodes = 0usize;
+    let mut nodes = company_of.len();
     each_line(edges, |w| {
         let [u, v, s] = w else {
             return Err("expected 'u v strength'".into());
@@ -77,29 +95,29 @@ fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
         ties.push((u, v, s));
         Ok(())
     })?;
+    company_of.resize(nodes, None);
+    let number = numbered_by_company(&company_of);
+    for tie in &mut ties {
+        (tie.0, tie.1) = (number[tie.0 as usize], number[tie.1 as usize]);
+    }
     let graph = Graph::from_ties(nodes, &ties).map_err(|e| format!("{edges}: {e}"))?;
     drop(ties);
     let build_s = started.elapsed().as_secs_f64();
     let rss_mb = status_mb("VmRSS");
 
-    let mut company_of: HashMap<Node, String> = HashMap::new();
-    let mut members: HashMap<String, Vec<Node>> = HashMap::new();
-    each_line(companies, |w| {
-        let [n, c] = w else {
-            return Err("expected 'node company'".into());
-        };
-        let n = node(n)?;
-        company_of.insert(n, c.to_string());
-        members.entry(c.to_string()).or_default().push(n);
-        Ok(())
-    })?;
+    let mut members: Vec<Vec<Node>> = vec![Vec::new(); company_index.len()];
+    for (n, c) in company_of.iter().enumerate() {
+        if let Some(c) = c {
+            members[*c as usize].push(number[n]);
+        }
+    }
     let mut queries = Vec::new();
     each_line(pairs, |w| {
         let [a, b] = w else {
             return Err("expected 'src dst'".into());
         };
-        let (a, b) = (node(a)?, node(b)?);
-        if a as usize >= nodes || b as usize >= nodes {
+        let (a, b) = (node(a)? as usize, node(b)? as usize);
+        if a >= nodes || b >= nodes {
             return Err(format!("node {} is not in the graph", a.max(b)));
         }
         queries.push((a, b));
@@ -112,11 +130,12 @@ fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
         (Timings::default(), Timings::default(), Timings::default());
     let (mut check_single, mut check_org, mut check_k5) = (Vec::new(), Vec::new(), Vec::new());
     for (i, &(src, dst)) in queries.iter().enumerate() {
+        let targets = company_of[dst].map_or(&[][..], |c| &members[c as usize][..]);
+        let (src, dst) = (number[src], number[dst]);
         let (t, before) = (Instant::now(), ws.stats);
         let best = ws.best_path(&graph, src, dst, everyone);
         single.add(t, best.is_some(), before, ws.stats);
 
-        let targets = company_of.get(&dst).map_or(&[][..], |c| &members[c][..]);
         let (t, before) = (Instant::now(), ws.stats);
         let nearest = ws.best_path_to_any(&graph, src, targets, everyone);
         org.add(t, nearest.is_some(), before, ws.stats);
@@ -148,6 +167,18 @@ fn run(edges: &str, pairs: &str, companies: &str) -> Result<String, String> {
         check_org.join(", "),
         check_k5.join(", "),
     ))
+}
+
+/// The graph's number of each node of the files: company by company in
+/// the order companies first appear, nodes without one last.
+fn numbered_by_company(company_of: &[Option<u32>]) -> Vec<Node> {
+    let mut order: Vec<usize> = (0..company_of.len()).collect();
+    order.sort_by_key(|&n| (company_of[n].unwrap_or(u32::MAX), n));
+    let mut number = vec![0; company_of.len()];
+    for (i, n) in order.into_iter().enumerate() {
+        number[n] = i as Node;
+    }
+    number
 }
 
 /// Latencies of one kind of query, how many found no path, and the

@@ -76,8 +76,9 @@ const UNSEEN: Label = Label {
 };
 
 /// Both directions' labels of a node side by side: one cache line holds
-/// all a search reads of a node.
+/// all a search reads of a node (aligned so that none straddles two).
 #[derive(Clone, Copy)]
+#[repr(align(32))]
 struct Labels([Label; 2]);
 
 const FORWARD: usize = 0;
@@ -218,6 +219,8 @@ impl Workspace {
         for &b in query.blocked {
             self.blocked[b as usize] = generation;
         }
+        // Most searches block nothing and need not read the stamps.
+        let any_blocked = !query.blocked.is_empty();
         self.improve(FORWARD, from, 0.0, NONE, generation);
         for &t in query.targets {
             if t != from
@@ -279,7 +282,9 @@ impl Workspace {
                 }
                 self.stats.scanned += 1;
                 let v = half.to;
-                if v != from && (self.blocked[v as usize] == generation || !(query.allowed)(v))
+                if v != from
+                    && ((any_blocked && self.blocked[v as usize] == generation)
+                        || !(query.allowed)(v))
                     || avoided(u, v)
                 {
                     continue;
