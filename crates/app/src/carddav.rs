@@ -131,8 +131,33 @@ impl App {
     ) -> Result<Vec<(String, Option<CardBody>)>> {
         let mut tx = self.store.begin_read(self.account).await?;
         let mut found: Vec<(String, Option<DavCard>)> = Vec::with_capacity(hrefs.len());
-        // One listing beats a lookup per href when many are asked for.
-        let listing = if hrefs.len() > 20 {
+        let mut uploads: HashMap<PersonId, DavUpload>;
+        // One read of the whole book beats a lookup per href when many are
+        // asked for; when most of it is (a fresh client's download), that
+        // read carries the uploaded texts too.
+        if hrefs.len() <= 20 {
+            for h in hrefs {
+                found.push((h.clone(), tx.dav_find(book, h).await?));
+            }
+            uploads = tx.dav_uploads(&people_of(&found)).await?;
+        } else if hrefs.len() * 2 >= tx.dav_book_len(book).await? {
+            let mut all: HashMap<String, (DavCard, Option<DavUpload>)> = tx
+                .dav_cards_with_uploads(book)
+                .await?
+                .into_iter()
+                .map(|(c, u)| (c.href.clone(), (c, Some(u))))
+                .collect();
+            uploads = HashMap::with_capacity(all.len());
+            for h in hrefs {
+                let card = all.get_mut(h).map(|(c, u)| {
+                    if let Some(u) = u.take() {
+                        uploads.insert(c.person, u);
+                    }
+                    c.clone()
+                });
+                found.push((h.clone(), card));
+            }
+        } else {
             let all: HashMap<String, DavCard> = tx
                 .dav_cards(book)
                 .await?
@@ -142,25 +167,8 @@ impl App {
             for h in hrefs {
                 found.push((h.clone(), all.get(h).cloned()));
             }
-            all.len()
-        } else {
-            for h in hrefs {
-                let c = tx.dav_find(book, h).await?;
-                found.push((h.clone(), c));
-            }
-            usize::MAX
-        };
-        // Likewise one read of the book's uploads when most of it is asked
-        // for (a fresh client's download).
-        let uploads = if hrefs.len() * 2 >= listing {
-            tx.dav_book_uploads(book).await?
-        } else {
-            let ids: Vec<PersonId> = found
-                .iter()
-                .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
-                .collect();
-            tx.dav_uploads(&ids).await?
-        };
+            uploads = tx.dav_uploads(&people_of(&found)).await?;
+        }
         // Cards served as uploaded need no decoding: only the others are read.
         let stale: Vec<PersonId> = found
             .iter()
@@ -174,24 +182,32 @@ impl App {
             .into_iter()
             .map(|sp| (sp.person.id, sp.person.card))
             .collect();
-        Ok(found
-            .into_iter()
-            .map(|(href, c)| {
-                let body = c.and_then(|c| {
-                    let upload = uploads.get(&c.person);
-                    let text = match upload_as_is(&c, upload, version) {
-                        Some(raw) => raw.to_string(),
-                        None => card_text(&c, cards.get(&c.person)?, upload, version),
-                    };
-                    Some(CardBody {
-                        href: href.clone(),
-                        etag: etag(&c),
-                        text,
-                    })
-                });
-                (href, body)
-            })
-            .collect())
+        let mut answers: Vec<(String, Option<CardBody>)> = Vec::with_capacity(found.len());
+        for (href, c) in &found {
+            let body = c.as_ref().and_then(|c| {
+                let text = match (
+                    upload_as_is(c, uploads.get(&c.person), version),
+                    cards.get(&c.person),
+                ) {
+                    // Served as uploaded: the text moves out of the upload.
+                    (Some(_), _) => uploads.remove(&c.person)?.raw?.0,
+                    (None, Some(card)) => card_text(c, card, uploads.get(&c.person), version),
+                    // The person's second href: an earlier one took the text.
+                    (None, None) => found
+                        .iter()
+                        .zip(&answers)
+                        .find(|((_, o), _)| o.as_ref().is_some_and(|o| o.person == c.person))
+                        .and_then(|(_, (_, b))| Some(b.as_ref()?.text.clone()))?,
+                };
+                Some(CardBody {
+                    href: href.clone(),
+                    etag: etag(c),
+                    text,
+                })
+            });
+            answers.push((href.clone(), body));
+        }
+        Ok(answers)
     }
 
     /// The cards that pass `keep` (an addressbook-query filter), at most `limit`.
@@ -444,6 +460,14 @@ fn replaced(before: Card, mut after: Card) -> Card {
 
 /// The upload, when it can be served as it is: the person is as it left
 /// them, and it is in the version asked for.
+/// The people of the cards found.
+fn people_of(found: &[(String, Option<DavCard>)]) -> Vec<PersonId> {
+    found
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().map(|c| c.person))
+        .collect()
+}
+
 fn upload_as_is<'u>(
     c: &DavCard,
     upload: Option<&'u DavUpload>,

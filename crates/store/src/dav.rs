@@ -231,22 +231,49 @@ impl Tx {
         Ok(out)
     }
 
-    /// What clients uploaded for every card of `book`: one read for a
-    /// client that asks for most of the book.
-    pub async fn dav_book_uploads(&mut self, book: &str) -> Result<HashMap<PersonId, DavUpload>> {
+    /// How many living cards `book` holds.
+    pub async fn dav_book_len(&mut self, book: &str) -> Result<usize> {
+        let account = self.account.0;
+        let n: i64 = on_db!(self, c => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM people p LEFT JOIN dav_cards d \
+                 ON d.account_id = p.account_id AND d.person_id = p.id \
+                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
+            )))
+            .bind(account).bind(book).fetch_one(&mut *c).await?
+        });
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Every card of `book` with what a client uploaded for it, in one
+    /// read: for a client that asks for most of the book (a fresh
+    /// download), each row carrying its card's text.
+    pub async fn dav_cards_with_uploads(
+        &mut self,
+        book: &str,
+    ) -> Result<Vec<(DavCard, DavUpload)>> {
         let account = self.account.0;
         on_db!(self, c => {
-            let rows = sqlx::query(
-                "SELECT person_id, uid, raw, raw_version FROM dav_cards WHERE account_id = $1 AND book = $2",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT p.id, p.version, d.href, d.uid, d.raw, d.raw_version FROM people p \
+                 LEFT JOIN dav_cards d ON d.account_id = p.account_id AND d.person_id = p.id \
+                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
+            )))
             .bind(account).bind(book).fetch_all(&mut *c).await?;
             rows.iter().map(|r| {
+                let id = PersonId(r.try_get("id")?);
+                let href: Option<String> = r.try_get("href")?;
                 let raw: Option<String> = r.try_get("raw")?;
-                let version: Option<i64> = r.try_get("raw_version")?;
-                Ok((PersonId(r.try_get("person_id")?), DavUpload {
-                    uid: r.try_get("uid")?,
-                    raw: raw.zip(version),
-                }))
+                let raw_version: Option<i64> = r.try_get("raw_version")?;
+                Ok((
+                    DavCard {
+                        person: id,
+                        href: href.unwrap_or_else(|| default_href(id)),
+                        version: r.try_get("version")?,
+                        alive: true,
+                    },
+                    DavUpload { uid: r.try_get("uid")?, raw: raw.zip(raw_version) },
+                ))
             }).collect()
         })
     }

@@ -4,6 +4,7 @@
 mod auth;
 mod cards;
 mod corpus;
+mod dav_read;
 mod digest;
 mod keep_in_touch;
 mod linkedin_activity;
