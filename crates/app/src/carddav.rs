@@ -458,8 +458,6 @@ fn replaced(before: Card, mut after: Card) -> Card {
     after
 }
 
-/// The upload, when it can be served as it is: the person is as it left
-/// them, and it is in the version asked for.
 /// The people of the cards found.
 fn people_of(found: &[(String, Option<DavCard>)]) -> Vec<PersonId> {
     found
@@ -468,6 +466,8 @@ fn people_of(found: &[(String, Option<DavCard>)]) -> Vec<PersonId> {
         .collect()
 }
 
+/// The upload, when it can be served as it is: the person is as it left
+/// them, and it is in the version asked for.
 fn upload_as_is<'u>(
     c: &DavCard,
     upload: Option<&'u DavUpload>,
