@@ -49,6 +49,34 @@ pub fn default_href(person: PersonId) -> String {
 /// The book a person is in: the row's, else the default.
 const BOOK_OF: &str = "COALESCE(d.book, 'contacts')";
 
+/// The living people of book `$2` of account `$1`, each with their
+/// `dav_cards` row (`d`) if a client named or uploaded their card.
+fn book_cards() -> String {
+    format!(
+        "FROM people p LEFT JOIN dav_cards d ON d.account_id = p.account_id AND d.person_id = p.id \
+         WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2"
+    )
+}
+
+/// A card from a row of `p.id, p.version, d.href` over [`book_cards`].
+fn card_of_row<R>(r: &R) -> std::result::Result<DavCard, sqlx::Error>
+where
+    R: sqlx::Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    Uuid: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let id = PersonId(r.try_get("id")?);
+    let href: Option<String> = r.try_get("href")?;
+    Ok(DavCard {
+        person: id,
+        href: href.unwrap_or_else(|| default_href(id)),
+        version: r.try_get("version")?,
+        alive: true,
+    })
+}
+
 impl Tx {
     /// The account's books, `contacts` first, then by name.
     pub async fn dav_books(&mut self) -> Result<Vec<DavBook>> {
@@ -136,21 +164,10 @@ impl Tx {
         let account = self.account.0;
         on_db!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT p.id, p.version, d.href FROM people p LEFT JOIN dav_cards d \
-                 ON d.account_id = p.account_id AND d.person_id = p.id \
-                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
+                "SELECT p.id, p.version, d.href {}", book_cards(),
             )))
             .bind(account).bind(book).fetch_all(&mut *c).await?;
-            rows.iter().map(|r| {
-                let id = PersonId(r.try_get("id")?);
-                let href: Option<String> = r.try_get("href")?;
-                Ok(DavCard {
-                    person: id,
-                    href: href.unwrap_or_else(|| default_href(id)),
-                    version: r.try_get("version")?,
-                    alive: true,
-                })
-            }).collect()
+            rows.iter().map(|r| Ok(card_of_row(r)?)).collect()
         })
     }
 
@@ -235,11 +252,7 @@ impl Tx {
     pub async fn dav_book_len(&mut self, book: &str) -> Result<usize> {
         let account = self.account.0;
         let n: i64 = on_db!(self, c => {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM people p LEFT JOIN dav_cards d \
-                 ON d.account_id = p.account_id AND d.person_id = p.id \
-                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
-            )))
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {}", book_cards())))
             .bind(account).bind(book).fetch_one(&mut *c).await?
         });
         Ok(usize::try_from(n).unwrap_or(0))
@@ -255,25 +268,14 @@ impl Tx {
         let account = self.account.0;
         on_db!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT p.id, p.version, d.href, d.uid, d.raw, d.raw_version FROM people p \
-                 LEFT JOIN dav_cards d ON d.account_id = p.account_id AND d.person_id = p.id \
-                 WHERE p.account_id = $1 AND p.deleted_at IS NULL AND {BOOK_OF} = $2",
+                "SELECT p.id, p.version, d.href, d.uid, d.raw, d.raw_version {}", book_cards(),
             )))
             .bind(account).bind(book).fetch_all(&mut *c).await?;
             rows.iter().map(|r| {
-                let id = PersonId(r.try_get("id")?);
-                let href: Option<String> = r.try_get("href")?;
                 let raw: Option<String> = r.try_get("raw")?;
                 let raw_version: Option<i64> = r.try_get("raw_version")?;
-                Ok((
-                    DavCard {
-                        person: id,
-                        href: href.unwrap_or_else(|| default_href(id)),
-                        version: r.try_get("version")?,
-                        alive: true,
-                    },
-                    DavUpload { uid: r.try_get("uid")?, raw: raw.zip(raw_version) },
-                ))
+                let upload = DavUpload { uid: r.try_get("uid")?, raw: raw.zip(raw_version) };
+                Ok((card_of_row(r)?, upload))
             }).collect()
         })
     }
