@@ -15,6 +15,7 @@
 //! then share cache lines): callers number people organisation by
 //! organisation.
 
+mod queue;
 mod reach;
 mod search;
 mod yen;
@@ -34,6 +35,30 @@ pub type Node = u32;
 struct Half {
     to: Node,
     cost: f32,
+}
+
+/// How many of a node's cheapest tie ends its head holds: one cache line.
+const HEAD: usize = 8;
+
+/// A node's cheapest tie ends, copied from its list into one cache line
+/// (unused places cost infinity). A search stops reading most lists
+/// within their first few ties, and reading them from the head is one
+/// read from memory where the list is two: where it is, then it.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct Head([Half; HEAD]);
+
+const UNUSED: Half = Half {
+    to: Node::MAX,
+    cost: f32::INFINITY,
+};
+
+impl Head {
+    fn of(list: &[Half]) -> Head {
+        Head(std::array::from_fn(|i| {
+            list.get(i).copied().unwrap_or(UNUSED)
+        }))
+    }
 }
 
 /// A tie strength that is not in (0, 1].
@@ -72,6 +97,8 @@ pub fn strength_of(cost: f64) -> f64 {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     neighbours: Vec<Vec<Half>>,
+    /// The start of each node's list, as searches read it.
+    heads: Vec<Head>,
     ties: usize,
 }
 
@@ -80,6 +107,7 @@ impl Graph {
     pub fn with_nodes(nodes: usize) -> Graph {
         Graph {
             neighbours: vec![Vec::new(); nodes],
+            heads: vec![Head([UNUSED; HEAD]); nodes],
             ties: 0,
         }
     }
@@ -116,8 +144,10 @@ impl Graph {
             list.sort_unstable_by(by_cost);
             count += list.len();
         }
+        let heads = neighbours.iter().map(|l| Head::of(l)).collect();
         Ok(Graph {
             neighbours,
+            heads,
             ties: count / 2,
         })
     }
@@ -138,6 +168,7 @@ impl Graph {
     /// Adds a node with no ties and returns it.
     pub fn add_node(&mut self) -> Node {
         self.neighbours.push(Vec::new());
+        self.heads.push(Head([UNUSED; HEAD]));
         (self.neighbours.len() - 1) as Node
     }
 
@@ -150,6 +181,8 @@ impl Graph {
         }
         let added = upsert(&mut self.neighbours[a as usize], b, cost);
         upsert(&mut self.neighbours[b as usize], a, cost);
+        self.relisted(a);
+        self.relisted(b);
         self.ties += usize::from(added);
         Ok(())
     }
@@ -195,6 +228,7 @@ impl Graph {
                 list.sort_unstable_by(by_cost);
             }
             ends_added += list.len() as isize - before;
+            self.relisted(node);
         }
         // Every tie has two ends, and both ends' lists were changed.
         self.ties = (self.ties as isize + ends_added / 2) as usize;
@@ -205,6 +239,8 @@ impl Graph {
     pub fn remove_tie(&mut self, a: Node, b: Node) -> bool {
         let removed = remove(&mut self.neighbours[a as usize], b);
         remove(&mut self.neighbours[b as usize], a);
+        self.relisted(a);
+        self.relisted(b);
         self.ties -= usize::from(removed);
         removed
     }
@@ -214,7 +250,9 @@ impl Graph {
         let list = std::mem::take(&mut self.neighbours[node as usize]);
         for half in &list {
             remove(&mut self.neighbours[half.to as usize], node);
+            self.relisted(half.to);
         }
+        self.relisted(node);
         self.ties -= list.len();
     }
 
@@ -228,6 +266,26 @@ impl Graph {
         self.neighbours[node as usize]
             .iter()
             .map(|h| (h.to, strength_of(f64::from(h.cost))))
+    }
+
+    /// Copies the start of `node`'s list, just changed, into its head.
+    fn relisted(&mut self, node: Node) {
+        self.heads[node as usize] = Head::of(&self.neighbours[node as usize]);
+    }
+
+    /// Asks the cache for the start of `node`'s list.
+    fn prefetch_ties(&self, node: Node) {
+        search::prefetch(&self.heads[node as usize]);
+    }
+
+    /// A node's tie ends, cheapest first, read from its head while they
+    /// last there.
+    fn ties_from_head(&self, node: Node) -> HeadFirst<'_> {
+        HeadFirst {
+            head: &self.heads[node as usize].0,
+            list: &self.neighbours[node as usize],
+            at: 0,
+        }
     }
 
     /// A node's tie ends, cheapest first.
@@ -245,11 +303,34 @@ impl Graph {
     /// Bytes held by the neighbour lists (for the benchmark's report).
     pub fn heap_bytes(&self) -> usize {
         self.neighbours.capacity() * std::mem::size_of::<Vec<Half>>()
+            + self.heads.capacity() * std::mem::size_of::<Head>()
             + self
                 .neighbours
                 .iter()
                 .map(|l| l.capacity() * std::mem::size_of::<Half>())
                 .sum::<usize>()
+    }
+}
+
+/// A node's tie ends from its head, then from its list past the head
+/// (only a scan that gets that far reads where the list is).
+struct HeadFirst<'a> {
+    head: &'a [Half; HEAD],
+    list: &'a Vec<Half>,
+    at: usize,
+}
+
+impl Iterator for HeadFirst<'_> {
+    type Item = Half;
+
+    fn next(&mut self) -> Option<Half> {
+        let half = match self.head.get(self.at) {
+            Some(half) if half.cost == f32::INFINITY => return None,
+            Some(half) => *half,
+            None => *self.list.get(self.at)?,
+        };
+        self.at += 1;
+        Some(half)
     }
 }
 

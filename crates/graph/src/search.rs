@@ -5,9 +5,8 @@
 //! between searches and forgets them by a generation stamp, so a search
 //! costs what it visits, not the size of the graph.
 
+use crate::queue::Queue;
 use crate::{Graph, Node, strength_of};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// A loopless path, from its start to its end, and its total cost.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,40 +19,6 @@ impl Path {
     /// The product of the strengths of its ties.
     pub fn strength(&self) -> f64 {
         strength_of(self.cost)
-    }
-}
-
-/// A heap entry, cheapest first. Costs are never negative, and the bits
-/// of non-negative floats order as the floats do: comparing them as
-/// integers is the cheapest comparison there is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    key: u64,
-    node: Node,
-}
-
-impl Entry {
-    fn new(cost: f64, node: Node) -> Entry {
-        Entry {
-            key: cost.to_bits(),
-            node,
-        }
-    }
-
-    fn cost(self) -> f64 {
-        f64::from_bits(self.key)
-    }
-}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key).then(other.node.cmp(&self.node))
-    }
-}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
     }
 }
 
@@ -88,7 +53,7 @@ const BACKWARD: usize = 1;
 #[derive(Default)]
 pub struct Workspace {
     labels: Vec<Labels>,
-    heaps: [BinaryHeap<Entry>; 2],
+    heaps: [Queue; 2],
     target: Vec<u32>,
     /// Nodes a search may not pass (stamped with its generation).
     blocked: Vec<u32>,
@@ -118,6 +83,20 @@ pub(crate) struct Query<'a, F> {
     pub avoid_next: &'a [Node],
     /// Paths costing this much or more are not wanted.
     pub limit: f64,
+}
+
+/// Asks the cache for the line holding `at`; reads nothing.
+#[inline(always)]
+pub(crate) fn prefetch<T>(at: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint to the cache: it reads and writes
+    // nothing, and `at` is a valid reference anyway.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((at as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 impl Workspace {
@@ -165,7 +144,7 @@ impl Workspace {
             self.target.resize(nodes, 0);
             self.blocked.resize(nodes, 0);
         }
-        self.heaps.iter_mut().for_each(BinaryHeap::clear);
+        self.heaps.iter_mut().for_each(Queue::clear);
         if self.generation + 1 >= SETTLED {
             self.labels.fill(Labels([UNSEEN; 2]));
             self.target.fill(0);
@@ -201,11 +180,13 @@ impl Workspace {
             prev,
             dist: cost,
         };
-        self.heaps[side].push(Entry::new(cost, node));
+        self.heaps[side].push(cost, node);
     }
 
     fn top(&self, side: usize) -> f64 {
-        self.heaps[side].peek().map_or(f64::INFINITY, |e| e.cost())
+        self.heaps[side]
+            .first()
+            .map_or(f64::INFINITY, |(cost, _)| cost)
     }
 
     pub(crate) fn search<F: Fn(Node) -> bool>(
@@ -255,10 +236,15 @@ impl Workspace {
             };
             let other = 1 - side;
             let other_top = self.top(other);
-            let Some(entry) = self.heaps[side].pop() else {
+            let Some((cost, u)) = self.heaps[side].pop() else {
                 break;
             };
-            let (cost, u) = (entry.cost(), entry.node);
+            // Reading a label or a list from memory is most of a search's
+            // time: ask for the next node's while this one is scanned.
+            if let Some((_, next)) = self.heaps[side].first() {
+                prefetch(&self.labels[next as usize]);
+                graph.prefetch_ties(next);
+            }
             let label = &mut self.labels[u as usize].0[side];
             if label.stamp != generation || cost > label.dist {
                 continue;
@@ -272,7 +258,13 @@ impl Workspace {
             {
                 continue;
             }
-            for half in graph.halves(u) {
+            // Ask for the labels of the nodes about to be scanned all at
+            // once, so that their reads overlap rather than queue.
+            let within = (best - other_top - cost) as f32;
+            for half in graph.ties_from_head(u).take_while(|h| h.cost < within) {
+                prefetch(&self.labels[half.to as usize]);
+            }
+            for half in graph.ties_from_head(u) {
                 let through = cost + f64::from(half.cost);
                 // The rest of the list costs as much or more: no node on it
                 // can lead to a better path from here (one the other side
