@@ -40,6 +40,15 @@ const UNSEEN: Label = Label {
     dist: f64::INFINITY,
 };
 
+/// The label of a node a search may not pass, on both sides.
+fn blocked_label(generation: u32) -> Label {
+    Label {
+        stamp: generation | SETTLED,
+        prev: NONE,
+        dist: f64::INFINITY,
+    }
+}
+
 /// Both directions' labels of a node side by side: one cache line holds
 /// all a search reads of a node (aligned so that none straddles two).
 #[derive(Clone, Copy)]
@@ -55,8 +64,6 @@ pub struct Workspace {
     labels: Vec<Labels>,
     heaps: [Queue; 2],
     target: Vec<u32>,
-    /// Nodes a search may not pass (stamped with its generation).
-    blocked: Vec<u32>,
     generation: u32,
     /// Work done since made, for measuring.
     pub stats: Stats,
@@ -142,13 +149,11 @@ impl Workspace {
         if self.labels.len() < nodes {
             self.labels.resize(nodes, Labels([UNSEEN; 2]));
             self.target.resize(nodes, 0);
-            self.blocked.resize(nodes, 0);
         }
         self.heaps.iter_mut().for_each(Queue::clear);
         if self.generation + 1 >= SETTLED {
             self.labels.fill(Labels([UNSEEN; 2]));
             self.target.fill(0);
-            self.blocked.fill(0);
             self.generation = 0;
         }
         self.generation += 1;
@@ -197,16 +202,17 @@ impl Workspace {
         let generation = self.next_generation(graph.len());
         self.stats.searches += 1;
         let from = query.from;
+        // A blocked node looks settled and out of reach to both sides:
+        // neither meets the other there nor queues it, and a scan learns
+        // that from the label it reads anyway.
         for &b in query.blocked {
-            self.blocked[b as usize] = generation;
+            self.labels[b as usize] = Labels([blocked_label(generation); 2]);
         }
-        // Most searches block nothing and need not read the stamps.
-        let any_blocked = !query.blocked.is_empty();
         self.improve(FORWARD, from, 0.0, NONE, generation);
         for &t in query.targets {
             if t != from
                 && (t as usize) < graph.len()
-                && self.blocked[t as usize] != generation
+                && !query.blocked.contains(&t)
                 && (query.allowed)(t)
             {
                 self.target[t as usize] = generation;
@@ -274,11 +280,7 @@ impl Workspace {
                 }
                 self.stats.scanned += 1;
                 let v = half.to;
-                if v != from
-                    && ((any_blocked && self.blocked[v as usize] == generation)
-                        || !(query.allowed)(v))
-                    || avoided(u, v)
-                {
+                if v != from && !(query.allowed)(v) || avoided(u, v) {
                     continue;
                 }
                 let beyond = self.dist(other, v, generation);
