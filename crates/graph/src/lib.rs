@@ -80,7 +80,9 @@ impl std::error::Error for BadStrength {}
 /// The cost of a tie of this strength on a path (0 for the strongest).
 pub fn cost_of(strength: f64) -> Result<f32, BadStrength> {
     if strength > 0.0 && strength <= 1.0 {
-        Ok((-strength.ln()) as f32)
+        // 0 - ln rather than -ln: the strongest tie costs +0, not -0,
+        // whose bits the frontier would order after every other cost.
+        Ok((0.0 - strength.ln()) as f32)
     } else {
         Err(BadStrength(strength))
     }

@@ -33,6 +33,7 @@ impl Queue {
     }
 
     pub(crate) fn push(&mut self, cost: f64, node: Node) {
+        debug_assert!(cost.is_sign_positive(), "cost {cost}");
         let entry = (cost.to_bits(), node);
         let mut hole = self.entries.len();
         self.entries.push(entry);

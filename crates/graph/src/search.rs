@@ -5,6 +5,8 @@
 //! between searches and forgets them by a generation stamp, so a search
 //! costs what it visits, not the size of the graph.
 
+mod shared;
+
 use crate::queue::Queue;
 use crate::{Graph, Node, strength_of};
 
@@ -65,6 +67,12 @@ pub struct Workspace {
     heaps: [Queue; 2],
     target: Vec<u32>,
     generation: u32,
+    /// The k-best search's search from its targets, shared by its spurs.
+    shared: shared::Shared,
+    /// How many nodes the last plain search settled on each side.
+    pub(crate) last_settled: [u64; 2],
+    /// Overrides when the k-best search shares its targets' side (tests).
+    pub(crate) share_from: Option<u64>,
     /// Work done since made, for measuring.
     pub stats: Stats,
 }
@@ -109,6 +117,14 @@ pub(crate) fn prefetch<T>(at: &T) {
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace::default()
+    }
+
+    /// Makes the k-best search share one search from the targets among
+    /// its spur searches once its best path's search settled `settled`
+    /// nodes (0: always), so that tests of small graphs reach that code.
+    #[doc(hidden)]
+    pub fn share_spur_searches_from(&mut self, settled: u64) {
+        self.share_from = Some(settled);
     }
 
     /// The strongest path from `from` to `to` through allowed nodes.
@@ -188,6 +204,31 @@ impl Workspace {
         self.heaps[side].push(cost, node);
     }
 
+    /// Takes the cheapest entry of one side's frontier and settles its
+    /// node: `None` when the side is empty, `Some(None)` when the entry was
+    /// stale (its node since labelled cheaper).
+    fn settle_next(
+        &mut self,
+        graph: &Graph,
+        side: usize,
+        generation: u32,
+    ) -> Option<Option<(f64, Node)>> {
+        let (cost, u) = self.heaps[side].pop()?;
+        // Reading a label or a list from memory is most of a search's
+        // time: ask for the next node's while this one is scanned.
+        if let Some((_, next)) = self.heaps[side].first() {
+            prefetch(&self.labels[next as usize]);
+            graph.prefetch_ties(next);
+        }
+        let label = &mut self.labels[u as usize].0[side];
+        if label.stamp != generation || cost > label.dist {
+            return Some(None);
+        }
+        label.stamp = generation | SETTLED;
+        self.stats.settled += 1;
+        Some(Some((cost, u)))
+    }
+
     fn top(&self, side: usize) -> f64 {
         self.heaps[side]
             .first()
@@ -228,6 +269,7 @@ impl Workspace {
         };
         let mut best = query.limit;
         let mut meet = NONE;
+        self.last_settled = [0; 2];
         loop {
             let (top_f, top_b) = (self.top(FORWARD), self.top(BACKWARD));
             if top_f + top_b >= best || (top_f.is_infinite() && top_b.is_infinite()) {
@@ -242,21 +284,13 @@ impl Workspace {
             };
             let other = 1 - side;
             let other_top = self.top(other);
-            let Some((cost, u)) = self.heaps[side].pop() else {
+            let Some(taken) = self.settle_next(graph, side, generation) else {
                 break;
             };
-            // Reading a label or a list from memory is most of a search's
-            // time: ask for the next node's while this one is scanned.
-            if let Some((_, next)) = self.heaps[side].first() {
-                prefetch(&self.labels[next as usize]);
-                graph.prefetch_ties(next);
-            }
-            let label = &mut self.labels[u as usize].0[side];
-            if label.stamp != generation || cost > label.dist {
+            let Some((cost, u)) = taken else {
                 continue;
-            }
-            label.stamp = generation | SETTLED;
-            self.stats.settled += 1;
+            };
+            self.last_settled[side] += 1;
             // A path ends at its first target and starts at `from`: neither
             // is passed through.
             if (side == FORWARD && self.target[u as usize] == generation)

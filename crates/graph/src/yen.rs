@@ -2,7 +2,10 @@
 //! two-ended search, with two savings that keep the number of searches
 //! small. Each path only spurs from where it left its parent (Lawler),
 //! and only as many candidates are kept as paths are still wanted, the
-//! worst of them bounding every spur search.
+//! worst of them bounding every spur search. When the best path took long
+//! to find, the spur searches share one search from the end that cost the
+//! most (search/shared.rs), searching from the target back to the start
+//! when that end is the start's.
 
 use crate::search::{Path, Query, Workspace};
 use crate::{Graph, Node};
@@ -10,6 +13,15 @@ use std::collections::HashSet;
 
 /// The most paths one search returns, whatever is asked.
 pub const MAX_K: usize = 100;
+
+/// How far the shared search from the targets reads, as a multiple of the
+/// best path's cost: the k best paths are rarely much weaker than the best
+/// (a spur wanting more is searched the plain way).
+const REACH: f64 = 1.15;
+/// How many nodes the best path's search settles before the spur searches
+/// share one search from the targets: below it, each plain spur search is
+/// cheaper than reading every tie the shared one must.
+const SHARE_FROM: u64 = 5_000;
 
 impl Workspace {
     /// The `k` strongest loopless paths from `from` to any of `targets`
@@ -30,6 +42,42 @@ impl Workspace {
         let Some(first) = self.best_path_to_any(graph, from, targets, &allowed) else {
             return Vec::new();
         };
+        self.unshare();
+        let [forward, backward] = self.last_settled;
+        if k == 1 || forward + backward < self.share_from.unwrap_or(SHARE_FROM) {
+            return self.yen(graph, targets, k, &allowed, first);
+        }
+        // Share the side that did most of the work: the start's side is
+        // shared by searching from the one target to the start, when the
+        // start may be a path's end.
+        match targets {
+            &[to] if forward > backward && allowed(from) => {
+                let reversed = |p: Path| Path {
+                    nodes: p.nodes.into_iter().rev().collect(),
+                    cost: p.cost,
+                };
+                self.share_targets(graph, to, &[from], &allowed, first.cost * REACH);
+                self.yen(graph, &[from], k, &allowed, reversed(first))
+                    .into_iter()
+                    .map(reversed)
+                    .collect()
+            }
+            _ => {
+                self.share_targets(graph, from, targets, &allowed, first.cost * REACH);
+                self.yen(graph, targets, k, &allowed, first)
+            }
+        }
+    }
+
+    /// Yen's loop from the best path, `first`.
+    fn yen(
+        &mut self,
+        graph: &Graph,
+        targets: &[Node],
+        k: usize,
+        allowed: &impl Fn(Node) -> bool,
+        first: Path,
+    ) -> Vec<Path> {
         // Accepted paths, with the index each deviated from its parent at.
         let mut found: Vec<(Path, usize)> = vec![(first, 0)];
         let mut seen: HashSet<Vec<Node>> = HashSet::from([found[0].0.nodes.clone()]);
@@ -63,12 +111,12 @@ impl Workspace {
                 let query = Query {
                     from: root[spur_at],
                     targets,
-                    allowed: &allowed,
+                    allowed,
                     blocked: before,
                     avoid_next: &avoid_next,
                     limit: bound - root_cost,
                 };
-                let Some(spur) = self.search(graph, &query) else {
+                let Some(spur) = self.spur_or_search(graph, &query) else {
                     continue;
                 };
                 let mut nodes = before.to_vec();
@@ -92,6 +140,22 @@ impl Workspace {
             found.push((next, deviation));
         }
         found.into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// The best path for a spur: against the shared search from the
+    /// targets where that can answer, else searched the plain way.
+    fn spur_or_search<F: Fn(Node) -> bool>(
+        &mut self,
+        graph: &Graph,
+        query: &Query<'_, F>,
+    ) -> Option<Path> {
+        match self.spur_search(graph, query) {
+            Some(Some(found)) => Some(found),
+            // Nothing within the shared search's reach, and nothing wanted
+            // beyond it.
+            Some(None) if self.shared_reach().is_some_and(|r| query.limit <= r) => None,
+            _ => self.search(graph, query),
+        }
     }
 }
 

@@ -111,6 +111,12 @@ fn self_unknown_and_unreachable_targets_have_no_path() {
 }
 
 #[test]
+fn the_strongest_tie_costs_positive_zero() {
+    // -0 would sort after every other cost where costs are compared as bits.
+    assert!(cost_of(1.0).unwrap().is_sign_positive());
+}
+
+#[test]
 fn bad_strengths_are_refused() {
     let mut g = Graph::with_nodes(2);
     for s in [0.0, -0.5, 1.5, f64::NAN] {
@@ -320,6 +326,16 @@ proptest! {
         }
         let best = ws.best_path_to_any(&g, from, &targets, allowed);
         prop_assert_eq!(best.map(|p| p.cost).is_some(), !expected.is_empty());
+        // The same with the spur searches sharing one search from the
+        // targets (which large graphs use), from either end.
+        let mut sharing = Workspace::new();
+        sharing.share_spur_searches_from(0);
+        let shared = sharing.k_best_paths(&g, from, &targets, k, allowed);
+        check_paths(&g, &shared, from, &targets, &allowed);
+        prop_assert_eq!(shared.len(), paths.len());
+        for (p, want) in shared.iter().zip(&expected) {
+            assert_close(p.cost, *want, "k-th cost, shared");
+        }
     }
 
     #[test]
