@@ -335,19 +335,35 @@ impl Workspace {
         if meet == NONE {
             return None;
         }
-        let prev = |side: usize, n: Node| self.labels[n as usize].0[side].prev;
-        let mut nodes = Vec::new();
-        let mut at = meet;
-        while at != NONE {
-            nodes.push(at);
-            at = prev(FORWARD, at);
-        }
-        nodes.reverse();
-        let mut at = prev(BACKWARD, meet);
-        while at != NONE {
-            nodes.push(at);
-            at = prev(BACKWARD, at);
-        }
-        Some(Path { nodes, cost: best })
+        Some(joined(
+            meet,
+            best,
+            |n| self.labels[n as usize].0[FORWARD].prev,
+            |n| self.labels[n as usize].0[BACKWARD].prev,
+        ))
     }
+}
+
+/// The path through `meet`: back to the start along `to_start`, then on
+/// to the end along `to_end` (each gives a node's neighbour on the way,
+/// `NONE` past the last).
+fn joined(
+    meet: Node,
+    cost: f64,
+    to_start: impl Fn(Node) -> Node,
+    to_end: impl Fn(Node) -> Node,
+) -> Path {
+    let mut nodes = Vec::new();
+    let mut at = meet;
+    while at != NONE {
+        nodes.push(at);
+        at = to_start(at);
+    }
+    nodes.reverse();
+    let mut at = to_end(meet);
+    while at != NONE {
+        nodes.push(at);
+        at = to_end(at);
+    }
+    Path { nodes, cost }
 }

@@ -19,7 +19,9 @@
 //! such a node, it stops growing for that spur, whose own side goes on
 //! alone; when it already has, the caller searches the plain way.
 
-use super::{Label, NONE, Path, Query, SETTLED, UNSEEN, Workspace, blocked_label, prefetch};
+use super::{
+    Label, NONE, Path, Query, SETTLED, UNSEEN, Workspace, blocked_label, joined, prefetch,
+};
 use crate::queue::Queue;
 use crate::{Graph, Node};
 
@@ -253,9 +255,12 @@ impl Workspace {
                             meet = u;
                             self.improve(FORWARD, u, f64::from(half.cost), from, generation);
                         }
-                    } else if self.shared.dist(v) + self.dist(FORWARD, v, generation) < best {
-                        best = self.shared.dist(v) + self.dist(FORWARD, v, generation);
-                        meet = v;
+                    } else {
+                        let met = self.shared.dist(v) + self.dist(FORWARD, v, generation);
+                        if met < best {
+                            best = met;
+                            meet = v;
+                        }
                     }
                 }
             }
@@ -263,18 +268,11 @@ impl Workspace {
         if meet == NONE {
             return Some(None);
         }
-        let mut nodes = Vec::new();
-        let mut at = meet;
-        while at != NONE {
-            nodes.push(at);
-            at = self.labels[at as usize].0[FORWARD].prev;
-        }
-        nodes.reverse();
-        let mut at = self.shared.labels[meet as usize].prev;
-        while at != NONE {
-            nodes.push(at);
-            at = self.shared.labels[at as usize].prev;
-        }
-        Some(Some(Path { nodes, cost: best }))
+        Some(Some(joined(
+            meet,
+            best,
+            |n| self.labels[n as usize].0[FORWARD].prev,
+            |n| self.shared.labels[n as usize].prev,
+        )))
     }
 }
