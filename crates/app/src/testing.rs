@@ -1,6 +1,7 @@
-//! For tests of mail: a real SMTP server on loopback (aiosmtpd, from the
-//! Python venv the test script makes) that keeps each message it receives
-//! in a maildir, where a test reads what arrived.
+//! For tests: a real SMTP server on loopback (aiosmtpd, from the Python
+//! venv the test script makes) that keeps each message it receives in a
+//! maildir, where a test reads what arrived; and a way to hold a server's
+//! network as a query in progress does.
 
 use crate::mailer::{SmtpConfig, SmtpSecurity};
 use std::path::PathBuf;
@@ -97,4 +98,14 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `query` while `holder`'s network is held for reading, as a search
+/// in progress holds it: for tests that queries do not wait on each other.
+pub async fn while_network_is_read<T>(
+    holder: &crate::App,
+    query: impl std::future::Future<Output = T>,
+) -> crate::Result<T> {
+    let _held = holder.network().await?;
+    Ok(query.await)
 }

@@ -286,7 +286,7 @@ impl App {
             .map(|a| (a, versions.get(&a).copied().unwrap_or(0)))
             .collect();
         key.sort();
-        let cache = &self.network.1;
+        let cache = &self.network.help;
         let hit = cache
             .lock()
             .ok()

@@ -163,7 +163,8 @@ impl NetState {
     /// `broker` as the viewer's direct connection: the broker's contact
     /// next on it and how the viewer saw that contact.
     fn broker_step(
-        &mut self,
+        &self,
+        ws: &mut kith_graph::Workspace,
         viewer: AccountId,
         broker: AccountId,
         targets: &[kith_graph::Node],
@@ -171,7 +172,7 @@ impl NetState {
         let me = *self.me.get(&viewer)?;
         let broker_node = *self.me.get(&broker)?;
         let paths = {
-            let (ws, graph, visibility) = self.searcher(viewer);
+            let (graph, visibility) = self.searcher(viewer);
             ws.k_best_paths(graph, me, targets, MAX_PATHS, |n| visibility.allows(n))
         };
         for p in paths {
@@ -276,9 +277,10 @@ impl App {
             PathTarget::Org(_) => None,
         };
         let step = {
-            let mut state = self.network().await?;
+            let state = self.network().await?;
             let targets = state.target_nodes(self.account, target, own);
-            state.broker_step(self.account, broker.id, &targets)
+            let mut ws = self.network.workspace();
+            state.broker_step(&mut ws, self.account, broker.id, &targets)
         };
         let (broker_person, shown) = step.ok_or_else(|| {
             AppError::Invalid(format!(

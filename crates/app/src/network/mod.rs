@@ -4,7 +4,8 @@
 //! the versions and reloads the accounts that moved, so several servers
 //! sharing a database follow each other's changes), and the privacy rule
 //! every query applies: a viewer passes only through their own people and
-//! the people their connections share.
+//! the people their connections share. Queries read the graph together
+//! (each searching in a workspace of its own); only a reload writes it.
 
 mod build;
 pub mod intros;
@@ -18,8 +19,8 @@ use kith_core::ties::{Evidence, Sharing, tie_strength};
 use kith_core::{AccountId, PersonId};
 use kith_graph::{Graph, Node, Workspace};
 use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{RwLock, RwLockReadGuard};
 
 use crate::{App, Result};
 
@@ -27,11 +28,62 @@ use crate::{App, Result};
 /// own and loads only the accounts it needs. It also keeps each account's
 /// last "what can I do for them" answer (docs/cards.md).
 #[derive(Clone, Default)]
-pub struct Network(Arc<Mutex<NetState>>, pub(crate) crate::cards::HelpCache);
+pub struct Network {
+    state: Arc<RwLock<NetState>>,
+    /// Search workspaces not in use: a query takes one (or makes one) and
+    /// gives it back, so that queries search side by side.
+    idle: Arc<Mutex<Vec<Workspace>>>,
+    pub(crate) help: crate::cards::HelpCache,
+}
 
 impl Network {
     pub fn new() -> Network {
         Network::default()
+    }
+
+    /// A workspace of this query's own, back in the pool when dropped.
+    pub(crate) fn workspace(&self) -> Pooled {
+        let ws = self
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        Pooled {
+            ws: Some(ws),
+            idle: self.idle.clone(),
+        }
+    }
+}
+
+/// A search workspace taken from a [`Network`]'s pool.
+pub(crate) struct Pooled {
+    ws: Option<Workspace>,
+    idle: Arc<Mutex<Vec<Workspace>>>,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        self.ws
+            .as_ref()
+            .expect("a pooled workspace is there until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut Workspace {
+        self.ws
+            .as_mut()
+            .expect("a pooled workspace is there until dropped")
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Some(ws) = self.ws.take() {
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(ws);
+        }
     }
 }
 
@@ -68,7 +120,6 @@ pub(crate) struct Loaded {
 #[derive(Default)]
 pub(crate) struct NetState {
     pub graph: Graph,
-    pub ws: Workspace,
     pub nodes: Vec<NodeInfo>,
     pub by_person: HashMap<PersonId, Node>,
     pub me: HashMap<AccountId, Node>,
@@ -150,13 +201,9 @@ impl NetState {
         Visibility::of(viewer, &self.nodes, &self.accounts)
     }
 
-    /// The workspace, the graph and the viewer's filter, borrowed apart.
-    pub(crate) fn searcher(
-        &mut self,
-        viewer: AccountId,
-    ) -> (&mut Workspace, &Graph, Visibility<'_>) {
-        let visibility = Visibility::of(viewer, &self.nodes, &self.accounts);
-        (&mut self.ws, &self.graph, visibility)
+    /// The graph and the viewer's filter, borrowed apart.
+    pub(crate) fn searcher(&self, viewer: AccountId) -> (&Graph, Visibility<'_>) {
+        (&self.graph, self.visibility(viewer))
     }
 
     /// Adds evidence to a tie; its strength is set by [`Self::settle_ties`].
@@ -359,27 +406,62 @@ impl App {
         self.network().await.map(drop)
     }
 
-    /// The network, current for this account and its connections.
-    pub(crate) async fn network(&self) -> Result<tokio::sync::MutexGuard<'_, NetState>> {
-        let mut state = self.network.0.lock().await;
+    /// The network, current for this account and its connections. Parts
+    /// that moved on are read from the store before the graph is locked
+    /// for writing, so other queries go on meanwhile; a part is applied
+    /// only over an older one (versions only grow, and two queries may
+    /// load the same change).
+    pub(crate) async fn network(&self) -> Result<RwLockReadGuard<'_, NetState>> {
         let versions = self.store.network_versions().await?;
+        let version = |a: &AccountId| versions.get(a).copied().unwrap_or(0);
         let stale = |state: &NetState, a: &AccountId| {
-            state
-                .accounts
-                .get(a)
-                .is_none_or(|l| l.version != versions.get(a).copied().unwrap_or(0))
+            state.accounts.get(a).is_none_or(|l| l.version < version(a))
         };
-        if stale(&state, &self.account) {
-            let part = build::load_account(self, self.account, &versions).await?;
-            state.replace_account(self.account, part);
+        let (own_stale, connections) = {
+            let state = self.network.state.read().await;
+            match state.accounts.get(&self.account) {
+                Some(own) if !stale(&state, &self.account) => {
+                    let moved: Vec<AccountId> = own
+                        .connections
+                        .iter()
+                        .filter(|c| stale(&state, c))
+                        .copied()
+                        .collect();
+                    if moved.is_empty() {
+                        return Ok(state);
+                    }
+                    (false, moved)
+                }
+                _ => (true, Vec::new()),
+            }
+        };
+        let mut parts = Vec::new();
+        let mut connections = connections;
+        if own_stale {
+            let own = build::load_account(self, self.account, &versions).await?;
+            let state = self.network.state.read().await;
+            connections = own
+                .loaded
+                .connections
+                .iter()
+                .filter(|c| stale(&state, c))
+                .copied()
+                .collect();
+            parts.push((self.account, own));
         }
-        let connections = state.accounts[&self.account].connections.clone();
         for c in connections {
-            if stale(&state, &c) {
-                let part = build::load_account(self, c, &versions).await?;
-                state.replace_account(c, part);
+            parts.push((c, build::load_account(self, c, &versions).await?));
+        }
+        let mut state = self.network.state.write().await;
+        for (account, part) in parts {
+            let newer = state
+                .accounts
+                .get(&account)
+                .is_none_or(|l| l.version < part.loaded.version);
+            if newer {
+                state.replace_account(account, part);
             }
         }
-        Ok(state)
+        Ok(state.downgrade())
     }
 }

@@ -346,7 +346,7 @@ impl App {
                 "that is you: a path needs someone else at its end".into(),
             ));
         }
-        let mut state = self.network().await?;
+        let state = self.network().await?;
         let viewer = self.account;
         let targets = state.target_nodes(viewer, target, own.as_ref().map(|o| o.0));
         let label = match (target, &own) {
@@ -369,11 +369,11 @@ impl App {
         let Some(&me) = state.me.get(&viewer) else {
             return Ok((label, Vec::new()));
         };
-        let state = &mut *state;
         // One person may be several nodes (several address books): ask for
         // more and keep the first paths that differ as the viewer sees them.
         let raw = {
-            let (ws, graph, visibility) = state.searcher(viewer);
+            let (graph, visibility) = state.searcher(viewer);
+            let mut ws = self.network.workspace();
             ws.k_best_paths(graph, me, &targets, k * 3, |n| visibility.allows(n))
         };
         let mut seen = HashSet::new();
@@ -403,20 +403,18 @@ impl App {
                 "name an organisation or an email domain".into(),
             ));
         }
-        let mut state = self.network().await?;
+        let state = self.network().await?;
         let viewer = self.account;
         let targets = state.target_nodes(viewer, &PathTarget::Org(org.to_string()), None);
         let Some(&me) = state.me.get(&viewer) else {
             return Ok(Vec::new());
         };
-        let state = &mut *state;
+        let (graph, visibility) = state.searcher(viewer);
+        let mut ws = self.network.workspace();
         let mut out: Vec<ReachView> = Vec::new();
         let mut seen = HashSet::new();
         for t in targets {
-            let found = {
-                let (ws, graph, visibility) = state.searcher(viewer);
-                ws.best_path(graph, me, t, |n| visibility.allows(n))
-            };
+            let found = ws.best_path(graph, me, t, |n| visibility.allows(n));
             let Some(p) = found else { continue };
             let view = state.view_path(viewer, &p.nodes, p.strength());
             let Some(person) = view.people.last().cloned() else {

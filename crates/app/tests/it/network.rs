@@ -11,7 +11,7 @@ use kith_app::network::members::verify_member_email;
 use kith_app::network::paths::{PathTarget, PathView};
 use kith_app::network::ties::SharingScope;
 use kith_app::people::{PersonEdit, PositionEdit};
-use kith_app::testing::SmtpSink;
+use kith_app::testing::{SmtpSink, while_network_is_read};
 use kith_app::{App, AppError};
 use kith_core::InteractionKind;
 use kith_core::ties::Sharing;
@@ -653,6 +653,30 @@ async fn two_servers_on_one_database_follow_each_others_changes() {
             ["Ana Costa", "Zoe Zhang"],
             "{engine}"
         );
+    }
+}
+
+#[tokio::test]
+async fn queries_of_two_members_read_one_server_network_side_by_side() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = kith_app::network::Network::new();
+        let ada = app_as(&store, "ada").await.with_network(server.clone());
+        let bob = app_as(&store, "bob").await.with_network(server.clone());
+        person(&ada, "Ana Costa", "ana@example.org", None).await;
+        let zoe = person(&bob, "Zoe Zhang", "zoe@example.org", None).await;
+        let to_zoe = PathTarget::Person(zoe);
+        // Bob's part loaded first: only a reload writes the graph.
+        bob.paths(&to_zoe, 1).await.unwrap();
+        let during = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            while_network_is_read(&ada, bob.paths(&to_zoe, 1)),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{engine}: Bob's path waited for Ada's query"))
+        .unwrap()
+        .unwrap();
+        assert_eq!(names(&during.1[0]), ["bob", "Zoe Zhang"], "{engine}");
     }
 }
 
