@@ -107,6 +107,7 @@ bash bench/mail.sh --quick
 bash bench/carddav.sh --quick
 bash bench/network.sh --quick
 bash bench/cards.sh --quick
+bash bench/network_reload.sh --quick
 
 say "disk after the run"
 df -h . /tmp | sed 's/^/  /'
