@@ -11,6 +11,7 @@ use kith_core::strength::{Circle, Touch, strength};
 use kith_core::ties::{Evidence, Sharing, TieKind, overlap_months};
 use kith_core::{AccountId, InteractionKind, PersonId};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Whose data a piece of evidence comes from: one account's, or the
 /// shared keys of two address books (dropped when either is reloaded).
@@ -49,66 +50,70 @@ fn this_month() -> (i32, i32) {
     (i32::from(today.year()), i32::from(today.month()))
 }
 
-pub(crate) async fn load_account(
-    app: &App,
-    account: AccountId,
-    versions: &HashMap<AccountId, i64>,
-) -> Result<AccountPart> {
-    let store = &app.store;
-    let name = store
-        .account_by_id(account)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
-    let connections = store.connections(account).await?;
-    let verified_emails = store
-        .member_emails(account)
-        .await?
-        .into_iter()
-        .filter(|(_, v)| *v)
-        .map(|(e, _)| e)
-        .collect();
-    let mut tx = store.begin_read(account).await?;
-    let people = tx.people(&kith_store::PeopleFilter::default()).await?;
-    let merged = tx.merged_people().await?;
-    let interactions = tx.all_interactions().await?;
-    let pins = tx.pinned_circles().await?;
-    let set_by_hand = tx.ties(None).await?;
-    let rules = tx.sharing_rules().await?;
-    let cards = tx.member_cards().await?;
-    drop(tx);
+/// An account's people as the network needs them, with the change log's
+/// mark they are current to: kept between loads, so that a reload decodes
+/// only the people the log names since (an edit in a book of 100,000 is
+/// one card read, not 100,000).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cards {
+    mark: i64,
+    people: HashMap<PersonId, Arc<CardFacts>>,
+}
 
-    let living: HashSet<PersonId> = people.iter().map(|p| p.person.id).collect();
-    let follow = |mut id: PersonId| {
-        for _ in 0..64 {
-            match merged.get(&id) {
-                Some(next) => id = *next,
-                None => break,
+/// What the network reads of one card.
+#[derive(Debug)]
+pub(crate) struct CardFacts {
+    is_me: bool,
+    name: String,
+    /// The current organisation and title.
+    role: Option<(String, String)>,
+    keys: Vec<String>,
+    orgs: Vec<String>,
+    domains: Vec<String>,
+    /// Normalised, for the sharing rules.
+    tags: Vec<String>,
+    positions: Vec<kith_core::Position>,
+}
+
+/// More people changed than this since the last load: read them all.
+const CHANGED_AT_MOST: i64 = 5_000;
+
+impl Cards {
+    /// The account's people now: `prior` brought up to date from the
+    /// change log, or every person read when there is none or too much
+    /// changed. The mark is read first, so a change that lands meanwhile
+    /// is read again next time rather than missed.
+    async fn read(tx: &mut kith_store::Tx, prior: Option<&Cards>) -> Result<Cards> {
+        let mark = tx.change_mark().await?;
+        if let Some(prior) = prior {
+            let changed = tx.changed_since(prior.mark, CHANGED_AT_MOST + 1).await?;
+            if changed.len() as i64 <= CHANGED_AT_MOST {
+                let mut cards = prior.clone();
+                cards.mark = mark;
+                for id in &changed {
+                    cards.people.remove(id);
+                }
+                for sp in tx.people_by_ids(&changed).await? {
+                    cards
+                        .people
+                        .insert(sp.person.id, Arc::new(CardFacts::of(&sp)));
+                }
+                return Ok(cards);
             }
         }
-        living.contains(&id).then_some(id)
-    };
-    let me_person = people.iter().find(|p| p.is_me).map(|p| p.person.id);
-
-    // Sharing: the person's rule, else their tags', else the account's.
-    let mut person_rule: HashMap<String, Sharing> = HashMap::new();
-    let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
-    let mut account_rule = None;
-    for (scope, level) in &rules {
-        let Some(level) = Sharing::parse(level) else {
-            continue;
-        };
-        if scope == "*" {
-            account_rule = Some(level);
-        } else if let Some(tag) = scope.strip_prefix("tag:") {
-            tag_rule.insert(normalize(tag), level);
-        } else if let Some(id) = scope.strip_prefix("person:") {
-            person_rule.insert(id.to_string(), level);
-        }
+        let people = tx.people(&kith_store::PeopleFilter::default()).await?;
+        Ok(Cards {
+            mark,
+            people: people
+                .iter()
+                .map(|sp| (sp.person.id, Arc::new(CardFacts::of(sp))))
+                .collect(),
+        })
     }
+}
 
-    let mut parts = Vec::with_capacity(people.len());
-    for sp in &people {
+impl CardFacts {
+    fn of(sp: &kith_store::StoredPerson) -> CardFacts {
         let card = &sp.person.card;
         let current = card
             .positions
@@ -144,29 +149,107 @@ pub(crate) async fn load_account(
             })
             .map(|k| k.0)
             .collect();
+        CardFacts {
+            is_me: sp.is_me,
+            name: card.display_name(),
+            role: current.map(|p| {
+                (
+                    p.organization.trim().to_string(),
+                    p.title.trim().to_string(),
+                )
+            }),
+            keys,
+            orgs,
+            domains,
+            tags: card.tags.iter().map(|t| normalize(&t.value)).collect(),
+            positions: card.positions.clone(),
+        }
+    }
+}
+
+pub(crate) async fn load_account(
+    app: &App,
+    account: AccountId,
+    versions: &HashMap<AccountId, i64>,
+    prior: Option<&Cards>,
+) -> Result<AccountPart> {
+    let store = &app.store;
+    let name = store
+        .account_by_id(account)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let connections = store.connections(account).await?;
+    let verified_emails = store
+        .member_emails(account)
+        .await?
+        .into_iter()
+        .filter(|(_, v)| *v)
+        .map(|(e, _)| e)
+        .collect();
+    let mut tx = store.begin_read(account).await?;
+    let book = Cards::read(&mut tx, prior).await?;
+    let merged = tx.merged_people().await?;
+    let interactions = tx.all_interactions().await?;
+    let pins = tx.pinned_circles().await?;
+    let set_by_hand = tx.ties(None).await?;
+    let rules = tx.sharing_rules().await?;
+    let cards = tx.member_cards().await?;
+    drop(tx);
+
+    // People new to the graph are numbered in this order: colleagues side
+    // by side, so a search's reads of one organisation's ties stay close,
+    // and the same book the same way whatever order the map holds.
+    let mut people: Vec<(PersonId, &CardFacts)> =
+        book.people.iter().map(|(id, f)| (*id, &**f)).collect();
+    people.sort_unstable_by_key(|&(id, facts)| (facts.orgs.first(), id));
+    let living: HashSet<PersonId> = people.iter().map(|p| p.0).collect();
+    let follow = |mut id: PersonId| {
+        for _ in 0..64 {
+            match merged.get(&id) {
+                Some(next) => id = *next,
+                None => break,
+            }
+        }
+        living.contains(&id).then_some(id)
+    };
+    let me_person = people.iter().find(|p| p.1.is_me).map(|p| p.0);
+
+    // Sharing: the person's rule, else their tags', else the account's.
+    let mut person_rule: HashMap<String, Sharing> = HashMap::new();
+    let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
+    let mut account_rule = None;
+    for (scope, level) in &rules {
+        let Some(level) = Sharing::parse(level) else {
+            continue;
+        };
+        if scope == "*" {
+            account_rule = Some(level);
+        } else if let Some(tag) = scope.strip_prefix("tag:") {
+            tag_rule.insert(normalize(tag), level);
+        } else if let Some(id) = scope.strip_prefix("person:") {
+            person_rule.insert(id.to_string(), level);
+        }
+    }
+
+    let mut parts = Vec::with_capacity(people.len());
+    for &(id, facts) in &people {
         let sharing = Sharing::resolve(
-            person_rule.get(&sp.person.id.to_string()).copied(),
-            card.tags
-                .iter()
-                .filter_map(|t| tag_rule.get(&normalize(&t.value)).copied()),
+            person_rule.get(&id.to_string()).copied(),
+            facts.tags.iter().filter_map(|t| tag_rule.get(t).copied()),
             account_rule,
         );
         parts.push(PersonPart {
             info: NodeInfo {
                 account,
-                person: Some(sp.person.id),
+                person: Some(id),
                 is_member: false,
-                name: card.display_name(),
-                role: current.map(|p| {
-                    (
-                        p.organization.trim().to_string(),
-                        p.title.trim().to_string(),
-                    )
-                }),
+                name: facts.name.clone(),
+                role: facts.role.clone(),
                 sharing,
-                keys,
-                orgs,
-                domains,
+                keys: facts.keys.clone(),
+                orgs: facts.orgs.clone(),
+                domains: facts.domains.clone(),
                 alive: true,
             },
         });
@@ -210,8 +293,7 @@ pub(crate) async fn load_account(
             }
         }
     }
-    for sp in &people {
-        let id = sp.person.id;
+    for &(id, _) in &people {
         if Some(id) == me_person {
             continue;
         }
@@ -240,11 +322,11 @@ pub(crate) async fn load_account(
     // Colleagues: positions at one organisation that overlapped.
     let today = this_month();
     let mut at_org: HashMap<String, Vec<(PersonId, &kith_core::Position)>> = HashMap::new();
-    for sp in &people {
-        for p in &sp.person.card.positions {
+    for &(id, facts) in &people {
+        for p in &facts.positions {
             let org = normalize(&p.organization);
             if !org.is_empty() {
-                at_org.entry(org).or_default().push((sp.person.id, p));
+                at_org.entry(org).or_default().push((id, p));
             }
         }
     }
@@ -307,15 +389,13 @@ pub(crate) async fn load_account(
         }
     }
 
-    // People new to the graph are numbered in this order: colleagues side
-    // by side, so a search's reads of one organisation's ties stay close.
-    parts.sort_by(|a, b| a.info.orgs.first().cmp(&b.info.orgs.first()));
     Ok(AccountPart {
         loaded: Loaded {
             version: versions.get(&account).copied().unwrap_or(0),
             name,
             nodes: Vec::new(),
             connections,
+            cards: Arc::new(book),
         },
         people: parts,
         me_person,

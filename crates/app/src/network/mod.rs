@@ -18,7 +18,7 @@ use build::{AccountPart, Owner};
 use kith_core::ties::{Evidence, Sharing, tie_strength};
 use kith_core::{AccountId, PersonId};
 use kith_graph::{Graph, Node, Workspace};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{RwLock, RwLockReadGuard};
 
@@ -115,6 +115,8 @@ pub(crate) struct Loaded {
     pub name: String,
     pub nodes: Vec<Node>,
     pub connections: Vec<AccountId>,
+    /// The people as last read, for the next reload to bring up to date.
+    pub cards: Arc<build::Cards>,
 }
 
 #[derive(Default)]
@@ -128,7 +130,9 @@ pub(crate) struct NetState {
     pub orgs: HashMap<String, Vec<Node>>,
     pub domains: HashMap<String, Vec<Node>>,
     /// Why each tie exists (smaller node first), and whose data says so.
-    pub why: HashMap<(Node, Node), Vec<(Owner, Evidence)>>,
+    /// Reloading a large book looks up every one of its ties twice: a
+    /// fast hasher, as the keys are node numbers, not outside input.
+    pub why: HashMap<(Node, Node), Vec<(Owner, Evidence)>, foldhash::fast::RandomState>,
     /// Ties whose evidence changed and whose strength is not yet set.
     unsettled: Vec<(Node, Node)>,
 }
@@ -162,6 +166,23 @@ impl<'a> Visibility<'a> {
             && (info.account == self.viewer
                 || (self.connections.contains(&info.account)
                     && (info.is_member || info.sharing != Sharing::Nothing)))
+    }
+}
+
+/// Takes the `gone` nodes out of an index's lists under `values`.
+fn drop_from<'a>(
+    index: &mut HashMap<String, Vec<Node>>,
+    values: impl Iterator<Item = &'a String>,
+    gone: &HashSet<Node>,
+) {
+    let touched: HashSet<&String> = values.collect();
+    for value in touched {
+        if let Some(list) = index.get_mut(value) {
+            list.retain(|n| !gone.contains(n));
+            if list.is_empty() {
+                index.remove(value);
+            }
+        }
     }
 }
 
@@ -254,23 +275,27 @@ impl NetState {
         let _ = self.graph.set_ties(&changes);
     }
 
-    fn unindex(&mut self, node: Node) {
-        let info = &self.nodes[node as usize];
-        let (keys, orgs, domains) = (info.keys.clone(), info.orgs.clone(), info.domains.clone());
-        for (index, values) in [
-            (&mut self.keys, keys),
-            (&mut self.orgs, orgs),
-            (&mut self.domains, domains),
-        ] {
-            for v in values {
-                if let Some(list) = index.get_mut(&v) {
-                    list.retain(|&n| n != node);
-                    if list.is_empty() {
-                        index.remove(&v);
-                    }
-                }
-            }
-        }
+    /// Takes these nodes out of the key, organisation and domain indexes,
+    /// each list read once however many of them it holds (an
+    /// organisation's list holds every one of its people in a book).
+    fn unindex(&mut self, gone: &[Node]) {
+        let gone_set: HashSet<Node> = gone.iter().copied().collect();
+        let infos: Vec<&NodeInfo> = gone.iter().map(|&n| &self.nodes[n as usize]).collect();
+        drop_from(
+            &mut self.keys,
+            infos.iter().flat_map(|i| &i.keys),
+            &gone_set,
+        );
+        drop_from(
+            &mut self.orgs,
+            infos.iter().flat_map(|i| &i.orgs),
+            &gone_set,
+        );
+        drop_from(
+            &mut self.domains,
+            infos.iter().flat_map(|i| &i.domains),
+            &gone_set,
+        );
     }
 
     fn index(&mut self, node: Node) {
@@ -286,6 +311,12 @@ impl NetState {
         }
     }
 
+    /// An account with its people as last read (None: never loaded).
+    fn last_read(&self, account: AccountId) -> (AccountId, Option<Arc<build::Cards>>) {
+        let cards = self.accounts.get(&account).map(|l| l.cards.clone());
+        (account, cards)
+    }
+
     /// Replaces everything an account contributed with `part`.
     pub(crate) fn replace_account(&mut self, account: AccountId, part: AccountPart) {
         let me = self.member_node(account, &part.loaded.name);
@@ -294,13 +325,16 @@ impl NetState {
             .remove(&account)
             .map(|l| l.nodes)
             .unwrap_or_default();
-        for &n in old.iter().chain([&me]) {
+        let mut old = old;
+        old.retain(|&n| n != me);
+        old.push(me);
+        for &n in &old {
             self.forget(n, |o| *o == Owner::Account(account) || *o == Owner::Keys);
-            self.unindex(n);
             if n != me {
                 self.nodes[n as usize].alive = false;
             }
         }
+        self.unindex(&old);
         // The member's own node takes their card's details.
         let mut nodes = vec![me];
         let mut node_of: HashMap<PersonId, Node> = HashMap::new();
@@ -417,40 +451,42 @@ impl App {
         let stale = |state: &NetState, a: &AccountId| {
             state.accounts.get(a).is_none_or(|l| l.version < version(a))
         };
-        let (own_stale, connections) = {
+        // The accounts that moved, each with its people as last read.
+        let (own, moved) = {
             let state = self.network.state.read().await;
             match state.accounts.get(&self.account) {
                 Some(own) if !stale(&state, &self.account) => {
-                    let moved: Vec<AccountId> = own
+                    let moved: Vec<_> = own
                         .connections
                         .iter()
                         .filter(|c| stale(&state, c))
-                        .copied()
+                        .map(|c| state.last_read(*c))
                         .collect();
                     if moved.is_empty() {
                         return Ok(state);
                     }
-                    (false, moved)
+                    (None, moved)
                 }
-                _ => (true, Vec::new()),
+                _ => (Some(state.last_read(self.account)), Vec::new()),
             }
         };
         let mut parts = Vec::new();
-        let mut connections = connections;
-        if own_stale {
-            let own = build::load_account(self, self.account, &versions).await?;
+        let mut moved = moved;
+        if let Some((account, cards)) = own {
+            let part = build::load_account(self, account, &versions, cards.as_deref()).await?;
             let state = self.network.state.read().await;
-            connections = own
+            moved = part
                 .loaded
                 .connections
                 .iter()
                 .filter(|c| stale(&state, c))
-                .copied()
+                .map(|c| state.last_read(*c))
                 .collect();
-            parts.push((self.account, own));
+            parts.push((account, part));
         }
-        for c in connections {
-            parts.push((c, build::load_account(self, c, &versions).await?));
+        for (account, cards) in moved {
+            let part = build::load_account(self, account, &versions, cards.as_deref()).await?;
+            parts.push((account, part));
         }
         let mut state = self.network.state.write().await;
         for (account, part) in parts {

@@ -656,6 +656,77 @@ async fn two_servers_on_one_database_follow_each_others_changes() {
     }
 }
 
+/// The names of the people at an organisation the app's user can reach.
+async fn at(app: &App, org: &str) -> Vec<String> {
+    let mut names: Vec<String> = app
+        .who_at(org, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.person.name)
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn the_network_follows_each_edit_merge_and_deletion_of_a_card() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        // One app all along: after the first load, each query brings the
+        // graph up to date from the people the change log names.
+        let ada = app_as(&store, "ada").await;
+        let zoe = person(
+            &ada,
+            "Zoe Zhang",
+            "zoe@example.org",
+            Some(("Globex", "CTO")),
+        )
+        .await;
+        assert_eq!(at(&ada, "Globex").await, ["Zoe Zhang"], "{engine}");
+        ada.edit_person(
+            &zoe,
+            &PersonEdit {
+                positions: Some(vec![
+                    PositionEdit {
+                        organization: "Globex".into(),
+                        title: "CTO".into(),
+                        start: Some("2019".into()),
+                        end: Some("2026-01".into()),
+                    },
+                    PositionEdit {
+                        organization: "Initech".into(),
+                        title: "CEO".into(),
+                        start: Some("2026-02".into()),
+                        end: None,
+                    },
+                ]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(at(&ada, "Globex").await.is_empty(), "{engine}");
+        assert_eq!(at(&ada, "Initech").await, ["Zoe Zhang"], "{engine}");
+        let again = person(
+            &ada,
+            "Zoe Z.",
+            "zoe.z@example.net",
+            Some(("Initech", "CEO")),
+        )
+        .await;
+        assert_eq!(
+            at(&ada, "Initech").await,
+            ["Zoe Z.", "Zoe Zhang"],
+            "{engine}"
+        );
+        ada.merge_people(&zoe, &again).await.unwrap();
+        assert_eq!(at(&ada, "Initech").await, ["Zoe Zhang"], "{engine}");
+        ada.delete_person(&zoe).await.unwrap();
+        assert!(at(&ada, "Initech").await.is_empty(), "{engine}");
+    }
+}
+
 #[tokio::test]
 async fn queries_of_two_members_read_one_server_network_side_by_side() {
     for (store, _guard) in stores().await {
