@@ -95,6 +95,10 @@ fn sqlite_migrations() -> Migrator {
             include_str!("../migrations/sqlite/0009_network.sql"),
         ),
         ("cards", include_str!("../migrations/sqlite/0010_cards.sql")),
+        (
+            "merges by account",
+            include_str!("../migrations/sqlite/0011_merges_by_account.sql"),
+        ),
     ])
 }
 
@@ -139,6 +143,10 @@ fn postgres_migrations() -> Migrator {
         (
             "cards",
             include_str!("../migrations/postgres/0010_cards.sql"),
+        ),
+        (
+            "merges by account",
+            include_str!("../migrations/postgres/0011_merges_by_account.sql"),
         ),
     ])
 }

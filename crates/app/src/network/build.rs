@@ -28,8 +28,46 @@ const MAX_SHARED: usize = 20;
 /// tie everyone there to everyone else: size alone says little.
 const MAX_COLLEAGUES: usize = 200;
 
+/// One person of the book, with the sharing rule that applies to them.
 pub(crate) struct PersonPart {
-    pub info: NodeInfo,
+    pub id: PersonId,
+    facts: Arc<CardFacts>,
+    sharing: Sharing,
+}
+
+impl PersonPart {
+    /// What the graph shows of this person.
+    pub fn info(&self, account: AccountId) -> NodeInfo {
+        let f = &self.facts;
+        NodeInfo {
+            account,
+            person: Some(self.id),
+            is_member: false,
+            name: f.name.clone(),
+            role: f.role.clone(),
+            sharing: self.sharing,
+            keys: f.keys.clone(),
+            orgs: f.orgs.clone(),
+            domains: f.domains.clone(),
+            alive: true,
+        }
+    }
+
+    /// Whether `info` shows this person as they are now (comparing in
+    /// place: a reload of 100,000 unchanged people copies nothing).
+    pub fn is_shown_by(&self, account: AccountId, info: &NodeInfo) -> bool {
+        let f = &self.facts;
+        info.alive
+            && !info.is_member
+            && info.account == account
+            && info.person == Some(self.id)
+            && info.sharing == self.sharing
+            && info.name == f.name
+            && info.role == f.role
+            && info.keys == f.keys
+            && info.orgs == f.orgs
+            && info.domains == f.domains
+    }
 }
 
 /// Everything one account contributes.
@@ -72,7 +110,8 @@ pub(crate) struct CardFacts {
     domains: Vec<String>,
     /// Normalised, for the sharing rules.
     tags: Vec<String>,
-    positions: Vec<kith_core::Position>,
+    /// Each position with its organisation normalised.
+    positions: Vec<(String, kith_core::Position)>,
 }
 
 /// More people changed than this since the last load: read them all.
@@ -162,7 +201,11 @@ impl CardFacts {
             orgs,
             domains,
             tags: card.tags.iter().map(|t| normalize(&t.value)).collect(),
-            positions: card.positions.clone(),
+            positions: card
+                .positions
+                .iter()
+                .map(|p| (normalize(&p.organization), p.clone()))
+                .collect(),
         }
     }
 }
@@ -199,10 +242,16 @@ pub(crate) async fn load_account(
 
     // People new to the graph are numbered in this order: colleagues side
     // by side, so a search's reads of one organisation's ties stay close,
-    // and the same book the same way whatever order the map holds.
-    let mut people: Vec<(PersonId, &CardFacts)> =
-        book.people.iter().map(|(id, f)| (*id, &**f)).collect();
-    people.sort_unstable_by_key(|&(id, facts)| (facts.orgs.first(), id));
+    // and the same book the same way whatever order the map holds. Those
+    // read before have their numbers: they come first, in any order.
+    let known = |id: &PersonId| prior.is_some_and(|p| p.people.contains_key(id));
+    let (mut people, mut new): (Vec<_>, Vec<_>) = book
+        .people
+        .iter()
+        .map(|(id, f)| (*id, f))
+        .partition(|(id, _)| known(id));
+    new.sort_unstable_by_key(|&(id, facts)| (facts.orgs.first(), id));
+    people.append(&mut new);
     let living: HashSet<PersonId> = people.iter().map(|p| p.0).collect();
     let follow = |mut id: PersonId| {
         for _ in 0..64 {
@@ -240,18 +289,9 @@ pub(crate) async fn load_account(
             account_rule,
         );
         parts.push(PersonPart {
-            info: NodeInfo {
-                account,
-                person: Some(id),
-                is_member: false,
-                name: facts.name.clone(),
-                role: facts.role.clone(),
-                sharing,
-                keys: facts.keys.clone(),
-                orgs: facts.orgs.clone(),
-                domains: facts.domains.clone(),
-                alive: true,
-            },
+            id,
+            facts: facts.clone(),
+            sharing,
         });
     }
 
@@ -321,10 +361,9 @@ pub(crate) async fn load_account(
 
     // Colleagues: positions at one organisation that overlapped.
     let today = this_month();
-    let mut at_org: HashMap<String, Vec<(PersonId, &kith_core::Position)>> = HashMap::new();
+    let mut at_org: HashMap<&str, Vec<(PersonId, &kith_core::Position)>> = HashMap::new();
     for &(id, facts) in &people {
-        for p in &facts.positions {
-            let org = normalize(&p.organization);
+        for (org, p) in &facts.positions {
             if !org.is_empty() {
                 at_org.entry(org).or_default().push((id, p));
             }
@@ -396,6 +435,7 @@ pub(crate) async fn load_account(
             nodes: Vec::new(),
             connections,
             cards: Arc::new(book),
+            evidence: Default::default(),
         },
         people: parts,
         me_person,

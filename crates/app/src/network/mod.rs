@@ -88,7 +88,7 @@ impl Drop for Pooled {
 }
 
 /// What the graph knows of one node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct NodeInfo {
     pub account: AccountId,
     /// The person of the account's address book (None: a member's own
@@ -117,7 +117,12 @@ pub(crate) struct Loaded {
     pub connections: Vec<AccountId>,
     /// The people as last read, for the next reload to bring up to date.
     pub cards: Arc<build::Cards>,
+    /// What this account's data says of each tie, as applied to the graph.
+    pub evidence: AccountEvidence,
 }
+
+/// One account's evidence by tie (smaller node first).
+pub(crate) type AccountEvidence = HashMap<(Node, Node), Vec<Evidence>, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 pub(crate) struct NetState {
@@ -237,16 +242,16 @@ impl NetState {
         self.unsettled.push(key);
     }
 
-    /// Drops the evidence `owned` says to drop from every tie of `node`;
-    /// [`Self::settle_ties`] removes the ties left with none.
-    pub(crate) fn forget(&mut self, node: Node, owned: impl Fn(&Owner) -> bool) {
+    /// Drops what `owner` says of every tie of `node`; [`Self::settle_ties`]
+    /// removes the ties left with nothing said of them.
+    fn forget(&mut self, node: Node, owner: Owner) {
         let others: Vec<Node> = self.graph.ties_of(node).map(|(m, _)| m).collect();
         for m in others {
             let key = pair(node, m);
             let Some(list) = self.why.get_mut(&key) else {
                 continue;
             };
-            list.retain(|(o, _)| !owned(o));
+            list.retain(|(o, _)| *o != owner);
             if list.is_empty() {
                 self.why.remove(&key);
             }
@@ -317,101 +322,142 @@ impl NetState {
         (account, cards)
     }
 
-    /// Replaces everything an account contributed with `part`.
+    /// Replaces everything an account contributed with `part`, touching
+    /// only what differs from what it contributed before: an edit in a
+    /// book of 100,000 sets the ties of the people it changed, not every
+    /// tie of the book again.
     pub(crate) fn replace_account(&mut self, account: AccountId, part: AccountPart) {
         let me = self.member_node(account, &part.loaded.name);
-        let old = self
-            .accounts
-            .remove(&account)
-            .map(|l| l.nodes)
-            .unwrap_or_default();
-        let mut old = old;
-        old.retain(|&n| n != me);
-        old.push(me);
-        for &n in &old {
-            self.forget(n, |o| *o == Owner::Account(account) || *o == Owner::Keys);
-            if n != me {
-                self.nodes[n as usize].alive = false;
-            }
-        }
-        self.unindex(&old);
-        // The member's own node takes their card's details.
+        let mut prior = self.accounts.remove(&account).unwrap_or_default();
+
+        // Each person's node with what it is to show now.
         let mut nodes = vec![me];
         let mut node_of: HashMap<PersonId, Node> = HashMap::new();
+        let mut updates: Vec<(Node, NodeInfo)> = Vec::new();
+        let mut me_info = NodeInfo {
+            name: part.loaded.name.clone(),
+            person: None,
+            role: None,
+            keys: Vec::new(),
+            orgs: Vec::new(),
+            domains: Vec::new(),
+            ..self.nodes[me as usize].clone()
+        };
         for person in part.people {
-            let n = if person.info.person == part.me_person && part.me_person.is_some() {
-                let me_info = &mut self.nodes[me as usize];
-                me_info.role = person.info.role.clone();
-                me_info.keys = person.info.keys.clone();
-                me_info.orgs = person.info.orgs.clone();
-                me_info.domains = person.info.domains.clone();
-                me_info.name = person.info.name.clone();
-                me_info.person = person.info.person;
-                me
-            } else {
-                let id = person
-                    .info
-                    .person
-                    .expect("people of an address book have ids");
-                let n = match self.by_person.get(&id) {
-                    Some(&n) => {
-                        self.nodes[n as usize] = person.info;
-                        n
-                    }
-                    None => {
-                        let n = self.graph.add_node();
-                        self.nodes.push(person.info);
-                        self.by_person.insert(id, n);
-                        n
-                    }
+            let id = person.id;
+            if Some(id) == part.me_person {
+                // The member's own node takes their card's details.
+                let card = person.info(account);
+                me_info = NodeInfo {
+                    name: card.name,
+                    person: card.person,
+                    role: card.role,
+                    keys: card.keys,
+                    orgs: card.orgs,
+                    domains: card.domains,
+                    ..me_info
                 };
-                nodes.push(n);
-                n
-            };
-            if let Some(id) = self.nodes[n as usize].person {
-                node_of.insert(id, n);
+                node_of.insert(id, me);
+                continue;
             }
+            let n = match self.by_person.get(&id) {
+                Some(&n) => {
+                    if !person.is_shown_by(account, &self.nodes[n as usize]) {
+                        updates.push((n, person.info(account)));
+                    }
+                    n
+                }
+                None => {
+                    let n = self.graph.add_node();
+                    let info = person.info(account);
+                    // Not alive (so in no index) until the update below.
+                    self.nodes.push(NodeInfo {
+                        alive: false,
+                        ..info.clone()
+                    });
+                    updates.push((n, info));
+                    self.by_person.insert(id, n);
+                    n
+                }
+            };
+            nodes.push(n);
+            node_of.insert(id, n);
         }
-        if part.me_person.is_none() {
-            let me_info = &mut self.nodes[me as usize];
-            me_info.name = part.loaded.name.clone();
-            me_info.person = None;
-            me_info.role = None;
-            me_info.orgs.clear();
-            me_info.domains.clear();
-            me_info.keys.clear();
-        }
-        let verified = part.verified_emails.iter().map(|e| format!("email:{e}"));
-        let me_info = &mut self.nodes[me as usize];
-        for k in verified {
+        for e in &part.verified_emails {
+            let k = format!("email:{e}");
             if !me_info.keys.contains(&k) {
                 me_info.keys.push(k);
             }
         }
-        for &n in &nodes {
+        if self.nodes[me as usize] != me_info {
+            updates.push((me, me_info));
+        }
+        let kept: HashSet<Node> = nodes.iter().copied().collect();
+        let gone: Vec<Node> = prior
+            .nodes
+            .iter()
+            .copied()
+            .filter(|n| !kept.contains(n))
+            .collect();
+
+        // Out of the indexes as they were, then in as they are now; a
+        // person who changed or left is the same person as others in other
+        // books by other keys now, or no longer.
+        // (A node not alive is in no index and has no shared keys.)
+        let moved: Vec<Node> = updates
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(gone.iter().copied())
+            .filter(|&n| self.nodes[n as usize].alive)
+            .collect();
+        self.unindex(&moved);
+        for &n in &moved {
+            self.forget(n, Owner::Keys);
+        }
+        for &n in &gone {
+            self.nodes[n as usize].alive = false;
+        }
+        let changed: Vec<Node> = updates.iter().map(|(n, _)| *n).collect();
+        for (n, info) in updates {
+            self.nodes[n as usize] = info;
+        }
+        for &n in &changed {
             self.index(n);
         }
-        let node = |p: &PersonId| {
-            if Some(*p) == part.me_person {
-                Some(me)
-            } else {
-                node_of.get(p).copied()
+
+        // The account's evidence now, set only on the ties where it differs.
+        let node = |p: &PersonId| node_of.get(p).copied();
+        let mut evidence: AccountEvidence = AccountEvidence::default();
+        let mut give = |a: Node, b: Node, e: Evidence| {
+            if a != b {
+                evidence.entry(pair(a, b)).or_default().push(e);
             }
         };
-        for (a, b, evidence) in part.ties {
-            let (Some(a), Some(b)) = (a.map_or(Some(me), |p| node(&p)), node(&b)) else {
-                continue;
-            };
-            self.add_evidence(a, b, Owner::Account(account), evidence);
+        for (a, b, e) in part.ties {
+            if let (Some(a), Some(b)) = (a.map_or(Some(me), |p| node(&p)), node(&b)) {
+                give(a, b, e);
+            }
         }
         for (member, (member_name, person)) in part.member_cards {
             if let Some(n) = node(&person) {
                 let m = self.member_node(member, &member_name);
-                self.add_evidence(n, m, Owner::Account(account), Evidence::SamePerson);
+                give(n, m, Evidence::SamePerson);
             }
         }
+        let owner = Owner::Account(account);
+        for (key, list) in evidence.iter_mut() {
+            match prior.evidence.remove(key) {
+                // What is applied stays, so that small drifts cannot add up.
+                Some(old) if same_evidence(&old, list) => *list = old,
+                _ => self.set_evidence(*key, owner, list),
+            }
+        }
+        for key in prior.evidence.into_keys() {
+            self.set_evidence(key, owner, &[]);
+        }
+
         // The same person in another loaded address book, by a shared key.
-        for &n in &nodes {
+        for &n in &changed {
             let mut same: Vec<Node> = self.nodes[n as usize]
                 .keys
                 .iter()
@@ -429,9 +475,46 @@ impl NetState {
         self.settle_ties();
         let mut loaded = part.loaded;
         loaded.nodes = nodes;
+        loaded.evidence = evidence;
         self.accounts.insert(account, loaded);
     }
+
+    /// Sets what `owner` says of a tie to `list` (nothing: drops it).
+    fn set_evidence(&mut self, key: (Node, Node), owner: Owner, list: &[Evidence]) {
+        let why = self.why.entry(key).or_default();
+        why.retain(|(o, _)| *o != owner);
+        why.extend(list.iter().map(|e| (owner, e.clone())));
+        if why.is_empty() {
+            self.why.remove(&key);
+        }
+        self.unsettled.push(key);
+    }
 }
+
+/// Whether two lists of one tie's evidence say the same, in any order; a
+/// relationship score that moved by less than [`SCORE_DRIFT`] (it fades a
+/// little every second) is the same score.
+fn same_evidence(old: &[Evidence], new: &[Evidence]) -> bool {
+    let same = |a: &Evidence, b: &Evidence| match (a, b) {
+        (
+            Evidence::Yours {
+                score: s,
+                circle: c,
+                pinned: p,
+            },
+            Evidence::Yours {
+                score: t,
+                circle: d,
+                pinned: q,
+            },
+        ) => c == d && p == q && (s - t).abs() < SCORE_DRIFT,
+        _ => a == b,
+    };
+    old.len() == new.len() && new.iter().all(|b| old.iter().any(|a| same(a, b)))
+}
+
+/// How far a relationship score may fade before the graph takes it up.
+const SCORE_DRIFT: f64 = 1e-3;
 
 impl App {
     /// Loads this account's part of the graph and its connections' now (a

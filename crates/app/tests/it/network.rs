@@ -728,6 +728,68 @@ async fn the_network_follows_each_edit_merge_and_deletion_of_a_card() {
 }
 
 #[tokio::test]
+async fn the_same_person_in_two_books_follows_an_edit_of_either() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = kith_app::network::Network::new();
+        let ada = app_as(&store, "ada").await.with_network(server.clone());
+        let bob = app_as(&store, "bob").await.with_network(server.clone());
+        connect(&ada, &bob, "bob", "ada").await;
+        // Ada knows Ana well; Bob has Ana's card too, and Ana is family to
+        // Zed, whom Bob barely knows: Ada's best way to Zed is through Ana.
+        let ana = person(&ada, "Ana Costa", "ana@example.org", None).await;
+        meet(&ada, &[&ana], 6).await;
+        let ana_b = person(&bob, "Ana C.", "ana@example.org", None).await;
+        let zed = person(
+            &bob,
+            "Zed Target",
+            "zed@acme.example",
+            Some(("Acme", "CTO")),
+        )
+        .await;
+        bob.set_tie(&ana_b, &zed, "family", None).await.unwrap();
+        let best = |app: App| async move {
+            let (_, paths) = app
+                .paths(&PathTarget::Person("zed@acme.example".into()), 1)
+                .await
+                .unwrap();
+            names(&paths[0])[1..].to_vec()
+        };
+        let through_ana = ["Ana Costa", "someone at Acme (CTO)"];
+        let through_bob = ["bob", "someone at Acme (CTO)"];
+        assert_eq!(best(ada.clone()).await, through_ana, "{engine}");
+        // Another card of Ada's changes: the tie through Ana stays.
+        person(&ada, "Ivo Ivanov", "ivo@example.org", None).await;
+        assert_eq!(best(ada.clone()).await, through_ana, "{engine}");
+        // Ada's Ana no longer shares an address with Bob's: the tie goes.
+        let edit = |add: &str, remove: &str| PersonEdit {
+            add_emails: vec![add.into()],
+            remove_emails: vec![remove.into()],
+            ..Default::default()
+        };
+        ada.edit_person(&ana, &edit("ana@other.example", "ana@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(best(ada.clone()).await, through_bob, "{engine}");
+        ada.edit_person(&ana, &edit("ana@example.org", "ana@other.example"))
+            .await
+            .unwrap();
+        assert_eq!(best(ada.clone()).await, through_ana, "{engine}");
+        // The same from Bob's side, and Bob's tie going.
+        bob.edit_person(&ana_b, &edit("ana.c@example.net", "ana@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(best(ada.clone()).await, through_bob, "{engine}");
+        bob.edit_person(&ana_b, &edit("ana@example.org", "ana.c@example.net"))
+            .await
+            .unwrap();
+        assert_eq!(best(ada.clone()).await, through_ana, "{engine}");
+        bob.delete_person(&ana_b).await.unwrap();
+        assert_eq!(best(ada.clone()).await, through_bob, "{engine}");
+    }
+}
+
+#[tokio::test]
 async fn queries_of_two_members_read_one_server_network_side_by_side() {
     for (store, _guard) in stores().await {
         let engine = store.engine();
