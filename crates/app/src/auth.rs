@@ -5,6 +5,7 @@
 //! and headers, this module decides.
 
 use crate::error::{AppError, Result};
+use crate::throttle::{SETUP_POLICY, SignInKeys, Throttle};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
@@ -12,20 +13,18 @@ use kith_core::AccountId;
 use kith_store::auth::{Session, TokenInfo, TokenKind};
 use kith_store::{Account, Store, StoreError, now_micros};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a browser stays signed in.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
-/// Failed sign-ins allowed per account name, and per address, in a window.
-const MAX_FAILURES: u32 = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Password length bounds (bytes): long enough to resist guessing, short
 /// enough that hashing cannot be used to tie up the server.
 const MIN_PASSWORD: usize = 8;
 const MAX_PASSWORD: usize = 1024;
+/// Argon2 hashes computed at once (each takes ~19 MiB and tens of ms).
+const CONCURRENT_HASHES: usize = 2;
 
 /// A new random secret: 32 bytes from the OS, URL-safe base64.
 pub fn new_secret() -> Result<String> {
@@ -114,33 +113,9 @@ pub enum LoginRefused {
 pub struct Auth {
     store: Store,
     throttle: Arc<Mutex<Throttle>>,
-}
-
-/// Recent failures by account name and by address.
-#[derive(Default)]
-struct Throttle {
-    failures: HashMap<String, (u32, Instant)>,
-}
-
-impl Throttle {
-    fn wait(&mut self, key: &str) -> Option<Duration> {
-        let (count, since) = *self.failures.get(key)?;
-        let elapsed = since.elapsed();
-        if elapsed >= FAILURE_WINDOW {
-            self.failures.remove(key);
-            return None;
-        }
-        (count >= MAX_FAILURES).then(|| FAILURE_WINDOW - elapsed)
-    }
-
-    fn fail(&mut self, key: String) {
-        let entry = self.failures.entry(key).or_insert((0, Instant::now()));
-        entry.0 += 1;
-    }
-
-    fn clear(&mut self, key: &str) {
-        self.failures.remove(key);
-    }
+    /// Argon2 runs on blocking threads, this many at once: a flood of
+    /// sign-ins queues here instead of starving every other request.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Auth {
@@ -148,6 +123,7 @@ impl Auth {
         Auth {
             store,
             throttle: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HASHES)),
         }
     }
 
@@ -158,13 +134,13 @@ impl Auth {
     /// Creates an account that can sign in.
     pub async fn add_user(&self, name: &str, password: &str, admin: bool) -> Result<Account> {
         check_account_name(name)?;
-        let hash = hash_password(password)?;
+        let hash = self.hash(password).await?;
         Ok(self.store.create_account_with(name, admin, &hash).await?)
     }
 
     /// Sets an account's password (and signs it out of every browser).
     pub async fn set_password(&self, name: &str, password: &str) -> Result<()> {
-        let hash = hash_password(password)?;
+        let hash = self.hash(password).await?;
         let account = self
             .store
             .account(name)
@@ -187,56 +163,65 @@ impl Auth {
         Ok(out)
     }
 
-    /// Checks a name and password, throttled per account and per address;
-    /// opens a session on success.
+    /// Checks a name and password, throttled per account, per address and
+    /// per pair (crate::throttle); opens a session on success. The attempt
+    /// is counted before the password is hashed, so parallel guesses
+    /// cannot slip past the limit, and refunded when it succeeds.
     pub async fn login(
         &self,
         name: &str,
         password: &str,
         address: IpAddr,
     ) -> Result<std::result::Result<NewSession, LoginRefused>> {
-        let (by_name, by_address) = (format!("name:{name}"), format!("addr:{address}"));
-        {
-            let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-            let wait = t
-                .wait(&by_name)
-                .into_iter()
-                .chain(t.wait(&by_address))
-                .max();
-            if let Some(retry_after) = wait {
-                return Ok(Err(LoginRefused::Throttled { retry_after }));
-            }
+        let keys = SignInKeys::new(name, address);
+        if let Err(retry_after) = self.throttle().reserve_sign_in(&keys) {
+            return Ok(Err(LoginRefused::Throttled { retry_after }));
         }
         let credentials = self.store.credentials(name).await?;
-        let ok = match credentials
-            .as_ref()
-            .and_then(|c| c.password_hash.as_deref())
-        {
-            Some(hash) => password_matches(password, hash),
-            None => {
-                // Spend the same time as a real check: no account-name oracle.
-                let _ = password_matches(password, dummy_hash());
-                false
+        let hash = credentials.as_ref().and_then(|c| c.password_hash.clone());
+        // Without an account, spend the same time as a real check: no
+        // account-name oracle.
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+        let ok = self.verify(password, hash).await? && known;
+        match credentials {
+            Some(c) if ok => {
+                self.throttle().signed_in(&keys);
+                Ok(Ok(self.open_session(c.account).await?))
             }
-        };
-        let signed_in = {
-            let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-            match (ok, credentials) {
-                (true, Some(c)) => {
-                    t.clear(&by_name);
-                    Some(c.account)
-                }
-                _ => {
-                    t.fail(by_name);
-                    t.fail(by_address);
-                    None
-                }
-            }
-        };
-        match signed_in {
-            Some(account) => Ok(Ok(self.open_session(account).await?)),
-            None => Ok(Err(LoginRefused::Wrong)),
+            _ => Ok(Err(LoginRefused::Wrong)),
         }
+    }
+
+    fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
+        self.throttle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks a password against its argon2 hash on a blocking thread.
+    async fn verify(&self, password: &str, hash: String) -> Result<bool> {
+        let password = password.to_string();
+        self.off_thread(move || password_matches(&password, &hash))
+            .await
+    }
+
+    /// Hashes a new password on a blocking thread.
+    async fn hash(&self, password: &str) -> Result<String> {
+        let password = password.to_string();
+        self.off_thread(move || hash_password(&password)).await?
+    }
+
+    async fn off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| AppError::Invalid("the server is stopping".into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Invalid(format!("password hashing failed: {e}")))
     }
 
     async fn open_session(&self, account: Account) -> Result<NewSession> {
@@ -312,31 +297,60 @@ impl Auth {
         Ok(Some(secret))
     }
 
+    /// Whether a setup link's secret still opens the setup page: it was
+    /// issued and no account can sign in yet (setup closes for good once
+    /// one can).
     pub async fn setup_secret_valid(&self, secret: &str) -> Result<bool> {
+        if self.store.any_account_can_sign_in().await? {
+            self.store.delete_setup_tokens().await?;
+            return Ok(false);
+        }
         Ok(self.store.setup_token_valid(&secret_hash(secret)).await?)
     }
 
     /// Creates the first administrator with the setup link's secret and
     /// signs them in. An account the command line made before (no password)
-    /// is taken over when its name is given.
+    /// is taken over when its name is given. The secret is checked before
+    /// anything costly (the password's hash), and wrong secrets are
+    /// throttled per address like failed sign-ins.
     pub async fn complete_setup(
         &self,
         secret: &str,
         name: &str,
         password: &str,
-    ) -> Result<NewSession> {
+        address: IpAddr,
+    ) -> Result<std::result::Result<NewSession, SetupRefused>> {
+        let key = [format!("setup:{address}")];
+        if let Err(retry_after) = self.throttle().reserve_with(&key, SETUP_POLICY) {
+            return Ok(Err(SetupRefused::Throttled { retry_after }));
+        }
+        if !self.setup_secret_valid(secret).await? {
+            return Ok(Err(SetupRefused::LinkInvalid));
+        }
+        self.throttle().refund(&key);
         check_account_name(name)?;
-        let hash = hash_password(password)?;
+        let hash = self.hash(password).await?;
         let account = self
             .store
             .create_first_account(&secret_hash(secret), name, &hash)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound(m) | StoreError::Conflict(m) => AppError::Invalid(m),
-                other => other.into(),
-            })?;
-        self.open_session(account).await
+            .await;
+        match account {
+            Ok(account) => Ok(Ok(self.open_session(account).await?)),
+            Err(StoreError::NotFound(_) | StoreError::Conflict(_)) => {
+                Ok(Err(SetupRefused::LinkInvalid))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
+}
+
+/// Why the setup form was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SetupRefused {
+    /// The link was never issued, is used up, or an account can sign in.
+    LinkInvalid,
+    /// Too many wrong links from this address.
+    Throttled { retry_after: Duration },
 }
 
 /// An argon2id hash of a random password, to verify against when the

@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod people;
 pub mod search;
 pub mod testing;
+pub mod throttle;
 pub mod view;
 
 pub use error::{AppError, Result};

@@ -13,6 +13,12 @@ pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
 /// Apple's calendarserver extensions (`getctag`).
 pub const CS: &str = "http://calendarserver.org/ns/";
 
+/// How deep elements may nest in a request body. WebDAV requests nest a
+/// handful of levels (a sync-collection's `prop` sits at depth 3, an
+/// addressbook-query's text-match at 5); a tree thousands deep is an attack
+/// on the stack of whoever walks or drops it.
+pub const MAX_DEPTH: usize = 64;
+
 /// A request body that is not well-formed XML, or not the expected element.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -84,6 +90,11 @@ pub fn parse(body: &[u8]) -> Result<Option<Element>, XmlError> {
         };
         match event {
             Event::Start(e) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError(format!(
+                        "the request body nests elements more than {MAX_DEPTH} deep (at byte {at})"
+                    )));
+                }
                 stack.push(element(&e, ns)?);
             }
             Event::Empty(e) => {

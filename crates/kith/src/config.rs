@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub digest: Option<kith_app::digest::DigestSchedule>,
     /// Limits on sharing one's card (emails a day).
     pub cards: Option<kith_app::cards::CardsConfig>,
+    /// Reverse proxies whose X-Forwarded-For is believed (docs/security.md).
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The environment variables kith reads; any other `KITH_*` is warned about.
@@ -35,6 +37,7 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_USER",
     "KITH_LISTEN",
     "KITH_MAX_UPLOAD_MB",
+    "KITH_TRUSTED_PROXIES",
     "KITH_PYTHON",
     "KITH_TEST_DATABASE_URL",
     "KITH_VENV",
@@ -120,4 +123,29 @@ pub fn digest_schedule(file: &FileConfig) -> Result<kith_app::digest::DigestSche
     let schedule = file.digest.unwrap_or_default();
     schedule.check().map_err(anyhow::Error::msg)?;
     Ok(schedule)
+}
+
+/// The trusted reverse proxies: the flag or `KITH_TRUSTED_PROXIES`, else
+/// kith.toml's `trusted_proxies`. Each is an address (`127.0.0.1`) or a
+/// network (`10.0.0.0/8`).
+pub fn trusted_proxies(flag: &[String], file: &FileConfig) -> Result<Vec<ipnet::IpNet>> {
+    let given = if flag.is_empty() {
+        file.trusted_proxies.clone().unwrap_or_default()
+    } else {
+        flag.to_vec()
+    };
+    given
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "trusted proxy {p:?} is not an address or a network (e.g. 10.0.0.1 or 10.0.0.0/8)"
+                    )
+                })
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@ mod config;
 mod network;
 mod output;
 mod relationships;
+mod scratch;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
@@ -238,6 +239,14 @@ struct ServeArgs {
     /// Mark cookies Secure (kith is reached over https).
     #[arg(long)]
     secure_cookies: bool,
+    /// A reverse proxy (address or network, e.g. 10.0.0.0/8) whose
+    /// X-Forwarded-For names the client; repeat for several.
+    #[arg(
+        long = "trusted-proxy",
+        env = "KITH_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -567,6 +576,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     if matches!(cli.command, Command::Demo(_)) {
         prepare_demo_dir(&mut cli)?;
     }
+    scratch::prepare(&config::data_dir(cli.data_dir.as_deref())?)?;
     let (store, file, settings) = open_store(&cli).await?;
     let wanted = cli.user.clone().or(file.user.clone());
     let result = dispatch(cli, &store, wanted.as_deref(), settings, &file).await;
@@ -867,6 +877,7 @@ async fn serve(
         public_url: config::public_url(file, &address.to_string()),
         digest: config::digest_schedule(file)?,
         mailer,
+        trusted_proxies: config::trusted_proxies(&args.trusted_proxies, file)?,
     };
     let state = kith_web::AppState::new(store.clone(), settings, config);
     eprintln!("kith is serving on http://{address} ({})", store.engine());

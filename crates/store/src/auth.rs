@@ -261,6 +261,22 @@ impl crate::Store {
         Ok(())
     }
 
+    /// Whether some account has a password (then setup is closed for good).
+    pub async fn any_account_can_sign_in(&self) -> Result<bool> {
+        let sql = "SELECT 1 AS one FROM accounts WHERE password_hash IS NOT NULL LIMIT 1";
+        let found = on_pool!(&self.db, p => sqlx::query(sql)
+            .fetch_optional(p)
+            .await?
+            .is_some());
+        Ok(found)
+    }
+
+    /// Forgets every setup link (once an account can sign in).
+    pub async fn delete_setup_tokens(&self) -> Result<()> {
+        on_pool!(&self.db, p => sqlx::query("DELETE FROM setup_tokens").execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// Whether this is the setup link's secret (it stays valid until used).
     pub async fn setup_token_valid(&self, secret_hash: &[u8]) -> Result<bool> {
         let sql = "SELECT 1 AS one FROM setup_tokens WHERE secret_hash = $1";

@@ -31,7 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/unmerge", post(unmerge))
         .route("/api/v1/deleted-people", get(list_deleted))
         .route("/api/v1/deleted-people/{id}/restore", post(restore))
-        .route("/api/v1/imports", post(create_import))
+        // The upload's size is counted as it is written (read_upload).
+        .route(
+            "/api/v1/imports",
+            post(create_import).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/api/v1/imports/{id}", get(get_import))
         .route("/api/v1/export", get(export))
 }

@@ -58,6 +58,11 @@ async fn well_known() -> Response {
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/dav/")]).into_response()
 }
 
+/// A card's largest body (a vCard with photos; the importer's cap too).
+const MAX_CARD_BODY: usize = 16 * 1024 * 1024;
+/// A request's XML: a multiget of 5,000 hrefs is about 400 KB.
+const MAX_XML_BODY: usize = 4 * 1024 * 1024;
+
 fn unauthorized() -> Response {
     (
         StatusCode::UNAUTHORIZED,
@@ -104,15 +109,32 @@ struct Request {
 impl Request {
     /// The request of the account its Basic credentials prove, else the
     /// answer that asks for them.
+    /// The body is read only once the caller is proved, and only up to
+    /// what its method needs: a card for PUT, a request's XML otherwise.
     async fn authenticated(
         state: &AppState,
         method: Method,
         headers: HeaderMap,
-        body: Bytes,
+        body: Body,
     ) -> Result<Request, Response> {
         let Some((account, user)) = authenticate(state, &headers).await else {
             return Err(unauthorized());
         };
+        let limit = if method == Method::PUT {
+            MAX_CARD_BODY
+        } else {
+            MAX_XML_BODY
+        }
+        .min(state.config.max_body);
+        let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is larger than this server accepts here ({limit} bytes)\n"
+                ),
+            )
+                .into_response()
+        })?;
         Ok(Request {
             app: state.app(account),
             user,
@@ -226,7 +248,7 @@ pub async fn site_root(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     match Request::authenticated(&state, method, headers, body).await {
         Ok(req) if req.method == Method::OPTIONS => options(),
@@ -240,7 +262,7 @@ async fn dav(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let mut req = match Request::authenticated(&state, method, headers, body).await {
         Ok(req) => req,

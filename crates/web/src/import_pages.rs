@@ -11,9 +11,9 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use kith_app::AppError;
 use kith_app::ImportReport;
 use kith_app::import::{ImportOptions, Progress};
@@ -26,7 +26,13 @@ use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/import", get(import_page).post(upload))
+        // The upload's size is counted as it is written (read_upload).
+        .route(
+            "/import",
+            post(upload)
+                .layer(DefaultBodyLimit::disable())
+                .get(import_page),
+        )
         .route("/import/{job}", get(job_page))
 }
 
@@ -149,6 +155,7 @@ pub(crate) async fn read_upload(
     let dir = tempfile::tempdir()
         .map_err(|e| Problem::new(Code::Internal, format!("no room for the upload: {e}")))?;
     let mut csrf_ok = csrf.is_none();
+    let mut received = 0usize;
     let mut upload = Upload {
         dir,
         files: Vec::new(),
@@ -164,13 +171,13 @@ pub(crate) async fn read_upload(
     })? {
         match field.name().unwrap_or_default() {
             "csrf" => {
-                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                let value = small_field(&mut field).await?;
                 if let Some((token, same_site)) = csrf {
                     csrf_ok = same_site && constant_time_eq(&value, token);
                 }
             }
             "format" => {
-                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                let value = small_field(&mut field).await?;
                 upload.format = match value.as_str() {
                     "" | "auto" => None,
                     f => Some(Format::parse(f).ok_or_else(|| {
@@ -182,7 +189,7 @@ pub(crate) async fn read_upload(
                 };
             }
             "dry_run" => {
-                let value = field.text().await.map_err(|e| invalid(e.to_string()))?;
+                let value = small_field(&mut field).await?;
                 upload.dry_run = !matches!(value.trim(), "false" | "0" | "no");
             }
             "files" => {
@@ -214,6 +221,10 @@ pub(crate) async fn read_upload(
                         invalid(format!("the upload broke off: {e}"))
                     }
                 })? {
+                    received += chunk.len();
+                    if received > state.config.max_body {
+                        return Err(too_large());
+                    }
                     std::io::Write::write_all(&mut out, &chunk).map_err(write_err)?;
                 }
                 upload.files.push((name, path));
@@ -241,6 +252,38 @@ pub(crate) async fn read_upload(
         ));
     }
     Ok(upload)
+}
+
+/// A form field that is not a file (the token, the format, dry_run): a
+/// few bytes, read up to a small bound.
+async fn small_field(field: &mut axum::extract::multipart::Field<'_>) -> Result<String, Problem> {
+    const MAX: usize = 4096;
+    let mut value = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| Problem::new(Code::InvalidRequest, format!("the upload broke off: {e}")))?
+    {
+        if value.len() + chunk.len() > MAX {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!(
+                    "the form field {:?} is longer than {MAX} bytes",
+                    field.name().unwrap_or_default()
+                ),
+            ));
+        }
+        value.extend_from_slice(&chunk);
+    }
+    String::from_utf8(value).map_err(|_| {
+        Problem::new(
+            Code::InvalidValue,
+            format!(
+                "the form field {:?} is not UTF-8",
+                field.name().unwrap_or_default()
+            ),
+        )
+    })
 }
 
 /// Starts importing an upload as `account` in the background; the job's id.

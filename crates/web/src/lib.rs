@@ -33,9 +33,14 @@ use axum::extract::DefaultBodyLimit;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
-/// Every route, with the body limit.
+/// Largest body of an ordinary request (a form, a JSON document). Uploads
+/// (imports: `--max-upload-mb`, counted as they are written to disk) and
+/// CardDAV (read after authentication, per method) set their own; the
+/// sign-in forms a smaller one.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Every route, with the body limits and the security headers.
 pub fn router(state: AppState) -> Router {
-    let limit = state.config.max_body;
     Router::new()
         .merge(pages::routes())
         .merge(people_forms::routes())
@@ -49,14 +54,41 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(dav::routes())
         .merge(dav_pages::routes())
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
+        .layer(axum::middleware::from_fn(security_headers))
         // A bug must not cost the client its answer: a panic becomes a 500
         // problem document (and a line in the log).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             problem::on_panic,
         ))
         .with_state(state)
+}
+
+/// What every answer tells the browser: never frame these pages
+/// (clickjacking), do not guess content types, do not hand secret links'
+/// paths to other sites, and run only kith's own scripts and styles.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "same-origin");
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    response
 }
 
 /// Serves on `listener` until the process is asked to stop (Ctrl-C, SIGTERM).

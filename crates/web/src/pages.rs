@@ -2,28 +2,33 @@
 //! JavaScript): first-account setup, sign in and out, the people list with
 //! search and paging, a person's page.
 
-use crate::caller::{PageCaller, SESSION_COOKIE, same_site};
+use crate::caller::{PageCaller, SESSION_COOKIE, client_address, same_site};
 use crate::problem::{Code, Problem};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use kith_app::auth::{LoginRefused, NewSession};
+use kith_app::auth::{LoginRefused, NewSession, SetupRefused};
 use kith_store::{PeopleFilter, PeopleSort};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+/// The sign-in, setup and sign-out forms are a few short fields: their
+/// bodies, read before anyone is signed in, stop here.
+const SMALL_FORM: usize = 16 * 1024;
+
 pub fn routes() -> Router<AppState> {
+    let small = || DefaultBodyLimit::max(SMALL_FORM);
     Router::new()
-        .route("/setup", get(setup_page).post(setup_submit))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", post(logout))
+        .route("/setup", get(setup_page).post(setup_submit).layer(small()))
+        .route("/login", get(login_page).post(login_submit).layer(small()))
+        .route("/logout", post(logout).layer(small()))
         .route("/people", get(people_page))
         .route("/people/{id}", get(person_page))
         .route("/static/kith.css", get(stylesheet))
@@ -67,13 +72,18 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only a path on this site is a place to go after signing in.
-fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/people"
-    }
+/// Only a path on this site is a place to go after signing in: it starts
+/// with one `/`, holds no `\\` (browsers read both `//host` and `/\\host`
+/// as another site) and only visible ASCII: browsers drop tabs and line
+/// breaks from a URL, so `/\t/evil.example/` would become
+/// `//evil.example/`, and a line break cannot go into a header at all.
+pub fn local_path(next: &str) -> &str {
+    let safe = next.len() <= 2048
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    if safe { next } else { "/people" }
 }
 
 fn session_cookie(session: &NewSession, secure: bool) -> Cookie<'static> {
@@ -140,36 +150,56 @@ struct SetupForm {
 
 async fn setup_submit(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    parts: RequestParts,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, Problem> {
-    match state
+    if !parts.same_site {
+        return Err(cross_site_form());
+    }
+    let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies);
+    let outcome = state
         .auth
-        .complete_setup(&form.token, form.name.trim(), &form.password)
-        .await
-    {
-        Ok(session) => {
+        .complete_setup(&form.token, form.name.trim(), &form.password, address)
+        .await;
+    match outcome {
+        Ok(Ok(session)) => {
             let jar = jar.add(session_cookie(&session, secure(&state, &headers)));
             Ok((jar, Redirect::to("/people")).into_response())
         }
-        Err(e @ kith_app::AppError::Invalid(_)) => {
-            let still_valid = state.auth.setup_secret_valid(&form.token).await?;
-            if !still_valid {
-                return Err(Problem::new(Code::NotFound, e.to_string()));
-            }
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                SetupPage {
-                    token: form.token,
-                    name: form.name,
-                    error: Some(e.to_string()),
-                },
-            )
-                .into_response())
-        }
+        Ok(Err(SetupRefused::LinkInvalid)) => Err(Problem::new(
+            Code::NotFound,
+            "this setup link is not valid (any more): sign in, or restart kith serve for a new link",
+        )),
+        Ok(Err(SetupRefused::Throttled { retry_after })) => Err(Problem::new(
+            Code::TooManyRequests,
+            format!(
+                "too many wrong setup links from this address: try again in {} minutes",
+                retry_after.as_secs().div_ceil(60)
+            ),
+        )),
+        Err(e @ kith_app::AppError::Invalid(_)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SetupPage {
+                token: form.token,
+                name: form.name,
+                error: Some(e.to_string()),
+            },
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A sign-in or setup form posted from another site (login CSRF: signing
+/// the victim into the attacker's account).
+fn cross_site_form() -> Problem {
+    Problem::new(
+        Code::CsrfFailed,
+        "this form came from another site: open kith's own sign-in page and try again",
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -203,14 +233,19 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    parts: RequestParts,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Problem> {
+    if !parts.same_site {
+        return Err(cross_site_form());
+    }
     let next = local_path(form.next.as_deref().unwrap_or("/people")).to_string();
+    let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     let outcome = state
         .auth
-        .login(form.name.trim(), &form.password, peer.ip())
+        .login(form.name.trim(), &form.password, address)
         .await?;
     let (status, message) = match outcome {
         Ok(session) => {

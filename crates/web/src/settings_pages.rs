@@ -133,13 +133,15 @@ async fn change_password(
     caller: PageCaller,
     parts: RequestParts,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
+    let address = crate::caller::client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     // The current password is checked like a sign-in (and throttled alike).
     let check = state
         .auth
-        .login(&caller.name, &form.current, peer.ip())
+        .login(&caller.name, &form.current, address)
         .await?;
     let refused = match check {
         Ok(session) => {

@@ -21,6 +21,9 @@ pub struct ServerConfig {
     pub mailer: Option<Arc<kith_app::mailer::Mailer>>,
     /// When digests go out.
     pub digest: kith_app::digest::DigestSchedule,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in
+    /// throttling is per address); from any other peer the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +34,7 @@ impl Default for ServerConfig {
             public_url: "http://127.0.0.1:7878".into(),
             mailer: None,
             digest: Default::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

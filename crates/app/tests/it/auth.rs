@@ -1,7 +1,7 @@
 //! Signing in: passwords, throttling, sessions, tokens and the setup link,
 //! on both engines.
 
-use kith_app::auth::{Auth, LoginRefused};
+use kith_app::auth::{Auth, LoginRefused, SetupRefused};
 use kith_store::auth::TokenKind;
 use kith_store::testing::stores;
 use std::net::{IpAddr, Ipv4Addr};
@@ -46,9 +46,10 @@ async fn passwords_sessions_and_throttling() {
         assert_eq!(wrong.unwrap_err(), LoginRefused::Wrong, "{engine}");
         assert_eq!(unknown.unwrap_err(), LoginRefused::Wrong, "{engine}");
 
-        // Five failures for a name: even the right password waits.
+        // Five failures for a name from one address: even the right
+        // password waits there.
         let elsewhere = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
-        for _ in 0..4 {
+        for _ in 0..5 {
             let _ = auth.login("ada", "still wrong", elsewhere).await.unwrap();
         }
         let throttled = auth.login("ada", "correct horse", elsewhere).await.unwrap();
@@ -144,21 +145,121 @@ async fn the_setup_link_creates_the_first_admin_once() {
             "{engine}: replaced"
         );
         assert!(auth.setup_secret_valid(&secret).await.unwrap());
-        assert!(auth.complete_setup(&secret, "ada", "short").await.is_err());
+        assert!(
+            auth.complete_setup(&secret, "ada", "short", HOME)
+                .await
+                .is_err()
+        );
         let session = auth
-            .complete_setup(&secret, "default", "correct horse")
+            .complete_setup(&secret, "default", "correct horse", HOME)
             .await
+            .unwrap()
             .unwrap();
         assert_eq!(session.account.name, "default", "{engine}: taken over");
         let users = auth.users().await.unwrap();
         assert_eq!(users.len(), 1);
         assert!(users[0].admin && users[0].can_sign_in);
         // Used up, and no new link once someone can sign in.
-        assert!(
-            auth.complete_setup(&secret, "eve", "correct horse")
+        assert_eq!(
+            auth.complete_setup(&secret, "eve", "correct horse", HOME)
                 .await
-                .is_err()
+                .unwrap()
+                .unwrap_err(),
+            SetupRefused::LinkInvalid
         );
         assert!(auth.setup_secret().await.unwrap().is_none(), "{engine}");
     }
+}
+
+/// Issue 20: five failures under made-up names locked every account out of
+/// that address for 15 minutes, correct passwords included; and 200
+/// parallel guesses had 36 passwords checked instead of 5.
+#[tokio::test]
+async fn throttling_is_per_pair_and_counts_before_hashing() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let auth = Auth::new(store.clone());
+        auth.add_user("ada", "correct horse", false).await.unwrap();
+        let proxy = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9));
+        for i in 0..10 {
+            let r = auth.login(&format!("made-up-{i}"), "guess", proxy).await;
+            assert_eq!(r.unwrap().unwrap_err(), LoginRefused::Wrong, "{engine}");
+        }
+        let ada = auth.login("ada", "correct horse", proxy).await.unwrap();
+        assert!(
+            ada.is_ok(),
+            "{engine}: made-up names lock nobody out: {ada:?}"
+        );
+
+        // 40 guesses at once from one address: five are checked, the rest
+        // wait without a hash.
+        let guesses = (0..40).map(|i| {
+            let auth = auth.clone();
+            async move {
+                let guesser = IpAddr::V4(Ipv4Addr::new(127, 0, 1, 1));
+                auth.login("ada", &format!("guess {i}"), guesser)
+                    .await
+                    .unwrap()
+            }
+        });
+        let outcomes = futures_join_all(guesses).await;
+        let checked = outcomes
+            .iter()
+            .filter(|o| matches!(o, Err(LoginRefused::Wrong)))
+            .count();
+        assert_eq!(checked, 5, "{engine}: {outcomes:?}");
+    }
+}
+
+/// Issue 20: `POST /setup` hashed any password before looking at the token
+/// and stayed open after setup; wrong links are now refused first and
+/// throttled, and setup closes once an account can sign in.
+#[tokio::test]
+async fn setup_checks_its_link_first_and_closes() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let auth = Auth::new(store.clone());
+        let secret = auth.setup_secret().await.unwrap().expect("a link");
+        // A wrong link is refused even with a password too short to hash.
+        for _ in 0..10 {
+            let r = auth.complete_setup("wrong", "eve", "x", HOME).await;
+            assert_eq!(
+                r.unwrap().unwrap_err(),
+                SetupRefused::LinkInvalid,
+                "{engine}"
+            );
+        }
+        let r = auth.complete_setup("wrong", "eve", "x", HOME).await;
+        assert!(
+            matches!(r.unwrap(), Err(SetupRefused::Throttled { .. })),
+            "{engine}"
+        );
+        // An account made elsewhere closes setup, the issued link too.
+        auth.add_user("ada", "correct horse", true).await.unwrap();
+        assert!(!auth.setup_secret_valid(&secret).await.unwrap(), "{engine}");
+        let other = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
+        let r = auth
+            .complete_setup(&secret, "eve", "correct horse", other)
+            .await;
+        assert_eq!(
+            r.unwrap().unwrap_err(),
+            SetupRefused::LinkInvalid,
+            "{engine}"
+        );
+    }
+}
+
+/// Runs futures side by side on this runtime.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

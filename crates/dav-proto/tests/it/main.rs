@@ -339,3 +339,36 @@ fn a_card_answer_carries_its_text_escaped_and_reads_back_the_same() {
             .is_some()
     );
 }
+
+/// Issue 20: a body nesting 100,000 elements (about 700 KB) overflowed the
+/// stack of the thread that dropped its tree and aborted `kith serve`. It is
+/// refused as soon as it passes the depth limit, whatever walks it after.
+#[test]
+fn deeply_nested_bodies_are_refused_not_walked() {
+    let deep = |n: usize| {
+        let mut body = String::from("<D:propfind xmlns:D='DAV:'><D:prop>");
+        body.push_str(&"<D:x>".repeat(n));
+        body.push_str(&"</D:x>".repeat(n));
+        body.push_str("</D:prop></D:propfind>");
+        body
+    };
+    for parse in [
+        |b: &[u8]| parse_propfind(b).map(|_| ()),
+        |b: &[u8]| parse_report(b).map(|_| ()),
+        |b: &[u8]| parse_proppatch(b).map(|_| ()),
+        |b: &[u8]| parse_mkcol(b).map(|_| ()),
+    ] {
+        let e = parse(deep(100_000).as_bytes()).unwrap_err();
+        assert!(e.0.contains("more than 64 deep"), "{e}");
+    }
+    // Real requests nest a few levels and still parse.
+    assert!(parse_propfind(deep(50).as_bytes()).is_ok());
+    // Unclosed nesting is refused the same way, before the end is reached.
+    let open = format!("<D:propfind xmlns:D='DAV:'>{}", "<D:x>".repeat(100_000));
+    assert!(
+        parse_propfind(open.as_bytes())
+            .unwrap_err()
+            .0
+            .contains("deep")
+    );
+}
