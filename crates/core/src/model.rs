@@ -166,6 +166,23 @@ impl PostalAddress {
         self.parts().iter().all(|p| p.trim().is_empty())
     }
 
+    /// The first line of the address as it would be printed (the street,
+    /// else the first part that is there), for showing a card that has
+    /// nothing better.
+    pub fn first_line(&self) -> Option<String> {
+        [
+            &self.street,
+            &self.extended,
+            &self.po_box,
+            &self.locality,
+            &self.region,
+            &self.postal_code,
+            &self.country,
+        ]
+        .into_iter()
+        .find_map(|p| first_line(p))
+    }
+
     pub fn one_line(&self) -> String {
         self.parts()
             .iter()
@@ -174,6 +191,62 @@ impl PostalAddress {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The first non-blank line of a text, trimmed and cut at 80 characters
+/// (a display name made of an address or a note).
+fn first_line(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut out: String = line.chars().take(80).collect();
+    if out.len() < line.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// vCard properties that older writers (Apple, KDE, Evolution, Android)
+/// use for an IM handle instead of `IMPP`; kith keeps them as extra lines.
+pub const LEGACY_IM_PROPERTIES: &[&str] = &[
+    "X-AIM",
+    "X-ICQ",
+    "X-JABBER",
+    "X-MSN",
+    "X-YAHOO",
+    "X-SKYPE",
+    "X-SKYPE-USERNAME",
+    "X-GOOGLE-TALK",
+    "X-GTALK",
+    "X-QQ",
+    "X-GADUGADU",
+    "X-GROUPWISE",
+    "X-SIP",
+    "X-MATRIX",
+];
+
+/// The value of an extra line when it is an IM handle (`X-JABBER;TYPE=HOME:ada@jabber.example`,
+/// also with a group: `item1.X-AIM:ada`), non-empty.
+fn legacy_im(line: &str) -> Option<&str> {
+    let end = line.find([';', ':'])?;
+    let name = &line[..end];
+    let name = name.rsplit('.').next().unwrap_or(name);
+    if !LEGACY_IM_PROPERTIES
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(name))
+    {
+        return None;
+    }
+    // The value starts at the first colon outside a quoted parameter.
+    let mut quoted = false;
+    let colon = line.char_indices().find_map(|(i, c)| match c {
+        '"' => {
+            quoted = !quoted;
+            None
+        }
+        ':' if !quoted => Some(i),
+        _ => None,
+    })?;
+    let value = line[colon + 1..].trim();
+    (!value.is_empty()).then_some(value)
 }
 
 /// A plain text value with its sources (nickname, note, tag).
@@ -309,7 +382,34 @@ impl Card {
             .or_else(|| first(&self.phones))
             .or_else(|| first(&self.urls))
             .or_else(|| first(&self.impps))
+            .or_else(|| self.legacy_ims().next().map(str::to_string))
+            .or_else(|| self.addresses.iter().find_map(|a| a.first_line()))
+            .or_else(|| self.notes.iter().find_map(|n| first_line(&n.value)))
             .unwrap_or_default()
+    }
+
+    /// The IM handles kept as older vCard lines (`X-JABBER`, `X-AIM`,
+    /// `X-GOOGLE-TALK`, … see [`LEGACY_IM_PROPERTIES`]), as written.
+    pub fn legacy_ims(&self) -> impl Iterator<Item = &str> {
+        self.extra.iter().filter_map(|e| legacy_im(&e.line))
+    }
+
+    /// True when the card holds nothing a person can be shown or found by:
+    /// no name, nickname, email, phone, URL, IM address (`IMPP` or an older
+    /// `X-JABBER`-style line), postal address, organisation or title, or
+    /// note. Such a record (only a birthday, tags or a photo, or nothing at
+    /// all) is reported and skipped by the importers; any of these values
+    /// is enough to keep it, shown by [`Card::display_name`].
+    pub fn has_nothing_to_show(&self) -> bool {
+        self.is_blank()
+            && self.impps.is_empty()
+            && self.legacy_ims().next().is_none()
+            && self.addresses.iter().all(PostalAddress::is_empty)
+            && self
+                .positions
+                .iter()
+                .all(|p| p.organization.trim().is_empty() && p.title.trim().is_empty())
+            && self.notes.iter().all(|n| n.value.trim().is_empty())
     }
 
     /// The position shown on a card: the latest current one, else the latest.

@@ -121,14 +121,15 @@ impl<R: BufRead> MboxReader<R> {
         }
     }
 
-    /// Reads one line into `buf`; false at the end.
+    /// Reads one line into `buf`, keeping at most [`MAX_HEADER`] + 1 bytes
+    /// of it (a body line of a gigabyte is skipped, never held); false at
+    /// the end.
     fn next_line(&mut self) -> std::io::Result<bool> {
-        self.buf.clear();
-        let n = self.input.read_until(b'\n', &mut self.buf)?;
-        if n > 0 {
+        let line = crate::text::read_line_capped(&mut self.input, &mut self.buf, MAX_HEADER + 1)?;
+        if line.read > 0 {
             self.line += 1;
         }
-        Ok(n > 0)
+        Ok(line.read > 0)
     }
 }
 
@@ -216,16 +217,18 @@ pub fn read_message_file<R: BufRead>(mut input: R, file: &str) -> Result<MailHea
     let mut header = Vec::new();
     let mut line = Vec::new();
     loop {
-        line.clear();
-        let n = input.read_until(b'\n', &mut line).map_err(|e| Diagnostic {
-            file: file.to_string(),
-            line: 1,
-            message: format!("cannot read: {e}"),
-        })?;
-        if n == 0 || line == b"\n" || line == b"\r\n" {
+        let read =
+            crate::text::read_line_capped(&mut input, &mut line, MAX_HEADER + 1).map_err(|e| {
+                Diagnostic {
+                    file: file.to_string(),
+                    line: 1,
+                    message: format!("cannot read: {e}"),
+                }
+            })?;
+        if read.read == 0 || line == b"\n" || line == b"\r\n" {
             break;
         }
-        if header.len() + n > MAX_HEADER {
+        if header.len() + line.len() > MAX_HEADER {
             return Err(Diagnostic {
                 file: file.to_string(),
                 line: 1,

@@ -53,15 +53,21 @@ pub fn import_report(r: &ImportReport) {
         );
     }
     if !r.problems.is_empty() {
-        println!("problems ({}):", r.problems.len());
+        println!("problems ({}):", r.problem_count());
         for p in &r.problems {
             println!("  {p}");
         }
+        if let Some(more) = r.more_problems_line() {
+            println!("  {more}");
+        }
     }
     if !r.warnings.is_empty() {
-        println!("warnings ({}):", r.warnings.len());
+        println!("warnings ({}):", r.warning_count());
         for w in &r.warnings {
             println!("  {w}");
+        }
+        if let Some(more) = r.more_warnings_line() {
+            println!("  {more}");
         }
     }
 }

@@ -494,8 +494,9 @@ async fn job_page(
                     .problems
                     .iter()
                     .map(|d| format!("line {}: {}", d.line, d.message))
+                    .chain(r.more_problems_line())
                     .collect(),
-                warnings: r.warnings.len(),
+                warnings: r.warning_count() as usize,
             },
             Ok(r) => FileResult {
                 name: name.clone(),
@@ -516,8 +517,9 @@ async fn job_page(
                     .problems
                     .iter()
                     .map(|d| format!("line {}: {}", d.line, d.message))
+                    .chain(r.more_problems_line())
                     .collect(),
-                warnings: r.warnings.len(),
+                warnings: r.warning_count() as usize,
             },
             Err(e) => FileResult {
                 name: name.clone(),

@@ -1,7 +1,10 @@
 //! ZIP archives as users download them (a LinkedIn data export, a folder of
 //! vCards zipped): the entries that hold contacts are unpacked to a private
 //! temporary directory and imported one by one; the rest are named as
-//! skipped. Unpacking is bounded, so a crafted archive cannot fill the disk.
+//! skipped. Unpacking is bounded, so a crafted archive cannot fill the disk:
+//! entries stream to disk (never whole in memory) within a total size, and
+//! an entry that unpacks to more than [`MAX_RATIO`] times its packed size
+//! (a zip bomb) is named as a problem and not read.
 
 use crate::{App, AppError, ImportOptions, ImportReport, Progress, Result};
 use kith_formats::csv::linkedin_activity::ActivityFile;
@@ -11,6 +14,24 @@ use std::path::Path;
 /// Most bytes unpacked from one archive, and most entries looked at.
 const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
 const MAX_ENTRIES: usize = 10_000;
+/// Most an entry may unpack to per byte packed. Contact files pack 3 to
+/// 20 times; deflate's best is about 1,030 (a file of one repeated byte).
+/// Entries up to [`RATIO_GRACE`] are not held to it (a tiny file of blank
+/// lines packs very well).
+pub const MAX_RATIO: u64 = 100;
+const RATIO_GRACE: u64 = 1024 * 1024;
+
+/// The most an entry packed in `compressed` bytes may unpack to.
+fn unpack_limit(compressed: u64) -> u64 {
+    compressed.saturating_mul(MAX_RATIO).max(RATIO_GRACE)
+}
+
+fn bomb_message(name: &str, packed: u64) -> String {
+    format!(
+        "{name} unpacks to more than {MAX_RATIO} times its packed size of {packed} bytes \
+         (a zip bomb?); not read. Unpack the archive yourself and import the file if it is genuine"
+    )
+}
 
 /// What importing an archive did: each imported entry's outcome, and the
 /// entries left alone.
@@ -65,7 +86,7 @@ impl App {
             message,
         };
         let dir = tempfile::tempdir().map_err(|e| file_err(format!("no room to unpack: {e}")))?;
-        let (chosen, skipped) = {
+        let (chosen, skipped, refused) = {
             let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
             let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
                 .map_err(|e| file_err(format!("not a readable ZIP archive: {e}")))?;
@@ -77,6 +98,7 @@ impl App {
             }
             let mut chosen = Vec::new();
             let mut skipped = Vec::new();
+            let mut refused = Vec::new();
             let mut budget = MAX_UNPACKED;
             for i in 0..zip.len() {
                 let mut entry = zip
@@ -93,6 +115,15 @@ impl App {
                     skipped.push(name);
                     continue;
                 };
+                // What the entry claims, checked before a byte is unpacked;
+                // what it really unpacks to is held to the same limit below
+                // (its packed bytes are read through a bounded reader).
+                let packed = entry.compressed_size();
+                let limit = unpack_limit(packed);
+                if entry.size() > limit {
+                    refused.push((name.clone(), bomb_message(&name, packed)));
+                    continue;
+                }
                 // Unpacked under a name of kith's choosing: an entry named
                 // `../x` cannot write outside the directory.
                 let base = name.rsplit('/').next().unwrap_or("entry").to_string();
@@ -101,8 +132,15 @@ impl App {
                 std::fs::create_dir_all(target.parent().unwrap_or(dir.path()))
                     .map_err(write_err)?;
                 let mut out = std::fs::File::create(&target).map_err(write_err)?;
-                let written = std::io::copy(&mut (&mut entry).take(budget + 1), &mut out)
+                let cap = budget.min(limit);
+                let written = std::io::copy(&mut (&mut entry).take(cap + 1), &mut out)
                     .map_err(|e| file_err(format!("{name} cannot be unpacked: {e}")))?;
+                if written > limit {
+                    drop(out);
+                    let _ = std::fs::remove_file(&target);
+                    refused.push((name.clone(), bomb_message(&name, packed)));
+                    continue;
+                }
                 if written > budget {
                     return Err(file_err(format!(
                         "unpacked, the archive is larger than {} GiB; unpack it yourself and import the files",
@@ -113,14 +151,21 @@ impl App {
                 chosen.push((rank, name, target));
             }
             chosen.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            (chosen, skipped)
+            (chosen, skipped, refused)
         };
-        if chosen.is_empty() {
+        if chosen.is_empty() && refused.is_empty() {
             return Err(file_err(
                 "the archive holds no contacts kith reads (Connections.csv, Profile.csv, Positions.csv, messages.csv, Invitations.csv from a LinkedIn export, or .vcf files)".into(),
             ));
         }
-        let mut imported = Vec::new();
+        // Entries refused unread come first, each named with its problem.
+        let mut imported: Vec<(String, Result<ImportReport>)> = refused
+            .into_iter()
+            .map(|(name, message)| {
+                let path = format!("{shown}: {name}");
+                (name, Err(AppError::File { path, message }))
+            })
+            .collect();
         for (rank, name, target) in chosen {
             // LinkedIn's activity files are read as such even when their
             // header is off, so that the problem is named rightly.

@@ -77,9 +77,11 @@ impl App {
             dry_run: options.dry_run,
             records: events.len() as u64,
             skipped: problems.len() as u64,
-            problems,
             ..Default::default()
         };
+        for problem in problems {
+            report.add_problem(problem);
+        }
         let now = kith_store::now_micros();
         let is_mine = |e: &str| mine.iter().any(|m| m == e);
         let mut tx = self.store.begin(self.account).await?;

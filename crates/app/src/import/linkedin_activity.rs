@@ -145,7 +145,7 @@ impl App {
                             Ok(m) => m,
                             Err(d) => {
                                 report.skipped += 1;
-                                report.problems.push(d);
+                                report.add_problem(d);
                                 continue;
                             }
                         };
@@ -156,7 +156,7 @@ impl App {
                         }
                         let Some(from) = seen.participant(&m.from_url, &m.from_name, m.line) else {
                             report.skipped += 1;
-                            report.warnings.push(Diagnostic {
+                            report.add_warning(Diagnostic {
                                 file: file_name.clone(),
                                 line: m.line,
                                 message: "the sender has no LinkedIn profile URL: skipped".into(),
@@ -196,7 +196,7 @@ impl App {
                             Ok(v) => v,
                             Err(d) => {
                                 report.skipped += 1;
-                                report.problems.push(d);
+                                report.add_problem(d);
                                 continue;
                             }
                         };
@@ -206,7 +206,7 @@ impl App {
                             seen.participant(&v.invitee_url, &v.to_name, v.line),
                         ) else {
                             report.skipped += 1;
-                            report.warnings.push(Diagnostic {
+                            report.add_warning(Diagnostic {
                                 file: file_name.clone(),
                                 line: v.line,
                                 message: "the invitation lacks a LinkedIn profile URL: skipped"
@@ -232,7 +232,7 @@ impl App {
             }
             if drafts > 0 {
                 report.skipped += drafts;
-                report.warnings.push(Diagnostic {
+                report.add_warning(Diagnostic {
                     file: file_name.clone(),
                     line: 1,
                     message: format!(
@@ -246,8 +246,8 @@ impl App {
         if report.records == 0 && !report.problems.is_empty() {
             return Err(file_err(format!(
                 "nothing could be read ({} problem{}; first: {})",
-                report.problems.len(),
-                if report.problems.len() == 1 { "" } else { "s" },
+                report.problem_count(),
+                if report.problem_count() == 1 { "" } else { "s" },
                 report.problems[0]
             )));
         }

@@ -171,7 +171,7 @@ impl App {
                 Ok(m) => m,
                 Err(d) => {
                     report.skipped += 1;
-                    report.problems.push(d);
+                    report.add_problem(d);
                     continue;
                 }
             };
@@ -204,7 +204,7 @@ impl App {
             }
             let Some(at) = m.at else {
                 report.skipped += 1;
-                report.warnings.push(Diagnostic {
+                report.add_warning(Diagnostic {
                     file: file_name.clone(),
                     line: m.line,
                     message: "the message has no readable Date: skipped".into(),

@@ -67,10 +67,14 @@ pub struct ImportReport {
     pub suggested: u64,
     /// Records that could not be read.
     pub skipped: u64,
-    /// Every problem, with its file and line.
+    /// The first [`MAX_LISTED`] problems, each with its file and line.
     pub problems: Vec<Diagnostic>,
-    /// Things noticed in records that were still imported.
+    /// Problems beyond those listed ("and N more problems").
+    pub more_problems: u64,
+    /// The first [`MAX_LISTED`] things noticed in records that were still imported.
     pub warnings: Vec<Diagnostic>,
+    /// Warnings beyond those listed.
+    pub more_warnings: u64,
     /// Interactions added (mailboxes and calendars).
     #[serde(skip_serializing_if = "is_zero")]
     pub interactions: u64,
@@ -78,6 +82,55 @@ pub struct ImportReport {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// How many problems (and warnings) a report lists; the rest are counted.
+/// A file of a million broken records must not become a million messages
+/// in memory, in the JSON or on the page.
+pub const MAX_LISTED: usize = 500;
+
+impl ImportReport {
+    /// Lists a problem, or counts it once [`MAX_LISTED`] are listed.
+    pub fn add_problem(&mut self, problem: Diagnostic) {
+        if self.problems.len() < MAX_LISTED {
+            self.problems.push(problem);
+        } else {
+            self.more_problems += 1;
+        }
+    }
+
+    /// Lists a warning, or counts it once [`MAX_LISTED`] are listed.
+    pub fn add_warning(&mut self, warning: Diagnostic) {
+        if self.warnings.len() < MAX_LISTED {
+            self.warnings.push(warning);
+        } else {
+            self.more_warnings += 1;
+        }
+    }
+
+    /// Every problem there was, listed or only counted.
+    pub fn problem_count(&self) -> u64 {
+        self.problems.len() as u64 + self.more_problems
+    }
+
+    /// Every warning there was, listed or only counted.
+    pub fn warning_count(&self) -> u64 {
+        self.warnings.len() as u64 + self.more_warnings
+    }
+
+    /// "and N more problems" when some were only counted.
+    pub fn more_problems_line(&self) -> Option<String> {
+        more_line(self.more_problems, "problem")
+    }
+
+    /// "and N more warnings" when some were only counted.
+    pub fn more_warnings_line(&self) -> Option<String> {
+        more_line(self.more_warnings, "warning")
+    }
+}
+
+fn more_line(n: u64, what: &str) -> Option<String> {
+    (n > 0).then(|| format!("and {n} more {what}{}", if n == 1 { "" } else { "s" }))
 }
 
 /// Counts the bytes read through it, for progress.
@@ -255,12 +308,12 @@ impl App {
                 Message::Failed(e) => return Err(e.into()),
                 Message::Item(Err(d)) => {
                     matcher.report.skipped += 1;
-                    matcher.report.problems.push(d);
+                    matcher.report.add_problem(d);
                 }
                 Message::Item(Ok(record)) => {
                     matcher.report.records += 1;
                     for w in &record.warnings {
-                        matcher.report.warnings.push(Diagnostic {
+                        matcher.report.add_warning(Diagnostic {
                             file: file_name.clone(),
                             line: record.line,
                             message: w.clone(),
@@ -276,8 +329,8 @@ impl App {
             return Err(file_err(format!(
                 "nothing could be read as {} ({} problem{}; first: {})",
                 format.name(),
-                report.problems.len(),
-                if report.problems.len() == 1 { "" } else { "s" },
+                report.problem_count(),
+                if report.problem_count() == 1 { "" } else { "s" },
                 report.problems[0]
             )));
         }

@@ -6,6 +6,7 @@ mod cards;
 mod corpus;
 mod dav_read;
 mod digest;
+mod hardening;
 mod keep_in_touch;
 mod linkedin_activity;
 mod mail;

@@ -206,7 +206,7 @@ async fn dry_runs_and_failed_imports_change_nothing() {
         let broken = write(
             dir.path(),
             "broken.vcf",
-            "BEGIN:VCARD\nVERSION:3.0\nEND:VCARD\nBEGIN:VCARD\nNOTE:only a note\nEND:VCARD\n",
+            "BEGIN:VCARD\nVERSION:3.0\nEND:VCARD\nBEGIN:VCARD\nBDAY:1815-12-10\nEND:VCARD\n",
         );
         let err = app
             .import_file(&broken, &ImportOptions::default(), &NoProgress)
@@ -244,7 +244,7 @@ async fn one_bad_card_is_reported_with_its_line_and_the_rest_imported() {
         let app = app_as(&store, "default").await;
         let dir = tempfile::tempdir().unwrap();
         let text = format!(
-            "{FIRST}BEGIN:VCARD\nVERSION:3.0\nNOTE:no name\nEND:VCARD\n{}",
+            "{FIRST}BEGIN:VCARD\nVERSION:3.0\nCATEGORIES:no name\nEND:VCARD\n{}",
             "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@example.org\n"
         );
         let r = import(&app, &write(dir.path(), "mixed.vcf", &text)).await;

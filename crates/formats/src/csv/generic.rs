@@ -529,12 +529,8 @@ fn record(header: &Header, columns: &[Option<Field>], row: &Row, file: &str) -> 
         }
     }
     keep_columns(&mut card, header, row, &unmapped);
-    if card.is_blank() && card.positions.is_empty() {
-        return Err(diag(
-            file,
-            row.line,
-            "no name, email, phone or website in this row; skipped",
-        ));
+    if card.has_nothing_to_show() {
+        return Err(diag(file, row.line, super::NOTHING_TO_SHOW));
     }
     Ok(finish(card, row, file, FORMAT, false, warnings))
 }

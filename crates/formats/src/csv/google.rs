@@ -342,12 +342,8 @@ fn record(header: &Header, plan: &Plan, row: &Row, file: &str) -> Item {
         push_addresses(&mut card, row, cols);
     }
     keep_columns(&mut card, header, row, &plan.extra);
-    if card.is_blank() && card.positions.is_empty() {
-        return Err(diag(
-            file,
-            row.line,
-            "no name, email, phone, website or organization; row skipped",
-        ));
+    if card.has_nothing_to_show() {
+        return Err(diag(file, row.line, super::NOTHING_TO_SHOW));
     }
     Ok(finish(card, row, file, FORMAT, false, warnings))
 }

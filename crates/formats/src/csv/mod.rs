@@ -24,12 +24,24 @@ use kith_core::{Card, ContactPoint, Diagnostic, ExtraProperty, ImportRecord, Sou
 use std::collections::HashMap;
 use std::io::{BufRead, ErrorKind};
 
+/// Why a row that holds nothing kith can show a person by is skipped
+/// (see [`Card::has_nothing_to_show`]).
+pub(crate) const NOTHING_TO_SHOW: &str = "no name, email, phone, website, IM address, \
+     postal address, organisation or note; row skipped";
+
 /// How many non-blank lines a reader looks at to find its header.
 pub(crate) const HEADER_SCAN_LINES: u64 = 200;
 
 // ---------------------------------------------------------------------------
 // Record splitting
 // ---------------------------------------------------------------------------
+
+/// A record (a row, with its quoted line breaks) larger than this is
+/// reported and skipped: its bytes past the cap are read but not kept, so
+/// one runaway row (a 1 GiB line, a quote never closed) cannot exhaust
+/// memory. Each field counts 32 bytes besides its text (a line of commas).
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+const FIELD_OVERHEAD: usize = 32;
 
 /// One record as bytes, with the line it starts on.
 #[derive(Debug)]
@@ -38,6 +50,8 @@ struct RawRecord {
     fields: Vec<Vec<u8>>,
     /// The input ended inside a quoted field.
     unclosed_quote: bool,
+    /// The record was over [`MAX_RECORD_BYTES`]: `fields` is empty.
+    too_big: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -75,6 +89,10 @@ impl<'a> RecordReader<'a> {
         let mut field: Vec<u8> = Vec::new();
         let mut state = State::Start;
         let mut any = false;
+        // Bytes kept so far (text and per-field overhead); past the cap,
+        // nothing more is kept and the record is reported as too big.
+        let mut kept = 0usize;
+        let mut too_big = false;
         loop {
             let buf = match self.input.fill_buf() {
                 Ok(b) => b,
@@ -88,8 +106,9 @@ impl<'a> RecordReader<'a> {
                 fields.push(field);
                 return Ok(Some(RawRecord {
                     line: start,
-                    fields,
+                    fields: if too_big { Vec::new() } else { fields },
                     unclosed_quote: state == State::Quoted,
+                    too_big,
                 }));
             }
             let mut used = 0;
@@ -103,6 +122,17 @@ impl<'a> RecordReader<'a> {
                     }
                 }
                 any = true;
+                kept += 1;
+                if kept > MAX_RECORD_BYTES && !too_big {
+                    too_big = true;
+                    fields = Vec::new();
+                    field = Vec::new();
+                }
+                if too_big {
+                    // Drop what the state machine keeps; it still finds the record's end.
+                    field.clear();
+                    fields.clear();
+                }
                 let newline = b == b'\n' || b == b'\r';
                 if newline {
                     self.line += 1;
@@ -121,6 +151,7 @@ impl<'a> RecordReader<'a> {
                                 state = State::Quoted;
                             }
                             (_, b',') => {
+                                kept += FIELD_OVERHEAD;
                                 fields.push(std::mem::take(&mut field));
                                 state = State::Start;
                             }
@@ -150,8 +181,9 @@ impl<'a> RecordReader<'a> {
                 fields.push(field);
                 return Ok(Some(RawRecord {
                     line: start,
-                    fields,
+                    fields: if too_big { Vec::new() } else { fields },
                     unclosed_quote: false,
+                    too_big,
                 }));
             }
         }
@@ -297,6 +329,25 @@ impl Iterator for Rows<'_> {
                     }));
                 }
             };
+            if raw.too_big {
+                if raw.unclosed_quote {
+                    self.done = true;
+                }
+                return Some(Err(Diagnostic {
+                    file: self.file.clone(),
+                    line: raw.line,
+                    message: format!(
+                        "the row is larger than {} MiB; skipped{}",
+                        MAX_RECORD_BYTES >> 20,
+                        if raw.unclosed_quote {
+                            " (a quoted field opened in it is never closed: the rest of the \
+                             file could not be read)"
+                        } else {
+                            ""
+                        }
+                    ),
+                }));
+            }
             if raw.unclosed_quote {
                 self.done = true;
                 return Some(Err(Diagnostic {
@@ -368,6 +419,11 @@ pub(crate) fn scan_header<'a, T>(
                 });
             }
         };
+        if raw.too_big {
+            // Not a header (and not kept): it counts as a line looked at.
+            seen += 1;
+            continue;
+        }
         let fields: Vec<String> = raw.fields.iter().map(|f| decode_field(f)).collect();
         if is_blank(&fields) {
             continue;

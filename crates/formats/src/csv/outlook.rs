@@ -321,12 +321,8 @@ fn record(header: &Header, extra: &[usize], row: &Row, file: &str) -> Item {
         .filter(|&i| !is_filler(&header.names[i], row.cell(Some(i))))
         .collect();
     keep_columns(&mut card, header, row, &kept);
-    if card.is_blank() && card.positions.is_empty() {
-        return Err(diag(
-            file,
-            row.line,
-            "no name, email, phone, website or company; row skipped",
-        ));
+    if card.has_nothing_to_show() {
+        return Err(diag(file, row.line, super::NOTHING_TO_SHOW));
     }
     Ok(finish(card, row, file, FORMAT, false, warnings))
 }

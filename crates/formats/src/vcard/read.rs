@@ -9,8 +9,13 @@ use kith_core::*;
 use std::io::BufRead;
 
 /// A card larger than this is reported and skipped (a runaway file, a
-/// 50 MB field), so one bad record cannot exhaust memory.
+/// 50 MB field), so one bad record cannot exhaust memory. A line is never
+/// held whole beyond this either: its bytes past the cap are skipped unread.
 pub const MAX_CARD_BYTES: usize = 16 * 1024 * 1024;
+
+/// Bytes of a line kept while looking for the next `BEGIN:VCARD` (a marker
+/// is short; the rest of a long stray line is skipped unread).
+const MARKER_SCAN_BYTES: usize = 64;
 
 /// Streams the cards of one vCard file.
 pub struct Reader<'a> {
@@ -19,8 +24,14 @@ pub struct Reader<'a> {
     line: u64,
     finished: bool,
     buf: Vec<u8>,
+    /// The line in `buf` was longer than the cap it was read with (its
+    /// tail was skipped).
+    long_line: bool,
     /// A card read while reporting stray text before it.
     pending: Option<crate::Item>,
+    /// A `BEGIN:VCARD` line (and its number) that cut off the card before
+    /// it: the next card starts there.
+    next_begin: Option<(Vec<u8>, u64)>,
 }
 
 impl<'a> Reader<'a> {
@@ -31,7 +42,9 @@ impl<'a> Reader<'a> {
             line: 0,
             finished: false,
             buf: Vec::new(),
+            long_line: false,
             pending: None,
+            next_begin: None,
         }
     }
 
@@ -43,14 +56,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads one physical line into `self.buf`; false at end of input.
-    fn read_line(&mut self) -> Result<bool, std::io::Error> {
-        self.buf.clear();
-        let n = self.input.read_until(b'\n', &mut self.buf)?;
-        if n > 0 {
+    /// Reads one physical line into `self.buf`, keeping at most `cap`
+    /// bytes of it (the rest is consumed unread and `long_line` set);
+    /// false at end of input.
+    fn read_line(&mut self, cap: usize) -> Result<bool, std::io::Error> {
+        if self.buf.capacity() > MAX_CARD_BYTES / 4 {
+            // Do not keep a huge line's allocation for the rest of the file.
+            self.buf = Vec::new();
+        }
+        let line = crate::text::read_line_capped(&mut self.input, &mut self.buf, cap)?;
+        self.long_line = line.cut;
+        if line.read > 0 {
             self.line += 1;
         }
-        Ok(n > 0)
+        Ok(line.read > 0)
     }
 }
 
@@ -65,6 +84,19 @@ fn marker(line: &[u8]) -> Option<String> {
     Some(s.trim().to_ascii_uppercase())
 }
 
+/// Whether a line is a vCard 2.1 `AGENT` property with an empty value: the
+/// embedded card follows on its own `BEGIN:VCARD` line (`AGENT:`,
+/// `item1.AGENT;TYPE=WORK:`).
+fn opens_agent(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let name = &line[..colon];
+    let name = name.split(|&b| b == b';').next().unwrap_or(name);
+    let name = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
+    name.trim_ascii().eq_ignore_ascii_case(b"AGENT") && line[colon + 1..].trim_ascii().is_empty()
+}
+
 impl Iterator for Reader<'_> {
     type Item = crate::Item;
 
@@ -72,13 +104,16 @@ impl Iterator for Reader<'_> {
         if let Some(item) = self.pending.take() {
             return Some(item);
         }
+        if let Some((begin, start)) = self.next_begin.take() {
+            return Some(self.read_card(begin, start));
+        }
         if self.finished {
             return None;
         }
         // Find the next BEGIN:VCARD, reporting anything else that is not blank.
         let mut stray: Option<u64> = None;
         loop {
-            match self.read_line() {
+            match self.read_line(MARKER_SCAN_BYTES) {
                 Err(e) => {
                     self.finished = true;
                     return Some(Err(self.diag(self.line, format!("read error: {e}"))));
@@ -90,7 +125,7 @@ impl Iterator for Reader<'_> {
                 Ok(true) => {}
             }
             match marker(&self.buf).as_deref() {
-                Some("BEGIN:VCARD") => break,
+                Some("BEGIN:VCARD") if !self.long_line => break,
                 Some("") => {}
                 _ => {
                     stray.get_or_insert(self.line);
@@ -113,32 +148,50 @@ impl Iterator for Reader<'_> {
 const STRAY: &str = "text outside any BEGIN:VCARD … END:VCARD block skipped";
 
 impl Reader<'_> {
-    /// Reads from the BEGIN line up to its matching END (nested AGENT cards
-    /// included) and parses the block.
+    /// Reads from the BEGIN line up to its matching END (nested 2.1 `AGENT`
+    /// cards included) and parses the block. A `BEGIN:VCARD` line that does
+    /// not follow an `AGENT` property starts the next card: the card before
+    /// it was cut off, and is read as far as it goes, with a warning.
     fn read_card(&mut self, mut block: Vec<u8>, start: u64) -> crate::Item {
-        let mut depth = 1;
+        let mut depth = 1u32;
         let mut too_big = false;
-        let mut truncated = false;
+        // The line ending the card early: end of file (None) or the next BEGIN.
+        let mut cut: Option<Option<u64>> = None;
+        let mut after_agent = false;
         loop {
-            match self.read_line() {
+            let cap = if too_big {
+                MARKER_SCAN_BYTES
+            } else {
+                MAX_CARD_BYTES + 1 - block.len().min(MAX_CARD_BYTES)
+            };
+            match self.read_line(cap) {
                 Err(e) => {
                     self.finished = true;
                     return Err(self.diag(self.line, format!("read error: {e}")));
                 }
                 Ok(false) => {
                     self.finished = true;
-                    truncated = true;
+                    cut = Some(None);
                     break;
                 }
                 Ok(true) => {}
             }
+            let long = self.long_line;
             match marker(&self.buf).as_deref() {
-                Some("BEGIN:VCARD") => depth += 1,
-                Some("END:VCARD") => depth -= 1,
+                Some("BEGIN:VCARD") if !long && after_agent => depth += 1,
+                Some("BEGIN:VCARD") if !long => {
+                    // A new card begins: this one has no END:VCARD.
+                    let line = self.line;
+                    self.next_begin = Some((std::mem::take(&mut self.buf), line));
+                    cut = Some(Some(line));
+                    break;
+                }
+                Some("END:VCARD") if !long => depth -= 1,
                 _ => {}
             }
+            after_agent = !long && opens_agent(&self.buf);
             if !too_big {
-                if block.len() + self.buf.len() > MAX_CARD_BYTES {
+                if long || block.len() + self.buf.len() > MAX_CARD_BYTES {
                     too_big = true;
                     block = Vec::new();
                 } else {
@@ -158,15 +211,31 @@ impl Reader<'_> {
                 ),
             ));
         }
-        if truncated {
-            block.extend_from_slice(b"\r\nEND:VCARD\r\n");
+        if cut.is_some() {
+            // Close the card (and any AGENT card left open inside it).
+            for _ in 0..depth {
+                block.extend_from_slice(b"\r\nEND:VCARD\r\n");
+            }
         }
         let text = crate::text::decode(&block);
-        let mut record = parse_card(&text, &self.file, start).map_err(|m| self.diag(start, m))?;
-        if truncated {
-            record
+        let mut record = parse_card(&text, &self.file, start).map_err(|m| {
+            let m = match cut {
+                Some(Some(next)) => {
+                    format!("{m} (the card has no END:VCARD before the next card, line {next})")
+                }
+                Some(None) => format!("{m} (the file ends inside this card)"),
+                None => m,
+            };
+            self.diag(start, m)
+        })?;
+        match cut {
+            Some(Some(next)) => record.warnings.push(format!(
+                "no END:VCARD before the next card begins (line {next}); read this card as far as it goes"
+            )),
+            Some(None) => record
                 .warnings
-                .push("the file ends inside this card (no END:VCARD); read what was there".into());
+                .push("the file ends inside this card (no END:VCARD); read what was there".into()),
+            None => {}
         }
         Ok(record)
     }
@@ -188,8 +257,12 @@ pub fn parse_card(text: &str, file: &str, line: u64) -> Result<ImportRecord, Str
         format: "vcard".into(),
     };
     card.stamp(&source);
-    if card.is_blank() && card.positions.is_empty() {
-        return Err("card has no name, email, phone or URL; skipped".into());
+    if card.has_nothing_to_show() {
+        return Err(
+            "card has no name, email, phone, URL, IM address, postal address, \
+             organisation or note; skipped"
+                .into(),
+        );
     }
     Ok(ImportRecord {
         card,

@@ -7,6 +7,7 @@ mod csv_google;
 mod csv_linkedin;
 mod csv_outlook;
 mod detect;
+mod hardening;
 mod props;
 mod vcard_positions;
 
