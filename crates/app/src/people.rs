@@ -313,6 +313,21 @@ impl App {
         ])
         .await?;
         tx.mark_merge_undone(m.id).await?;
+        if !existed {
+            // A record an import merged in was never a person of its own
+            // and has no sharing rule: it keeps the one of the person it
+            // was part of (a rule set on someone covers all they held).
+            let rules = crate::network::ties::person_rules(&tx.sharing_rules().await?);
+            let parts = crate::network::ties::merged_parts(&tx.merged_people().await?);
+            let level = crate::network::ties::parts_rules(m.survivor, &rules, &parts)
+                .into_iter()
+                .flatten()
+                .min();
+            if let Some(level) = level {
+                tx.set_sharing_rule(&format!("person:{}", m.absorbed), Some(level.as_str()))
+                    .await?;
+            }
+        }
         // They stay a candidate pair; the user can dismiss it.
         tx.set_suggestion_status(m.survivor, m.absorbed, "dismissed")
             .await?;

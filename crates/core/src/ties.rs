@@ -275,6 +275,25 @@ impl Sharing {
             .or(account)
             .unwrap_or(Sharing::Role)
     }
+
+    /// The level of a person made of several merged people (`parts`: the
+    /// person's own rule and the rule of each person merged into them,
+    /// None where a part has none): each part judged as [`Self::resolve`]
+    /// would with the merged person's tags, and the most private wins, so
+    /// that a merge never shows more of anyone than before it. One part
+    /// (no merge) is [`Self::resolve`].
+    pub fn resolve_parts(
+        parts: &[Option<Sharing>],
+        tags: &[Sharing],
+        account: Option<Sharing>,
+    ) -> Sharing {
+        let whole = |part: Option<Sharing>| Sharing::resolve(part, tags.iter().copied(), account);
+        parts
+            .iter()
+            .map(|p| whole(*p))
+            .min()
+            .unwrap_or_else(|| whole(None))
+    }
 }
 
 #[cfg(test)]
@@ -362,6 +381,29 @@ mod tests {
         assert_eq!(Sharing::resolve(None, [], Some(Name)), Name);
         assert_eq!(Sharing::resolve(None, [Name, Nothing], Some(Name)), Nothing);
         assert_eq!(Sharing::resolve(Some(Name), [Nothing], Some(Nothing)), Name);
+    }
+
+    #[test]
+    fn a_merged_person_keeps_the_most_private_level_of_its_parts() {
+        use Sharing::*;
+        // One part: as resolve.
+        assert_eq!(
+            Sharing::resolve_parts(&[Some(Name)], &[Nothing], None),
+            Name
+        );
+        assert_eq!(Sharing::resolve_parts(&[], &[], Some(Name)), Name);
+        // A part hidden by hand hides the whole.
+        assert_eq!(
+            Sharing::resolve_parts(&[Some(Name), Some(Nothing)], &[], Some(Name)),
+            Nothing
+        );
+        // A part without a rule of its own takes the merged tags' rule.
+        assert_eq!(
+            Sharing::resolve_parts(&[Some(Name), None], &[Nothing], Some(Name)),
+            Nothing
+        );
+        // ... else the account's.
+        assert_eq!(Sharing::resolve_parts(&[Some(Name), None], &[], None), Role);
         assert_eq!(TieKind::parse("Introduced by"), Some(TieKind::IntroducedBy));
     }
 }

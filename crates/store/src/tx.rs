@@ -517,6 +517,16 @@ impl Tx {
                  (SELECT 1 FROM interaction_people ip WHERE ip.account_id = $1 AND ip.interaction_id = interactions.id)",
             )
             .bind(account).execute(&mut *c).await?;
+            // Their sharing rules go with them (a rule is kept by the
+            // person's id, as `person:ID`).
+            let gone: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT id FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL",
+            )
+            .bind(account).bind(before).fetch_all(&mut *c).await?;
+            for id in gone {
+                sqlx::query("DELETE FROM sharing_rules WHERE account_id = $1 AND scope = $2")
+                    .bind(account).bind(format!("person:{}", PersonId(id))).execute(&mut *c).await?;
+            }
             let n = sqlx::query("DELETE FROM people WHERE account_id = $1 AND deleted_at < $2 AND merged_into IS NULL")
                 .bind(account).bind(before).execute(&mut *c).await?.rows_affected();
             Ok(n)

@@ -253,19 +253,17 @@ pub(crate) async fn load_account(
     new.sort_unstable_by_key(|&(id, facts)| (facts.orgs.first(), id));
     people.append(&mut new);
     let living: HashSet<PersonId> = people.iter().map(|p| p.0).collect();
-    let follow = |mut id: PersonId| {
-        for _ in 0..64 {
-            match merged.get(&id) {
-                Some(next) => id = *next,
-                None => break,
-            }
-        }
+    let follow = |id: PersonId| {
+        let id = super::ties::merged_end(&merged, id);
         living.contains(&id).then_some(id)
     };
     let me_person = people.iter().find(|p| p.1.is_me).map(|p| p.0);
 
-    // Sharing: the person's rule, else their tags', else the account's.
-    let mut person_rule: HashMap<String, Sharing> = HashMap::new();
+    // Sharing: the person's rule, else their tags', else the account's;
+    // a person with others merged into them is each of those parts too
+    // (their rules are kept under their own ids), the most private wins.
+    let person_rule = super::ties::person_rules(&rules);
+    let parts_of = super::ties::merged_parts(&merged);
     let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
     let mut account_rule = None;
     for (scope, level) in &rules {
@@ -276,16 +274,19 @@ pub(crate) async fn load_account(
             account_rule = Some(level);
         } else if let Some(tag) = scope.strip_prefix("tag:") {
             tag_rule.insert(normalize(tag), level);
-        } else if let Some(id) = scope.strip_prefix("person:") {
-            person_rule.insert(id.to_string(), level);
         }
     }
 
     let mut parts = Vec::with_capacity(people.len());
     for &(id, facts) in &people {
-        let sharing = Sharing::resolve(
-            person_rule.get(&id.to_string()).copied(),
-            facts.tags.iter().filter_map(|t| tag_rule.get(t).copied()),
+        let tags: Vec<Sharing> = facts
+            .tags
+            .iter()
+            .filter_map(|t| tag_rule.get(t).copied())
+            .collect();
+        let sharing = Sharing::resolve_parts(
+            &super::ties::parts_rules(id, &person_rule, &parts_of),
+            &tags,
             account_rule,
         );
         parts.push(PersonPart {

@@ -1,12 +1,15 @@
 //! Ties between two people of the user's address book, set by hand (with
 //! a kind and optionally a strength) or inferred, each with its reasons;
-//! and the sharing rules that say what connections may use for paths.
+//! and the sharing rules that say what connections may use for paths. A
+//! person's rule follows them through merges: it is kept under the id it
+//! was set on, and read as a part of whoever that id was merged into.
 
 use crate::people::resolve_loose;
 use crate::{App, AppError, Result};
 use kith_core::PersonId;
 use kith_core::ties::{Sharing, TieKind};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A tie of one person to another of the same address book.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,6 +63,56 @@ pub enum SharingScope {
     Tag(String),
     /// A person by id, email, profile URL or name.
     Person(String),
+}
+
+/// Where a person merged away ended up, following merges of merges (a
+/// person not merged away is themself).
+pub(crate) fn merged_end(merged: &HashMap<PersonId, PersonId>, mut id: PersonId) -> PersonId {
+    // A chain is as long as merges were made one upon another; the bound
+    // only stops a corrupt cycle.
+    for _ in 0..64 {
+        match merged.get(&id) {
+            Some(next) => id = *next,
+            None => break,
+        }
+    }
+    id
+}
+
+/// The people merged into each person (through any chain of merges), by
+/// where they ended up.
+pub(crate) fn merged_parts(
+    merged: &HashMap<PersonId, PersonId>,
+) -> HashMap<PersonId, Vec<PersonId>> {
+    let mut out: HashMap<PersonId, Vec<PersonId>> = HashMap::new();
+    for &id in merged.keys() {
+        out.entry(merged_end(merged, id)).or_default().push(id);
+    }
+    out
+}
+
+/// The rules set on people, by the id they were set on.
+pub(crate) fn person_rules(rules: &[(String, String)]) -> HashMap<PersonId, Sharing> {
+    rules
+        .iter()
+        .filter_map(|(scope, level)| {
+            let id = scope.strip_prefix("person:")?.parse::<PersonId>().ok()?;
+            Some((id, Sharing::parse(level)?))
+        })
+        .collect()
+}
+
+/// The person rules of `id` and of each person merged into them: one entry
+/// per part, None where that part has none (see [`Sharing::resolve_parts`]).
+pub(crate) fn parts_rules(
+    id: PersonId,
+    rules: &HashMap<PersonId, Sharing>,
+    parts: &HashMap<PersonId, Vec<PersonId>>,
+) -> Vec<Option<Sharing>> {
+    std::iter::once(id)
+        .chain(parts.get(&id).into_iter().flatten().copied())
+        .map(|p| rules.get(&p).copied())
+        .collect()
 }
 
 fn parse_kind(kind: &str) -> Result<TieKind> {
@@ -155,17 +208,20 @@ impl App {
         Ok(out)
     }
 
-    /// The account's sharing rules.
+    /// The account's sharing rules. A person's rule is listed under the
+    /// person they are now (merged into someone, under that someone), the
+    /// most private of their parts' rules when several had one.
     pub async fn sharing(&self) -> Result<SharingView> {
         let mut tx = self.store.begin_read(self.account).await?;
         let rules = tx.sharing_rules().await?;
+        let merged = tx.merged_people().await?;
         let mut view = SharingView {
             default: Sharing::Role,
             tags: Vec::new(),
             people: Vec::new(),
         };
-        for (scope, level) in rules {
-            let Some(level) = Sharing::parse(&level) else {
+        for (scope, level) in &rules {
+            let Some(level) = Sharing::parse(level) else {
                 continue;
             };
             if scope == "*" {
@@ -175,11 +231,18 @@ impl App {
                     tag: tag.to_string(),
                     level,
                 });
-            } else if let Some(id) = scope
-                .strip_prefix("person:")
-                .and_then(|i| i.parse::<PersonId>().ok())
-                && let Some(sp) = tx.person(id).await?
-            {
+            }
+        }
+        let mut people: Vec<(PersonId, Sharing)> = Vec::new();
+        for (id, level) in person_rules(&rules) {
+            let id = merged_end(&merged, id);
+            match people.iter_mut().find(|(p, _)| *p == id) {
+                Some(entry) => entry.1 = entry.1.min(level),
+                None => people.push((id, level)),
+            }
+        }
+        for (id, level) in people {
+            if let Some(sp) = tx.person(id).await? {
                 view.people.push(PersonSharing {
                     id,
                     name: sp.person.card.display_name(),
@@ -187,6 +250,8 @@ impl App {
                 });
             }
         }
+        view.people
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         Ok(view)
     }
 
@@ -195,18 +260,28 @@ impl App {
     /// goes back to `role`).
     pub async fn set_sharing(&self, scope: &SharingScope, level: Option<Sharing>) -> Result<()> {
         let mut tx = self.store.begin(self.account).await?;
-        let scope = match scope {
-            SharingScope::All => "*".to_string(),
+        let scopes = match scope {
+            SharingScope::All => vec!["*".to_string()],
             SharingScope::Tag(t) if t.trim().is_empty() => {
                 return Err(AppError::Invalid("name the tag".into()));
             }
-            SharingScope::Tag(t) => format!("tag:{}", t.trim()),
+            SharingScope::Tag(t) => vec![format!("tag:{}", t.trim())],
             SharingScope::Person(p) => {
-                format!("person:{}", resolve_loose(&mut tx, p).await?.person.id)
+                // The rule is the whole person's: it goes on every part
+                // merged into them too (else a stricter part would
+                // outweigh it), and each part keeps it after an unmerge.
+                let id = resolve_loose(&mut tx, p).await?.person.id;
+                let parts = merged_parts(&tx.merged_people().await?);
+                std::iter::once(id)
+                    .chain(parts.get(&id).into_iter().flatten().copied())
+                    .map(|p| format!("person:{p}"))
+                    .collect()
             }
         };
-        tx.set_sharing_rule(&scope, level.map(Sharing::as_str))
-            .await?;
+        for scope in &scopes {
+            tx.set_sharing_rule(scope, level.map(Sharing::as_str))
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -1005,3 +1005,168 @@ async fn an_introduction_goes_through_both_opt_ins_by_email() {
         );
     }
 }
+
+/// What Ada's path query by an email gets through her connections: the
+/// name shown at its end, or None when nobody she may see is known by it.
+async fn shown_as(ada: &App, email: &str) -> Option<String> {
+    match ada.paths(&PathTarget::Person(email.into()), 1).await {
+        Ok((_, paths)) => paths.first().and_then(|p| names(p).last().cloned()),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => panic!("path to {email}: {e}"),
+    }
+}
+
+/// Issue 20: a member's sharing rule follows the person it was set on
+/// through merge and unmerge (a merged person keeps the most private
+/// level of its parts, tag rules included), an import merging into them,
+/// and the trash.
+#[tokio::test]
+async fn sharing_rules_follow_people_through_merges_imports_and_the_trash() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let bob = app_as(&store, "bob").await;
+        connect(&ada, &bob, "bob", "ada").await;
+        let zed = person(
+            &bob,
+            "Zed Target",
+            "zed@globex.example",
+            Some(("Globex", "CEO")),
+        )
+        .await;
+        let other = person(&bob, "Zed T", "zt@home.example", None).await;
+        meet(&bob, &[&zed, &other], 5).await;
+        bob.set_sharing(&SharingScope::Person(zed.clone()), Some(Sharing::Nothing))
+            .await
+            .unwrap();
+        assert_eq!(shown_as(&ada, "zed@globex.example").await, None, "{engine}");
+        assert_eq!(
+            shown_as(&ada, "zt@home.example").await.as_deref(),
+            Some("someone bob knows"),
+            "{engine}"
+        );
+
+        // Merged either way round, the hidden part hides the whole person.
+        for (survivor, absorbed) in [(&other, &zed), (&zed, &other)] {
+            bob.merge_people(survivor, absorbed).await.unwrap();
+            for email in ["zed@globex.example", "zt@home.example"] {
+                assert_eq!(
+                    shown_as(&ada, email).await,
+                    None,
+                    "{engine}: {email} after merging into {survivor}"
+                );
+            }
+            let rules = bob.sharing().await.unwrap().people;
+            assert_eq!(
+                rules
+                    .iter()
+                    .map(|r| (r.id.to_string(), r.level))
+                    .collect::<Vec<_>>(),
+                [(survivor.to_string(), Sharing::Nothing)],
+                "{engine}"
+            );
+            // Undone, each part goes back to its own rule.
+            bob.unmerge(absorbed).await.unwrap();
+            assert_eq!(shown_as(&ada, "zed@globex.example").await, None, "{engine}");
+            assert_eq!(
+                shown_as(&ada, "zt@home.example").await.as_deref(),
+                Some("someone bob knows"),
+                "{engine}"
+            );
+        }
+
+        // The merged person's own rule, set after the merge, is theirs.
+        bob.merge_people(&other, &zed).await.unwrap();
+        bob.set_sharing(&SharingScope::Person(other.clone()), Some(Sharing::Name))
+            .await
+            .unwrap();
+        assert_eq!(
+            shown_as(&ada, "zed@globex.example").await.as_deref(),
+            Some("Zed T"),
+            "{engine}"
+        );
+        bob.unmerge(&zed).await.unwrap();
+        bob.set_sharing(&SharingScope::Person(zed.clone()), Some(Sharing::Nothing))
+            .await
+            .unwrap();
+        bob.set_sharing(&SharingScope::Person(other.clone()), None)
+            .await
+            .unwrap();
+
+        // A tag's rule follows the tag: Yves is hidden by his, Yan is
+        // shared by name; merged, Yan carries the tag and hides too.
+        let yan = person(&bob, "Yan Li", "yan@initech.example", None).await;
+        let yves = person(&bob, "Yan L", "yan.l@home.example", None).await;
+        meet(&bob, &[&yan, &yves], 5).await;
+        bob.edit_person(
+            &yves,
+            &PersonEdit {
+                add_tags: vec!["Board".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        bob.set_sharing(&SharingScope::Tag("board".into()), Some(Sharing::Nothing))
+            .await
+            .unwrap();
+        bob.set_sharing(&SharingScope::Person(yan.clone()), Some(Sharing::Name))
+            .await
+            .unwrap();
+        assert_eq!(
+            shown_as(&ada, "yan@initech.example").await.as_deref(),
+            Some("Yan Li"),
+            "{engine}"
+        );
+        assert_eq!(shown_as(&ada, "yan.l@home.example").await, None, "{engine}");
+        bob.merge_people(&yan, &yves).await.unwrap();
+        for email in ["yan@initech.example", "yan.l@home.example"] {
+            assert_eq!(shown_as(&ada, email).await, None, "{engine}: {email}");
+        }
+        bob.unmerge(&yves).await.unwrap();
+        assert_eq!(
+            shown_as(&ada, "yan@initech.example").await.as_deref(),
+            Some("Yan Li"),
+            "{engine}"
+        );
+        assert_eq!(shown_as(&ada, "yan.l@home.example").await, None, "{engine}");
+
+        // An import that merges a record into Zed leaves him hidden, by
+        // the record's address too; so do the trash and a restore.
+        let dir = tempfile::tempdir().unwrap();
+        let file = crate::write(
+            dir.path(),
+            "zed.vcf",
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zed Target\r\nEMAIL:zed@globex.example\r\n\
+             EMAIL:zed.new@globex.example\r\nCATEGORIES:Friends\r\nEND:VCARD\r\n",
+        );
+        let report = crate::import(&bob, &file).await;
+        assert_eq!(report.merged, 1, "{engine}: {report:?}");
+        assert_eq!(
+            shown_as(&ada, "zed.new@globex.example").await,
+            None,
+            "{engine}"
+        );
+        bob.delete_person(&zed).await.unwrap();
+        bob.restore_person(&zed).await.unwrap();
+        assert_eq!(shown_as(&ada, "zed@globex.example").await, None, "{engine}");
+        assert_eq!(
+            shown_as(&ada, "zed.new@globex.example").await,
+            None,
+            "{engine}"
+        );
+        // Undoing the import's merge: the record, never a person of its
+        // own, keeps the rule of the person it was part of.
+        bob.unmerge(&zed).await.unwrap();
+        assert_eq!(
+            shown_as(&ada, "zed.new@globex.example").await,
+            None,
+            "{engine}"
+        );
+        assert_eq!(
+            shown_as(&ada, "zt@home.example").await.as_deref(),
+            Some("someone bob knows"),
+            "{engine}"
+        );
+    }
+}

@@ -506,6 +506,15 @@ async fn people_deleted_long_ago_are_purged_for_good() {
         let bobs = person("Bea", "Bob", "bea@example.org", "Acme", "y");
         put(&store, alice.id, &[ada.clone(), zoe.clone()]).await;
         put(&store, bob.id, std::slice::from_ref(&bobs)).await;
+        // Issue 20: a person's sharing rule goes with them when they are
+        // purged (the living keep theirs, and so does another account).
+        for (account, id) in [(alice.id, ada.id), (alice.id, zoe.id), (bob.id, bobs.id)] {
+            let mut tx = store.begin(account).await.unwrap();
+            tx.set_sharing_rule(&format!("person:{id}"), Some("nothing"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
         for (account, id) in [(alice.id, ada.id), (bob.id, bobs.id)] {
             let mut tx = store.begin(account).await.unwrap();
             assert!(tx.delete_person(id, None).await.unwrap());
@@ -531,6 +540,11 @@ async fn people_deleted_long_ago_are_purged_for_good() {
             tx.person(zoe.id).await.unwrap().is_some(),
             "{engine}: the living stay"
         );
+        assert_eq!(
+            tx.sharing_rules().await.unwrap(),
+            [(format!("person:{}", zoe.id), "nothing".to_string())],
+            "{engine}: the purged person's rule went, the living's stayed"
+        );
         tx.commit().await.unwrap();
         // Bob's deleted person is his account's business.
         let mut tx = store.begin_read(bob.id).await.unwrap();
@@ -538,6 +552,7 @@ async fn people_deleted_long_ago_are_purged_for_good() {
             tx.person_even_deleted(bobs.id).await.unwrap().is_some(),
             "{engine}"
         );
+        assert_eq!(tx.sharing_rules().await.unwrap().len(), 1, "{engine}");
     }
 }
 
