@@ -143,3 +143,39 @@ async fn a_zip_bomb_is_named_and_not_read_and_the_rest_is_imported() {
     assert_eq!(outcomes[1], ("friends.vcf", Ok(1)));
     assert_eq!(names(&app).await, ["Grace Hopper"]);
 }
+
+// Issue 20, item 10: the CSV export used to write `=HYPERLINK(…)` as is,
+// for a spreadsheet to run.
+#[tokio::test]
+async fn the_csv_export_writes_formulas_as_text_and_phones_as_they_are() {
+    let (store, _guard) = kith_store::testing::sqlite().await;
+    let app = app_as(&store, "me").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "evil.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:=HYPERLINK(\"https://evil.example\"\\,\"update\")\r\n\
+         TEL:+1 202 555 0100\r\nORG:@SUM(1+1)\r\nTITLE:-2+3+cmd|' /C calc'!A0\r\n\
+         NOTE:+1 for coffee\r\nEND:VCARD\r\n",
+    );
+    import(&app, &path).await;
+    let bytes = app
+        .export_bytes(kith_app::export::ExportFormat::Csv)
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let cell = |name: &str| {
+        row.get(header.iter().position(|h| h == name).unwrap())
+            .unwrap()
+    };
+    assert_eq!(
+        cell("name"),
+        "'=HYPERLINK(\"https://evil.example\",\"update\")"
+    );
+    assert_eq!(cell("organization"), "'@SUM(1+1)");
+    assert_eq!(cell("title"), "'-2+3+cmd|' /C calc'!A0");
+    assert_eq!(cell("notes"), "'+1 for coffee");
+    assert_eq!(cell("phones"), "+12025550100", "a phone stays a phone");
+}
