@@ -36,11 +36,13 @@ use tokio::net::TcpListener;
 /// Largest body of an ordinary request (a form, a JSON document). Uploads
 /// (imports: `--max-upload-mb`, counted as they are written to disk) and
 /// CardDAV (read after authentication, per method) set their own; the
-/// sign-in forms a smaller one.
+/// sign-in forms a smaller one. A server configured for smaller uploads
+/// takes that as the limit of everything.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// Every route, with the body limits and the security headers.
 pub fn router(state: AppState) -> Router {
+    let ordinary = MAX_BODY.min(state.config.max_body);
     Router::new()
         .merge(pages::routes())
         .merge(people_forms::routes())
@@ -54,7 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(dav::routes())
         .merge(dav_pages::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(ordinary))
         .layer(axum::middleware::from_fn(problem::html_for_browsers))
         .layer(axum::middleware::from_fn(security_headers))
         // A bug must not cost the client its answer: a panic becomes a 500

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Path, Query, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,7 +24,8 @@ use std::net::SocketAddr;
 const SMALL_FORM: usize = 16 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    let small = || DefaultBodyLimit::max(SMALL_FORM);
+    // Refused from the announced length, before a byte is read.
+    let small = || tower_http::limit::RequestBodyLimitLayer::new(SMALL_FORM);
     Router::new()
         .route("/setup", get(setup_page).post(setup_submit).layer(small()))
         .route("/login", get(login_page).post(login_submit).layer(small()))

@@ -7,6 +7,7 @@ mod api_more;
 mod browser;
 mod cards;
 mod dav;
+mod hostile;
 mod import;
 mod network;
 mod pages;
