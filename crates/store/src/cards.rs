@@ -207,11 +207,13 @@ impl Store {
             .map(|r| Ok((r.try_get("fields")?, r.try_get("updated_at")?))).transpose())
     }
 
+    /// Stores a member's card; their network version moves on (the graph
+    /// shows their connections what the card shares).
     pub async fn set_my_card(&self, account: AccountId, fields: &str) -> Result<()> {
         let sql = "INSERT INTO my_cards (account_id, fields, updated_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (account_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at";
         on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(fields).bind(now_micros()).execute(p).await?; });
-        Ok(())
+        self.bump(&[account]).await
     }
 
     /// The needs and offers a member keeps for themselves (their

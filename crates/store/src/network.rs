@@ -292,7 +292,9 @@ impl Store {
             .map(|r| Ok((AccountId(r.try_get("account_id")?), r.try_get("version")?))).collect())
     }
 
-    async fn bump(&self, accounts: &[AccountId]) -> Result<()> {
+    /// Moves these accounts' network versions on (a change outside a
+    /// [`Tx`] that the graph shows: connections, addresses, the card).
+    pub(crate) async fn bump(&self, accounts: &[AccountId]) -> Result<()> {
         let sql = "INSERT INTO network_versions (account_id, version) VALUES ($1, 1) \
                    ON CONFLICT (account_id) DO UPDATE SET version = network_versions.version + 1";
         for a in accounts {

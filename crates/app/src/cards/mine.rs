@@ -167,6 +167,32 @@ impl App {
     }
 }
 
+/// What `audience` learns of `member`: the fields of their card that
+/// audience may see ([`MyCard::to_card`]), named as their card shows them
+/// to it, else by their account name. The one place that decides what a
+/// member shows others: the card connections hold of them, the member in
+/// the network (paths, who-at, their hops' reasons, the organisation
+/// index) and in introductions all come from it, never from the member's
+/// own address book (an imported profile stays theirs).
+pub(crate) async fn member_as_seen(
+    store: &Store,
+    member: AccountId,
+    audience: Visibility,
+) -> Result<Card> {
+    let name = member_name(store, member).await?;
+    let src = member_source(&name);
+    let mut card = load_card(store, member).await?.to_card(audience, &src);
+    if card.name.is_empty() {
+        card.name = kith_core::PersonName {
+            full: name.clone(),
+            given: name,
+            sources: vec![src],
+            ..Default::default()
+        };
+    }
+    Ok(card)
+}
+
 /// The member's account name (their cards' source names it).
 async fn member_name(store: &Store, member: AccountId) -> Result<String> {
     Ok(store

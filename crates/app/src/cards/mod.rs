@@ -13,8 +13,8 @@ pub use feed::ChangeView;
 pub(crate) use helping::HelpCache;
 pub(crate) use helping::record_favour;
 pub use helping::{FavourView, HelpOut, Helper, NeedOfferView};
-pub(crate) use mine::follow_member;
 pub use mine::{CardFieldView, CardUpdate};
+pub(crate) use mine::{follow_member, member_as_seen};
 pub use public::{
     CardLinkView, PublicCard, SendReport, Unsubscribe, public_card, unsubscribe, unsubscribe_info,
 };

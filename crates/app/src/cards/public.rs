@@ -4,14 +4,14 @@
 //! member and carrying an unsubscribe link that kith honours, under a
 //! daily cap.
 
-use super::mine::load_card;
+use super::mine::{load_card, member_as_seen};
 use crate::auth::{new_secret, secret_hash};
 use crate::interactions::rfc3339;
 use crate::mailer::{Extras, Mailer};
 use crate::network::members::html_escape;
 use crate::{App, AppError, Result};
-use kith_core::mycard::{FIELDS, Field, MyCard, Visibility};
-use kith_core::{AccountId, Source};
+use kith_core::AccountId;
+use kith_core::mycard::{FIELDS, Field, Visibility};
 use kith_formats::vcard::{Version, write_card};
 use kith_store::Store;
 use serde::Serialize;
@@ -70,37 +70,18 @@ fn label(f: Field) -> &'static str {
     }
 }
 
-/// The member's name on their card as `audience` sees it, else the account's.
-async fn display_name(
-    store: &Store,
-    member: AccountId,
-    card: &MyCard,
-    audience: Visibility,
-) -> Result<String> {
-    if let Some(n) = card.value(Field::Name, audience) {
-        return Ok(n.to_string());
-    }
-    Ok(store
-        .account_by_id(member)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default())
-}
-
-/// The card `audience` sees, as labelled lines and a vCard.
+/// The card `audience` sees, as labelled lines and a vCard (what it shows
+/// is [`member_as_seen`]'s decision).
 async fn render(store: &Store, member: AccountId, audience: Visibility) -> Result<PublicCard> {
     let card = load_card(store, member).await?;
-    let name = display_name(store, member, &card, audience).await?;
     let mut fields = Vec::new();
     for f in FIELDS {
         for v in card.seen_by(audience).filter(|x| x.field == f) {
             fields.push((label(f).to_string(), v.value.clone()));
         }
     }
-    let mut shown = card.to_card(audience, &Source::manual());
-    if shown.name.is_empty() {
-        shown.name.full = name.clone();
-    }
+    let shown = member_as_seen(store, member, audience).await?;
+    let name = shown.display_name();
     let mut vcard = String::new();
     write_card(
         &mut vcard,
@@ -128,8 +109,9 @@ async fn mailing(store: &Store, secret: &str) -> Result<(AccountId, Unsubscribe)
         .card_mailing_by_token(&secret_hash(secret.trim()))
         .await?
         .ok_or_else(|| AppError::NotFound("this unsubscribe link is unknown".into()))?;
-    let card = load_card(store, member).await?;
-    let name = display_name(store, member, &card, Visibility::Connections).await?;
+    let name = member_as_seen(store, member, Visibility::Connections)
+        .await?
+        .display_name();
     Ok((
         member,
         Unsubscribe {

@@ -6,6 +6,7 @@
 use super::{Loaded, NodeInfo};
 use crate::{App, Result};
 use kith_core::identity::{email_key, is_personal_mail_domain};
+use kith_core::mycard::Visibility;
 use kith_core::names::normalize;
 use kith_core::strength::{Circle, Touch, strength};
 use kith_core::ties::{Evidence, Sharing, TieKind, overlap_months};
@@ -33,6 +34,26 @@ pub(crate) struct PersonPart {
     pub id: PersonId,
     facts: Arc<CardFacts>,
     sharing: Sharing,
+}
+
+impl CardFacts {
+    /// The owner's node as their connections see it: `info` with the
+    /// name, role, keys, organisations and domains of these facts (the
+    /// account's name when they name nobody).
+    pub fn show_owner(&self, info: NodeInfo, account_name: &str) -> NodeInfo {
+        NodeInfo {
+            name: if self.name.trim().is_empty() {
+                account_name.to_string()
+            } else {
+                self.name.clone()
+            },
+            role: self.role.clone(),
+            keys: self.keys.clone(),
+            orgs: self.orgs.clone(),
+            domains: self.domains.clone(),
+            ..info
+        }
+    }
 }
 
 impl PersonPart {
@@ -79,6 +100,10 @@ pub(crate) struct AccountPart {
     pub ties: Vec<(Option<PersonId>, PersonId, Evidence)>,
     /// Members with their card in this address book: (member, (name, person)).
     pub member_cards: Vec<(AccountId, (String, PersonId))>,
+    /// What the owner's connections learn of the owner (their card's
+    /// fields for connections): the owner's node shows this, never their
+    /// own card of themself.
+    pub shown: CardFacts,
     pub verified_emails: Vec<String>,
 }
 
@@ -153,7 +178,10 @@ impl Cards {
 
 impl CardFacts {
     fn of(sp: &kith_store::StoredPerson) -> CardFacts {
-        let card = &sp.person.card;
+        CardFacts::of_card(&sp.person.card, sp.is_me)
+    }
+
+    fn of_card(card: &kith_core::Card, is_me: bool) -> CardFacts {
         let current = card
             .positions
             .iter()
@@ -189,7 +217,7 @@ impl CardFacts {
             .map(|k| k.0)
             .collect();
         CardFacts {
-            is_me: sp.is_me,
+            is_me,
             name: card.display_name(),
             role: current.map(|p| {
                 (
@@ -230,6 +258,10 @@ pub(crate) async fn load_account(
         .filter(|(_, v)| *v)
         .map(|(e, _)| e)
         .collect();
+    let shown = CardFacts::of_card(
+        &crate::cards::member_as_seen(store, account, Visibility::Connections).await?,
+        true,
+    );
     let mut tx = store.begin_read(account).await?;
     let book = Cards::read(&mut tx, prior).await?;
     let merged = tx.merged_people().await?;
@@ -443,5 +475,6 @@ pub(crate) async fn load_account(
         ties,
         member_cards,
         verified_emails,
+        shown,
     })
 }

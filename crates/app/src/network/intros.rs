@@ -13,6 +13,7 @@ use crate::cards::record_favour;
 use crate::interactions::rfc3339;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
+use kith_core::mycard::Visibility;
 use kith_core::{AccountId, Direction, Interaction, InteractionId, InteractionKind, PersonId};
 use kith_store::Store;
 use kith_store::network::IntroRow;
@@ -54,21 +55,14 @@ pub struct IntroInvite {
     pub status: String,
 }
 
-/// A member's name as others see it: their own card's, else the account's.
+/// A member's name as their connections see it (their card's, else the
+/// account's; never their own address book's card of themself).
 async fn member_name(store: &Store, account: AccountId) -> Result<String> {
-    let mut tx = store.begin_read(account).await?;
-    if let Some(me) = tx.me().await? {
-        let name = me.person.card.display_name();
-        if !name.trim().is_empty() {
-            return Ok(name);
-        }
-    }
-    drop(tx);
-    Ok(store
-        .account_by_id(account)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default())
+    Ok(
+        crate::cards::member_as_seen(store, account, Visibility::Connections)
+            .await?
+            .display_name(),
+    )
 }
 
 async fn verified_email(store: &Store, account: AccountId) -> Result<Option<String>> {

@@ -8,7 +8,8 @@ use crate::interactions::rfc3339;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
-use kith_core::{AccountId, Card, ContactPoint, Person, PersonId, PersonName};
+use kith_core::mycard::Visibility;
+use kith_core::{AccountId, Person, PersonId};
 use kith_store::network::LinkStatus;
 use kith_store::tx::PersonWrite;
 use kith_store::{Account, Store};
@@ -325,18 +326,16 @@ pub(crate) fn html_escape(s: &str) -> String {
 }
 
 /// Links `member`'s card into `holder`'s address book: the person who
-/// already has one of the member's addresses or profile, else a new card
-/// with what a member shows their connections (name, current position,
-/// verified addresses).
+/// already has one of the member's verified addresses (the member agreed
+/// to be found by them) or the LinkedIn profile their card shows, else a
+/// new card with what the member's card shows their connections
+/// ([`crate::cards::member_as_seen`]: nothing of the member's own address
+/// book, where an imported profile may hold jobs they keep to themselves).
 pub(crate) async fn link_member_card(
     store: &Store,
     holder: AccountId,
     member: AccountId,
 ) -> Result<()> {
-    let account = store
-        .account_by_id(member)
-        .await?
-        .ok_or_else(|| AppError::NotFound("that member no longer exists".into()))?;
     let verified: Vec<String> = store
         .member_emails(member)
         .await?
@@ -344,19 +343,14 @@ pub(crate) async fn link_member_card(
         .filter(|e| e.1)
         .map(|e| e.0)
         .collect();
-    let own_card = {
-        let mut tx = store.begin_read(member).await?;
-        tx.me().await?.map(|sp| sp.person.card)
-    };
+    let shown = crate::cards::member_as_seen(store, member, Visibility::Connections).await?;
     let mut keys: Vec<String> = verified.iter().map(|e| format!("email:{e}")).collect();
-    if let Some(card) = &own_card {
-        keys.extend(
-            kith_core::identity::keys(card)
-                .into_iter()
-                .filter(|k| k.kind() == kith_core::identity::KeyKind::Linkedin)
-                .map(|k| k.0),
-        );
-    }
+    keys.extend(
+        kith_core::identity::keys(&shown)
+            .into_iter()
+            .filter(|k| k.kind() == kith_core::identity::KeyKind::Linkedin)
+            .map(|k| k.0),
+    );
     let mut tx = store.begin(holder).await?;
     if tx.member_cards().await?.contains_key(&member) {
         return Ok(());
@@ -371,38 +365,9 @@ pub(crate) async fn link_member_card(
     let id = match found {
         Some(id) => id,
         None => {
-            let src = crate::cards::member_source(&account.name);
-            let mut card = Card::default();
-            match &own_card {
-                Some(c) if !c.name.is_empty() => card.name = c.name.clone(),
-                _ => {
-                    card.name = PersonName {
-                        full: account.name.clone(),
-                        given: account.name.clone(),
-                        ..Default::default()
-                    }
-                }
-            }
-            card.name.sources = vec![src.clone()];
-            if let Some(c) = &own_card {
-                card.positions = c
-                    .positions
-                    .iter()
-                    .filter(|p| p.end.is_none())
-                    .cloned()
-                    .collect();
-                for p in &mut card.positions {
-                    p.sources = vec![src.clone()];
-                }
-            }
-            for e in &verified {
-                let mut cp = ContactPoint::new(e);
-                cp.sources.push(src.clone());
-                card.emails.push(cp);
-            }
             let person = Person {
                 id: PersonId::new(),
-                card,
+                card: shown,
             };
             tx.put_people(&[PersonWrite {
                 person: &person,

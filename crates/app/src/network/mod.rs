@@ -334,29 +334,20 @@ impl NetState {
         let mut nodes = vec![me];
         let mut node_of: HashMap<PersonId, Node> = HashMap::new();
         let mut updates: Vec<(Node, NodeInfo)> = Vec::new();
-        let mut me_info = NodeInfo {
-            name: part.loaded.name.clone(),
-            person: None,
-            role: None,
-            keys: Vec::new(),
-            orgs: Vec::new(),
-            domains: Vec::new(),
-            ..self.nodes[me as usize].clone()
-        };
+        // The member's own node shows what their card shares with their
+        // connections (who alone see it), nothing of their own card of
+        // themself, which only stands for them in their own ties.
+        let mut me_info = part.shown.show_owner(
+            NodeInfo {
+                person: None,
+                ..self.nodes[me as usize].clone()
+            },
+            &part.loaded.name,
+        );
         for person in part.people {
             let id = person.id;
             if Some(id) == part.me_person {
-                // The member's own node takes their card's details.
-                let card = person.info(account);
-                me_info = NodeInfo {
-                    name: card.name,
-                    person: card.person,
-                    role: card.role,
-                    keys: card.keys,
-                    orgs: card.orgs,
-                    domains: card.domains,
-                    ..me_info
-                };
+                me_info.person = Some(id);
                 node_of.insert(id, me);
                 continue;
             }

@@ -128,12 +128,19 @@ impl NetState {
             .unwrap_or_default();
         list.sort_by(|x, y| y.1.strength().total_cmp(&x.1.strength()));
         // Past employers say more of someone than their current role: a
-        // person the viewer only sees by role gets no organisation named.
-        let by_role = |n: Node| {
+        // person the viewer only sees by role gets no organisation named,
+        // nor does another member but the one their card shows (their
+        // own jobs, imported or not, are theirs: see `member_as_seen`).
+        let hides = |n: Node, org: &str| {
             let info = &self.nodes[n as usize];
-            info.account != viewer && !info.is_member && info.sharing != Sharing::Name
+            if info.account == viewer {
+                false
+            } else if info.is_member {
+                !info.orgs.contains(&normalize(org))
+            } else {
+                info.sharing != Sharing::Name
+            }
         };
-        let discreet = by_role(a) || by_role(b);
         let mut out: Vec<String> = Vec::new();
         for (owner, e) in list {
             if matches!(e, Evidence::SamePerson) {
@@ -141,7 +148,10 @@ impl NetState {
             }
             let unnamed;
             let e = match e {
-                Evidence::Colleagues { months, .. } if discreet => {
+                Evidence::Colleagues {
+                    organization,
+                    months,
+                } if hides(a, organization) || hides(b, organization) => {
                     unnamed = Evidence::Colleagues {
                         organization: "the same organisation".into(),
                         months: *months,

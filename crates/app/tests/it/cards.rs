@@ -643,3 +643,153 @@ async fn needs_meet_offers_and_jobs_across_the_network() {
         );
     }
 }
+
+/// Issue 20: what connections learn of a member comes from the member's
+/// card alone. Ana imported her own LinkedIn profile and positions (CEO
+/// at Globex now, engineer at Initech before); her card keeps the title
+/// private and shares no organisation. Bob's card of her, who-at, paths
+/// and their hops' reasons say nothing of either job until her card
+/// shares the organisation; then exactly that, and still no title.
+#[tokio::test]
+async fn a_members_own_imported_jobs_reach_connections_only_through_their_card() {
+    use kith_app::network::paths::PathTarget;
+    use kith_app::network::ties::SharingScope;
+    use kith_app::people::PositionEdit;
+    use kith_core::ties::Sharing;
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ana = app_as(&store, "ana").await;
+        let bob = app_as(&store, "bob").await;
+        let dir = tempfile::tempdir().unwrap();
+        let profile = crate::write(
+            dir.path(),
+            "Profile.csv",
+            "First Name,Last Name,Maiden Name,Address,Birth Date,Headline,Summary,Industry,Zip Code,\
+             Geo Location,Twitter Handles,Websites,Instant Messengers\n\
+             Ana,Lima,,,,CEO at Globex,,,,,,,\n",
+        );
+        let positions = crate::write(
+            dir.path(),
+            "Positions.csv",
+            "Company Name,Title,Description,Location,Started On,Finished On\n\
+             Globex,CEO,,,Jan 2020,\n\
+             Initech,Engineer,,,Jan 2014,Dec 2019\n",
+        );
+        crate::import(&ana, &profile).await;
+        crate::import(&ana, &positions).await;
+        let me = ana
+            .list_people(&Default::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.is_me)
+            .expect("Ana's own card");
+        assert!(
+            serde_json::to_string(&me).unwrap().contains("Globex"),
+            "{engine}: {me:?}"
+        );
+        ana.set_card_field("name", "Ana Lima", None).await.unwrap();
+        ana.set_card_field("title", "CEO", Some("private"))
+            .await
+            .unwrap();
+        // A colleague of her Initech years, whom she shares by name.
+        let ivan = person(&ana, "Ivan Petrov", Some("ivan@initech.example"), None).await;
+        ana.edit_person(
+            &ivan,
+            &PersonEdit {
+                positions: Some(vec![PositionEdit {
+                    organization: "Initech".into(),
+                    title: "Engineer".into(),
+                    start: Some("2013".into()),
+                    end: Some("2018".into()),
+                }]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        ana.log_interaction(&NewInteraction {
+            people: vec![ivan.clone()],
+            kind: InteractionKind::Coffee,
+            when: "3 days ago".into(),
+            note: None,
+            direction: None,
+        })
+        .await
+        .unwrap();
+        ana.set_sharing(&SharingScope::All, Some(Sharing::Name))
+            .await
+            .unwrap();
+        bob.invite("ana").await.unwrap();
+        ana.accept("bob").await.unwrap();
+
+        let leaks = |what: &str, json: String| {
+            for word in ["Globex", "Initech", "CEO"] {
+                assert!(!json.contains(word), "{engine}: {what} says {word}: {json}");
+            }
+        };
+        let held = bob.list_people(&Default::default()).await.unwrap();
+        assert_eq!(held.len(), 1, "{engine}: {held:?}");
+        assert_eq!(held[0].name, "Ana Lima", "{engine}");
+        leaks(
+            "Bob's card of Ana",
+            serde_json::to_string(&bob.find_person(&held[0].id.to_string()).await.unwrap())
+                .unwrap(),
+        );
+        assert!(
+            bob.who_at("Globex", 10).await.unwrap().is_empty(),
+            "{engine}"
+        );
+        assert!(
+            matches!(
+                bob.paths(&PathTarget::Org("Globex".into()), 1).await,
+                Err(AppError::NotFound(_))
+            ),
+            "{engine}"
+        );
+        let (_, to_ivan) = bob
+            .paths(&PathTarget::Person("ivan@initech.example".into()), 3)
+            .await
+            .unwrap();
+        assert!(!to_ivan.is_empty(), "{engine}");
+        // Ivan himself is shared by name; his tie to Ana names no job of hers.
+        let hops: Vec<String> = to_ivan
+            .iter()
+            .flat_map(|p| p.hops.iter().flat_map(|h| h.why.clone()))
+            .collect();
+        assert!(
+            hops.iter()
+                .any(|w| w.contains("worked together at the same organisation")),
+            "{engine}: {hops:?}"
+        );
+        leaks("the hops to Ivan", serde_json::to_string(&hops).unwrap());
+        leaks(
+            "the people on the paths to Ivan",
+            serde_json::to_string(
+                &to_ivan
+                    .iter()
+                    .flat_map(|p| p.people.iter().map(|x| x.name.clone()))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap(),
+        );
+
+        // Her card shares the organisation: that, and only that, shows.
+        ana.set_card_field("organization", "Globex", Some("connections"))
+            .await
+            .unwrap();
+        let at = bob.who_at("Globex", 10).await.unwrap();
+        assert_eq!(at.len(), 1, "{engine}: {at:?}");
+        assert_eq!(
+            (at[0].person.name.as_str(), at[0].title.as_deref()),
+            ("Ana Lima", None),
+            "{engine}"
+        );
+        let card = serde_json::to_string(&bob.find_person(&held[0].id.to_string()).await.unwrap())
+            .unwrap();
+        assert!(
+            card.contains("Globex") && !card.contains("CEO"),
+            "{engine}: {card}"
+        );
+    }
+}
