@@ -576,11 +576,12 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     if matches!(cli.command, Command::Demo(_)) {
         prepare_demo_dir(&mut cli)?;
     }
-    scratch::prepare(&config::data_dir(cli.data_dir.as_deref())?)?;
+    let scratch = scratch::prepare(&config::data_dir(cli.data_dir.as_deref())?)?;
     let (store, file, settings) = open_store(&cli).await?;
     let wanted = cli.user.clone().or(file.user.clone());
     let result = dispatch(cli, &store, wanted.as_deref(), settings, &file).await;
     store.close().await;
+    let _ = std::fs::remove_dir_all(scratch);
     result
 }
 

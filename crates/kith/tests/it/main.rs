@@ -949,3 +949,24 @@ fn my_card_needs_help_out_and_favours_from_the_command_line() {
     let no_mail = k.run(&["card", "send", "ana@example.org"]);
     assert!(String::from_utf8_lossy(&no_mail.stderr).contains("no [smtp]"));
 }
+
+/// Issue 20: uploads and unpacked archives waited in the world-readable
+/// system temporary directory, and a copy stayed after `kill -9`. They now
+/// wait in `<data dir>/tmp` (0700), and what a dead process left there is
+/// removed by the next one.
+#[test]
+fn temporary_files_stay_private_and_leftovers_go() {
+    use std::os::unix::fs::PermissionsExt;
+    let k = Kith::new();
+    k.ok(&["people", "list"]);
+    let tmp = k.dir.path().join("data").join("tmp");
+    let mode = std::fs::metadata(&tmp).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{}", tmp.display());
+    // A process that died mid-import (no such pid can run).
+    let dead = tmp.join("4000000000");
+    std::fs::create_dir_all(dead.join("0")).unwrap();
+    std::fs::write(dead.join("0").join("contacts.vcf"), "BEGIN:VCARD").unwrap();
+    k.ok(&["people", "list"]);
+    assert!(!dead.exists(), "the leftover upload is still there");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "nothing left after exit");
+}
