@@ -94,6 +94,10 @@ say "the CardDAV conformance probe (../shared/carddav) against kith serve (SQLit
 bash scripts/carddav_probe.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv"
 KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" bash scripts/carddav_probe.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv"
 
+say "the hostile corpus against a live kith serve (SQLite, then PostgreSQL): memory under 200 MB"
+"$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
+KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" "$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
+
 say "a real CardDAV client round trip: vdirsyncer and khard against kith serve"
 timeout 900 "$venv/bin/python" tests/python/carddav_clients.py "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" ../shared/vcards
 
