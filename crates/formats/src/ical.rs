@@ -86,111 +86,249 @@ fn date_only(d: &calcard::common::PartialDateTime) -> Option<i64> {
     )
 }
 
+/// An event larger than this (its lines from `BEGIN:VEVENT` to `END:VEVENT`)
+/// is reported and skipped, never held whole.
+pub const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+/// Components nested deeper than this inside an event (an alarm in an event
+/// is 2) make the event a problem: calcard is handed no such text.
+pub const MAX_DEPTH: usize = 16;
+
 /// The events of an iCalendar text, and what could not be read.
 pub fn read_ics(text: &str, file: &str) -> (Vec<CalendarEvent>, Vec<Diagnostic>) {
-    let text = text.trim_start_matches('\u{feff}');
-    // Lines of the BEGIN:VEVENT lines, in order.
-    let event_lines: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim().eq_ignore_ascii_case("BEGIN:VEVENT"))
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
     let mut events = Vec::new();
     let mut problems = Vec::new();
-    let mut parser = Parser::new(text);
-    let mut seen = 0usize;
-    loop {
-        match parser.entry() {
-            Entry::ICalendar(cal) => {
-                for c in &cal.components {
-                    if c.component_type != ICalendarComponentType::VEvent {
-                        continue;
-                    }
-                    let line = event_lines.get(seen).copied().unwrap_or(0);
-                    seen += 1;
-                    let mut e = CalendarEvent {
-                        line,
-                        uid: None,
-                        start: None,
-                        occurrence: None,
-                        organizer: None,
-                        attendees: Vec::new(),
-                        summary: None,
-                        cancelled: false,
-                    };
-                    for entry in &c.entries {
-                        let text_value = || {
-                            entry.values.iter().find_map(|v| match v {
-                                ICalendarValue::Text(t) => Some(t.trim().to_string()),
-                                _ => None,
-                            })
-                        };
-                        let date_value = || {
-                            entry.values.iter().find_map(|v| match v {
-                                ICalendarValue::PartialDateTime(d) => {
-                                    d.to_timestamp().or_else(|| date_only(d))
-                                }
-                                _ => None,
-                            })
-                        };
-                        match entry.name {
-                            ICalendarProperty::Uid => e.uid = text_value(),
-                            ICalendarProperty::Summary => e.summary = text_value(),
-                            ICalendarProperty::Dtstart => {
-                                e.start = date_value().map(|s| s.saturating_mul(1_000_000))
-                            }
-                            ICalendarProperty::RecurrenceId => {
-                                e.occurrence = date_value().map(|s| s.to_string())
-                            }
-                            ICalendarProperty::Status => {
-                                e.cancelled = entry.values.iter().any(|v| {
-                                    matches!(v, ICalendarValue::Status(ICalendarStatus::Cancelled))
-                                })
-                            }
-                            ICalendarProperty::Organizer => {
-                                e.organizer = address(entry).map(|a| a.0)
-                            }
-                            ICalendarProperty::Attendee => {
-                                if let Some((a, true)) = address(entry) {
-                                    e.attendees.push(a);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    if e.start.is_none() {
-                        problems.push(Diagnostic {
-                            file: file.to_string(),
-                            line,
-                            message: "the event has no readable DTSTART: skipped".into(),
-                        });
-                    } else {
-                        events.push(e);
+    for item in IcsReader::new(text.as_bytes(), file) {
+        match item {
+            Ok(e) => events.push(e),
+            Err(d) => problems.push(d),
+        }
+    }
+    (events, problems)
+}
+
+/// Streams the events of an iCalendar file: each `VEVENT` is cut out by its
+/// `BEGIN`/`END` lines (with its line number), bounded in size and nesting,
+/// and parsed on its own by calcard, so that memory stays flat whatever the
+/// file. What lies outside events (time zones, to-dos) is skipped unread.
+pub struct IcsReader<R> {
+    input: R,
+    file: String,
+    line: u64,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+/// `BEGIN:X` or `END:X` of a line, upper-cased (None for other lines).
+fn component_marker(line: &[u8]) -> Option<(bool, String)> {
+    let line = crate::text::strip_bom(line);
+    if line.len() > 80 {
+        return None;
+    }
+    let text = std::str::from_utf8(line)
+        .ok()?
+        .trim_end()
+        .to_ascii_uppercase();
+    if let Some(name) = text.strip_prefix("BEGIN:") {
+        Some((true, name.trim().to_string()))
+    } else {
+        text.strip_prefix("END:")
+            .map(|n| (false, n.trim().to_string()))
+    }
+}
+
+impl<R: std::io::BufRead> IcsReader<R> {
+    pub fn new(input: R, file: &str) -> Self {
+        IcsReader {
+            input,
+            file: file.to_string(),
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn problem(&self, line: u64, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// The next line into `buf`, at most `cap` bytes of it kept; false at the end.
+    fn next_line(&mut self, cap: usize) -> std::io::Result<(bool, bool)> {
+        let line = crate::text::read_line_capped(&mut self.input, &mut self.buf, cap)?;
+        if line.read > 0 {
+            self.line += 1;
+        }
+        Ok((line.read > 0, line.cut))
+    }
+
+    /// Reads an event from its `BEGIN:VEVENT` line (already read, at
+    /// `start`) to its `END:VEVENT`.
+    fn event(&mut self, start: u64) -> Result<CalendarEvent, Diagnostic> {
+        let mut block = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n".to_vec();
+        let mut depth = 1usize;
+        let mut too_big = false;
+        let mut too_deep = false;
+        loop {
+            let cap = if too_big || too_deep {
+                100
+            } else {
+                MAX_EVENT_BYTES.saturating_sub(block.len()) + 1
+            };
+            let (more, cut) = self
+                .next_line(cap)
+                .map_err(|e| self.problem(self.line, format!("cannot read: {e}")))?;
+            if !more {
+                self.done = true;
+                return Err(self.problem(
+                    start,
+                    "the file ends inside this event (no END:VEVENT): skipped",
+                ));
+            }
+            match component_marker(&self.buf).filter(|_| !cut) {
+                Some((true, _)) => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        too_deep = true;
                     }
                 }
+                Some((false, _)) => depth -= 1,
+                None => {}
             }
-            Entry::Eof => break,
-            Entry::InvalidLine(l) => problems.push(Diagnostic {
-                file: file.to_string(),
-                line: 0,
-                message: format!(
-                    "not iCalendar: {:?}",
-                    l.chars().take(80).collect::<String>()
-                ),
-            }),
-            Entry::UnterminatedComponent(c) => {
-                problems.push(Diagnostic {
-                    file: file.to_string(),
-                    line: 0,
-                    message: format!("the file ends inside {c}"),
-                });
+            if !too_big && !too_deep {
+                if cut || block.len() + self.buf.len() > MAX_EVENT_BYTES {
+                    too_big = true;
+                    block = Vec::new();
+                } else {
+                    block.extend_from_slice(&self.buf);
+                }
+            }
+            if depth == 0 {
                 break;
+            }
+        }
+        if too_deep {
+            return Err(self.problem(
+                start,
+                format!("the event nests components more than {MAX_DEPTH} deep: skipped"),
+            ));
+        }
+        if too_big {
+            return Err(self.problem(
+                start,
+                format!(
+                    "the event is larger than {} MiB: skipped",
+                    MAX_EVENT_BYTES >> 20
+                ),
+            ));
+        }
+        block.extend_from_slice(b"\r\nEND:VCALENDAR\r\n");
+        let text = String::from_utf8_lossy(&block);
+        let cal = match Parser::new(&text).entry() {
+            Entry::ICalendar(cal) => cal,
+            Entry::InvalidLine(l) => {
+                return Err(self.problem(
+                    start,
+                    format!(
+                        "not iCalendar: {:?}: skipped",
+                        l.chars().take(80).collect::<String>()
+                    ),
+                ));
+            }
+            other => {
+                return Err(self.problem(start, format!("unreadable event ({other:?}): skipped")));
+            }
+        };
+        let Some(c) = cal
+            .components
+            .iter()
+            .find(|c| c.component_type == ICalendarComponentType::VEvent)
+        else {
+            return Err(self.problem(start, "unreadable event: skipped"));
+        };
+        let e = event_from(c, start);
+        if e.start.is_none() {
+            return Err(self.problem(start, "the event has no readable DTSTART: skipped"));
+        }
+        Ok(e)
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for IcsReader<R> {
+    type Item = Result<CalendarEvent, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Skip to the next BEGIN:VEVENT (other components are not read).
+        while !self.done {
+            match self.next_line(100) {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(self.problem(self.line, format!("cannot read: {e}"))));
+                }
+                Ok((false, _)) => self.done = true,
+                Ok((true, false)) => {
+                    if component_marker(&self.buf) == Some((true, "VEVENT".into())) {
+                        let start = self.line;
+                        return Some(self.event(start));
+                    }
+                }
+                Ok((true, true)) => {}
+            }
+        }
+        None
+    }
+}
+
+/// What kith reads of one parsed VEVENT.
+fn event_from(c: &calcard::icalendar::ICalendarComponent, line: u64) -> CalendarEvent {
+    let mut e = CalendarEvent {
+        line,
+        uid: None,
+        start: None,
+        occurrence: None,
+        organizer: None,
+        attendees: Vec::new(),
+        summary: None,
+        cancelled: false,
+    };
+    for entry in &c.entries {
+        let text_value = || {
+            entry.values.iter().find_map(|v| match v {
+                ICalendarValue::Text(t) => Some(t.trim().to_string()),
+                _ => None,
+            })
+        };
+        let date_value = || {
+            entry.values.iter().find_map(|v| match v {
+                ICalendarValue::PartialDateTime(d) => d.to_timestamp().or_else(|| date_only(d)),
+                _ => None,
+            })
+        };
+        match entry.name {
+            ICalendarProperty::Uid => e.uid = text_value(),
+            ICalendarProperty::Summary => e.summary = text_value(),
+            ICalendarProperty::Dtstart => {
+                e.start = date_value().map(|s| s.saturating_mul(1_000_000))
+            }
+            ICalendarProperty::RecurrenceId => e.occurrence = date_value().map(|s| s.to_string()),
+            ICalendarProperty::Status => {
+                e.cancelled = entry
+                    .values
+                    .iter()
+                    .any(|v| matches!(v, ICalendarValue::Status(ICalendarStatus::Cancelled)))
+            }
+            ICalendarProperty::Organizer => e.organizer = address(entry).map(|a| a.0),
+            ICalendarProperty::Attendee => {
+                if let Some((a, true)) = address(entry) {
+                    e.attendees.push(a);
+                }
             }
             _ => {}
         }
     }
-    (events, problems)
+    e
 }
 
 #[cfg(test)]

@@ -7,20 +7,23 @@
 //! (UID and occurrence). One file is one transaction.
 
 use super::mail::{is_machine, person_from_address};
-use super::{ImportOptions, ImportReport, Progress, capture};
+use super::{Counting, ImportOptions, ImportReport, Progress, capture};
 use crate::{App, AppError, Result};
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId, Source};
-use kith_formats::ical::{looks_like_ical, read_ics};
+use kith_formats::ical::{IcsReader, looks_like_ical};
 use kith_formats::mail::MailAddress;
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Meetings with more people than this (besides the owner) make no new
 /// people: an all-hands is not a relationship.
 const SMALL_MEETING: usize = 10;
-/// Largest calendar file read (it is parsed whole).
+/// Largest calendar file read (its events are read one by one, but its
+/// meetings are written in one transaction).
 const MAX_ICS: u64 = 256 * 1024 * 1024;
 
 /// Whether `path` is an iCalendar file.
@@ -63,25 +66,21 @@ impl App {
             )));
         }
         progress.start(size);
-        let bytes = std::fs::read(path).map_err(|e| file_err(e.to_string()))?;
-        let text = String::from_utf8_lossy(&bytes);
+        let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
+        let read = Arc::new(AtomicU64::new(0));
+        let input = BufReader::with_capacity(256 * 1024, Counting::new(file, read.clone()));
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| shown.clone());
-        let (events, problems) = read_ics(&text, &file_name);
-        progress.advance(size);
+        // Events stream one by one (each parsed on its own, bounded).
+        let events = IcsReader::new(input, &file_name);
         let mut report = ImportReport {
             file: shown.clone(),
             format: "ics".into(),
             dry_run: options.dry_run,
-            records: events.len() as u64,
-            skipped: problems.len() as u64,
             ..Default::default()
         };
-        for problem in problems {
-            report.add_problem(problem);
-        }
         let now = kith_store::now_micros();
         let is_mine = |e: &str| mine.iter().any(|m| m == e);
         let mut tx = self.store.begin(self.account).await?;
@@ -89,7 +88,17 @@ impl App {
         let mut known: HashMap<String, Option<PersonId>> = HashMap::new();
         let mut created = 0u64;
         let mut meetings: Vec<(Interaction, Option<String>)> = Vec::new();
-        for e in events {
+        for item in events {
+            progress.advance(read.load(Ordering::Relaxed));
+            let e = match item {
+                Ok(e) => e,
+                Err(problem) => {
+                    report.skipped += 1;
+                    report.add_problem(problem);
+                    continue;
+                }
+            };
+            report.records += 1;
             let Some(start) = e.start else { continue };
             if e.cancelled || start > now {
                 report.skipped += 1;
