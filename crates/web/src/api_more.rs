@@ -358,6 +358,7 @@ pub struct ImportForm {
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_import(
     State(state): State<AppState>,
@@ -373,6 +374,7 @@ pub async fn create_import(
             ),
         )
     })?;
+    state.jobs.check_room(caller.account)?;
     let upload = read_upload(&state, &mut multipart, None).await?;
     let id = start_import(&state, caller.account, upload);
     let status = import_status(&state, caller.account, id)

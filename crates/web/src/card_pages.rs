@@ -509,11 +509,7 @@ struct BackForm {
 
 fn back_to(back: &str) -> String {
     // Only paths of this site: never an open redirect.
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains(['\r', '\n']) {
-        back.to_string()
-    } else {
-        "/".into()
-    }
+    crate::pages::local_path(back).unwrap_or("/").to_string()
 }
 
 async fn remove_need(

@@ -36,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/import/{job}", get(job_page))
 }
 
+/// Imports one account may have running at once.
+const MAX_RUNNING_JOBS: usize = 3;
+
 /// Import jobs by id.
 #[derive(Clone, Default)]
 pub struct Jobs(Arc<Mutex<HashMap<Uuid, Arc<Job>>>>);
@@ -82,6 +85,26 @@ impl Jobs {
         }
         jobs.insert(id, job);
         id
+    }
+
+    /// Refuses a new import while `account` has [`MAX_RUNNING_JOBS`]
+    /// unfinished, before the upload is read: each one reads a file on a
+    /// thread of its own and holds a transaction.
+    pub(crate) fn check_room(&self, account: AccountId) -> Result<(), Problem> {
+        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let running = jobs
+            .values()
+            .filter(|j| j.account == account && !j.done.load(Ordering::Relaxed))
+            .count();
+        if running >= MAX_RUNNING_JOBS {
+            return Err(Problem::new(
+                Code::TooManyRequests,
+                format!(
+                    "{running} imports of yours are still running: wait for one to finish, then upload again"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The job, if it exists and belongs to `account` (else: not found).
@@ -411,6 +434,7 @@ async fn upload(
     parts: RequestParts,
     mut multipart: Multipart,
 ) -> Result<Response, Problem> {
+    state.jobs.check_room(caller.account)?;
     let upload = read_upload(
         &state,
         &mut multipart,

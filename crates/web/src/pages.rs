@@ -74,17 +74,17 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// Only a path on this site is a place to go after signing in: it starts
-/// with one `/`, holds no `\\` (browsers read both `//host` and `/\\host`
+/// with one `/`, holds no `\` (browsers read both `//host` and `/\host`
 /// as another site) and only visible ASCII: browsers drop tabs and line
 /// breaks from a URL, so `/\t/evil.example/` would become
 /// `//evil.example/`, and a line break cannot go into a header at all.
-pub fn local_path(next: &str) -> &str {
+pub fn local_path(next: &str) -> Option<&str> {
     let safe = next.len() <= 2048
         && next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
         && next.bytes().all(|b| b.is_ascii_graphic());
-    if safe { next } else { "/people" }
+    safe.then_some(next)
 }
 
 fn session_cookie(session: &NewSession, secure: bool) -> Cookie<'static> {
@@ -218,7 +218,9 @@ struct NextQuery {
 
 async fn login_page(Query(q): Query<NextQuery>) -> LoginPage {
     LoginPage {
-        next: local_path(q.next.as_deref().unwrap_or("/people")).to_string(),
+        next: local_path(q.next.as_deref().unwrap_or_default())
+            .unwrap_or("/people")
+            .to_string(),
         name: String::new(),
         error: None,
     }
@@ -242,7 +244,9 @@ async fn login_submit(
     if !parts.same_site {
         return Err(cross_site_form());
     }
-    let next = local_path(form.next.as_deref().unwrap_or("/people")).to_string();
+    let next = local_path(form.next.as_deref().unwrap_or_default())
+        .unwrap_or("/people")
+        .to_string();
     let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     let outcome = state
         .auth
