@@ -228,6 +228,62 @@ impl Store {
             .collect())
     }
 
+    /// Counts one `kind` of action of a member against a cap of `cap` in
+    /// the period since `since` (microseconds): true when it was under the
+    /// cap (and is now counted), false when the cap is reached (nothing
+    /// counted). One statement, so that servers sharing the database count
+    /// together.
+    pub async fn take_usage(
+        &self,
+        account: AccountId,
+        kind: &str,
+        since: i64,
+        cap: i64,
+    ) -> Result<bool> {
+        let now = now_micros();
+        let prune = "DELETE FROM usage_events WHERE account_id = $1 AND kind = $2 AND at < $3";
+        let take = "INSERT INTO usage_events (account_id, kind, at) SELECT $1, $2, $3 WHERE \
+                    (SELECT COUNT(*) FROM usage_events WHERE account_id = $1 AND kind = $2 AND at >= $4) < $5";
+        // Two days back: every cap's period is a day at most.
+        let old = now - 2 * 86_400_000_000;
+        let n = on_pool!(&self.db, p => {
+            sqlx::query(prune).bind(account.0).bind(kind).bind(old).execute(p).await?;
+            sqlx::query(take).bind(account.0).bind(kind).bind(now).bind(since).bind(cap)
+                .execute(p).await?.rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Whether a member may do one more `kind` of action about `subject`
+    /// under a cap of `cap` different subjects since `since`: yes when that
+    /// subject is counted already, or fewer than `cap` are. Nothing is
+    /// counted (see [`Store::count_usage`]).
+    pub async fn usage_allows(
+        &self,
+        account: AccountId,
+        kind: &str,
+        subject: &str,
+        since: i64,
+        cap: i64,
+    ) -> Result<bool> {
+        let sql = "SELECT COUNT(DISTINCT subject) AS n, \
+                   COALESCE(SUM(CASE WHEN subject = $3 THEN 1 ELSE 0 END), 0) AS mine \
+                   FROM usage_events WHERE account_id = $1 AND kind = $2 AND at >= $4";
+        let (n, mine): (i64, i64) = on_pool!(&self.db, p => {
+            let r = sqlx::query(sql).bind(account.0).bind(kind).bind(subject).bind(since).fetch_one(p).await?;
+            (r.try_get("n")?, r.try_get("mine")?)
+        });
+        Ok(mine > 0 || n < cap)
+    }
+
+    /// Counts a member's `kind` of action about `subject`.
+    pub async fn count_usage(&self, account: AccountId, kind: &str, subject: &str) -> Result<()> {
+        let sql =
+            "INSERT INTO usage_events (account_id, kind, subject, at) VALUES ($1, $2, $3, $4)";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(kind).bind(subject).bind(now_micros()).execute(p).await?; });
+        Ok(())
+    }
+
     pub async fn add_card_link(&self, account: AccountId, token: &str) -> Result<()> {
         let sql = "INSERT INTO card_links (token, account_id, created_at) VALUES ($1, $2, $3)";
         on_pool!(&self.db, p => { sqlx::query(sql).bind(token).bind(account.0).bind(now_micros()).execute(p).await?; });

@@ -99,6 +99,10 @@ fn sqlite_migrations() -> Migrator {
             "merges by account",
             include_str!("../migrations/sqlite/0011_merges_by_account.sql"),
         ),
+        (
+            "usage caps",
+            include_str!("../migrations/sqlite/0012_usage_caps.sql"),
+        ),
     ])
 }
 
@@ -147,6 +151,10 @@ fn postgres_migrations() -> Migrator {
         (
             "merges by account",
             include_str!("../migrations/postgres/0011_merges_by_account.sql"),
+        ),
+        (
+            "usage caps",
+            include_str!("../migrations/postgres/0012_usage_caps.sql"),
         ),
     ])
 }

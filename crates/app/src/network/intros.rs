@@ -155,19 +155,23 @@ async fn member_card(
 impl NetState {
     /// On the viewer's paths to `targets`, the first that goes through
     /// `broker` as the viewer's direct connection: the broker's contact
-    /// next on it and how the viewer saw that contact.
+    /// next on it and how the viewer saw that contact (`by_role`: through
+    /// contacts seen by role too).
     fn broker_step(
         &self,
         ws: &mut kith_graph::Workspace,
         viewer: AccountId,
         broker: AccountId,
         targets: &[kith_graph::Node],
+        by_role: bool,
     ) -> Option<(PersonId, String)> {
         let me = *self.me.get(&viewer)?;
         let broker_node = *self.me.get(&broker)?;
         let paths = {
             let (graph, visibility) = self.searcher(viewer);
-            ws.k_best_paths(graph, me, targets, MAX_PATHS, |n| visibility.allows(n))
+            ws.k_best_paths(graph, me, targets, MAX_PATHS, |n| {
+                visibility.allows(n) && (by_role || !self.seen_by_role(viewer, n))
+            })
         };
         for p in paths {
             let Some(at) = p.nodes.iter().position(|&n| n == broker_node) else {
@@ -270,11 +274,19 @@ impl App {
             PathTarget::Person(q) => self.own_target(q).await?.map(|o| o.0),
             PathTarget::Org(_) => None,
         };
+        // Past the day's cap of people found through contacts shared by
+        // role, the broker's such contacts are left out here too.
+        let open = self
+            .role_finds_open(Self::role_find_subject(target, own).as_deref())
+            .await?;
         let step = {
             let state = self.network().await?;
-            let targets = state.target_nodes(self.account, target, own);
+            let mut targets = state.target_nodes(self.account, target, own);
+            if !open {
+                targets.retain(|&n| !state.seen_by_role(self.account, n));
+            }
             let mut ws = self.network.workspace();
-            state.broker_step(&mut ws, self.account, broker.id, &targets)
+            state.broker_step(&mut ws, self.account, broker.id, &targets, open)
         };
         let (broker_person, shown) = step.ok_or_else(|| {
             AppError::Invalid(format!(
@@ -509,6 +521,14 @@ impl App {
                     "you have no email address for {name}: add one to their card, or decline"
                 ))
             })?;
+        // Each acceptance mails an address of the broker's choosing: under
+        // the same daily cap as their card mailings (docs/cards.md).
+        self.count_daily(
+            "introduction_mail",
+            self.settings.card_emails_per_day,
+            "introduction emails",
+        )
+        .await?;
         let secret = new_secret()?;
         if !self
             .store

@@ -16,6 +16,9 @@ use kith_store::{Account, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
+/// The most emails verifying an address a member may have kith send a day.
+pub const VERIFICATIONS_PER_DAY: u32 = 5;
+
 /// A connection or invitation, seen by the user.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -262,6 +265,14 @@ impl App {
         {
             return Err(AppError::Invalid(format!("{email} is verified already")));
         }
+        // Any address can be given: a few links a day, so that kith
+        // cannot be made to mail someone over and over.
+        self.count_daily(
+            "verification_mail",
+            VERIFICATIONS_PER_DAY,
+            "address verification emails",
+        )
+        .await?;
         let secret = new_secret()?;
         self.store
             .add_member_email(self.account, &email, &secret_hash(&secret))

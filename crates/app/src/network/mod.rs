@@ -507,6 +507,28 @@ fn same_evidence(old: &[Evidence], new: &[Evidence]) -> bool {
 /// How far a relationship score may fade before the graph takes it up.
 const SCORE_DRIFT: f64 = 1e-3;
 
+/// A day, in microseconds: the period of the daily caps.
+pub(crate) const DAY: i64 = 86_400_000_000;
+
+impl App {
+    /// Counts one more `kind` of action against a daily cap of `cap`, or
+    /// says that `what` reached it (nothing counted then).
+    pub(crate) async fn count_daily(&self, kind: &str, cap: u32, what: &str) -> Result<()> {
+        let since = kith_store::now_micros() - DAY;
+        if self
+            .store
+            .take_usage(self.account, kind, since, i64::from(cap))
+            .await?
+        {
+            return Ok(());
+        }
+        Err(crate::AppError::Invalid(format!(
+            "you have sent {cap} {what} in the last 24 hours, the most kith sends a day: \
+             try again tomorrow"
+        )))
+    }
+}
+
 impl App {
     /// Loads this account's part of the graph and its connections' now (a
     /// server does this at start, so the first path is quick).

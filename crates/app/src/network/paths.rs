@@ -18,6 +18,16 @@ use std::collections::HashSet;
 /// The most paths a query may ask for.
 pub const MAX_PATHS: usize = 20;
 
+/// The most people a member may find in a day through their connections'
+/// contacts shared by role (a path to an email address, a profile or a
+/// person of their own book that goes through such a contact): enough for
+/// anyone looking for introductions, too few to sweep a connection's book
+/// address by address (docs/network.md, "Finding people by address").
+pub const ROLE_FINDS_PER_DAY: u32 = 100;
+
+/// The usage kind [`ROLE_FINDS_PER_DAY`] counts.
+const ROLE_FIND: &str = "role_find";
+
 /// What a path leads to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathTarget {
@@ -253,6 +263,13 @@ impl NetState {
         }
     }
 
+    /// Whether the viewer sees this node only by role: a contact of a
+    /// connection's book shared as "someone at Acme (CTO)".
+    pub(crate) fn seen_by_role(&self, viewer: AccountId, node: Node) -> bool {
+        let info = &self.nodes[node as usize];
+        info.account != viewer && !info.is_member && info.sharing == Sharing::Role
+    }
+
     /// The nodes a target names, among those the viewer may see.
     pub(crate) fn target_nodes(
         &self,
@@ -298,6 +315,10 @@ impl NetState {
         out.dedup();
         out
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// "someone at Acme (CTO)", or "someone NAME knows".
@@ -356,9 +377,18 @@ impl App {
                 "that is you: a path needs someone else at its end".into(),
             ));
         }
+        // Finding a person through a connection's contact shared by role
+        // says that the connection knows them: counted per person, and
+        // past the day's cap such contacts are left out (as if hidden), so
+        // that no one can test address after address against a book.
+        let subject = Self::role_find_subject(target, own.as_ref().map(|o| o.0));
+        let open = self.role_finds_open(subject.as_deref()).await?;
         let state = self.network().await?;
         let viewer = self.account;
-        let targets = state.target_nodes(viewer, target, own.as_ref().map(|o| o.0));
+        let mut targets = state.target_nodes(viewer, target, own.as_ref().map(|o| o.0));
+        if !open {
+            targets.retain(|&n| !state.seen_by_role(viewer, n));
+        }
         let label = match (target, &own) {
             (_, Some((_, name, _))) => name.clone(),
             (PathTarget::Person(q), None) => q.trim().to_string(),
@@ -384,11 +414,15 @@ impl App {
         let raw = {
             let (graph, visibility) = state.searcher(viewer);
             let mut ws = self.network.workspace();
-            ws.k_best_paths(graph, me, &targets, k * 3, |n| visibility.allows(n))
+            ws.k_best_paths(graph, me, &targets, k * 3, |n| {
+                visibility.allows(n) && (open || !state.seen_by_role(viewer, n))
+            })
         };
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let mut by_role = false;
         for p in raw {
+            by_role |= p.nodes.iter().any(|&n| state.seen_by_role(viewer, n));
             let view = state.view_path(viewer, &p.nodes, p.strength());
             let sig: Vec<(Option<PersonId>, Option<String>, String)> = view
                 .people
@@ -402,7 +436,42 @@ impl App {
                 break;
             }
         }
+        drop(state);
+        if let Some(subject) = subject.filter(|_| by_role) {
+            self.store
+                .count_usage(self.account, ROLE_FIND, &subject)
+                .await?;
+        }
         Ok((label, out))
+    }
+
+    /// Whether the user may still find `subject` (a target's hash) through
+    /// connections' contacts shared by role today (None: not a person).
+    pub(crate) async fn role_finds_open(&self, subject: Option<&str>) -> Result<bool> {
+        let Some(subject) = subject else {
+            return Ok(true);
+        };
+        let since = kith_store::now_micros() - super::DAY;
+        Ok(self
+            .store
+            .usage_allows(
+                self.account,
+                ROLE_FIND,
+                subject,
+                since,
+                i64::from(ROLE_FINDS_PER_DAY),
+            )
+            .await?)
+    }
+
+    /// The hash [`Self::paths`] counts a person target under.
+    pub(crate) fn role_find_subject(target: &PathTarget, own: Option<PersonId>) -> Option<String> {
+        match (target, own) {
+            (PathTarget::Person(_), Some(o)) => Some(format!("person:{o}")),
+            (PathTarget::Person(q), None) => target_key(q),
+            (PathTarget::Org(_), _) => None,
+        }
+        .map(|s| hex(&crate::auth::secret_hash(&s)))
     }
 
     /// The people the viewer can reach who are at an organisation now,

@@ -1170,3 +1170,147 @@ async fn sharing_rules_follow_people_through_merges_imports_and_the_trash() {
         );
     }
 }
+
+/// Issue 20: under "role", a path by address answers "someone at Acme
+/// (Engineer)" when a connection knows that address, so address after
+/// address would sweep their book. A member finds at most
+/// ROLE_FINDS_PER_DAY people a day through contacts shared by role (the
+/// same person again is free); past that, such contacts are left out as
+/// if hidden, and an organisation search still finds them.
+#[tokio::test]
+async fn finding_people_through_contacts_shared_by_role_is_capped_per_day() {
+    use kith_app::network::paths::ROLE_FINDS_PER_DAY;
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        let bob = app_as(&store, "bob").await;
+        connect(&ada, &bob, "bob", "ada").await;
+        let n = ROLE_FINDS_PER_DAY as usize + 1;
+        let cards: String = (0..n)
+            .map(|i| {
+                format!(
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nEMAIL:p{i}@acme.example\r\n\
+                     ORG:Acme\r\nTITLE:Engineer\r\nEND:VCARD\r\n"
+                )
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        crate::import(&bob, &crate::write(dir.path(), "acme.vcf", &cards)).await;
+        let role = Some("someone at Acme (Engineer)".to_string());
+        // Misses say nothing and cost nothing.
+        for i in 0..5 {
+            assert_eq!(
+                shown_as(&ada, &format!("nobody{i}@acme.example")).await,
+                None,
+                "{engine}"
+            );
+        }
+        for i in 0..n - 1 {
+            assert_eq!(
+                shown_as(&ada, &format!("p{i}@acme.example")).await,
+                role,
+                "{engine}: p{i}"
+            );
+        }
+        assert_eq!(
+            shown_as(&ada, "p0@acme.example").await,
+            role,
+            "{engine}: the same address again is free"
+        );
+        let last = format!("p{}@acme.example", n - 1);
+        assert_eq!(
+            shown_as(&ada, &last).await,
+            None,
+            "{engine}: past the cap, as if Bob hid them"
+        );
+        verify(&store, &ada, "ada@home.example").await;
+        assert!(
+            matches!(
+                ada.request_introduction(&PathTarget::Person(last.clone()), "bob", "hi")
+                    .await,
+                Err(AppError::NotFound(_))
+            ),
+            "{engine}"
+        );
+        let at_acme = ada.who_at("Acme", 10).await.unwrap();
+        assert_eq!(
+            at_acme.first().map(|r| r.person.name.clone()),
+            role,
+            "{engine}: an organisation search is what role offers"
+        );
+        // Another member's day is their own.
+        let cy = app_as(&store, "cy").await;
+        connect(&cy, &bob, "bob", "cy").await;
+        assert_eq!(shown_as(&cy, &last).await, role, "{engine}");
+    }
+}
+
+/// Issue 20: mail that goes to an address a member types is capped per
+/// day, like "send my card": verifying an address (5 a day) and
+/// introductions ([cards] emails_per_day, 3 in these tests). What is
+/// counted is what kith tried to send (a message the mail server
+/// refused counts too, as a card mailing does).
+#[tokio::test]
+async fn verification_and_introduction_mail_is_capped_per_day() {
+    use kith_app::mailer::{SmtpConfig, SmtpSecurity};
+    use kith_app::network::members::VERIFICATIONS_PER_DAY;
+    // A port nobody listens on: every send fails, quickly.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mailer = Mailer::new(
+        &SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(port),
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+            password_file: None,
+            from: "kith <kith@localhost>".into(),
+            timeout_seconds: Some(5),
+        },
+        None,
+    )
+    .unwrap();
+    let capped = |e: &AppError| e.to_string().contains("the most kith sends a day");
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let ada = app_as(&store, "ada").await;
+        for i in 0..VERIFICATIONS_PER_DAY {
+            let e = ada
+                .add_member_email(&format!("victim{i}@example.org"), &mailer, "http://k")
+                .await
+                .unwrap_err();
+            assert!(matches!(e, AppError::Mail(_)), "{engine}: {e}");
+        }
+        let e = ada
+            .add_member_email("victim@example.org", &mailer, "http://k")
+            .await
+            .unwrap_err();
+        assert!(capped(&e), "{engine}: {e}");
+
+        let a = person(&ada, "Ann Need", "ann@example.org", None).await;
+        let b = person(&ada, "Ben Help", "ben@example.org", None).await;
+        for _ in 0..ada.settings.card_emails_per_day {
+            let e = ada
+                .introduce(&a, &b, "", Some(&mailer), "http://k")
+                .await
+                .unwrap_err();
+            assert!(matches!(e, AppError::Mail(_)), "{engine}: {e}");
+        }
+        let e = ada
+            .introduce(&a, &b, "", Some(&mailer), "http://k")
+            .await
+            .unwrap_err();
+        assert!(capped(&e), "{engine}: {e}");
+        // Another member's day is their own.
+        let bob = app_as(&store, "bob").await;
+        let e = bob
+            .add_member_email("bob@example.org", &mailer, "http://k")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Mail(_)), "{engine}: {e}");
+    }
+}
