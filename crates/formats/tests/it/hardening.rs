@@ -174,6 +174,17 @@ fn hostile(prefix: &str, n: u64, suffix: &str) -> Box<dyn std::io::BufRead> {
     Box::new(std::io::BufReader::with_capacity(256 * 1024, input))
 }
 
+/// Runs `f`, checking that it never held more than [`FLAT`] bytes at once.
+fn flat<T>(f: impl FnOnce() -> T) -> T {
+    let (out, peak) = peak_during(f);
+    assert!(
+        peak < FLAT,
+        "reading held {} MiB at once",
+        peak as u64 / MIB
+    );
+    out
+}
+
 const MIB: u64 = 1024 * 1024;
 /// What reading a hostile file may hold at once: the 16 MiB record cap,
 /// and room for a buffer's doubling and the parse.
@@ -201,7 +212,7 @@ fn read_all(format: Format, input: Box<dyn std::io::BufRead>) -> crate::Read {
 // (read_until) before the 16 MiB card cap could apply.
 #[test]
 fn a_huge_vcard_line_is_skipped_without_being_held() {
-    let (read, peak) = peak_during(|| {
+    let read = flat(|| {
         read_all(
             Format::Vcard,
             hostile(
@@ -211,28 +222,18 @@ fn a_huge_vcard_line_is_skipped_without_being_held() {
             ),
         )
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert_eq!(read.names(), ["Ada Lovelace"]);
     assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
     assert_eq!(read.diagnostics[0].line, 1);
     assert!(read.diagnostics[0].message.contains("larger than 16 MiB"));
 
     // The same line outside any card.
-    let (read, peak) = peak_during(|| {
+    let read = flat(|| {
         read_all(
             Format::Vcard,
             hostile("", 256 * MIB, "\nBEGIN:VCARD\nFN:Ada Lovelace\nEND:VCARD\n"),
         )
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert_eq!(read.names(), ["Ada Lovelace"]);
     assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
 }
@@ -241,7 +242,7 @@ fn a_huge_vcard_line_is_skipped_without_being_held() {
 // whole however long it grew.
 #[test]
 fn a_huge_csv_row_is_skipped_without_being_held() {
-    let (read, peak) = peak_during(|| {
+    let read = flat(|| {
         read_all(
             Format::Csv,
             hostile(
@@ -251,18 +252,13 @@ fn a_huge_csv_row_is_skipped_without_being_held() {
             ),
         )
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert_eq!(read.names(), ["Ada Lovelace", "Grace Hopper"]);
     assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
     assert_eq!(read.diagnostics[0].line, 3);
     assert!(read.diagnostics[0].message.contains("larger than 16 MiB"));
 
     // A quote opened and never closed: the rest of the file is one field.
-    let (read, peak) = peak_during(|| {
+    let read = flat(|| {
         read_all(
             Format::Csv,
             hostile(
@@ -272,11 +268,6 @@ fn a_huge_csv_row_is_skipped_without_being_held() {
             ),
         )
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert_eq!(read.names(), ["Ada Lovelace"]);
     assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
     assert!(read.diagnostics[0].message.contains("never closed"));
@@ -290,20 +281,15 @@ fn a_huge_mail_line_is_skipped_without_being_held() {
                 To: me@example.org\nDate: Mon, 02 Nov 2026 10:00:00 +0000\n\n";
     let next = "\nFrom b@x Mon Nov 03 10:00:00 2026\nFrom: Grace <grace@example.org>\n\
                 To: me@example.org\nDate: Tue, 03 Nov 2026 10:00:00 +0000\n\nhi\n";
-    let (got, peak) = peak_during(|| {
+    let got = flat(|| {
         kith_formats::mail::MboxReader::new(hostile(mbox, 256 * MIB, next), "all.mbox")
             .collect::<Vec<_>>()
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert_eq!(got.len(), 2);
     assert!(got.iter().all(Result::is_ok), "{got:?}");
 
     // A header line of a gigabyte in a single message.
-    let (got, peak) = peak_during(|| {
+    let got = flat(|| {
         kith_formats::mail::read_message_file(
             hostile(
                 "From: Ada <ada@example.org>\nSubject: ",
@@ -313,11 +299,6 @@ fn a_huge_mail_line_is_skipped_without_being_held() {
             "1.eml",
         )
     });
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
     assert!(got.is_err_and(|d| d.message.contains("over 1 MiB")));
 }
 
@@ -338,12 +319,7 @@ fn deeply_nested_vcards_are_read_flat() {
     text.push_str(&"AGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Friday;Fred\r\n".repeat(n));
     text.push_str(&"END:VCARD\r\n".repeat(n + 1));
     text.push_str("BEGIN:VCARD\r\nN:Hopper;Grace\r\nEND:VCARD\r\n");
-    let (read, peak) = peak_during(|| vcard(&text));
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
+    let read = flat(|| vcard(&text));
     assert_eq!(read.names(), ["Ada Lovelace", "Grace Hopper"]);
 
     // BEGIN:VCARD lines with nothing between them: each is a card of its own.
@@ -351,12 +327,7 @@ fn deeply_nested_vcards_are_read_flat() {
         "{}BEGIN:VCARD\nFN:Grace Hopper\nEND:VCARD\n",
         "BEGIN:VCARD\n".repeat(n)
     );
-    let (read, peak) = peak_during(|| vcard(&text));
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
+    let read = flat(|| vcard(&text));
     assert_eq!(read.names(), ["Grace Hopper"]);
     assert_eq!(read.diagnostics.len(), n);
 }
@@ -374,13 +345,7 @@ fn deeply_nested_calendar_components_are_one_problem() {
     text.push_str("END:VEVENT\r\n");
     text.push_str(GOOD_EVENT);
     text.push_str("END:VCALENDAR\r\n");
-    let ((events, problems), peak) =
-        peak_during(|| kith_formats::ical::read_ics(&text, "deep.ics"));
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
+    let (events, problems) = flat(|| kith_formats::ical::read_ics(&text, "deep.ics"));
     assert_eq!(events.len(), 1, "{problems:?}");
     assert_eq!(events[0].uid.as_deref(), Some("ok@example"));
     assert_eq!(events[0].line, 2 * n as u64 + 7);
@@ -397,13 +362,7 @@ fn deeply_nested_calendar_components_are_one_problem() {
         "BEGIN:VCALENDAR\r\n{GOOD_EVENT}{}",
         "BEGIN:VEVENT\r\nDTSTART:20261110T090000Z\r\n".repeat(n)
     );
-    let ((events, problems), peak) =
-        peak_during(|| kith_formats::ical::read_ics(&text, "open.ics"));
-    assert!(
-        peak < FLAT,
-        "reading held {} MiB at once",
-        peak as u64 / MIB
-    );
+    let (events, problems) = flat(|| kith_formats::ical::read_ics(&text, "open.ics"));
     assert_eq!(events.len(), 1);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].line, 7);
@@ -431,15 +390,10 @@ fn deeply_nested_mail_headers_are_read_flat() {
     ];
     for header in cases {
         let raw = format!("{header}Date: Mon, 02 Nov 2026 10:00:00 +0000\n\nbody\n");
-        let (got, peak) = peak_during(|| {
+        let got = flat(|| {
             kith_formats::mail::read_message_file(raw.as_bytes(), "deep.eml")
                 .map(|h| h.recipients.len())
         });
-        assert!(
-            peak < FLAT,
-            "reading held {} MiB at once",
-            peak as u64 / MIB
-        );
         // Read or refused, but answered.
         let _ = got;
     }
