@@ -46,7 +46,14 @@ pub fn read_line_capped(
         if used > room {
             line.cut = true;
         }
-        buf.extend_from_slice(&chunk[..used.min(room)]);
+        let keep = &chunk[..used.min(room)];
+        if buf.capacity() - buf.len() < keep.len() {
+            // Grow by doubling, but never past the cap (a 16 MiB line must
+            // not reserve 32 MiB).
+            let want = (buf.len() * 2).max(buf.len() + keep.len()).min(cap);
+            buf.reserve_exact(want.max(buf.len() + keep.len()) - buf.len());
+        }
+        buf.extend_from_slice(keep);
         input.consume(used);
         line.read += used as u64;
         if done {

@@ -26,9 +26,10 @@ fn unpack_limit(compressed: u64) -> u64 {
     compressed.saturating_mul(MAX_RATIO).max(RATIO_GRACE)
 }
 
-fn bomb_message(name: &str, packed: u64) -> String {
+/// Why an entry is not read (the error names the archive and the entry).
+fn bomb_message(packed: u64) -> String {
     format!(
-        "{name} unpacks to more than {MAX_RATIO} times its packed size of {packed} bytes \
+        "the entry unpacks to more than {MAX_RATIO} times its packed size of {packed} bytes \
          (a zip bomb?); not read. Unpack the archive yourself and import the file if it is genuine"
     )
 }
@@ -121,7 +122,7 @@ impl App {
                 let packed = entry.compressed_size();
                 let limit = unpack_limit(packed);
                 if entry.size() > limit {
-                    refused.push((name.clone(), bomb_message(&name, packed)));
+                    refused.push((name.clone(), bomb_message(packed)));
                     continue;
                 }
                 // Unpacked under a name of kith's choosing: an entry named
@@ -138,7 +139,7 @@ impl App {
                 if written > limit {
                     drop(out);
                     let _ = std::fs::remove_file(&target);
-                    refused.push((name.clone(), bomb_message(&name, packed)));
+                    refused.push((name.clone(), bomb_message(packed)));
                     continue;
                 }
                 if written > budget {
