@@ -389,9 +389,13 @@ pub(crate) fn header_on_first_line<'a>(
 ) -> Result<(Header, Rows<'a>), FormatError> {
     match scan_header(input, file, 1, |_| Some(()))? {
         Scan::Found { header, rows, .. } => Ok((header, rows)),
-        Scan::NotFound { .. } => Err(FormatError::Invalid {
+        Scan::NotFound { first: None } => Err(FormatError::Invalid {
             file: file.to_string(),
             message: "the file is empty; export the contacts again".into(),
+        }),
+        Scan::NotFound { first: Some(first) } => Err(FormatError::Invalid {
+            file: file.to_string(),
+            message: format!("the first line is not a header: {first}"),
         }),
     }
 }
@@ -422,6 +426,13 @@ pub(crate) fn scan_header<'a, T>(
         if raw.too_big {
             // Not a header (and not kept): it counts as a line looked at.
             seen += 1;
+            first.get_or_insert_with(|| {
+                format!(
+                    "line {} is over {} MiB (not read)",
+                    raw.line,
+                    MAX_RECORD_BYTES >> 20
+                )
+            });
             continue;
         }
         let fields: Vec<String> = raw.fields.iter().map(|f| decode_field(f)).collect();

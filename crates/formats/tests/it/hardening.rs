@@ -398,3 +398,23 @@ fn deeply_nested_mail_headers_are_read_flat() {
         let _ = got;
     }
 }
+
+#[test]
+fn a_huge_first_line_is_named_not_called_empty() {
+    for format in [Format::Google, Format::Outlook, Format::Csv] {
+        let options = kith_formats::ReadOptions {
+            file_name: "big.csv".into(),
+            mapping: None,
+        };
+        let err = flat(|| {
+            kith_formats::open(format, hostile("", 40 * MIB, "\nName\nAda\n"), &options)
+                .err()
+                .map(|e| e.to_string())
+        });
+        let err = err.unwrap_or_else(|| panic!("{format:?} opened a file without a header"));
+        assert!(
+            err.contains("big.csv") && err.contains("line 1 is over 16 MiB"),
+            "{format:?}: {err}"
+        );
+    }
+}
