@@ -98,6 +98,9 @@ say "the hostile corpus against a live kith serve (SQLite, then PostgreSQL): mem
 "$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
 KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" "$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
 
+say "fuzzing: every cargo-fuzz target for 15 s (stable, no sanitizer)"
+bash scripts/fuzz_quick.sh 15
+
 say "a real CardDAV client round trip: vdirsyncer and khard against kith serve"
 timeout 900 "$venv/bin/python" tests/python/carddav_clients.py "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv" ../shared/vcards
 

@@ -38,7 +38,7 @@ pub enum CardCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a public link (all, without a token): it answers 404 after.
+    /// Revoke a public link by its id, token or URL (all, without one): it answers 404 after.
     Revoke { token: Option<String> },
     /// Your card as your connections see it, as a vCard.
     Vcf,
@@ -87,30 +87,30 @@ pub async fn card(app: &App, command: CardCommand, file: &config::FileConfig) ->
         CardCommand::Link => {
             let link = app.create_card_link().await?;
             let base = config::public_url(file, "127.0.0.1:7878");
-            println!("{}{}", base.trim_end_matches('/'), link.path);
-            println!("{}{}.vcf", base.trim_end_matches('/'), link.path);
+            let path = link.path.unwrap_or_default();
+            println!("{}{path}", base.trim_end_matches('/'));
+            println!("{}{path}.vcf", base.trim_end_matches('/'));
+            eprintln!(
+                "(shown once: kith keeps only a fingerprint of the link; its id is {})",
+                link.id
+            );
         }
         CardCommand::Links { json } => {
             let links = app.card_links().await?;
             if json {
                 return output::json(&links);
             }
-            let base = config::public_url(file, "127.0.0.1:7878");
             for l in links {
                 println!(
-                    "{}{}  {}{}",
-                    base.trim_end_matches('/'),
-                    l.path,
+                    "{}  made {}{}",
+                    l.id,
                     l.created_at,
                     if l.revoked { "  (revoked)" } else { "" }
                 );
             }
         }
         CardCommand::Revoke { token } => {
-            let token = token
-                .as_deref()
-                .map(|t| t.trim_end_matches(".vcf").rsplit('/').next().unwrap_or(t));
-            let n = app.revoke_card_link(token).await?;
+            let n = app.revoke_card_link(token.as_deref()).await?;
             println!("{n} link{} revoked", if n == 1 { "" } else { "s" });
         }
         CardCommand::Vcf => print!("{}", app.my_vcard().await?),

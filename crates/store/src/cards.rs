@@ -47,10 +47,10 @@ pub struct FavourRow {
     pub at: i64,
 }
 
-/// A public link to a member's card.
+/// A public link to a member's card (its secret is not kept, only a hash).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CardLink {
-    pub token: String,
+    pub id: Uuid,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
@@ -284,36 +284,48 @@ impl Store {
         Ok(())
     }
 
-    pub async fn add_card_link(&self, account: AccountId, token: &str) -> Result<()> {
-        let sql = "INSERT INTO card_links (token, account_id, created_at) VALUES ($1, $2, $3)";
-        on_pool!(&self.db, p => { sqlx::query(sql).bind(token).bind(account.0).bind(now_micros()).execute(p).await?; });
+    /// Keeps a new public link: its id and its secret's SHA-256.
+    pub async fn add_card_link(
+        &self,
+        account: AccountId,
+        id: Uuid,
+        token_hash: &[u8],
+    ) -> Result<()> {
+        let sql = "INSERT INTO card_links (id, token_hash, account_id, created_at) VALUES ($1, $2, $3, $4)";
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(id).bind(token_hash).bind(account.0).bind(now_micros()).execute(p).await?; });
         Ok(())
     }
 
     /// A member's public links, newest first.
     pub async fn card_links(&self, account: AccountId) -> Result<Vec<CardLink>> {
-        let sql = "SELECT token, created_at, revoked_at FROM card_links WHERE account_id = $1 ORDER BY created_at DESC";
+        let sql = "SELECT id, created_at, revoked_at FROM card_links WHERE account_id = $1 ORDER BY created_at DESC";
         on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter().map(|r| Ok(CardLink {
-            token: r.try_get("token")?,
+            id: r.try_get("id")?,
             created_at: r.try_get("created_at")?,
             revoked_at: r.try_get("revoked_at")?,
         })).collect())
     }
 
-    /// Revokes a member's live links (one, or all); how many.
-    pub async fn revoke_card_links(&self, account: AccountId, token: Option<&str>) -> Result<u64> {
+    /// Revokes a member's live links: the one with this id, the one with
+    /// this secret's hash, or (neither given) all; how many.
+    pub async fn revoke_card_links(
+        &self,
+        account: AccountId,
+        id: Option<Uuid>,
+        token_hash: Option<&[u8]>,
+    ) -> Result<u64> {
         let sql = "UPDATE card_links SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
-                   AND ($3 IS NULL OR token = $3)";
+                   AND ($3 IS NULL OR id = $3) AND ($4 IS NULL OR token_hash = $4)";
         Ok(
-            on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).bind(now_micros()).bind(token)
+            on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).bind(now_micros()).bind(id).bind(token_hash)
             .execute(p).await?.rows_affected()),
         )
     }
 
-    /// The member whose live public link this is.
-    pub async fn card_link_owner(&self, token: &str) -> Result<Option<AccountId>> {
-        let sql = "SELECT account_id FROM card_links WHERE token = $1 AND revoked_at IS NULL";
-        on_pool!(&self.db, p => sqlx::query(sql).bind(token).fetch_optional(p).await?
+    /// The member whose live public link has this secret's hash.
+    pub async fn card_link_owner(&self, token_hash: &[u8]) -> Result<Option<AccountId>> {
+        let sql = "SELECT account_id FROM card_links WHERE token_hash = $1 AND revoked_at IS NULL";
+        on_pool!(&self.db, p => sqlx::query(sql).bind(token_hash).fetch_optional(p).await?
             .map(|r| Ok(AccountId(r.try_get("account_id")?))).transpose())
     }
 
@@ -355,5 +367,61 @@ impl Store {
         let sql = "SELECT email FROM card_optouts WHERE account_id = $1";
         on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter()
             .map(|r| Ok(r.try_get("email")?)).collect())
+    }
+}
+
+/// Links made before their secrets were hashed (migration 13): each
+/// secret is hashed and forgotten, so the link already shared still opens
+/// the card. Runs at every open; nothing to do once done.
+pub(crate) async fn hash_legacy_card_links(db: &Db) -> Result<()> {
+    use sha2::Digest;
+    let sql = "SELECT id, legacy_token FROM card_links WHERE legacy_token IS NOT NULL";
+    let legacy: Vec<(Uuid, String)> = on_pool!(db, p => sqlx::query(sql).fetch_all(p).await?.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("legacy_token")?))).collect::<Result<_>>()?);
+    let update = "UPDATE card_links SET token_hash = $1, legacy_token = NULL WHERE id = $2";
+    for (id, token) in legacy {
+        let hash = sha2::Sha256::digest(token.as_bytes()).to_vec();
+        on_pool!(db, p => { sqlx::query(update).bind(hash).bind(id).execute(p).await?; });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::Digest;
+
+    /// Issue 20: public card-link tokens were stored in plain text. A link
+    /// made before (a `legacy_token` after migration 13) is hashed at the
+    /// next open, forgotten, and still opens the card by its hash.
+    #[tokio::test]
+    async fn links_made_before_hashing_keep_working_without_their_secret() {
+        for (store, _guard) in crate::testing::stores().await {
+            let engine = store.engine();
+            let account = store.default_account("ana").await.unwrap().id;
+            let insert = "INSERT INTO card_links (id, legacy_token, account_id, created_at) \
+                          VALUES ($1, $2, $3, $4)";
+            on_pool!(&store.db, p => { sqlx::query(insert).bind(Uuid::now_v7()).bind("old-token")
+                .bind(account.0).bind(now_micros()).execute(p).await.unwrap(); });
+            hash_legacy_card_links(&store.db).await.unwrap();
+            let hash = sha2::Sha256::digest(b"old-token").to_vec();
+            assert_eq!(
+                store.card_link_owner(&hash).await.unwrap(),
+                Some(account),
+                "{engine}"
+            );
+            let left = "SELECT COUNT(*) AS n FROM card_links WHERE legacy_token IS NOT NULL";
+            let n: i64 = on_pool!(&store.db, p => sqlx::query(left).fetch_one(p).await.unwrap()
+                .try_get("n").unwrap());
+            assert_eq!(n, 0, "{engine}: the secret is forgotten");
+            assert_eq!(
+                store
+                    .revoke_card_links(account, None, Some(&hash))
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(store.card_link_owner(&hash).await.unwrap(), None);
+        }
     }
 }

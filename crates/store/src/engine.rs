@@ -103,6 +103,10 @@ fn sqlite_migrations() -> Migrator {
             "usage caps",
             include_str!("../migrations/sqlite/0012_usage_caps.sql"),
         ),
+        (
+            "hashed card links",
+            include_str!("../migrations/sqlite/0013_hashed_card_links.sql"),
+        ),
     ])
 }
 
@@ -155,6 +159,10 @@ fn postgres_migrations() -> Migrator {
         (
             "usage caps",
             include_str!("../migrations/postgres/0012_usage_caps.sql"),
+        ),
+        (
+            "hashed card links",
+            include_str!("../migrations/postgres/0013_hashed_card_links.sql"),
         ),
     ])
 }
@@ -230,6 +238,7 @@ impl Store {
         if !had_dates {
             crate::dates::backfill_dates(&store.db).await?;
         }
+        crate::cards::hash_legacy_card_links(&store.db).await?;
         Ok(store)
     }
 
@@ -263,6 +272,7 @@ impl Store {
         if !had_dates {
             crate::dates::backfill_dates(&store.db).await?;
         }
+        crate::cards::hash_legacy_card_links(&store.db).await?;
         Ok(store)
     }
 

@@ -196,7 +196,7 @@ pub async fn create_link(
 
 /// Revokes a public link: it answers 404 after.
 #[utoipa::path(delete, path = "/api/v1/card/links/{token}", tag = "cards",
-    params(("token" = String, Path, description = "The link's token")),
+    params(("token" = String, Path, description = "The link's id, or its secret token")),
     responses(
         (status = 204),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -55,9 +55,15 @@ struct FieldRow {
     visibility: String,
 }
 
+/// A live public link: its id and when it was made.
 struct LinkRow {
+    id: String,
+    created_at: String,
+}
+
+/// A link just made: the only time its address can be shown.
+struct NewLink {
     url: String,
-    token: String,
     qr: String,
 }
 
@@ -73,34 +79,39 @@ struct CardPage {
     connections_see: Vec<(String, String)>,
     public_sees: Vec<(String, String)>,
     links: Vec<LinkRow>,
+    new_link: Option<NewLink>,
     can_mail: bool,
     notice: String,
 }
 
 async fn card_page(State(state): State<AppState>, caller: PageCaller) -> Result<CardPage, Problem> {
-    render_card_page(&state, caller, String::new()).await
+    render_card_page(&state, caller, String::new(), None).await
 }
 
 async fn render_card_page(
     state: &AppState,
     caller: PageCaller,
     notice: String,
+    new_link: Option<kith_app::cards::CardLinkView>,
 ) -> Result<CardPage, Problem> {
     let app = state.app(caller.account);
     let card = app.my_card().await?;
     let base = state.config.public_url.trim_end_matches('/');
+    let new_link = new_link.and_then(|l| l.path).map(|path| {
+        let url = format!("{base}{path}");
+        NewLink {
+            qr: qr_svg(&url, 200).unwrap_or_default(),
+            url,
+        }
+    });
     let links = app
         .card_links()
         .await?
         .into_iter()
         .filter(|l| !l.revoked)
-        .map(|l| {
-            let url = format!("{base}{}", l.path);
-            LinkRow {
-                qr: qr_svg(&url, 200).unwrap_or_default(),
-                url,
-                token: l.token,
-            }
+        .map(|l| LinkRow {
+            id: l.id,
+            created_at: l.created_at,
         })
         .collect();
     use kith_core::mycard::Visibility;
@@ -122,6 +133,7 @@ async fn render_card_page(
             .collect(),
         visibilities: ["private", "connections", "public"],
         links,
+        new_link,
         can_mail: state.config.mailer.is_some(),
         notice,
         user: caller.name,
@@ -170,7 +182,7 @@ async fn card_action(
         1 => "Saved; the card 1 connection holds of you is updated.".to_string(),
         n => format!("Saved; the cards {n} connections hold of you are updated."),
     };
-    Ok(render_card_page(&state, caller, notice)
+    Ok(render_card_page(&state, caller, notice, None)
         .await?
         .into_response())
 }
@@ -195,7 +207,12 @@ async fn link_action(
     let app = state.app(caller.account);
     match form.action.as_str() {
         "create" => {
-            app.create_card_link().await?;
+            // Shown on this answer only: kith keeps just the link's hash.
+            let link = app.create_card_link().await?;
+            let notice = "Your new public link is below. Copy it now: kith keeps only a fingerprint of it and cannot show it again.".to_string();
+            return Ok(render_card_page(&state, caller, notice, Some(link))
+                .await?
+                .into_response());
         }
         "revoke" => {
             app.revoke_card_link(Some(&form.token)).await?;
@@ -243,7 +260,7 @@ async fn send_details(
     for s in &report.skipped {
         notice.push_str(&format!(" Not sent: {s}."));
     }
-    Ok(render_card_page(&state, caller, notice)
+    Ok(render_card_page(&state, caller, notice, None)
         .await?
         .into_response())
 }

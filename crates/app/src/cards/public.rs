@@ -18,14 +18,21 @@ use serde::Serialize;
 
 const DAY: i64 = 86_400_000_000;
 
-/// A public link to the user's card.
+/// A public link to the user's card. kith keeps only a hash of its secret
+/// (like every other secret), so the secret and path are shown once, when
+/// the link is made; afterwards the link is named by its id.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardLinkView {
-    /// The secret part of the link: the card is at `/card/TOKEN`, its
-    /// vCard at `/card/TOKEN.vcf`.
-    pub token: String,
-    pub path: String,
+    /// Names the link for revoking; not a secret.
+    pub id: String,
+    /// The secret part of the link (only when it is made): the card is at
+    /// `/card/TOKEN`, its vCard at `/card/TOKEN.vcf`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// `/card/TOKEN` (only when the link is made).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub created_at: String,
     pub revoked: bool,
 }
@@ -98,9 +105,12 @@ async fn render(store: &Store, member: AccountId, audience: Visibility) -> Resul
 
 /// The card behind a public link (404 when unknown or revoked).
 pub async fn public_card(store: &Store, token: &str) -> Result<PublicCard> {
-    let member = store.card_link_owner(token.trim()).await?.ok_or_else(|| {
-        AppError::NotFound("there is no card at this link (it may have been revoked)".into())
-    })?;
+    let member = store
+        .card_link_owner(&secret_hash(token.trim()))
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound("there is no card at this link (it may have been revoked)".into())
+        })?;
     render(store, member, Visibility::Public).await
 }
 
@@ -135,8 +145,9 @@ pub async fn unsubscribe(store: &Store, secret: &str) -> Result<Unsubscribe> {
 
 fn link_view(l: kith_store::cards::CardLink) -> CardLinkView {
     CardLinkView {
-        path: format!("/card/{}", l.token),
-        token: l.token,
+        id: l.id.to_string(),
+        token: None,
+        path: None,
         created_at: rfc3339(l.created_at),
         revoked: l.revoked_at.is_some(),
     }
@@ -154,26 +165,43 @@ impl App {
             .collect())
     }
 
-    /// A new public link to the user's card.
+    /// A new public link to the user's card, with its secret (shown once).
     pub async fn create_card_link(&self) -> Result<CardLinkView> {
         let token = new_secret()?;
-        self.store.add_card_link(self.account, &token).await?;
-        self.card_links()
+        let id = uuid::Uuid::now_v7();
+        self.store
+            .add_card_link(self.account, id, &secret_hash(&token))
+            .await?;
+        let mut view = self
+            .card_links()
             .await?
             .into_iter()
-            .find(|l| l.token == token)
-            .ok_or_else(|| AppError::NotFound("the new link was not stored".into()))
+            .find(|l| l.id == id.to_string())
+            .ok_or_else(|| AppError::NotFound("the new link was not stored".into()))?;
+        view.path = Some(format!("/card/{token}"));
+        view.token = Some(token);
+        Ok(view)
     }
 
-    /// Revokes one public link, or all (None); its page answers 404 after.
-    pub async fn revoke_card_link(&self, token: Option<&str>) -> Result<u64> {
+    /// Revokes one public link, named by its id or by its secret (or its
+    /// URL), or all (None); its page answers 404 after.
+    pub async fn revoke_card_link(&self, which: Option<&str>) -> Result<u64> {
+        let which = which.map(|w| {
+            let w = w.trim();
+            w.trim_end_matches(".vcf").rsplit('/').next().unwrap_or(w)
+        });
+        let id = which.and_then(|w| uuid::Uuid::parse_str(w).ok());
+        let hash = match (which, id) {
+            (Some(token), None) => Some(secret_hash(token)),
+            _ => None,
+        };
         let n = self
             .store
-            .revoke_card_links(self.account, token.map(str::trim))
+            .revoke_card_links(self.account, id, hash.as_deref())
             .await?;
         if n == 0 {
-            return Err(AppError::NotFound(match token {
-                Some(_) => "you have no live link with this token".into(),
+            return Err(AppError::NotFound(match which {
+                Some(_) => "you have no live link with this id or token".into(),
                 None => "you have no live link".into(),
             }));
         }

@@ -216,6 +216,13 @@ async fn public_links_needs_and_favours_over_the_api_and_the_pages() {
         "{vcf}"
     );
     let token = link["token"].as_str().unwrap();
+    // Listed by id afterwards: kith keeps only the secret's hash.
+    let (_, listed) = alice.get("/api/v1/card/links").await;
+    assert_eq!(listed[0]["id"], link["id"]);
+    assert!(
+        listed[0].get("token").is_none() && listed[0].get("path").is_none(),
+        "{listed}"
+    );
     assert_eq!(
         bob.delete(&format!("/api/v1/card/links/{token}")).await,
         StatusCode::NOT_FOUND,
