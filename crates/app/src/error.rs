@@ -19,6 +19,9 @@ pub enum AppError {
     Stale(String),
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    /// A daily cap was reached (mail sent, people found): nothing was done.
+    #[error("{0}")]
+    TooMany(String),
     /// The SMTP server could not be reached or refused the message.
     #[error("{0}")]
     Mail(String),

@@ -165,6 +165,7 @@ impl From<AppError> for Problem {
             }
             AppError::Stale(_) => Code::PreconditionFailed,
             AppError::Mail(_) => Code::MailFailed,
+            AppError::TooMany(_) => Code::TooManyRequests,
             AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
             AppError::Store(_) => Code::Internal,
         };

@@ -522,7 +522,7 @@ impl App {
         {
             return Ok(());
         }
-        Err(crate::AppError::Invalid(format!(
+        Err(crate::AppError::TooMany(format!(
             "you have sent {cap} {what} in the last 24 hours, the most kith sends a day: \
              try again tomorrow"
         )))

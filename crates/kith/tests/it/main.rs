@@ -968,5 +968,9 @@ fn temporary_files_stay_private_and_leftovers_go() {
     std::fs::write(dead.join("0").join("contacts.vcf"), "BEGIN:VCARD").unwrap();
     k.ok(&["people", "list"]);
     assert!(!dead.exists(), "the leftover upload is still there");
-    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "nothing left after exit");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "nothing left after exit"
+    );
 }
