@@ -1,171 +1,19 @@
 //! Opening a database (SQLite file or PostgreSQL URL), running the engine's
 //! migrations, accounts, and starting account-scoped transactions.
 
+use crate::migrate::{self, DATES_MIGRATION, has_migration};
 use crate::tx::{Inner, Tx};
 use crate::{Account, Result, StoreError, now_micros};
 use kith_core::AccountId;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection, Row, SqlSafeStr};
+use sqlx::{ConnectOptions, Connection, Row};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// The migrations of one engine, embedded in the binary; version N is the
-/// file `migrations/<engine>/000N_*.sql`, the same change on both engines.
-fn migrator(files: &[(&'static str, &'static str)]) -> Migrator {
-    Migrator::with_migrations(
-        files
-            .iter()
-            .enumerate()
-            .map(|(i, (name, sql))| {
-                Migration::new(
-                    i as i64 + 1,
-                    (*name).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
-}
-
-/// The migration that made `person_dates`: opening a database from before
-/// it also writes the dates of the people already there.
-const DATES_MIGRATION: i64 = 6;
-
-/// Whether migration `version` had been applied (false on a new database).
-async fn has_migration<'c, E>(executor: E, version: i64) -> bool
-where
-    E: sqlx::Executor<'c>,
-    i64: sqlx::Type<E::Database> + for<'q> sqlx::Encode<'q, E::Database>,
-    for<'r> i64: sqlx::Decode<'r, E::Database>,
-    for<'a> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
-    usize: sqlx::ColumnIndex<<E::Database as sqlx::Database>::Row>,
-{
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = $1")
-        .bind(version)
-        .fetch_one(executor)
-        .await
-        .map(|n| n > 0)
-        .unwrap_or(false)
-}
-
-fn sqlite_migrations() -> Migrator {
-    migrator(&[
-        (
-            "address book",
-            include_str!("../migrations/sqlite/0001_address_book.sql"),
-        ),
-        (
-            "accounts and sessions",
-            include_str!("../migrations/sqlite/0002_accounts_and_sessions.sql"),
-        ),
-        (
-            "people search",
-            include_str!("../migrations/sqlite/0003_people_search.sql"),
-        ),
-        (
-            "interactions",
-            include_str!("../migrations/sqlite/0004_interactions.sql"),
-        ),
-        (
-            "keep in touch",
-            include_str!("../migrations/sqlite/0005_keep_in_touch.sql"),
-        ),
-        (
-            "dates and circles",
-            include_str!("../migrations/sqlite/0006_dates_and_circles.sql"),
-        ),
-        (
-            "digests",
-            include_str!("../migrations/sqlite/0007_digests.sql"),
-        ),
-        (
-            "carddav",
-            include_str!("../migrations/sqlite/0008_carddav.sql"),
-        ),
-        (
-            "network",
-            include_str!("../migrations/sqlite/0009_network.sql"),
-        ),
-        ("cards", include_str!("../migrations/sqlite/0010_cards.sql")),
-        (
-            "merges by account",
-            include_str!("../migrations/sqlite/0011_merges_by_account.sql"),
-        ),
-        (
-            "usage caps",
-            include_str!("../migrations/sqlite/0012_usage_caps.sql"),
-        ),
-        (
-            "hashed card links",
-            include_str!("../migrations/sqlite/0013_hashed_card_links.sql"),
-        ),
-    ])
-}
-
-fn postgres_migrations() -> Migrator {
-    migrator(&[
-        (
-            "address book",
-            include_str!("../migrations/postgres/0001_address_book.sql"),
-        ),
-        (
-            "accounts and sessions",
-            include_str!("../migrations/postgres/0002_accounts_and_sessions.sql"),
-        ),
-        (
-            "people search",
-            include_str!("../migrations/postgres/0003_people_search.sql"),
-        ),
-        (
-            "interactions",
-            include_str!("../migrations/postgres/0004_interactions.sql"),
-        ),
-        (
-            "keep in touch",
-            include_str!("../migrations/postgres/0005_keep_in_touch.sql"),
-        ),
-        (
-            "dates and circles",
-            include_str!("../migrations/postgres/0006_dates_and_circles.sql"),
-        ),
-        (
-            "digests",
-            include_str!("../migrations/postgres/0007_digests.sql"),
-        ),
-        (
-            "carddav",
-            include_str!("../migrations/postgres/0008_carddav.sql"),
-        ),
-        (
-            "network",
-            include_str!("../migrations/postgres/0009_network.sql"),
-        ),
-        (
-            "cards",
-            include_str!("../migrations/postgres/0010_cards.sql"),
-        ),
-        (
-            "merges by account",
-            include_str!("../migrations/postgres/0011_merges_by_account.sql"),
-        ),
-        (
-            "usage caps",
-            include_str!("../migrations/postgres/0012_usage_caps.sql"),
-        ),
-        (
-            "hashed card links",
-            include_str!("../migrations/postgres/0013_hashed_card_links.sql"),
-        ),
-    ])
-}
 
 /// Runs `$body` with `$p` bound to the engine's pool (compiled once per engine).
 macro_rules! on_pool {
@@ -231,7 +79,7 @@ impl Store {
             .await
             .map_err(|e| open_err(e.to_string()))?;
         let had_dates = has_migration(&pool, DATES_MIGRATION).await;
-        sqlite_migrations().run(&pool).await?;
+        migrate::sqlite().run(&pool).await?;
         let store = Store {
             db: Db::Sqlite(pool),
         };
@@ -265,7 +113,7 @@ impl Store {
             .await
             .map_err(|e| open_err(e.to_string()))?;
         let had_dates = has_migration(&pool, DATES_MIGRATION).await;
-        postgres_migrations().run(&pool).await?;
+        migrate::postgres().run(&pool).await?;
         let store = Store {
             db: Db::Postgres(pool),
         };

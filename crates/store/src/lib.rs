@@ -15,6 +15,7 @@ pub mod follow;
 mod index;
 mod interactions;
 pub mod keep_in_touch;
+mod migrate;
 pub mod network;
 mod orgs;
 pub mod tx;
