@@ -3,28 +3,14 @@
 //! of `kith-app` acting as the account an extractor proved; no handler
 //! talks to another account's data, nor to the store's tables directly.
 
-pub mod api;
-pub mod api_cards;
-pub mod api_interactions;
-pub mod api_more;
-pub mod api_network;
-pub mod caller;
-pub mod card_pages;
-pub mod dav;
-pub mod dav_pages;
-pub mod home_pages;
-pub mod import_pages;
+mod api;
+mod dav;
+mod export;
+mod http;
+mod jobs;
 pub mod maintenance;
-pub mod network_map;
-pub mod network_pages;
-pub mod openapi;
-pub mod org_pages;
-pub mod pages;
-pub mod people_forms;
-pub mod problem;
-pub mod review_pages;
-pub mod settings_pages;
-pub mod state;
+mod pages;
+mod state;
 
 pub use state::{AppState, ServerConfig};
 
@@ -45,24 +31,15 @@ pub fn router(state: AppState) -> Router {
     let ordinary = MAX_BODY.min(state.config.max_body);
     Router::new()
         .merge(pages::routes())
-        .merge(people_forms::routes())
-        .merge(review_pages::routes())
-        .merge(import_pages::routes())
-        .merge(settings_pages::routes())
-        .merge(org_pages::routes())
-        .merge(home_pages::routes())
-        .merge(network_pages::routes())
-        .merge(card_pages::routes())
         .merge(api::routes())
         .merge(dav::routes())
-        .merge(dav_pages::routes())
         .layer(DefaultBodyLimit::max(ordinary))
-        .layer(axum::middleware::from_fn(problem::html_for_browsers))
+        .layer(axum::middleware::from_fn(http::problem::html_for_browsers))
         .layer(axum::middleware::from_fn(security_headers))
         // A bug must not cost the client its answer: a panic becomes a 500
         // problem document (and a line in the log).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            problem::on_panic,
+            http::problem::on_panic,
         ))
         .with_state(state)
 }

@@ -46,7 +46,7 @@ pub struct AppState {
     pub settings: Settings,
     pub config: Arc<ServerConfig>,
     /// Imports started from the import page.
-    pub jobs: crate::import_pages::Jobs,
+    pub jobs: crate::jobs::Jobs,
     /// Each account's people by word, for searching as one types.
     pub search: kith_app::search::SearchIndexes,
     /// The graph of the members' networks, kept between requests.

@@ -181,10 +181,8 @@ async fn sign_in_stays_on_this_site_and_refuses_other_sites_forms() {
             assert_eq!(r.status(), StatusCode::SEE_OTHER, "{engine}: {next:?}");
             assert_eq!(r.headers()["location"], "/people", "{engine}: {next:?}");
             let page = browser
-                .get(server.url(&format!(
-                    "/login?next={}",
-                    kith_web::pages::url_encode(next)
-                )))
+                .get(server.url("/login"))
+                .query(&[("next", next)])
                 .send()
                 .await
                 .unwrap()

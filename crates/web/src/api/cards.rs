@@ -3,9 +3,10 @@
 //! details, what changed in the network, needs and offers, "what can I do
 //! for them" with introductions from it, and favours.
 
-use crate::api::{check_text, json_body};
-use crate::caller::ApiCaller;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::ApiCaller;
+use crate::http::input::query;
+use crate::http::input::{check_text, json_body};
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -35,11 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/introductions/make", post(make_introduction))
         .route("/api/v1/favours", get(favours).post(add_favour))
         .route("/api/v1/favours/{id}", delete(remove_favour))
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
-    q.map(|Query(q)| q)
-        .map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))
 }
 
 /// The caller's own card.

@@ -2,9 +2,9 @@
 //! device passwords (a secret is shown once), the default phone region,
 //! your own email addresses, sign out everywhere.
 
-use crate::caller::{CsrfForm, PageCaller};
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem};
+use crate::http::caller::RequestParts;
+use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -137,7 +137,8 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let address = crate::caller::client_address(peer.ip(), &headers, &state.config.trusted_proxies);
+    let address =
+        crate::http::caller::client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     // The current password is checked like a sign-in (and throttled alike).
     let check = state
         .auth

@@ -2,9 +2,11 @@
 //! removing one, the strength they add up to, and keeping in touch:
 //! cadences, the reach-out list, done and snooze. Only the account's own people can be named.
 
-use crate::api::{check_text, json_body};
-use crate::caller::ApiCaller;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::ApiCaller;
+use crate::http::input::parse_circle;
+use crate::http::input::parse_kind;
+use crate::http::input::{check_text, json_body};
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -16,7 +18,6 @@ use axum::routing::{delete, get, post, put};
 use kith_app::coming_up::ComingUpView;
 use kith_app::interactions::{InteractionView, NewInteraction};
 use kith_app::keep_in_touch::DueView;
-use kith_core::strength::Circle;
 use kith_core::{Direction, InteractionKind};
 use serde::Deserialize;
 
@@ -35,16 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/due", get(list_due))
         .route("/api/v1/people/{id}/done", post(mark_done))
         .route("/api/v1/people/{id}/snooze", post(snooze))
-}
-
-/// An interaction kind, or a problem naming the kinds there are.
-pub(crate) fn parse_kind(kind: &str) -> Result<InteractionKind, Problem> {
-    InteractionKind::parse(kind).ok_or_else(|| {
-        Problem::new(
-            Code::InvalidValue,
-            format!("kind {kind:?}: use one of {}", InteractionKind::names()),
-        )
-    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -236,16 +227,6 @@ pub async fn get_strength(
 pub struct CircleInput {
     /// `inner`, `close`, `network`, `distant`, or null to unpin.
     pub circle: Option<String>,
-}
-
-/// A circle name, or a problem naming the circles there are.
-pub(crate) fn parse_circle(circle: &str) -> Result<Circle, Problem> {
-    Circle::parse(circle).ok_or_else(|| {
-        Problem::new(
-            Code::InvalidValue,
-            format!("circle {circle:?}: use inner, close, network or distant"),
-        )
-    })
 }
 
 /// Pins a person to a circle whatever their interactions say, or unpins.

@@ -4,9 +4,11 @@
 //! is computed for the caller and shows others' contacts only as far as
 //! their sharing allows.
 
-use crate::api::{check_text, json_body};
-use crate::caller::ApiCaller;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::ApiCaller;
+use crate::http::input::path_target;
+use crate::http::input::query;
+use crate::http::input::{check_text, json_body};
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -18,7 +20,7 @@ use axum::routing::{delete, get, post, put};
 use kith_app::network::intros::IntroView;
 use kith_app::network::map::NetworkMap;
 use kith_app::network::members::{ConnectionView, MemberSuggestion};
-use kith_app::network::paths::{PathTarget, PathView, ReachView};
+use kith_app::network::paths::{PathView, ReachView};
 use kith_app::network::ties::{SharingScope, SharingView, TieView};
 use kith_core::ties::Sharing;
 use serde::Deserialize;
@@ -49,11 +51,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/network/map", get(map))
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
-    q.map(|Query(q)| q)
-        .map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -64,23 +61,6 @@ pub struct PathQuery {
     org: Option<String>,
     /// How many paths (1 to 20, default 3).
     k: Option<usize>,
-}
-
-pub(crate) fn path_target(to: Option<String>, org: Option<String>) -> Result<PathTarget, Problem> {
-    let target = match (to, org) {
-        (Some(to), None) if !to.trim().is_empty() => PathTarget::Person(to),
-        (None, Some(org)) if !org.trim().is_empty() => PathTarget::Org(org),
-        _ => {
-            return Err(Problem::new(
-                Code::InvalidValue,
-                "give either to (a person) or org (an organisation)",
-            ));
-        }
-    };
-    match &target {
-        PathTarget::Person(q) | PathTarget::Org(q) => check_text("target", q)?,
-    }
-    Ok(target)
 }
 
 /// The strongest loopless paths from the caller to a person or to anyone

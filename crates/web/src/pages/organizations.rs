@@ -1,9 +1,9 @@
 //! Organisation pages: the organisations of the address book with how many
 //! people are there now and were before, and one organisation's people.
 
-use crate::caller::PageCaller;
-use crate::pages::url_encode;
-use crate::problem::Problem;
+use crate::http::caller::PageCaller;
+use crate::http::encode::url_encode;
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -115,7 +115,7 @@ struct OrganizationPage {
     current: Vec<MemberRow>,
     former: Vec<MemberRow>,
     /// The strongest paths to anyone there now, through the network.
-    paths: Vec<crate::network_pages::PathRow>,
+    paths: Vec<crate::pages::network::PathRow>,
     paths_note: String,
     ask_to: String,
 }
@@ -128,7 +128,7 @@ async fn organization_page(
     let app = state.app(caller.account);
     let org = app.organization(&id).await?;
     let target = kith_app::network::paths::PathTarget::Org(org.name.clone());
-    let (mut paths, paths_note) = crate::network_pages::paths_for_page(&app, &target, 3).await?;
+    let (mut paths, paths_note) = crate::pages::network::paths_for_page(&app, &target, 3).await?;
     // An introduction is asked for a person, from their page or the network page.
     paths.iter_mut().for_each(|p| p.ask_via = None);
     Ok(OrganizationPage {

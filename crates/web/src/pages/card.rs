@@ -5,10 +5,11 @@
 //! can do for them, favours, history) and of the home page (what changed,
 //! help out).
 
-use crate::caller::PageCaller;
-use crate::network_pages::PublicPage;
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::PageCaller;
+use crate::http::caller::RequestParts;
+use crate::http::problem::{Code, Problem, person_id};
+use crate::http::qr::qr_svg;
+use crate::pages::network::PublicPage;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,17 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/needs/{id}/remove", post(remove_need))
         .route("/favours/{id}/remove", post(remove_favour))
         .route("/help-out/introduce", post(introduce))
-}
-
-/// A QR code of `text` as inline SVG, at least `size` pixels square.
-pub fn qr_svg(text: &str, size: u32) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(size, size)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 struct FieldRow {
@@ -203,7 +193,7 @@ async fn link_action(
     Form(form): Form<LinkForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("token", &form.token)?;
+    crate::http::input::check_text("token", &form.token)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
         "create" => {
@@ -241,7 +231,7 @@ async fn send_details(
     Form(form): Form<SendForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("people", &form.people)?;
+    crate::http::input::check_text("people", &form.people)?;
     let people: Vec<String> = form
         .people
         .split([',', '\n', ';'])
@@ -280,7 +270,7 @@ async fn public_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, Problem> {
-    crate::api::check_text("token", &token)?;
+    crate::http::input::check_text("token", &token)?;
     if let Some(t) = token.strip_suffix(".vcf") {
         let card = public_card(&state.store, t).await?;
         let file: String = card
@@ -321,7 +311,7 @@ async fn unsubscribe_page(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
-    crate::api::check_text("link", &secret)?;
+    crate::http::input::check_text("link", &secret)?;
     let u = kith_app::cards::unsubscribe_info(&state.store, &secret).await?;
     Ok(PublicPage {
         title: "Unsubscribe".into(),
@@ -342,7 +332,7 @@ async fn unsubscribe(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
-    crate::api::check_text("link", &secret)?;
+    crate::http::input::check_text("link", &secret)?;
     let u = kith_app::cards::unsubscribe(&state.store, &secret).await?;
     Ok(PublicPage {
         title: "Unsubscribed".into(),
@@ -482,8 +472,8 @@ async fn add_need(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;
-    crate::api::check_text("text", &form.text)?;
-    crate::api::check_text("tags", &form.tags)?;
+    crate::http::input::check_text("text", &form.text)?;
+    crate::http::input::check_text("tags", &form.tags)?;
     let tags: Vec<String> = form.tags.split([',', ' ']).map(str::to_string).collect();
     state
         .app(caller.account)
@@ -508,7 +498,7 @@ async fn add_favour(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;
-    crate::api::check_text("what", &form.what)?;
+    crate::http::input::check_text("what", &form.what)?;
     state
         .app(caller.account)
         .add_favour(&id, &form.direction, &form.what)
@@ -526,7 +516,9 @@ struct BackForm {
 
 fn back_to(back: &str) -> String {
     // Only paths of this site: never an open redirect.
-    crate::pages::local_path(back).unwrap_or("/").to_string()
+    crate::http::encode::local_path(back)
+        .unwrap_or("/")
+        .to_string()
 }
 
 async fn remove_need(
@@ -537,7 +529,7 @@ async fn remove_need(
     Form(form): Form<BackForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("id", &id)?;
+    crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_need_offer(&id).await?;
     Ok(Redirect::to(&back_to(&form.back)).into_response())
 }
@@ -550,7 +542,7 @@ async fn remove_favour(
     Form(form): Form<BackForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("id", &id)?;
+    crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_favour(&id).await?;
     Ok(Redirect::to(&back_to(&form.back)).into_response())
 }
@@ -572,7 +564,7 @@ async fn introduce(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let (a, b) = (person_id(&form.person)?, person_id(&form.helper)?);
-    crate::api::check_text("message", &form.message)?;
+    crate::http::input::check_text("message", &form.message)?;
     state
         .app(caller.account)
         .introduce(

@@ -1,10 +1,10 @@
 //! The pages that change people: add, edit (refused when someone else
 //! changed the person since the form was loaded), delete.
 
-use crate::api::PersonInput;
-use crate::caller::{CsrfForm, PageCaller};
-use crate::pages::RequestParts;
-use crate::problem::{Problem, person_id};
+use crate::http::caller::RequestParts;
+use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::input::PersonInput;
+use crate::http::problem::{Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -344,7 +344,7 @@ async fn log_interaction(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;
-    let kind = crate::api_interactions::parse_kind(&form.kind)?;
+    let kind = crate::http::input::parse_kind(&form.kind)?;
     state
         .app(caller.account)
         .log_interaction(&kith_app::interactions::NewInteraction {

@@ -2,8 +2,12 @@
 //! change (job history included), delete. A person's JSON is the same as `kith people show
 //! --json`. Changes need `If-Match` with the ETag read: no lost updates.
 
-use crate::caller::ApiCaller;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::ApiCaller;
+use crate::http::input::PersonInput;
+use crate::http::input::check_text;
+use crate::http::input::json_body;
+use crate::http::input::paging;
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -13,33 +17,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::PersonView;
-use kith_app::people::{PersonEdit, PositionEdit};
 use kith_store::{PeopleFilter, PeopleSort};
 use serde::{Deserialize, Serialize};
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/people", get(list_people).post(create_person))
         .route(
             "/api/v1/people/{id}",
             get(get_person).patch(patch_person).delete(delete_person),
         )
-        .merge(crate::api_more::routes())
-        .merge(crate::api_interactions::routes())
-        .merge(crate::api_network::routes())
-        .merge(crate::api_cards::routes())
-        .route("/api/v1/openapi.json", get(crate::openapi::document))
-        .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
 }
-
-/// Longest accepted text in any field, and most values in a list.
-const MAX_TEXT: usize = 4_000;
-const MAX_VALUES: usize = 200;
-/// Page size when none is asked for, and the largest allowed.
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 500;
-/// Far beyond any address book, and far from overflowing arithmetic.
-const MAX_OFFSET: i64 = 1_000_000_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -127,220 +115,6 @@ pub async fn list_people(
     }))
 }
 
-/// (limit, offset) of a page, checked against their ranges.
-pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), Problem> {
-    let (limit, offset) = (limit.unwrap_or(DEFAULT_LIMIT), offset.unwrap_or(0));
-    if !(1..=MAX_LIMIT).contains(&limit) || !(0..=MAX_OFFSET).contains(&offset) {
-        return Err(Problem::new(
-            Code::InvalidValue,
-            format!("limit must be 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET}"),
-        ));
-    }
-    Ok((limit, offset))
-}
-
-/// A person as sent to the API. On create, every field is optional but the
-/// person must have a name, an email or a phone; on PATCH, a field present
-/// replaces that field (lists whole), absent fields stay.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonInput {
-    #[schema(max_length = 4000)]
-    pub name: Option<String>,
-    #[schema(max_length = 4000)]
-    pub given: Option<String>,
-    #[schema(max_length = 4000)]
-    pub family: Option<String>,
-    #[schema(max_items = 200)]
-    pub emails: Option<Vec<String>>,
-    #[schema(max_items = 200)]
-    pub phones: Option<Vec<String>>,
-    #[schema(max_items = 200)]
-    pub urls: Option<Vec<String>>,
-    #[schema(max_items = 200)]
-    pub tags: Option<Vec<String>>,
-    #[schema(max_items = 200)]
-    pub notes: Option<Vec<String>>,
-    #[schema(max_items = 200)]
-    pub nicknames: Option<Vec<String>>,
-    /// YYYY-MM-DD, or --MM-DD without a year.
-    #[schema(max_length = 4000)]
-    pub birthday: Option<String>,
-    #[schema(max_length = 4000)]
-    pub organization: Option<String>,
-    #[schema(max_length = 4000)]
-    pub title: Option<String>,
-    /// The whole job history, replacing the person's (most recent first is
-    /// customary; a position without `end` is current).
-    #[schema(max_items = 200)]
-    pub positions: Option<Vec<PositionInput>>,
-}
-
-/// One position of a job history.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PositionInput {
-    #[serde(default)]
-    #[schema(max_length = 4000)]
-    pub organization: String,
-    #[serde(default)]
-    #[schema(max_length = 4000)]
-    pub title: String,
-    /// YYYY, YYYY-MM or YYYY-MM-DD.
-    #[schema(max_length = 10)]
-    pub start: Option<String>,
-    /// YYYY, YYYY-MM or YYYY-MM-DD; absent for a current position.
-    #[schema(max_length = 10)]
-    pub end: Option<String>,
-}
-
-impl PersonInput {
-    pub fn check(&self) -> Result<(), Problem> {
-        let texts = [
-            ("name", &self.name),
-            ("given", &self.given),
-            ("family", &self.family),
-            ("birthday", &self.birthday),
-            ("organization", &self.organization),
-            ("title", &self.title),
-        ];
-        for (field, value) in texts {
-            if let Some(v) = value {
-                check_text(field, v)?;
-            }
-        }
-        let lists = [
-            ("emails", &self.emails),
-            ("phones", &self.phones),
-            ("urls", &self.urls),
-            ("tags", &self.tags),
-            ("notes", &self.notes),
-            ("nicknames", &self.nicknames),
-        ];
-        if let Some(positions) = &self.positions {
-            if positions.len() > MAX_VALUES {
-                return Err(Problem::new(
-                    Code::InvalidValue,
-                    format!("positions: at most {MAX_VALUES} values"),
-                ));
-            }
-            for p in positions {
-                for (field, v) in [
-                    ("positions.organization", Some(&p.organization)),
-                    ("positions.title", Some(&p.title)),
-                    ("positions.start", p.start.as_ref()),
-                    ("positions.end", p.end.as_ref()),
-                ] {
-                    if let Some(v) = v {
-                        check_text(field, v)?;
-                    }
-                }
-            }
-        }
-        for (field, list) in lists {
-            let Some(list) = list else { continue };
-            if list.len() > MAX_VALUES {
-                return Err(Problem::new(
-                    Code::InvalidValue,
-                    format!("{field}: at most {MAX_VALUES} values"),
-                ));
-            }
-            for v in list {
-                check_text(field, v)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The edit that turns `current` (None: a new person) into this.
-    pub fn edit(self, current: Option<&PersonView>) -> PersonEdit {
-        fn replace(new: Option<Vec<String>>, old: &[String]) -> (Vec<String>, Vec<String>) {
-            match new {
-                None => (Vec::new(), Vec::new()),
-                Some(new) => {
-                    let add = new.iter().filter(|v| !old.contains(v)).cloned().collect();
-                    let remove = old.iter().filter(|v| !new.contains(v)).cloned().collect();
-                    (add, remove)
-                }
-            }
-        }
-        let empty = Vec::new();
-        let (emails, phones, tags) = match current {
-            Some(p) => (&p.emails, &p.phones, &p.tags),
-            None => (&empty, &empty, &empty),
-        };
-        let (add_emails, remove_emails) = replace(self.emails, emails);
-        let (add_phones, remove_phones) = replace(self.phones, phones);
-        let (add_tags, remove_tags) = replace(self.tags, tags);
-        let current_urls = current.map(|p| p.urls.clone()).unwrap_or_default();
-        let current_nicknames = current.map(|p| p.nicknames.clone()).unwrap_or_default();
-        let (add_urls, _) = replace(self.urls, &current_urls);
-        let (nicknames, _) = replace(self.nicknames, &current_nicknames);
-        PersonEdit {
-            name: self.name,
-            given: self.given,
-            family: self.family,
-            add_emails,
-            remove_emails,
-            add_phones,
-            remove_phones,
-            add_urls,
-            add_tags,
-            remove_tags,
-            add_notes: self.notes.unwrap_or_default(),
-            nicknames,
-            birthday: self.birthday,
-            organization: self.organization,
-            title: self.title,
-            positions: self.positions.map(|list| {
-                list.into_iter()
-                    .map(|p| PositionEdit {
-                        organization: p.organization,
-                        title: p.title,
-                        start: p.start,
-                        end: p.end,
-                    })
-                    .collect()
-            }),
-        }
-    }
-}
-
-pub(crate) fn check_text(field: &str, value: &str) -> Result<(), Problem> {
-    if value.len() > MAX_TEXT {
-        return Err(Problem::new(
-            Code::InvalidValue,
-            format!("{field}: at most {MAX_TEXT} bytes"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(Problem::new(
-            Code::InvalidValue,
-            format!("{field}: control characters are not accepted"),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
-    match body {
-        Ok(Json(v)) => Ok(v),
-        Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(
-            Code::UnsupportedMediaType,
-            "send the body as JSON with Content-Type: application/json",
-        )),
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem::new(
-            Code::PayloadTooLarge,
-            "the body is larger than this server accepts (kith serve --max-upload-mb)",
-        )),
-        Err(e) => Err(Problem::new(Code::InvalidRequest, e.body_text())),
-    }
-}
-
-/// A person with their ETag (and a Location when just created).
 fn person_response(status: StatusCode, person: PersonView, location: bool) -> Response {
     let etag = etag(&person);
     let id = person.id;

@@ -5,10 +5,10 @@
 //! introduction or a member verifies an address; and the path and tie
 //! parts of person and organisation pages.
 
-use crate::api_network::path_target;
-use crate::caller::{CsrfForm, PageCaller};
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::RequestParts;
+use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::input::path_target;
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,7 +25,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/network", get(network_page))
-        .route("/network/map", get(crate::network_map::map_page))
+        .route("/network/map", get(crate::pages::network_map::map_page))
         .route("/network/connections", post(connection_action))
         .route("/network/sharing", post(set_sharing))
         .route("/network/introductions", post(ask_introduction))
@@ -181,7 +181,7 @@ async fn network_page(
     let app = state.app(caller.account);
     let (mut reach, mut reach_note) = (Vec::new(), String::new());
     if !q.org.trim().is_empty() {
-        crate::api::check_text("org", &q.org)?;
+        crate::http::input::check_text("org", &q.org)?;
         reach = app
             .who_at(&q.org, 50)
             .await?
@@ -202,7 +202,7 @@ async fn network_page(
     let (paths, paths_note) = if q.to.trim().is_empty() {
         (Vec::new(), String::new())
     } else {
-        crate::api::check_text("to", &q.to)?;
+        crate::http::input::check_text("to", &q.to)?;
         paths_for_page(&app, &PathTarget::Person(q.to.clone()), 3).await?
     };
     let connections = app
@@ -291,7 +291,7 @@ async fn connection_action(
     Form(form): Form<ConnectionForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("name", &form.name)?;
+    crate::http::input::check_text("name", &form.name)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
         "invite" => {
@@ -325,7 +325,7 @@ async fn set_sharing(
     Form(form): Form<SharingForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("tag", &form.tag)?;
+    crate::http::input::check_text("tag", &form.tag)?;
     let scope = if form.tag.trim().is_empty() {
         SharingScope::All
     } else {
@@ -360,8 +360,8 @@ async fn ask_introduction(
     Form(form): Form<AskForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("message", &form.message)?;
-    crate::api::check_text("via", &form.via)?;
+    crate::http::input::check_text("message", &form.message)?;
+    crate::http::input::check_text("via", &form.via)?;
     let target = path_target(Some(form.to), None)?;
     state
         .app(caller.account)
@@ -414,7 +414,7 @@ async fn email_action(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    crate::api::check_text("email", &form.email)?;
+    crate::http::input::check_text("email", &form.email)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
         "add" => {
@@ -460,7 +460,7 @@ async fn set_tie(
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
     let id = person_id(&id)?;
-    crate::api::check_text("other", &form.other)?;
+    crate::http::input::check_text("other", &form.other)?;
     let strength = match form.strength.trim().trim_end_matches('%') {
         "" => None,
         s => Some(s.parse::<f64>().map(|p| p / 100.0).map_err(|_| {

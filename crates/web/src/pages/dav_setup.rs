@@ -2,9 +2,9 @@
 //! password for each client (iOS and macOS Contacts, DAVx5, Thunderbird,
 //! vdirsyncer and khard), with a QR code that DAVx5 opens to set itself up.
 
-use crate::caller::PageCaller;
-use crate::pages::RequestParts;
-use crate::problem::Problem;
+use crate::http::caller::PageCaller;
+use crate::http::caller::RequestParts;
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -47,7 +47,7 @@ fn page(
     let book = format!("{server}dav/{}/contacts/", caller.name);
     let qr = password
         .as_deref()
-        .and_then(|p| crate::card_pages::qr_svg(&davx5_link(&server, &caller.name, p), 220));
+        .and_then(|p| crate::http::qr::qr_svg(&davx5_link(&server, &caller.name, p), 220));
     SetupPage {
         user: caller.name,
         csrf: caller.csrf,
@@ -119,7 +119,7 @@ mod tests {
             davx5_link("http://127.0.0.1:7878/", "ada", "x"),
             "carddav://ada:x@127.0.0.1:7878/"
         );
-        let svg = crate::card_pages::qr_svg("carddav://ada:x@127.0.0.1:7878/", 220).unwrap();
+        let svg = crate::http::qr::qr_svg("carddav://ada:x@127.0.0.1:7878/", 220).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

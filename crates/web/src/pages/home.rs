@@ -2,9 +2,9 @@
 //! birthdays and work anniversaries coming up, and the people you are
 //! losing touch with. Also the person page's cadence and circle forms.
 
-use crate::caller::{CsrfForm, PageCaller};
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::RequestParts;
+use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -42,7 +42,7 @@ struct HomePage {
     /// What changed in the network, most important first.
     changes: Vec<DueRow>,
     /// Needs of people the user knows, with who can help.
-    help: Vec<crate::card_pages::HelpRow>,
+    help: Vec<crate::pages::card::HelpRow>,
     can_mail: bool,
 }
 
@@ -93,7 +93,7 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
             reason: c.summary,
         })
         .collect();
-    let help = crate::card_pages::help_rows(&app.help_out().await?);
+    let help = crate::pages::card::help_rows(&app.help_out().await?);
     Ok(HomePage {
         user: caller.name,
         csrf: caller.csrf,
@@ -187,7 +187,7 @@ async fn set_circle(
     let id = person_id(&id)?;
     let circle = match form.circle.trim() {
         "" => None,
-        name => Some(crate::api_interactions::parse_circle(name)?),
+        name => Some(crate::http::input::parse_circle(name)?),
     };
     state.app(caller.account).pin_circle(&id, circle).await?;
     Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())

@@ -4,8 +4,8 @@
 //! strength of the tie and linked to their page, the ties among them as
 //! lines; and the same clusters as a list for those who do not see it.
 
-use crate::caller::PageCaller;
-use crate::problem::Problem;
+use crate::http::caller::PageCaller;
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,9 +1,9 @@
 //! Pages for the address book as a whole: duplicate review (side by side,
 //! merge or dismiss, undo a merge) and export downloads.
 
-use crate::caller::{CsrfForm, PageCaller};
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem, person_id};
+use crate::http::caller::RequestParts;
+use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -195,5 +195,5 @@ async fn export_download(
         "people.json" => (ExportFormat::Json, "kith.json", "application/json"),
         _ => return Err(Problem::new(Code::NotFound, "no such export")),
     };
-    crate::api_more::export_download(&state, caller.account, format, file, content_type).await
+    crate::export::export_download(&state, caller.account, format, file, content_type).await
 }

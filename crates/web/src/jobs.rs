@@ -1,19 +1,12 @@
-//! The import page: upload one or several files; each is imported by a
-//! background job (one transaction per file, as on the command line) whose
-//! page shows the progress, then the same summary and problem list as
-//! `kith import`. Jobs live in memory and belong to the account that
-//! started them.
+//! Import jobs: an upload read to a private folder (its size counted as it
+//! is written), imported in the background one file at a time, and its
+//! progress and reports kept in memory for the account that started it
+//! (at most 3 running per account, the oldest finished forgotten past 200).
 
-use crate::caller::{PageCaller, constant_time_eq};
-use crate::pages::RequestParts;
-use crate::problem::{Code, Problem};
+use crate::http::caller::constant_time_eq;
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::extract::Multipart;
 use kith_app::AppError;
 use kith_app::ImportReport;
 use kith_app::import::{ImportOptions, Progress};
@@ -24,18 +17,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        // The upload's size is counted as it is written (read_upload).
-        .route(
-            "/import",
-            post(upload)
-                .layer(DefaultBodyLimit::disable())
-                .get(import_page),
-        )
-        .route("/import/{job}", get(job_page))
-}
-
 /// Imports one account may have running at once.
 const MAX_RUNNING_JOBS: usize = 3;
 
@@ -45,16 +26,16 @@ pub struct Jobs(Arc<Mutex<HashMap<Uuid, Arc<Job>>>>);
 
 /// One upload being imported.
 pub struct Job {
-    account: AccountId,
-    files: Vec<String>,
+    pub(crate) account: AccountId,
+    pub(crate) files: Vec<String>,
     /// Bytes of the current file read so far, and its size.
-    read: AtomicU64,
-    total: AtomicU64,
+    pub(crate) read: AtomicU64,
+    pub(crate) total: AtomicU64,
     /// Files finished so far.
-    finished: AtomicU64,
-    done: AtomicBool,
+    pub(crate) finished: AtomicU64,
+    pub(crate) done: AtomicBool,
     /// Per file: its name and the report, or why it could not be imported.
-    results: Mutex<Vec<(String, Result<ImportReport, String>)>>,
+    pub(crate) results: Mutex<Vec<(String, Result<ImportReport, String>)>>,
 }
 
 impl Progress for Job {
@@ -108,25 +89,9 @@ impl Jobs {
     }
 
     /// The job, if it exists and belongs to `account` (else: not found).
-    fn get(&self, id: Uuid, account: AccountId) -> Option<Arc<Job>> {
+    pub(crate) fn get(&self, id: Uuid, account: AccountId) -> Option<Arc<Job>> {
         let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
         jobs.get(&id).filter(|j| j.account == account).cloned()
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "import.html")]
-struct ImportPage {
-    user: String,
-    csrf: String,
-    max_mb: usize,
-}
-
-async fn import_page(State(state): State<AppState>, caller: PageCaller) -> ImportPage {
-    ImportPage {
-        user: caller.name,
-        csrf: caller.csrf,
-        max_mb: state.config.max_body / (1024 * 1024),
     }
 }
 
@@ -424,142 +389,6 @@ pub(crate) fn import_status(
         finished: job.finished.load(Ordering::Relaxed),
         read_bytes: job.read.load(Ordering::Relaxed),
         total_bytes: job.total.load(Ordering::Relaxed),
-        results,
-    })
-}
-
-async fn upload(
-    State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    mut multipart: Multipart,
-) -> Result<Response, Problem> {
-    state.jobs.check_room(caller.account)?;
-    let upload = read_upload(
-        &state,
-        &mut multipart,
-        Some((&caller.csrf, parts.same_site)),
-    )
-    .await?;
-    let id = start_import(&state, caller.account, upload);
-    Ok(Redirect::to(&format!("/import/{id}")).into_response())
-}
-
-struct FileResult {
-    name: String,
-    summary: String,
-    error: Option<String>,
-    problems: Vec<String>,
-    warnings: usize,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "import_job.html")]
-struct JobPage {
-    user: String,
-    csrf: String,
-    done: bool,
-    status: String,
-    percent: u64,
-    results: Vec<FileResult>,
-}
-
-async fn job_page(
-    State(state): State<AppState>,
-    caller: PageCaller,
-    Path(id): Path<String>,
-) -> Result<JobPage, Problem> {
-    let not_found = || Problem::new(Code::NotFound, "no such import");
-    let id: Uuid = id.parse().map_err(|_| not_found())?;
-    let job = state.jobs.get(id, caller.account).ok_or_else(not_found)?;
-    let done = job.done.load(Ordering::Relaxed);
-    let finished = job.finished.load(Ordering::Relaxed);
-    let (read, total) = (
-        job.read.load(Ordering::Relaxed),
-        job.total.load(Ordering::Relaxed),
-    );
-    let percent = (read * 100).checked_div(total).unwrap_or(0).min(100);
-    let status = if done {
-        "Done.".to_string()
-    } else {
-        let current = job
-            .files
-            .get(finished as usize)
-            .cloned()
-            .unwrap_or_default();
-        format!(
-            "Importing {current} (file {} of {}): {percent}%",
-            finished + 1,
-            job.files.len()
-        )
-    };
-    let results = job
-        .results
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .map(|(name, result)| match result {
-            Ok(r) if matches!(r.format.as_str(), "mbox" | "maildir" | "eml" | "ics") => FileResult {
-                name: name.clone(),
-                summary: format!(
-                    "{} {} as {}{}: {} interactions added, {} already imported, {} people created, {} matched, {} skipped",
-                    r.records,
-                    if r.format == "ics" { "events" } else { "messages" },
-                    r.format,
-                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
-                    r.interactions,
-                    r.unchanged,
-                    r.created,
-                    r.updated,
-                    r.skipped
-                ),
-                error: None,
-                problems: r
-                    .problems
-                    .iter()
-                    .map(|d| format!("line {}: {}", d.line, d.message))
-                    .chain(r.more_problems_line())
-                    .collect(),
-                warnings: r.warning_count() as usize,
-            },
-            Ok(r) => FileResult {
-                name: name.clone(),
-                summary: format!(
-                    "{} records as {}{}: {} created, {} merged ({} updated people, {} unchanged), {} duplicate suggestions, {} skipped",
-                    r.records,
-                    r.format,
-                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
-                    r.created,
-                    r.merged,
-                    r.updated,
-                    r.unchanged,
-                    r.suggested,
-                    r.skipped
-                ),
-                error: None,
-                problems: r
-                    .problems
-                    .iter()
-                    .map(|d| format!("line {}: {}", d.line, d.message))
-                    .chain(r.more_problems_line())
-                    .collect(),
-                warnings: r.warning_count() as usize,
-            },
-            Err(e) => FileResult {
-                name: name.clone(),
-                summary: String::new(),
-                error: Some(e.clone()),
-                problems: Vec::new(),
-                warnings: 0,
-            },
-        })
-        .collect();
-    Ok(JobPage {
-        user: caller.name,
-        csrf: caller.csrf,
-        done,
-        status,
-        percent,
         results,
     })
 }

@@ -3,7 +3,7 @@
 //! its CSRF token and come from this site. Handlers get an account id only
 //! through these extractors, so no handler can act for nobody.
 
-use crate::problem::{Code, Problem};
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -115,7 +115,7 @@ impl FromRequestParts<AppState> for PageCaller {
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            let target = format!("/login?next={}", crate::pages::url_encode(next));
+            let target = format!("/login?next={}", crate::http::encode::url_encode(next));
             return Err(Redirect::to(&target).into_response());
         };
         let name = state
@@ -129,6 +129,21 @@ impl FromRequestParts<AppState> for PageCaller {
             account: session.account,
             name,
             csrf: session.csrf,
+        })
+    }
+}
+
+/// What a handler needs to know of the request's origin.
+pub struct RequestParts {
+    pub same_site: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestParts {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestParts {
+            same_site: same_site(parts),
         })
     }
 }

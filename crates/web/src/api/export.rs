@@ -1,0 +1,72 @@
+//! `/api/v1/export`: the whole address book as one file.
+
+use crate::http::caller::ApiCaller;
+use crate::http::input::query;
+use crate::http::problem::Problem;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use kith_app::PersonView;
+use kith_app::export::ExportFormat;
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/export", get(export))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// vcard4 (default), vcard3, csv or json.
+    format: Option<ExportKind>,
+}
+
+/// The file formats of an export.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Vcard4,
+    Vcard3,
+    Csv,
+    Json,
+}
+
+/// The whole address book as one file.
+#[utoipa::path(get, path = "/api/v1/export", params(ExportQuery), tag = "export",
+    responses(
+        (status = 200, description = "The file", content(
+            (String = "text/vcard"),
+            (String = "text/csv"),
+            (Vec<PersonView> = "application/json"),
+        )),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, Problem> {
+    use kith_formats::vcard::Version;
+    let q = query(q)?;
+    let (format, file, content_type) = match q.format.unwrap_or(ExportKind::Vcard4) {
+        ExportKind::Vcard4 => (
+            ExportFormat::Vcard(Version::V4),
+            "kith.vcf",
+            "text/vcard; charset=utf-8",
+        ),
+        ExportKind::Vcard3 => (
+            ExportFormat::Vcard(Version::V3),
+            "kith.vcf",
+            "text/vcard; charset=utf-8",
+        ),
+        ExportKind::Csv => (ExportFormat::Csv, "kith.csv", "text/csv; charset=utf-8"),
+        ExportKind::Json => (ExportFormat::Json, "kith.json", "application/json"),
+    };
+    crate::export::export_download(&state, caller.account, format, file, content_type).await
+}

@@ -1,0 +1,184 @@
+//! The import page: upload one or several files; each is imported by a
+//! background job (one transaction per file, as on the command line) whose
+//! page shows the progress, then the same summary and problem list as
+//! `kith import`. Jobs live in memory and belong to the account that
+//! started them.
+
+use crate::http::caller::PageCaller;
+use crate::http::caller::RequestParts;
+use crate::http::problem::{Code, Problem};
+use crate::jobs::read_upload;
+use crate::jobs::start_import;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use std::sync::atomic::Ordering;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        // The upload's size is counted as it is written (read_upload).
+        .route(
+            "/import",
+            post(upload)
+                .layer(DefaultBodyLimit::disable())
+                .get(import_page),
+        )
+        .route("/import/{job}", get(job_page))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+struct ImportPage {
+    user: String,
+    csrf: String,
+    max_mb: usize,
+}
+
+async fn import_page(State(state): State<AppState>, caller: PageCaller) -> ImportPage {
+    ImportPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        max_mb: state.config.max_body / (1024 * 1024),
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    parts: RequestParts,
+    mut multipart: Multipart,
+) -> Result<Response, Problem> {
+    state.jobs.check_room(caller.account)?;
+    let upload = read_upload(
+        &state,
+        &mut multipart,
+        Some((&caller.csrf, parts.same_site)),
+    )
+    .await?;
+    let id = start_import(&state, caller.account, upload);
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
+}
+
+struct FileResult {
+    name: String,
+    summary: String,
+    error: Option<String>,
+    problems: Vec<String>,
+    warnings: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    user: String,
+    csrf: String,
+    done: bool,
+    status: String,
+    percent: u64,
+    results: Vec<FileResult>,
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<JobPage, Problem> {
+    let not_found = || Problem::new(Code::NotFound, "no such import");
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    let job = state.jobs.get(id, caller.account).ok_or_else(not_found)?;
+    let done = job.done.load(Ordering::Relaxed);
+    let finished = job.finished.load(Ordering::Relaxed);
+    let (read, total) = (
+        job.read.load(Ordering::Relaxed),
+        job.total.load(Ordering::Relaxed),
+    );
+    let percent = (read * 100).checked_div(total).unwrap_or(0).min(100);
+    let status = if done {
+        "Done.".to_string()
+    } else {
+        let current = job
+            .files
+            .get(finished as usize)
+            .cloned()
+            .unwrap_or_default();
+        format!(
+            "Importing {current} (file {} of {}): {percent}%",
+            finished + 1,
+            job.files.len()
+        )
+    };
+    let results = job
+        .results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(name, result)| match result {
+            Ok(r) if matches!(r.format.as_str(), "mbox" | "maildir" | "eml" | "ics") => FileResult {
+                name: name.clone(),
+                summary: format!(
+                    "{} {} as {}{}: {} interactions added, {} already imported, {} people created, {} matched, {} skipped",
+                    r.records,
+                    if r.format == "ics" { "events" } else { "messages" },
+                    r.format,
+                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
+                    r.interactions,
+                    r.unchanged,
+                    r.created,
+                    r.updated,
+                    r.skipped
+                ),
+                error: None,
+                problems: r
+                    .problems
+                    .iter()
+                    .map(|d| format!("line {}: {}", d.line, d.message))
+                    .chain(r.more_problems_line())
+                    .collect(),
+                warnings: r.warning_count() as usize,
+            },
+            Ok(r) => FileResult {
+                name: name.clone(),
+                summary: format!(
+                    "{} records as {}{}: {} created, {} merged ({} updated people, {} unchanged), {} duplicate suggestions, {} skipped",
+                    r.records,
+                    r.format,
+                    if r.dry_run { " (dry run: nothing saved)" } else { "" },
+                    r.created,
+                    r.merged,
+                    r.updated,
+                    r.unchanged,
+                    r.suggested,
+                    r.skipped
+                ),
+                error: None,
+                problems: r
+                    .problems
+                    .iter()
+                    .map(|d| format!("line {}: {}", d.line, d.message))
+                    .chain(r.more_problems_line())
+                    .collect(),
+                warnings: r.warning_count() as usize,
+            },
+            Err(e) => FileResult {
+                name: name.clone(),
+                summary: String::new(),
+                error: Some(e.clone()),
+                problems: Vec::new(),
+                warnings: 0,
+            },
+        })
+        .collect();
+    Ok(JobPage {
+        user: caller.name,
+        csrf: caller.csrf,
+        done,
+        status,
+        percent,
+        results,
+    })
+}
