@@ -4,8 +4,8 @@
 //! app's job. These rows are about accounts, not inside one address book,
 //! so they live on [`Store`] rather than on an account's [`crate::Tx`].
 
-use crate::engine::{Db, on_pool};
-use crate::{Account, Result, StoreError, now_micros};
+use crate::db::{now_micros, on_pool};
+use crate::{Account, Result, StoreError};
 use kith_core::AccountId;
 use sqlx::Row;
 use uuid::Uuid;

@@ -4,9 +4,9 @@
 //! member's own card, its public links, "send my new details" mailings and
 //! the addresses that unsubscribed from them.
 
-use crate::engine::{Db, on_pool};
-use crate::tx::{Inner, Tx, on_db};
-use crate::{Result, Store, now_micros};
+use crate::db::{now_micros, on_db, on_pool};
+use crate::tx::Tx;
+use crate::{Result, Store};
 use kith_core::{AccountId, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -367,61 +367,5 @@ impl Store {
         let sql = "SELECT email FROM card_optouts WHERE account_id = $1";
         on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter()
             .map(|r| Ok(r.try_get("email")?)).collect())
-    }
-}
-
-/// Links made before their secrets were hashed (migration 13): each
-/// secret is hashed and forgotten, so the link already shared still opens
-/// the card. Runs at every open; nothing to do once done.
-pub(crate) async fn hash_legacy_card_links(db: &Db) -> Result<()> {
-    use sha2::Digest;
-    let sql = "SELECT id, legacy_token FROM card_links WHERE legacy_token IS NOT NULL";
-    let legacy: Vec<(Uuid, String)> = on_pool!(db, p => sqlx::query(sql).fetch_all(p).await?.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("legacy_token")?))).collect::<Result<_>>()?);
-    let update = "UPDATE card_links SET token_hash = $1, legacy_token = NULL WHERE id = $2";
-    for (id, token) in legacy {
-        let hash = sha2::Sha256::digest(token.as_bytes()).to_vec();
-        on_pool!(db, p => { sqlx::query(update).bind(hash).bind(id).execute(p).await?; });
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sha2::Digest;
-
-    /// Issue 20: public card-link tokens were stored in plain text. A link
-    /// made before (a `legacy_token` after migration 13) is hashed at the
-    /// next open, forgotten, and still opens the card by its hash.
-    #[tokio::test]
-    async fn links_made_before_hashing_keep_working_without_their_secret() {
-        for (store, _guard) in crate::testing::stores().await {
-            let engine = store.engine();
-            let account = store.default_account("ana").await.unwrap().id;
-            let insert = "INSERT INTO card_links (id, legacy_token, account_id, created_at) \
-                          VALUES ($1, $2, $3, $4)";
-            on_pool!(&store.db, p => { sqlx::query(insert).bind(Uuid::now_v7()).bind("old-token")
-                .bind(account.0).bind(now_micros()).execute(p).await.unwrap(); });
-            hash_legacy_card_links(&store.db).await.unwrap();
-            let hash = sha2::Sha256::digest(b"old-token").to_vec();
-            assert_eq!(
-                store.card_link_owner(&hash).await.unwrap(),
-                Some(account),
-                "{engine}"
-            );
-            let left = "SELECT COUNT(*) AS n FROM card_links WHERE legacy_token IS NOT NULL";
-            let n: i64 = on_pool!(&store.db, p => sqlx::query(left).fetch_one(p).await.unwrap()
-                .try_get("n").unwrap());
-            assert_eq!(n, 0, "{engine}: the secret is forgotten");
-            assert_eq!(
-                store
-                    .revoke_card_links(account, None, Some(&hash))
-                    .await
-                    .unwrap(),
-                1
-            );
-            assert_eq!(store.card_link_owner(&hash).await.unwrap(), None);
-        }
     }
 }

@@ -1,15 +1,14 @@
 //! Yearly dates (birthdays, work anniversaries) and pinned circles of one
-//! account, and the one-time writing of dates for people stored before
-//! the `person_dates` table existed.
+//! account. (The one-time writing of dates for people stored before the
+//! `person_dates` table existed is a step of [`crate::migrate`].)
 
-use crate::engine::{Db, on_pool};
-use crate::tx::{Inner, Tx, on_db};
+use crate::db::on_db;
+use crate::tx::Tx;
 use crate::{Result, StoreError};
 use kith_core::PersonId;
 use kith_core::dates::DateKind;
 use sqlx::Row;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 /// One yearly date of a living person.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,44 +119,5 @@ impl Tx {
             Ok(sqlx::query_scalar("SELECT circle FROM person_circles WHERE account_id = $1 AND person_id = $2")
                 .bind(account).bind(person.0).fetch_optional(c).await?)
         })
-    }
-}
-
-/// Writes the yearly dates of every person stored before the table existed
-/// (run once, right after the migration that made it), a page at a time.
-pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
-    const PAGE: i64 = 2_000;
-    let mut after = Uuid::nil();
-    let mut written = 0u64;
-    loop {
-        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> = on_pool!(db, p => {
-            sqlx::query_as("SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
-                .bind(after).bind(PAGE).fetch_all(p).await?
-        });
-        let Some(last) = rows.last() else {
-            return Ok(written);
-        };
-        after = last.0;
-        let dates: Vec<(Uuid, Uuid, kith_core::dates::YearlyDate)> = rows
-            .iter()
-            .flat_map(|(id, account, card)| {
-                kith_core::dates::yearly_dates(&card.0)
-                    .into_iter()
-                    .map(move |d| (*id, *account, d))
-            })
-            .collect();
-        for part in dates.chunks(1_000) {
-            on_pool!(db, p => {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_dates (account_id, person_id, kind, month, day, year, label) ");
-                qb.push_values(part, |mut b, (id, account, y)| {
-                    b.push_bind(*account).push_bind(*id).push_bind(y.kind.as_str())
-                        .push_bind(i32::from(y.date.month)).push_bind(i32::from(y.date.day.unwrap_or(0)))
-                        .push_bind(y.date.year.map(i32::from)).push_bind(y.label.clone());
-                });
-                qb.push(" ON CONFLICT DO NOTHING");
-                qb.build().execute(p).await?;
-            });
-            written += part.len() as u64;
-        }
     }
 }

@@ -5,7 +5,8 @@
 //! are kept to be served back unchanged; the change log says what changed
 //! since a sync token.
 
-use crate::tx::{Inner, Tx, on_db};
+use crate::db::on_db;
+use crate::tx::Tx;
 use crate::{Result, StoreError};
 use kith_core::PersonId;
 use sqlx::Row;

@@ -1,9 +1,8 @@
 //! Which digests were sent: one row per account and period, claimed before
 //! sending so that several servers on one database send each digest once.
 
-use crate::Result;
-use crate::engine::{Db, on_pool};
-use crate::{Store, now_micros};
+use crate::db::{now_micros, on_pool};
+use crate::{Result, Store};
 use kith_core::AccountId;
 
 impl Store {

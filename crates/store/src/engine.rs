@@ -1,36 +1,18 @@
 //! Opening a database (SQLite file or PostgreSQL URL), running the engine's
 //! migrations, accounts, and starting account-scoped transactions.
 
-use crate::migrate::{self, DATES_MIGRATION, has_migration};
-use crate::tx::{Inner, Tx};
+use crate::db::{Db, DbTx, on_pool};
+use crate::migrate;
+use crate::tx::Tx;
 use crate::{Account, Result, StoreError, now_micros};
 use kith_core::AccountId;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// Runs `$body` with `$p` bound to the engine's pool (compiled once per engine).
-macro_rules! on_pool {
-    ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            Db::Sqlite($p) => $body,
-            Db::Postgres($p) => $body,
-        }
-    };
-}
-pub(crate) use on_pool;
-
-#[derive(Clone, Debug)]
-pub(crate) enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
 
 /// A handle on the database, cheap to clone.
 #[derive(Clone, Debug)]
@@ -78,15 +60,10 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        let had_dates = has_migration(&pool, DATES_MIGRATION).await;
-        migrate::sqlite().run(&pool).await?;
         let store = Store {
             db: Db::Sqlite(pool),
         };
-        if !had_dates {
-            crate::dates::backfill_dates(&store.db).await?;
-        }
-        crate::cards::hash_legacy_card_links(&store.db).await?;
+        migrate::run(&store.db).await?;
         Ok(store)
     }
 
@@ -112,15 +89,10 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        let had_dates = has_migration(&pool, DATES_MIGRATION).await;
-        migrate::postgres().run(&pool).await?;
         let store = Store {
             db: Db::Postgres(pool),
         };
-        if !had_dates {
-            crate::dates::backfill_dates(&store.db).await?;
-        }
-        crate::cards::hash_legacy_card_links(&store.db).await?;
+        migrate::run(&store.db).await?;
         Ok(store)
     }
 
@@ -269,8 +241,8 @@ impl Store {
     /// Starts a read-only use of the store acting as `account` (no write lock).
     pub async fn begin_read(&self, account: AccountId) -> Result<Tx> {
         let inner = match &self.db {
-            Db::Sqlite(p) => Inner::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Inner::Postgres(p.begin().await?),
+            Db::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => DbTx::Postgres(p.begin().await?),
         };
         Ok(Tx {
             account,
@@ -285,7 +257,7 @@ impl Store {
     /// PostgreSQL it serialises writers of the same account with an advisory lock.
     pub async fn begin(&self, account: AccountId) -> Result<Tx> {
         let inner = match &self.db {
-            Db::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
                 let lock =
@@ -294,7 +266,7 @@ impl Store {
                     .bind(lock)
                     .execute(&mut *tx)
                     .await?;
-                Inner::Postgres(tx)
+                DbTx::Postgres(tx)
             }
         };
         Ok(Tx {

@@ -8,7 +8,8 @@
 //! sequence numbers are assigned in commit order.
 
 use crate::Result;
-use crate::tx::{Inner, Tx, on_db};
+use crate::db::on_db;
+use crate::tx::Tx;
 use kith_core::PersonId;
 use sqlx::Row;
 use uuid::Uuid;

@@ -2,8 +2,9 @@
 //! person's (those of the people merged into them included), removing one.
 //! The people of an interaction must be this account's living people.
 
-use crate::tx::{Inner, Tx, on_db};
-use crate::{Result, StoreError, now_micros};
+use crate::db::{DbTx, now_micros, on_db};
+use crate::tx::Tx;
+use crate::{Result, StoreError};
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -126,7 +127,7 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<Interaction>> {
         let account = self.account.0;
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = matches!(self.inner, DbTx::Postgres(_));
         let sql = format!(
             "{} SELECT i.id, i.at, i.kind, i.direction, i.note, i.source FROM interactions i \
              WHERE i.account_id = $1 AND i.id IN (SELECT ip.interaction_id FROM interaction_people ip \

@@ -2,7 +2,8 @@
 //! snoozes, and each person's last contact and number of interactions
 //! (theirs and those of anyone merged into them).
 
-use crate::tx::{Inner, Tx, on_db};
+use crate::db::on_db;
+use crate::tx::Tx;
 use crate::{Result, StoreError};
 use kith_core::PersonId;
 use sqlx::Row;

@@ -7,8 +7,10 @@
 
 pub mod auth;
 pub mod cards;
+mod changelog;
 pub mod dates;
 pub mod dav;
+mod db;
 mod digests;
 mod engine;
 pub mod follow;
@@ -18,13 +20,14 @@ pub mod keep_in_touch;
 mod migrate;
 pub mod network;
 mod orgs;
+pub mod testing;
 pub mod tx;
 
 use kith_core::{AccountId, Card, Person, PersonId};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use uuid::Uuid;
 
+pub use db::now_micros;
 pub use engine::Store;
 pub use tx::Tx;
 
@@ -154,175 +157,4 @@ pub struct Suggestion {
     pub b: PersonId,
     pub score: f64,
     pub reasons: Vec<String>,
-}
-
-/// Current time in microseconds since the Unix epoch.
-pub fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
-}
-
-fn decode_json<T: serde::de::DeserializeOwned>(what: &str, v: serde_json::Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
-/// Reads a person row (columns id, card, is_me, version, created_at, updated_at).
-fn person_from_row<R>(row: &R) -> Result<StoredPerson>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    Uuid: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    sqlx::types::Json<serde_json::Value>:
-        for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    let id: Uuid = row.try_get("id")?;
-    let card: sqlx::types::Json<serde_json::Value> = row.try_get("card")?;
-    Ok(StoredPerson {
-        person: Person {
-            id: PersonId(id),
-            card: decode_json("person card", card.0)?,
-        },
-        is_me: row.try_get("is_me")?,
-        version: row.try_get("version")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-pub mod testing {
-    //! Stores for tests: a fresh SQLite file, and a fresh PostgreSQL database
-    //! on the server named by `KITH_TEST_DATABASE_URL` (the test script starts
-    //! one). Lets every storage test run on both engines.
-
-    use crate::{Result, Store, StoreError};
-    use sqlx::Connection;
-
-    /// The engines to test on: SQLite always, PostgreSQL when configured.
-    /// Each comes with a fresh, empty database; keep the returned guard alive:
-    /// dropping it removes the database.
-    pub async fn stores() -> Vec<(Store, TestDatabase)> {
-        let mut out = vec![sqlite().await];
-        if let Ok(url) = std::env::var("KITH_TEST_DATABASE_URL") {
-            let (store, name) = fresh_postgres(&url).await.unwrap_or_else(|e| {
-                panic!("cannot open a test PostgreSQL store at KITH_TEST_DATABASE_URL: {e}")
-            });
-            out.push((
-                store,
-                TestDatabase::Postgres {
-                    admin_url: url,
-                    name,
-                },
-            ));
-        }
-        out
-    }
-
-    /// A fresh SQLite store alone, for tests that need one engine only.
-    pub async fn sqlite() -> (Store, TestDatabase) {
-        let guard = tempfile_guard::Guard::new();
-        let store = Store::open_sqlite(&guard.path().join("kith.db"))
-            .await
-            .unwrap_or_else(|e| panic!("cannot open a test SQLite store: {e}"));
-        (store, TestDatabase::Sqlite(guard))
-    }
-
-    /// What a test store lives in, removed on drop so that a whole test run
-    /// leaves no databases behind (a CI machine's disk is not endless).
-    pub enum TestDatabase {
-        Sqlite(tempfile_guard::Guard),
-        Postgres { admin_url: String, name: String },
-    }
-
-    impl Drop for TestDatabase {
-        fn drop(&mut self) {
-            let TestDatabase::Postgres { admin_url, name } = self else {
-                return;
-            };
-            let (admin_url, sql) = (
-                admin_url.clone(),
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            );
-            // Drop runs inside the test's runtime, which cannot be blocked on:
-            // a thread of its own with its own runtime does the dropping.
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                runtime.block_on(async {
-                    let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut admin)
-                        .await
-                        .ok()?;
-                    admin.close().await.ok()
-                })
-            })
-            .join();
-            if !matches!(dropped, Ok(Some(()))) {
-                eprintln!("note: could not drop the test database {name}");
-            }
-        }
-    }
-
-    /// Creates a new, uniquely named database on the server at `admin_url`
-    /// and opens it; the caller drops it.
-    async fn fresh_postgres(admin_url: &str) -> Result<(Store, String)> {
-        let name = format!("kith_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = sqlx::PgConnection::connect(admin_url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await?;
-        admin.close().await?;
-        let (base, query) = match admin_url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (admin_url, String::new()),
-        };
-        let base = base
-            .rsplit_once('/')
-            .map(|(b, _)| b)
-            .ok_or_else(|| StoreError::Open {
-                url: admin_url.into(),
-                message: "expected postgres://HOST/DATABASE".into(),
-            })?;
-        let store = Store::open_postgres(&format!("{base}/{name}{query}")).await?;
-        Ok((store, name))
-    }
-
-    pub mod tempfile_guard {
-        //! A temporary directory removed on drop (kept dependency-free).
-        use std::path::{Path, PathBuf};
-
-        pub struct Guard(PathBuf);
-
-        impl Guard {
-            pub fn new() -> Guard {
-                let dir = std::env::temp_dir()
-                    .join(format!("kith-test-{}", uuid::Uuid::now_v7().simple()));
-                std::fs::create_dir_all(&dir)
-                    .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-                Guard(dir)
-            }
-
-            pub fn path(&self) -> &Path {
-                &self.0
-            }
-        }
-
-        impl Default for Guard {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl Drop for Guard {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-    }
 }

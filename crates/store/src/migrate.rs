@@ -1,11 +1,15 @@
 //! The schema's migrations: one list of (file, name), each file written
 //! once per engine (`migrations/sqlite`, `migrations/postgres`) and embedded
 //! in the binary. Version N is the list's Nth entry, `000N_*.sql`, the same
-//! change on both engines. Runs no queries of its own but the check of
-//! what an old database had.
+//! change on both engines. Also the data steps some migrations need when
+//! an older database is opened (the dates of people stored before
+//! migration 6, card-link secrets from before 13). Uses only `crate::db`.
 
-use sqlx::SqlSafeStr;
+use crate::Result;
+use crate::db::{Db, on_pool};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Row, SqlSafeStr};
+use uuid::Uuid;
 
 /// One migration: its file name (without `.sql`), its name as recorded in
 /// `_sqlx_migrations`, and its SQL on each engine.
@@ -52,6 +56,21 @@ pub(crate) const STEPS: &[Step] = steps! {
 /// it also writes the dates of the people already there.
 pub(crate) const DATES_MIGRATION: i64 = 6;
 
+/// Brings the database up to date: the engine's migrations, then the data
+/// steps that go with some of them.
+pub(crate) async fn run(db: &Db) -> Result<()> {
+    let had_dates = on_pool!(db, p => has_migration(p, DATES_MIGRATION).await);
+    match db {
+        Db::Sqlite(p) => sqlite().run(p).await?,
+        Db::Postgres(p) => postgres().run(p).await?,
+    }
+    if !had_dates {
+        backfill_dates(db).await?;
+    }
+    hash_legacy_card_links(db).await?;
+    Ok(())
+}
+
 /// SQLite's migrations.
 pub(crate) fn sqlite() -> Migrator {
     migrator(|s| s.sqlite)
@@ -97,9 +116,66 @@ where
         .unwrap_or(false)
 }
 
+/// Writes the yearly dates of every person stored before the table existed
+/// (run once, right after the migration that made it), a page at a time.
+pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
+    const PAGE: i64 = 2_000;
+    let mut after = Uuid::nil();
+    let mut written = 0u64;
+    loop {
+        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> = on_pool!(db, p => {
+            sqlx::query_as("SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
+                .bind(after).bind(PAGE).fetch_all(p).await?
+        });
+        let Some(last) = rows.last() else {
+            return Ok(written);
+        };
+        after = last.0;
+        let dates: Vec<(Uuid, Uuid, kith_core::dates::YearlyDate)> = rows
+            .iter()
+            .flat_map(|(id, account, card)| {
+                kith_core::dates::yearly_dates(&card.0)
+                    .into_iter()
+                    .map(move |d| (*id, *account, d))
+            })
+            .collect();
+        for part in dates.chunks(1_000) {
+            on_pool!(db, p => {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_dates (account_id, person_id, kind, month, day, year, label) ");
+                qb.push_values(part, |mut b, (id, account, y)| {
+                    b.push_bind(*account).push_bind(*id).push_bind(y.kind.as_str())
+                        .push_bind(i32::from(y.date.month)).push_bind(i32::from(y.date.day.unwrap_or(0)))
+                        .push_bind(y.date.year.map(i32::from)).push_bind(y.label.clone());
+                });
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(p).await?;
+            });
+            written += part.len() as u64;
+        }
+    }
+}
+
+/// Links made before their secrets were hashed (migration 13): each
+/// secret is hashed and forgotten, so the link already shared still opens
+/// the card. Runs at every open; nothing to do once done.
+pub(crate) async fn hash_legacy_card_links(db: &Db) -> Result<()> {
+    use sha2::Digest;
+    let sql = "SELECT id, legacy_token FROM card_links WHERE legacy_token IS NOT NULL";
+    let legacy: Vec<(Uuid, String)> = on_pool!(db, p => sqlx::query(sql).fetch_all(p).await?.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("legacy_token")?))).collect::<Result<_>>()?);
+    let update = "UPDATE card_links SET token_hash = $1, legacy_token = NULL WHERE id = $2";
+    for (id, token) in legacy {
+        let hash = sha2::Sha256::digest(token.as_bytes()).to_vec();
+        on_pool!(db, p => { sqlx::query(update).bind(hash).bind(id).execute(p).await?; });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::STEPS;
+    use super::*;
+    use crate::now_micros;
+    use sha2::Digest;
     use std::collections::BTreeSet;
     use std::path::Path;
 
@@ -146,6 +222,40 @@ mod tests {
                 "migration {file} is listed as version {}",
                 i + 1
             );
+        }
+    }
+
+    /// Issue 20: public card-link tokens were stored in plain text. A link
+    /// made before (a `legacy_token` after migration 13) is hashed at the
+    /// next open, forgotten, and still opens the card by its hash.
+    #[tokio::test]
+    async fn links_made_before_hashing_keep_working_without_their_secret() {
+        for (store, _guard) in crate::testing::stores().await {
+            let engine = store.engine();
+            let account = store.default_account("ana").await.unwrap().id;
+            let insert = "INSERT INTO card_links (id, legacy_token, account_id, created_at) \
+                          VALUES ($1, $2, $3, $4)";
+            on_pool!(&store.db, p => { sqlx::query(insert).bind(Uuid::now_v7()).bind("old-token")
+                .bind(account.0).bind(now_micros()).execute(p).await.unwrap(); });
+            hash_legacy_card_links(&store.db).await.unwrap();
+            let hash = sha2::Sha256::digest(b"old-token").to_vec();
+            assert_eq!(
+                store.card_link_owner(&hash).await.unwrap(),
+                Some(account),
+                "{engine}"
+            );
+            let left = "SELECT COUNT(*) AS n FROM card_links WHERE legacy_token IS NOT NULL";
+            let n: i64 = on_pool!(&store.db, p => sqlx::query(left).fetch_one(p).await.unwrap()
+                .try_get("n").unwrap());
+            assert_eq!(n, 0, "{engine}: the secret is forgotten");
+            assert_eq!(
+                store
+                    .revoke_card_links(account, None, Some(&hash))
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(store.card_link_owner(&hash).await.unwrap(), None);
         }
     }
 }

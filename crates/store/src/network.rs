@@ -3,9 +3,10 @@
 //! members' connections, their verified email addresses, introduction
 //! requests, and the per-account versions each server's graph follows.
 
-use crate::engine::{Db, on_pool};
-use crate::tx::{Inner, Tx, on_db};
-use crate::{Result, Store, StoreError, now_micros};
+use crate::changelog::BUMP_NETWORK_VERSION;
+use crate::db::{now_micros, on_db, on_pool};
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
 use kith_core::{AccountId, Direction, InteractionKind, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -29,18 +30,6 @@ pub struct InteractionRow {
     pub kind: InteractionKind,
     pub direction: Direction,
     pub people: Vec<PersonId>,
-}
-
-/// Moves the account's network version on (every write transaction does
-/// this as it commits).
-pub(crate) async fn bump_network_version(tx: &mut Tx) -> Result<()> {
-    let account = tx.account.0;
-    let sql = "INSERT INTO network_versions (account_id, version) VALUES ($1, 1) \
-               ON CONFLICT (account_id) DO UPDATE SET version = network_versions.version + 1";
-    on_db!(tx, c => {
-        sqlx::query(sql).bind(account).execute(&mut *c).await?;
-    });
-    Ok(())
 }
 
 impl Tx {
@@ -295,10 +284,8 @@ impl Store {
     /// Moves these accounts' network versions on (a change outside a
     /// [`Tx`] that the graph shows: connections, addresses, the card).
     pub(crate) async fn bump(&self, accounts: &[AccountId]) -> Result<()> {
-        let sql = "INSERT INTO network_versions (account_id, version) VALUES ($1, 1) \
-                   ON CONFLICT (account_id) DO UPDATE SET version = network_versions.version + 1";
         for a in accounts {
-            on_pool!(&self.db, p => { sqlx::query(sql).bind(a.0).execute(p).await?; });
+            on_pool!(&self.db, p => { sqlx::query(BUMP_NETWORK_VERSION).bind(a.0).execute(p).await?; });
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! make them: listing with head counts, one organisation's aliases and
 //! domains. Read-only: these rows are derived from cards (see `index`).
 
-use crate::tx::{Inner, Tx, on_db};
+use crate::db::on_db;
+use crate::tx::Tx;
 use crate::{OrgDetail, OrgSummary, Result, TagCount};
 use kith_core::names::normalize;
 use sqlx::Row;

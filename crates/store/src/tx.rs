@@ -3,52 +3,26 @@
 //! read or write another account's rows. Dropping a `Tx` without
 //! [`Tx::commit`] rolls everything back.
 
+use crate::db::{DbTx, decode_json, now_micros, on_db};
 use crate::index::derive;
-use crate::{
-    MergeRecord, PeopleFilter, Result, StoreError, StoredPerson, Suggestion, decode_json,
-    now_micros, person_from_row,
-};
+use crate::{MergeRecord, PeopleFilter, Result, StoreError, StoredPerson, Suggestion};
 use kith_core::names::normalize;
 use kith_core::{AccountId, Person, PersonId};
+use sqlx::Row;
 use sqlx::types::Json;
-use sqlx::{Postgres, Row, Sqlite, Transaction};
 use std::collections::HashSet;
 use uuid::Uuid;
-
-pub(crate) enum Inner {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
-}
 
 /// A transaction scoped to one account.
 pub struct Tx {
     pub(crate) account: AccountId,
-    pub(crate) inner: Inner,
+    pub(crate) inner: DbTx,
     /// Organisation rows (names, aliases, domains) this transaction has
     /// written: they are only ever added, so a bulk import sends each once.
     pub(crate) orgs_written: HashSet<(&'static str, String, String)>,
     /// Begun to write: its commit moves the account's network version on.
     pub(crate) writes: bool,
 }
-
-/// Runs `$body` with `$c` bound to the engine's connection; the body is
-/// compiled once per engine, so the same SQL text serves both.
-macro_rules! on_db {
-    ($self:expr, $c:ident => $body:expr) => {
-        match &mut $self.inner {
-            Inner::Sqlite(t) => {
-                let $c = &mut **t;
-                $body
-            }
-            Inner::Postgres(t) => {
-                let $c = &mut **t;
-                $body
-            }
-        }
-    };
-}
-
-pub(crate) use on_db;
 
 /// Rows per multi-row INSERT (well under both engines' parameter limits).
 const BATCH: usize = 250;
@@ -94,11 +68,11 @@ impl Tx {
 
     pub async fn commit(mut self) -> Result<()> {
         if self.writes {
-            crate::network::bump_network_version(&mut self).await?;
+            crate::changelog::bump_network_version(&mut self.inner, self.account).await?;
         }
         match self.inner {
-            Inner::Sqlite(t) => t.commit().await?,
-            Inner::Postgres(t) => t.commit().await?,
+            DbTx::Sqlite(t) => t.commit().await?,
+            DbTx::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -111,7 +85,7 @@ impl Tx {
             .as_deref()
             .map(search_words)
             .unwrap_or_default();
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = matches!(self.inner, DbTx::Postgres(_));
         let tag = filter.tag.clone();
         // An organisation by name, or by one of its email domains.
         let org = filter.organization.as_deref().map(|o| {
@@ -701,6 +675,31 @@ impl Tx {
             Ok(row.try_get("n")?)
         })
     }
+}
+
+/// Reads a person row (columns id, card, is_me, version, created_at, updated_at).
+fn person_from_row<R>(row: &R) -> Result<StoredPerson>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    Uuid: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    sqlx::types::Json<serde_json::Value>:
+        for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let id: Uuid = row.try_get("id")?;
+    let card: sqlx::types::Json<serde_json::Value> = row.try_get("card")?;
+    Ok(StoredPerson {
+        person: Person {
+            id: PersonId(id),
+            card: decode_json("person card", card.0)?,
+        },
+        is_me: row.try_get("is_me")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
 }
 
 /// The words a search query asks for: each must begin a word of a person's

@@ -1,6 +1,8 @@
 //! The storage suite: one story per concern, each run on SQLite and (when
 //! `KITH_TEST_DATABASE_URL` is set, as in scripts/test.sh) on PostgreSQL.
 
+mod modules;
+
 use kith_core::{Card, ContactPoint, Person, PersonId, PersonName, Position, Text};
 use kith_store::testing::stores;
 use kith_store::tx::PersonWrite;
