@@ -135,3 +135,17 @@ impl App {
 pub fn region_code(region: Region) -> String {
     format!("{region:?}")
 }
+
+/// The types of the crates below that kith-app's own signatures take or
+/// give (`App::store` is a `Store`, `App::list_people` takes a
+/// `PeopleFilter`, `ImportOptions` holds a `Format` and a `ColumnMapping`,
+/// `ExportFormat::Vcard` a vCard version, `Auth::create_token` a
+/// `TokenKind`), so that a front door names them here and depends on
+/// kith-app alone (issue 21).
+pub mod types {
+    pub use kith_formats::Format;
+    pub use kith_formats::csv::generic::ColumnMapping;
+    pub use kith_formats::vcard::Version as VcardVersion;
+    pub use kith_store::auth::TokenKind;
+    pub use kith_store::{PeopleFilter, Store};
+}

@@ -2,53 +2,12 @@
 //! public links, send your details), what changed in your network, needs
 //! and offers, "what can I do for them", favours.
 
+use crate::cli::{CardCommand, ChangesArgs, FavoursCommand, HelpOutArgs, NeedsCommand};
 use crate::config;
 use crate::output;
 use anyhow::Result;
-use clap::{Args, Subcommand};
 use kith_app::App;
 use kith_app::cards::CardUpdate;
-
-#[derive(Subcommand)]
-pub enum CardCommand {
-    /// Your card, each field with who may see it.
-    Show {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Set a field: name, headline, organization, title, address (replaced),
-    /// or email, phone, website (added).
-    Set {
-        field: String,
-        value: String,
-        /// private, connections or public (default: as it was, else public
-        /// for name, headline, organisation and title, connections for the rest).
-        #[arg(long)]
-        visibility: Option<String>,
-    },
-    /// Remove a field (one value of an email, phone or website when given).
-    Unset {
-        field: String,
-        value: Option<String>,
-    },
-    /// Make a public link to your card (only public fields show).
-    Link,
-    /// Your public links.
-    Links {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Revoke a public link by its id, token or URL (all, without one): it answers 404 after.
-    Revoke { token: Option<String> },
-    /// Your card as your connections see it, as a vCard.
-    Vcf,
-    /// Email your details (what connections see, vCard attached) to the
-    /// people named (id or email), each with an unsubscribe link.
-    Send {
-        #[arg(required = true)]
-        people: Vec<String>,
-    },
-}
 
 fn show_card(card: &CardUpdate) {
     if card.fields.is_empty() {
@@ -148,20 +107,6 @@ fn reached(card: &CardUpdate) {
     }
 }
 
-#[derive(Args)]
-pub struct ChangesArgs {
-    /// How far back to look, in days.
-    #[arg(long, default_value_t = 30)]
-    days: i64,
-    #[arg(long, default_value_t = 50)]
-    limit: usize,
-    #[arg(long)]
-    json: bool,
-    /// One person's history instead (id, email or exact name).
-    #[arg(long)]
-    person: Option<String>,
-}
-
 /// What changed in your network: new jobs first, and the people you are close to.
 pub async fn changes(app: &App, args: ChangesArgs) -> Result<()> {
     let list = match &args.person {
@@ -181,35 +126,6 @@ pub async fn changes(app: &App, args: ChangesArgs) -> Result<()> {
         println!("{}  {}", &c.at[..10.min(c.at.len())], c.summary);
     }
     Ok(())
-}
-
-#[derive(Subcommand)]
-pub enum NeedsCommand {
-    /// Needs and offers: everyone's, or one person's.
-    List {
-        person: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Add what someone is looking for (yours without --for).
-    Add {
-        text: String,
-        #[arg(long = "for")]
-        person: Option<String>,
-        #[arg(long = "tag")]
-        tags: Vec<String>,
-    },
-    /// Add what someone can offer or knows about (yours without --for).
-    Offer {
-        text: String,
-        #[arg(long = "for")]
-        person: Option<String>,
-        #[arg(long = "tag")]
-        tags: Vec<String>,
-    },
-    Remove {
-        id: String,
-    },
 }
 
 pub async fn needs(app: &App, command: NeedsCommand) -> Result<()> {
@@ -248,12 +164,6 @@ pub async fn needs(app: &App, command: NeedsCommand) -> Result<()> {
     Ok(())
 }
 
-#[derive(Args)]
-pub struct HelpOutArgs {
-    #[arg(long)]
-    json: bool,
-}
-
 /// What you can do for people: needs in your network and who can meet them.
 pub async fn help_out(app: &App, args: HelpOutArgs) -> Result<()> {
     let list = app.help_out().await?;
@@ -274,32 +184,6 @@ pub async fn help_out(app: &App, args: HelpOutArgs) -> Result<()> {
         println!("    introduce: kith intro make {} HELPER_ID", h.person_id);
     }
     Ok(())
-}
-
-#[derive(Subcommand)]
-pub enum FavoursCommand {
-    /// Favours with everyone, or one person.
-    List {
-        person: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Record a favour you gave (--given) or received (--received).
-    Add {
-        person: String,
-        what: String,
-        #[arg(
-            long,
-            conflicts_with = "received",
-            required_unless_present = "received"
-        )]
-        given: bool,
-        #[arg(long)]
-        received: bool,
-    },
-    Remove {
-        id: String,
-    },
 }
 
 pub async fn favours(app: &App, command: FavoursCommand) -> Result<()> {

@@ -2,31 +2,16 @@
 //! at…", members connecting, what connections may use for paths,
 //! introductions, and verifying one's email address for other members.
 
+use crate::cli::{
+    ConnectCommand, EmailCommand, IntroCommand, PathArgs, SharingArgs, TieArgs, TiesArgs, WhoAtArgs,
+};
 use crate::config;
 use crate::output;
 use anyhow::{Result, anyhow, bail};
-use clap::{Args, Subcommand};
 use kith_app::App;
 use kith_app::network::paths::{PathTarget, PathView};
 use kith_app::network::ties::SharingScope;
 use kith_core::ties::Sharing;
-
-#[derive(Args)]
-pub struct TieArgs {
-    /// One person (id, email, profile URL or exact name).
-    a: String,
-    /// The other.
-    b: String,
-    /// colleague, vendor, client, friend, family, mentor or introduced-by.
-    #[arg(long, required_unless_present = "remove")]
-    kind: Option<String>,
-    /// From just above 0 to 1 (default: the kind's usual strength).
-    #[arg(long, conflicts_with = "remove")]
-    strength: Option<f64>,
-    /// Remove the tie set by hand.
-    #[arg(long)]
-    remove: bool,
-}
 
 pub async fn tie(app: &App, args: TieArgs) -> Result<()> {
     if args.remove {
@@ -45,14 +30,6 @@ pub async fn tie(app: &App, args: TieArgs) -> Result<()> {
     Ok(())
 }
 
-#[derive(Args)]
-pub struct TiesArgs {
-    /// The person (id, email, profile URL or exact name).
-    person: String,
-    #[arg(long)]
-    json: bool,
-}
-
 pub async fn ties(app: &App, args: TiesArgs) -> Result<()> {
     let list = app.ties_of(&args.person).await?;
     if args.json {
@@ -68,21 +45,6 @@ pub async fn ties(app: &App, args: TiesArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-#[derive(Args)]
-pub struct PathArgs {
-    /// A person: id, exact name, email or profile URL.
-    #[arg(long, required_unless_present = "org", conflicts_with = "org")]
-    to: Option<String>,
-    /// Anyone now at an organisation: its name or an email domain.
-    #[arg(long)]
-    org: Option<String>,
-    /// How many paths (1 to 20).
-    #[arg(short, default_value_t = 3)]
-    k: usize,
-    #[arg(long)]
-    json: bool,
 }
 
 fn target(to: Option<String>, org: Option<String>) -> Result<PathTarget> {
@@ -132,16 +94,6 @@ fn print_path(n: usize, p: &PathView) {
     }
 }
 
-#[derive(Args)]
-pub struct WhoAtArgs {
-    /// The organisation's name or an email domain.
-    org: String,
-    #[arg(long, default_value_t = 20)]
-    limit: usize,
-    #[arg(long)]
-    json: bool,
-}
-
 pub async fn who_at(app: &App, args: WhoAtArgs) -> Result<()> {
     let list = app.who_at(&args.org, args.limit).await?;
     if args.json {
@@ -170,28 +122,6 @@ fn ordinal(d: u8) -> String {
         3 => "(3rd)".into(),
         n => format!("({n}th)"),
     }
-}
-
-#[derive(Subcommand)]
-pub enum ConnectCommand {
-    /// Invite a member (by account name) to connect.
-    Invite { name: String },
-    /// Accept a member's invitation.
-    Accept { name: String },
-    /// Decline a member's invitation.
-    Decline { name: String },
-    /// End a connection, or withdraw an invitation.
-    Remove { name: String },
-    /// Your connections and invitations.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Members you may know, and why.
-    Suggestions {
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 pub async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
@@ -231,22 +161,6 @@ pub async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
     Ok(())
 }
 
-#[derive(Args)]
-pub struct SharingArgs {
-    /// nothing, role (the default: "someone at Acme (CTO)") or name; none
-    /// shows the rules.
-    level: Option<String>,
-    /// For everyone carrying this tag.
-    #[arg(long, conflicts_with = "person")]
-    tag: Option<String>,
-    /// For one person.
-    #[arg(long)]
-    person: Option<String>,
-    /// Remove the rule of --tag or --person.
-    #[arg(long, conflicts_with = "level")]
-    clear: bool,
-}
-
 pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
     let scope = match (args.tag, args.person) {
         (Some(t), _) => SharingScope::Tag(t),
@@ -275,54 +189,6 @@ pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
         println!("  {} ({}): {}", p.name, p.id, p.level.as_str());
     }
     Ok(())
-}
-
-#[derive(Subcommand)]
-pub enum IntroCommand {
-    /// Ask a connection for an introduction to the next person on your
-    /// best path to someone through them.
-    Ask {
-        #[arg(long, required_unless_present = "org", conflicts_with = "org")]
-        to: Option<String>,
-        #[arg(long)]
-        org: Option<String>,
-        /// The connection (account name) to ask.
-        #[arg(long)]
-        via: String,
-        #[arg(long, default_value = "")]
-        message: String,
-    },
-    /// Requests you made and were asked.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Accept a request you were asked: the person gets an email asking
-    /// whether they want the introduction.
-    Accept {
-        id: uuid::Uuid,
-    },
-    Decline {
-        id: uuid::Uuid,
-    },
-    /// Withdraw a request you made.
-    Withdraw {
-        id: uuid::Uuid,
-    },
-    /// Refuse all requests (on), or take them again (off).
-    RefuseAll {
-        on_off: String,
-    },
-    /// Introduce two people you know (one with a need, one who can help):
-    /// the helper is asked by email first (see `kith help-out`).
-    Make {
-        /// The person with the need (id, email or exact name).
-        person: String,
-        /// Who can help them.
-        helper: String,
-        #[arg(long, default_value = "")]
-        message: String,
-    },
 }
 
 pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) -> Result<()> {
@@ -388,22 +254,6 @@ pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) 
         }
     }
     Ok(())
-}
-
-#[derive(Subcommand)]
-pub enum EmailCommand {
-    /// Mail a link that verifies an address is yours.
-    Add {
-        email: String,
-    },
-    /// Verify an address with the secret at the end of its link.
-    Verify {
-        secret: String,
-    },
-    Remove {
-        email: String,
-    },
-    List,
 }
 
 /// Members' verified addresses (what "people you may know" matches on).

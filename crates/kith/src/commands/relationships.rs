@@ -2,21 +2,13 @@
 //! to a circle, the birthdays and work anniversaries coming up, and the
 //! digest email.
 
+use crate::cli::{CircleArgs, ComingUpArgs, DigestArgs};
 use crate::config;
 use crate::output;
 use anyhow::{Result, anyhow, bail};
-use clap::Args;
 use kith_app::App;
 use kith_app::digest::DigestEvery;
 use kith_core::strength::Circle;
-
-#[derive(Args)]
-pub struct CircleArgs {
-    /// The person (id or email).
-    person: String,
-    /// inner, close, network or distant; auto to follow the interactions again.
-    circle: String,
-}
 
 pub async fn circle(app: &App, args: CircleArgs) -> Result<()> {
     let circle = match args.circle.trim() {
@@ -42,15 +34,6 @@ pub fn strength_line(s: &kith_core::strength::Strength) -> String {
     )
 }
 
-#[derive(Args)]
-pub struct ComingUpArgs {
-    /// How many days ahead (0 to 60).
-    #[arg(long, default_value_t = 14)]
-    days: i64,
-    #[arg(long)]
-    json: bool,
-}
-
 pub async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
     let list = app.coming_up(args.days).await?;
     if args.json {
@@ -66,19 +49,6 @@ pub async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[derive(Args)]
-pub struct DigestArgs {
-    /// Send it now (to --to, else the account's digest address).
-    #[arg(long)]
-    send: bool,
-    /// How often kith serve sends it: daily, weekly or off.
-    #[arg(long, conflicts_with = "send")]
-    every: Option<String>,
-    /// The address: with --send, for this once; with --every, kept.
-    #[arg(long)]
-    to: Option<String>,
 }
 
 /// Without options, prints the digest as it would go out now.

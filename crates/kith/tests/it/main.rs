@@ -974,3 +974,47 @@ fn temporary_files_stay_private_and_leftovers_go() {
         "nothing left after exit"
     );
 }
+
+/// The command line goes through kith-app only (issue 21): it neither
+/// depends on nor names the store or the file formats.
+#[test]
+fn the_command_line_reaches_store_and_formats_only_through_kith_app() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    let dependencies: Vec<&str> = manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[dependencies]")
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .collect();
+    assert!(!dependencies.is_empty(), "no [dependencies] in Cargo.toml");
+    for below in ["kith-store", "kith-formats"] {
+        assert!(
+            !dependencies
+                .iter()
+                .any(|l| l.trim_start().starts_with(below)),
+            "crates/kith depends on {below}: reach it through kith-app"
+        );
+    }
+    let mut dirs = vec![crate_dir.join("src")];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for below in ["kith_store", "kith_formats"] {
+                    assert!(
+                        !text.contains(below),
+                        "{} names {below}: reach it through kith-app",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(files > 5, "only {files} source files found");
+}
