@@ -149,6 +149,16 @@ impl Auth {
         Ok(self.store.set_password(account.id, &hash).await?)
     }
 
+    /// The name of the account with this id (None: no such account).
+    pub async fn account_name(&self, account: AccountId) -> Result<Option<String>> {
+        Ok(self.store.account_by_id(account).await?.map(|a| a.name))
+    }
+
+    /// Every account, by name (for the server's housekeeping).
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        Ok(self.store.accounts().await?)
+    }
+
     pub async fn users(&self) -> Result<Vec<UserInfo>> {
         let mut out = Vec::new();
         for a in self.store.accounts().await? {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod interactions;
 pub mod keep_in_touch;
+pub mod links;
 pub mod mailer;
 pub mod network;
 pub mod orgs;
@@ -146,6 +147,7 @@ pub mod types {
     pub use kith_formats::Format;
     pub use kith_formats::csv::generic::ColumnMapping;
     pub use kith_formats::vcard::Version as VcardVersion;
-    pub use kith_store::auth::TokenKind;
-    pub use kith_store::{PeopleFilter, Store};
+    pub use kith_store::auth::{Session, TokenInfo, TokenKind};
+    pub use kith_store::dav::{DEFAULT_BOOK, DavBook};
+    pub use kith_store::{Account, PeopleFilter, PeopleSort, Store, StoreError, now_micros};
 }

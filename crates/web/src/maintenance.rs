@@ -27,7 +27,7 @@ async fn digests(state: AppState) {
     let mut tick = tokio::time::interval(DIGESTS_EVERY);
     loop {
         tick.tick().await;
-        send_due_digests(&state, kith_store::now_micros()).await;
+        send_due_digests(&state, kith_app::types::now_micros()).await;
     }
 }
 
@@ -37,7 +37,7 @@ pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
     let Some(mailer) = state.config.mailer.as_deref() else {
         return 0;
     };
-    let Ok(accounts) = state.store.accounts().await else {
+    let Ok(accounts) = state.auth.accounts().await else {
         return 0;
     };
     let mut sent = 0;
@@ -60,7 +60,7 @@ pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
 
 /// One pass over every account; a failure is logged and retried next time.
 pub async fn purge_all(state: &AppState) {
-    let accounts = match state.store.accounts().await {
+    let accounts = match state.auth.accounts().await {
         Ok(a) => a,
         Err(e) => {
             eprintln!("kith: housekeeping could not list accounts: {e}");
@@ -81,7 +81,7 @@ pub async fn purge_all(state: &AppState) {
 
 /// Builds every account's in-memory search index.
 pub async fn warm_search_indexes(state: &AppState) {
-    let Ok(accounts) = state.store.accounts().await else {
+    let Ok(accounts) = state.auth.accounts().await else {
         return; // searches build their index themselves
     };
     for account in accounts {
@@ -93,7 +93,7 @@ pub async fn warm_search_indexes(state: &AppState) {
 
 /// Loads every account's part of the network graph.
 async fn warm_networks(state: &AppState) {
-    let Ok(accounts) = state.store.accounts().await else {
+    let Ok(accounts) = state.auth.accounts().await else {
         return; // network queries load what they need themselves
     };
     for account in accounts {

@@ -2,9 +2,9 @@
 //! server's limits.
 
 use kith_app::auth::Auth;
+use kith_app::types::Store;
 use kith_app::{App, Settings};
 use kith_core::AccountId;
-use kith_store::Store;
 use std::sync::Arc;
 
 /// The server's own settings.
@@ -43,6 +43,9 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Store,
     pub auth: Auth,
+    /// The secret-link flows (verification, introductions, public cards,
+    /// unsubscribe).
+    pub links: kith_app::links::Links,
     pub settings: Settings,
     pub config: Arc<ServerConfig>,
     /// Imports started from the import page.
@@ -57,6 +60,7 @@ impl AppState {
     pub fn new(store: Store, settings: Settings, config: ServerConfig) -> AppState {
         AppState {
             auth: Auth::new(store.clone()),
+            links: kith_app::links::Links::new(store.clone()),
             store,
             settings,
             config: Arc::new(config),

@@ -52,7 +52,7 @@ pub async fn export(
     caller: ApiCaller,
     q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    use kith_formats::vcard::Version;
+    use kith_app::types::VcardVersion as Version;
     let q = query(q)?;
     let (format, file, content_type) = match q.format.unwrap_or(ExportKind::Vcard4) {
         ExportKind::Vcard4 => (

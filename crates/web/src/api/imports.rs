@@ -2,7 +2,8 @@
 
 use crate::http::caller::ApiCaller;
 use crate::http::problem::{Code, Problem};
-use crate::jobs::{ImportStatus, import_status, read_upload, start_import};
+use crate::http::upload::read_upload;
+use crate::jobs::{ImportStatus, import_status, start_import};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -62,10 +63,10 @@ pub async fn create_import(
             ),
         )
     })?;
-    state.jobs.check_room(caller.account)?;
-    let upload = read_upload(&state, &mut multipart, None).await?;
-    let id = start_import(&state, caller.account, upload);
-    let status = import_status(&state, caller.account, id)
+    crate::http::upload::room_for_one_more(state.jobs.running(caller.account))?;
+    let upload = read_upload(state.config.max_body, &mut multipart, None).await?;
+    let id = start_import(&state.jobs, state.app(caller.account), upload);
+    let status = import_status(&state.jobs, caller.account, id)
         .ok_or_else(|| Problem::new(Code::Internal, "the import job vanished"))?;
     let location = format!("/api/v1/imports/{id}");
     Ok((
@@ -91,7 +92,7 @@ pub async fn get_import(
 ) -> Result<Json<ImportStatus>, Problem> {
     let not_found = || Problem::new(Code::NotFound, "no such import");
     let id: Uuid = id.parse().map_err(|_| not_found())?;
-    import_status(&state, caller.account, id)
+    import_status(&state.jobs, caller.account, id)
         .map(Json)
         .ok_or_else(not_found)
 }

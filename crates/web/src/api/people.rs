@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::PersonView;
-use kith_store::{PeopleFilter, PeopleSort};
+use kith_app::types::{PeopleFilter, PeopleSort};
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn routes() -> Router<AppState> {

@@ -24,10 +24,10 @@ use dav_proto::{
 };
 use kith_app::App;
 use kith_app::carddav::{BookLabel, CardBody, DavError};
+use kith_app::types::TokenKind;
+use kith_app::types::VcardVersion as Version;
+use kith_app::types::{DEFAULT_BOOK, DavBook};
 use kith_core::AccountId;
-use kith_formats::vcard::Version;
-use kith_store::auth::TokenKind;
-use kith_store::dav::{DEFAULT_BOOK, DavBook};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 mod card;
@@ -103,8 +103,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<(AccountI
         .token_account(password, TokenKind::Dav)
         .await
         .ok()??;
-    let found = state.store.account_by_id(account).await.ok()??;
-    (found.name == name).then_some((account, found.name))
+    let found = state.auth.account_name(account).await.ok()??;
+    (found == name).then_some((account, found))
 }
 
 /// One request, with who is asking.

@@ -10,8 +10,8 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use kith_app::types::TokenKind;
 use kith_core::AccountId;
-use kith_store::auth::TokenKind;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "kith_session";
@@ -119,11 +119,10 @@ impl FromRequestParts<AppState> for PageCaller {
             return Err(Redirect::to(&target).into_response());
         };
         let name = state
-            .store
-            .account_by_id(session.account)
+            .auth
+            .account_name(session.account)
             .await
-            .map_err(|e| Problem::from(kith_app::AppError::from(e)).into_response())?
-            .map(|a| a.name)
+            .map_err(|e| Problem::from(e).into_response())?
             .unwrap_or_default();
         Ok(PageCaller {
             account: session.account,
@@ -181,7 +180,7 @@ pub fn same_site(parts: &Parts) -> bool {
 async fn session_of(
     parts: &Parts,
     state: &AppState,
-) -> Result<Option<kith_store::auth::Session>, Problem> {
+) -> Result<Option<kith_app::types::Session>, Problem> {
     let jar = CookieJar::from_headers(&parts.headers);
     let Some(cookie) = jar.get(SESSION_COOKIE) else {
         return Ok(None);

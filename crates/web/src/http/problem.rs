@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kith_app::AppError;
-use kith_store::StoreError;
+use kith_app::types::StoreError;
 use serde::Serialize;
 
 /// The kinds of error, with their status and a stable code for scripts.

@@ -19,7 +19,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::App;
-use kith_app::cards::{HelpOut, public_card};
+use kith_app::cards::HelpOut;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -272,7 +272,7 @@ async fn public_page(
 ) -> Result<Response, Problem> {
     crate::http::input::check_text("token", &token)?;
     if let Some(t) = token.strip_suffix(".vcf") {
-        let card = public_card(&state.store, t).await?;
+        let card = state.links.public_card(t).await?;
         let file: String = card
             .name
             .chars()
@@ -293,7 +293,7 @@ async fn public_page(
         )
             .into_response());
     }
-    let card = public_card(&state.store, &token).await?;
+    let card = state.links.public_card(&token).await?;
     let url = format!(
         "{}/card/{token}.vcf",
         state.config.public_url.trim_end_matches('/')
@@ -312,7 +312,7 @@ async fn unsubscribe_page(
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
     crate::http::input::check_text("link", &secret)?;
-    let u = kith_app::cards::unsubscribe_info(&state.store, &secret).await?;
+    let u = state.links.unsubscribe_info(&secret).await?;
     Ok(PublicPage {
         title: "Unsubscribe".into(),
         text: format!(
@@ -333,7 +333,7 @@ async fn unsubscribe(
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
     crate::http::input::check_text("link", &secret)?;
-    let u = kith_app::cards::unsubscribe(&state.store, &secret).await?;
+    let u = state.links.unsubscribe(&secret).await?;
     Ok(PublicPage {
         title: "Unsubscribed".into(),
         text: format!(

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::AppError;
-use kith_store::auth::TokenKind;
+use kith_app::types::TokenKind;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

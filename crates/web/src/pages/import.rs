@@ -7,7 +7,7 @@
 use crate::http::caller::PageCaller;
 use crate::http::caller::RequestParts;
 use crate::http::problem::{Code, Problem};
-use crate::jobs::read_upload;
+use crate::http::upload::read_upload;
 use crate::jobs::start_import;
 use crate::state::AppState;
 use askama::Template;
@@ -53,14 +53,14 @@ async fn upload(
     parts: RequestParts,
     mut multipart: Multipart,
 ) -> Result<Response, Problem> {
-    state.jobs.check_room(caller.account)?;
+    crate::http::upload::room_for_one_more(state.jobs.running(caller.account))?;
     let upload = read_upload(
-        &state,
+        state.config.max_body,
         &mut multipart,
         Some((&caller.csrf, parts.same_site)),
     )
     .await?;
-    let id = start_import(&state, caller.account, upload);
+    let id = start_import(&state.jobs, state.app(caller.account), upload);
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
 

@@ -513,7 +513,7 @@ async fn verify(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
-    let (_, email) = kith_app::network::members::verify_member_email(&state.store, &secret).await?;
+    let (_, email) = state.links.verify_member_email(&secret).await?;
     Ok(PublicPage {
         title: "Address confirmed".into(),
         text: format!(
@@ -530,7 +530,7 @@ async fn answer_page(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Result<PublicPage, Problem> {
-    let invite = kith_app::network::intros::introduction_invite(&state.store, &secret).await?;
+    let invite = state.links.introduction_invite(&secret).await?;
     Ok(PublicPage {
         title: "An introduction".into(),
         text: format!(
@@ -561,8 +561,10 @@ async fn answer(
         ));
     };
     let yes = form.answer == "yes";
-    let done =
-        kith_app::network::intros::answer_introduction(&state.store, &secret, yes, mailer).await?;
+    let done = state
+        .links
+        .answer_introduction(&secret, yes, mailer)
+        .await?;
     Ok(PublicPage {
         title: if yes { "Introduced" } else { "Declined" }.into(),
         text: if yes {

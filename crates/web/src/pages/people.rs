@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use kith_store::{PeopleFilter, PeopleSort};
+use kith_app::types::{PeopleFilter, PeopleSort};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {

@@ -179,7 +179,7 @@ async fn export_download(
     caller: PageCaller,
     Path(format): Path<String>,
 ) -> Result<Response, Problem> {
-    use kith_formats::vcard::Version;
+    use kith_app::types::VcardVersion as Version;
     let (format, file, content_type) = match format.as_str() {
         "vcard4.vcf" => (
             ExportFormat::Vcard(Version::V4),

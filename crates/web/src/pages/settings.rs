@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use kith_app::AppError;
 use kith_app::auth::LoginRefused;
 use kith_app::digest::DigestEvery;
-use kith_store::auth::{TokenInfo, TokenKind};
+use kith_app::types::{TokenInfo, TokenKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
 

@@ -11,6 +11,7 @@ mod hostile;
 mod import;
 mod network;
 mod pages;
+mod tidy;
 
 use kith_app::Settings;
 use kith_app::auth::Auth;
