@@ -8,10 +8,12 @@ pub mod helpout;
 pub mod identity;
 pub mod ids;
 pub mod interaction;
+pub mod introduction;
 pub mod merge;
 pub mod model;
 pub mod mycard;
 pub mod names;
+pub mod reciprocity;
 pub mod strength;
 pub mod ties;
 

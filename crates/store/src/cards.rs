@@ -6,7 +6,8 @@
 
 use crate::db::{now_micros, on_db, on_pool};
 use crate::tx::Tx;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
+use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
 use kith_core::{AccountId, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -30,8 +31,7 @@ pub struct ChangeRow {
 pub struct NeedOfferRow {
     pub id: Uuid,
     pub person: Option<PersonId>,
-    /// `need` or `offer`.
-    pub kind: String,
+    pub kind: NeedOfferKind,
     pub text: String,
     pub tags: Vec<String>,
     pub created_at: i64,
@@ -42,7 +42,7 @@ pub struct NeedOfferRow {
 pub struct FavourRow {
     pub id: Uuid,
     pub person: PersonId,
-    pub direction: String,
+    pub direction: FavourDirection,
     pub what: String,
     pub at: i64,
 }
@@ -53,6 +53,16 @@ pub struct CardLink {
     pub id: Uuid,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+}
+
+/// A stored need/offer kind; another word is damaged data.
+fn need_offer_kind(s: String) -> Result<NeedOfferKind> {
+    NeedOfferKind::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("need or offer kind {s:?}")))
+}
+
+/// A stored favour direction; another word is damaged data.
+fn favour_direction(s: String) -> Result<FavourDirection> {
+    FavourDirection::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("favour direction {s:?}")))
 }
 
 impl Tx {
@@ -105,7 +115,7 @@ impl Tx {
         let sql = "INSERT INTO needs_offers (account_id, id, person_id, kind, text, tags, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
         on_db!(self, c => {
-            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.map(|p| p.0)).bind(&row.kind)
+            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.map(|p| p.0)).bind(row.kind.as_str())
                 .bind(&row.text).bind(tags).bind(row.created_at).execute(&mut *c).await?;
         });
         Ok(())
@@ -122,7 +132,7 @@ impl Tx {
             Ok(NeedOfferRow {
                 id: r.try_get("id")?,
                 person: r.try_get::<Option<Uuid>, _>("person_id")?.map(PersonId),
-                kind: r.try_get("kind")?,
+                kind: need_offer_kind(r.try_get("kind")?)?,
                 text: r.try_get("text")?,
                 tags: serde_json::from_str(&tags).unwrap_or_default(),
                 created_at: r.try_get("created_at")?,
@@ -170,7 +180,7 @@ impl Tx {
         let account = self.account.0;
         let sql = "INSERT INTO favours (account_id, id, person_id, direction, what, at) VALUES ($1, $2, $3, $4, $5, $6)";
         on_db!(self, c => {
-            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.0).bind(&row.direction)
+            sqlx::query(sql).bind(account).bind(row.id).bind(row.person.0).bind(row.direction.as_str())
                 .bind(&row.what).bind(row.at).execute(&mut *c).await?;
         });
         Ok(())
@@ -185,7 +195,7 @@ impl Tx {
             .iter().map(|r| Ok(FavourRow {
                 id: r.try_get("id")?,
                 person: PersonId(r.try_get("person_id")?),
-                direction: r.try_get("direction")?,
+                direction: favour_direction(r.try_get("direction")?)?,
                 what: r.try_get("what")?,
                 at: r.try_get("at")?,
             })).collect())
@@ -367,5 +377,110 @@ impl Store {
         let sql = "SELECT email FROM card_optouts WHERE account_id = $1";
         on_pool!(&self.db, p => sqlx::query(sql).bind(account.0).fetch_all(p).await?.iter()
             .map(|r| Ok(r.try_get("email")?)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::StoreError;
+    use crate::db::{now_micros, on_pool};
+    use crate::network::IntroRow;
+    use kith_core::PersonId;
+    use kith_core::introduction::IntroStatus;
+    use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
+    use uuid::Uuid;
+
+    /// Issue 21: states are enums. Each reads back as it was written, and
+    /// a stored word that names no state is damaged data, said as such.
+    #[tokio::test]
+    async fn stored_states_read_back_and_unknown_ones_are_damage() {
+        for (store, _guard) in crate::testing::stores().await {
+            let engine = store.engine();
+            let account = store.default_account("ana").await.unwrap().id;
+            let person = PersonId::new();
+            let mut tx = store.begin(account).await.unwrap();
+            tx.add_need_offer(&super::NeedOfferRow {
+                id: Uuid::now_v7(),
+                person: None,
+                kind: NeedOfferKind::Offer,
+                text: "design reviews".into(),
+                tags: vec![],
+                created_at: now_micros(),
+            })
+            .await
+            .unwrap();
+            tx.add_favour(&super::FavourRow {
+                id: Uuid::now_v7(),
+                person,
+                direction: FavourDirection::Received,
+                what: "an intro".into(),
+                at: now_micros(),
+            })
+            .await
+            .unwrap();
+            let needs = tx.needs_offers().await.unwrap();
+            assert_eq!(needs[0].kind, NeedOfferKind::Offer, "{engine}");
+            let favours = tx.favours(None).await.unwrap();
+            assert_eq!(favours[0].direction, FavourDirection::Received, "{engine}");
+            tx.commit().await.unwrap();
+            let intro = IntroRow {
+                id: Uuid::now_v7(),
+                requester: account,
+                broker: account,
+                broker_person: person,
+                requester_person: None,
+                goal: "Bea".into(),
+                message: String::new(),
+                status: IntroStatus::Asked,
+                target_email: None,
+                created_at: now_micros(),
+                updated_at: now_micros(),
+            };
+            store.add_introduction(&intro).await.unwrap();
+            assert!(
+                store
+                    .move_introduction(
+                        intro.id,
+                        IntroStatus::Asked,
+                        IntroStatus::Withdrawn,
+                        None,
+                        None
+                    )
+                    .await
+                    .unwrap()
+            );
+            let read = store
+                .introduction(account, intro.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(read.status, IntroStatus::Withdrawn, "{engine}");
+
+            for sql in [
+                "UPDATE needs_offers SET kind = 'wish'",
+                "UPDATE favours SET direction = 'lent'",
+                "UPDATE introductions SET status = 'maybe'",
+            ] {
+                on_pool!(&store.db, p => { sqlx::query(sql).execute(p).await.unwrap(); });
+            }
+            let mut tx = store.begin_read(account).await.unwrap();
+            let damage = |e: StoreError| match e {
+                StoreError::Corrupt(m) => m,
+                other => panic!("{engine}: {other}"),
+            };
+            assert_eq!(
+                damage(tx.needs_offers().await.unwrap_err()),
+                "need or offer kind \"wish\""
+            );
+            assert_eq!(
+                damage(tx.favours(None).await.unwrap_err()),
+                "favour direction \"lent\""
+            );
+            drop(tx);
+            assert_eq!(
+                damage(store.introductions(account).await.unwrap_err()),
+                "introduction status \"maybe\""
+            );
+        }
     }
 }

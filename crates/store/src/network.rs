@@ -7,6 +7,7 @@ use crate::changelog::BUMP_NETWORK_VERSION;
 use crate::db::{now_micros, on_db, on_pool};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError};
+use kith_core::introduction::IntroStatus;
 use kith_core::{AccountId, Direction, InteractionKind, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -238,7 +239,7 @@ pub struct IntroRow {
     pub requester_person: Option<PersonId>,
     pub goal: String,
     pub message: String,
-    pub status: String,
+    pub status: IntroStatus,
     pub target_email: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -266,7 +267,11 @@ where
             .map(PersonId),
         goal: r.try_get("goal")?,
         message: r.try_get("message")?,
-        status: r.try_get("status")?,
+        status: {
+            let s: String = r.try_get("status")?;
+            IntroStatus::parse(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("introduction status {s:?}")))?
+        },
         target_email: r.try_get("target_email")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -455,7 +460,7 @@ impl Store {
                    status, target_email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         on_pool!(&self.db, p => {
             sqlx::query(sql).bind(intro.id).bind(intro.requester.0).bind(intro.broker.0).bind(intro.broker_person.0)
-                .bind(intro.requester_person.map(|p| p.0)).bind(&intro.goal).bind(&intro.message).bind(&intro.status)
+                .bind(intro.requester_person.map(|p| p.0)).bind(&intro.goal).bind(&intro.message).bind(intro.status.as_str())
                 .bind(&intro.target_email).bind(intro.created_at).bind(intro.updated_at).execute(p).await?;
         });
         Ok(())
@@ -492,14 +497,14 @@ impl Store {
     pub async fn move_introduction(
         &self,
         id: Uuid,
-        from: &str,
-        to: &str,
+        from: IntroStatus,
+        to: IntroStatus,
         token_hash: Option<&[u8]>,
         target_email: Option<&str>,
     ) -> Result<bool> {
         let sql = "UPDATE introductions SET status = $3, token_hash = $4, target_email = COALESCE($5, target_email), \
                    updated_at = $6 WHERE id = $1 AND status = $2";
-        let n = on_pool!(&self.db, p => sqlx::query(sql).bind(id).bind(from).bind(to).bind(token_hash)
+        let n = on_pool!(&self.db, p => sqlx::query(sql).bind(id).bind(from.as_str()).bind(to.as_str()).bind(token_hash)
             .bind(target_email).bind(now_micros()).execute(p).await?.rows_affected());
         Ok(n == 1)
     }

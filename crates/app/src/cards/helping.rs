@@ -9,7 +9,9 @@ use crate::network::intros::IntroView;
 use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::helpout::{Entry, match_needs};
+use kith_core::introduction::IntroStatus;
 use kith_core::mycard::position_line;
+use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
 use kith_core::{AccountId, PersonId};
 use kith_store::Store;
 use kith_store::cards::{FavourRow, NeedOfferRow};
@@ -140,7 +142,7 @@ pub(crate) async fn record_favour(
     store: &Store,
     account: AccountId,
     person: PersonId,
-    direction: &str,
+    direction: FavourDirection,
     what: String,
 ) -> Result<()> {
     let mut tx = store.begin(account).await?;
@@ -150,7 +152,7 @@ pub(crate) async fn record_favour(
     tx.add_favour(&FavourRow {
         id: Uuid::now_v7(),
         person,
-        direction: direction.into(),
+        direction,
         what,
         at: kith_store::now_micros(),
     })
@@ -187,16 +189,10 @@ impl App {
         text: &str,
         tags: &[String],
     ) -> Result<NeedOfferView> {
-        let kind = match kind.trim() {
-            "need" => "need",
-            "offer" => "offer",
-            other => {
-                return Err(AppError::Invalid(format!(
-                    "kind {other:?}: use need or offer"
-                )));
-            }
-        };
-        let text = check_text(kind, text)?;
+        let kind = NeedOfferKind::parse(kind.trim()).ok_or_else(|| {
+            AppError::Invalid(format!("kind {:?}: use need or offer", kind.trim()))
+        })?;
+        let text = check_text(kind.as_str(), text)?;
         let tags = check_tags(tags)?;
         let mut tx = self.store.begin(self.account).await?;
         let (person, name) = match person {
@@ -209,7 +205,7 @@ impl App {
         let row = NeedOfferRow {
             id: Uuid::now_v7(),
             person,
-            kind: kind.into(),
+            kind,
             text,
             tags,
             created_at: kith_store::now_micros(),
@@ -319,7 +315,7 @@ impl App {
         );
         let needs: Vec<(PersonId, &NeedOfferRow)> = rows
             .iter()
-            .filter(|(_, r)| r.kind == "need")
+            .filter(|(_, r)| r.kind == NeedOfferKind::Need)
             .filter_map(|(p, r)| p.map(|p| (p, r)))
             .collect();
         if needs.is_empty() {
@@ -338,7 +334,7 @@ impl App {
         // Candidates: offers (the user's own too), and current positions.
         let mut cands: Vec<Entry<Option<PersonId>>> = Vec::new();
         let mut why: Vec<String> = Vec::new();
-        for (p, r) in rows.iter().filter(|(_, r)| r.kind == "offer") {
+        for (p, r) in rows.iter().filter(|(_, r)| r.kind == NeedOfferKind::Offer) {
             cands.push(Entry {
                 person: *p,
                 text: r.text.clone(),
@@ -501,7 +497,7 @@ impl App {
             requester_person: Some(a.person.id),
             goal: a.person.card.display_name(),
             message: message.to_string(),
-            status: "asked".into(),
+            status: IntroStatus::Asked,
             target_email: None,
             created_at: now,
             updated_at: now,
@@ -511,7 +507,13 @@ impl App {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.store
-                    .move_introduction(row.id, "asked", "withdrawn", None, None)
+                    .move_introduction(
+                        row.id,
+                        IntroStatus::Asked,
+                        IntroStatus::Withdrawn,
+                        None,
+                        None,
+                    )
                     .await?;
                 Err(e)
             }
@@ -525,22 +527,19 @@ impl App {
         direction: &str,
         what: &str,
     ) -> Result<FavourView> {
-        let direction = match direction.trim() {
-            "given" => "given",
-            "received" => "received",
-            other => {
-                return Err(AppError::Invalid(format!(
-                    "direction {other:?}: use given or received"
-                )));
-            }
-        };
+        let direction = FavourDirection::parse(direction.trim()).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "direction {:?}: use given or received",
+                direction.trim()
+            ))
+        })?;
         let what = check_text("favour", what)?;
         let mut tx = self.store.begin(self.account).await?;
         let sp = resolve(&mut tx, person).await?;
         let row = FavourRow {
             id: Uuid::now_v7(),
             person: sp.person.id,
-            direction: direction.into(),
+            direction,
             what,
             at: kith_store::now_micros(),
         };
@@ -629,7 +628,7 @@ fn need_view(r: NeedOfferRow, person: String, from_member: bool) -> NeedOfferVie
         id: r.id,
         person_id: r.person,
         person,
-        kind: r.kind,
+        kind: r.kind.as_str().into(),
         text: r.text,
         tags: r.tags,
         from_member,
@@ -642,7 +641,7 @@ fn favour_view(r: FavourRow, person: String) -> FavourView {
         id: r.id,
         person_id: r.person,
         person,
-        direction: r.direction,
+        direction: r.direction.as_str().into(),
         what: r.what,
         at: rfc3339(r.at),
     }

@@ -13,7 +13,9 @@ use crate::cards::record_favour;
 use crate::interactions::rfc3339;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
+use kith_core::introduction::IntroStatus;
 use kith_core::mycard::Visibility;
+use kith_core::reciprocity::FavourDirection;
 use kith_core::{AccountId, Direction, Interaction, InteractionId, InteractionKind, PersonId};
 use kith_store::Store;
 use kith_store::network::IntroRow;
@@ -302,7 +304,7 @@ impl App {
             .any(|i| {
                 i.requester == self.account
                     && i.broker_person == broker_person
-                    && matches!(i.status.as_str(), "asked" | "accepted")
+                    && i.status.is_open()
             });
         if open {
             return Err(AppError::Invalid(format!(
@@ -319,7 +321,7 @@ impl App {
             requester_person: own,
             goal: shown.clone(),
             message: message.to_string(),
-            status: "asked".into(),
+            status: IntroStatus::Asked,
             target_email: None,
             created_at: now,
             updated_at: now,
@@ -385,7 +387,7 @@ impl App {
                 .unwrap_or_default(),
             person,
             message: row.message,
-            status: row.status,
+            status: row.status.as_str().into(),
             created_at: rfc3339(row.created_at),
         })
     }
@@ -422,11 +424,17 @@ impl App {
         }
         if !(self
             .store
-            .move_introduction(id, "asked", "withdrawn", None, None)
+            .move_introduction(id, IntroStatus::Asked, IntroStatus::Withdrawn, None, None)
             .await?
             || self
                 .store
-                .move_introduction(id, "accepted", "withdrawn", None, None)
+                .move_introduction(
+                    id,
+                    IntroStatus::Accepted,
+                    IntroStatus::Withdrawn,
+                    None,
+                    None,
+                )
                 .await?)
         {
             return Err(AppError::Invalid(format!(
@@ -451,7 +459,7 @@ impl App {
         let row = self.broker_row(id).await?;
         if !self
             .store
-            .move_introduction(id, "asked", "declined", None, None)
+            .move_introduction(id, IntroStatus::Asked, IntroStatus::Declined, None, None)
             .await?
         {
             return Err(AppError::Invalid(format!(
@@ -491,7 +499,7 @@ impl App {
         public_url: &str,
     ) -> Result<IntroView> {
         let row = self.broker_row(id).await?;
-        if row.status != "asked" {
+        if row.status != IntroStatus::Asked {
             return Err(AppError::Invalid(format!(
                 "this request is {} already",
                 row.status
@@ -534,8 +542,8 @@ impl App {
             .store
             .move_introduction(
                 id,
-                "asked",
-                "accepted",
+                IntroStatus::Asked,
+                IntroStatus::Accepted,
                 Some(&secret_hash(&secret)),
                 Some(&email),
             )
@@ -578,7 +586,7 @@ impl App {
         let subject = format!("{broker_name} would like to introduce you to {requester_name}");
         if let Err(e) = mailer.send(&email, &subject, text, html).await {
             self.store
-                .move_introduction(id, "accepted", "asked", None, None)
+                .move_introduction(id, IntroStatus::Accepted, IntroStatus::Asked, None, None)
                 .await?;
             return Err(e);
         }
@@ -611,7 +619,7 @@ pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInv
         broker: member_name(store, row.broker).await?,
         requester: requester_name(store, &row).await?,
         message: row.message,
-        status: row.status,
+        status: row.status.as_str().into(),
     })
 }
 
@@ -623,9 +631,13 @@ pub async fn answer_introduction(
     mailer: &Mailer,
 ) -> Result<IntroInvite> {
     let row = row_by_secret(store, secret).await?;
-    let to = if yes { "introduced" } else { "refused" };
+    let to = if yes {
+        IntroStatus::Introduced
+    } else {
+        IntroStatus::Refused
+    };
     if !store
-        .move_introduction(row.id, "accepted", to, None, None)
+        .move_introduction(row.id, IntroStatus::Accepted, to, None, None)
         .await?
     {
         return Err(AppError::NotFound(
@@ -704,7 +716,7 @@ pub async fn answer_introduction(
                 store,
                 row.broker,
                 card,
-                "given",
+                FavourDirection::Given,
                 format!("introduced them to {contact_name}"),
             )
             .await?;
@@ -724,7 +736,7 @@ pub async fn answer_introduction(
                     store,
                     row.requester,
                     card,
-                    "received",
+                    FavourDirection::Received,
                     format!("introduced you to {contact_name}"),
                 )
                 .await?;
@@ -744,6 +756,6 @@ pub async fn answer_introduction(
         broker: broker_name,
         requester: requester_name,
         message: row.message,
-        status: to.into(),
+        status: to.as_str().into(),
     })
 }
