@@ -2,8 +2,10 @@
 //! where each value came from — and the identity rules that decide when two
 //! records are the same person. Pure data and functions: no I/O, no async.
 
+pub mod changes;
 pub mod dates;
 pub mod due;
+pub mod follow;
 pub mod helpout;
 pub mod identity;
 pub mod ids;

@@ -6,7 +6,7 @@
 use crate::interactions::rfc3339;
 use crate::{App, AppError, Result};
 use kith_core::PersonId;
-use kith_core::mycard::ChangeKind;
+use kith_core::changes::ChangeKind;
 use kith_core::strength::{Circle, Touch, strength};
 use kith_store::cards::ChangeRow;
 use serde::Serialize;

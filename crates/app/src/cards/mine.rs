@@ -6,7 +6,9 @@
 
 use super::member_source;
 use crate::{App, AppError, Result};
-use kith_core::mycard::{self, Field, MyCard, Visibility};
+use kith_core::changes::{self, Change};
+use kith_core::follow::follow;
+use kith_core::mycard::{Field, MyCard, Visibility};
 use kith_core::{AccountId, Card, Person, Source};
 use kith_store::Store;
 use kith_store::cards::ChangeRow;
@@ -216,7 +218,7 @@ async fn push_card(
     if a == b {
         return Ok(0);
     }
-    let news = mycard::changes(&b, &a);
+    let news = changes::changes(&b, &a);
     let mut reached = 0;
     for holder in store.connections(member).await? {
         if apply(store, holder, member, &b, &a, &src, &news).await? {
@@ -235,7 +237,7 @@ async fn apply(
     before: &Card,
     after: &Card,
     src: &Source,
-    news: &[mycard::Change],
+    news: &[Change],
 ) -> Result<bool> {
     let mut tx = store.begin(holder).await?;
     let Some(id) = tx.member_cards().await?.get(&member).copied() else {
@@ -245,7 +247,7 @@ async fn apply(
         return Ok(false);
     };
     let mut card = held.person.card.clone();
-    mycard::follow(&mut card, before, after, src, &this_month());
+    follow(&mut card, before, after, src, &this_month());
     let changed = card != held.person.card;
     if changed {
         let person = Person { id, card };

@@ -11,8 +11,8 @@
 
 use super::ImportReport;
 use crate::error::{AppError, Result};
+use kith_core::changes::changes;
 use kith_core::identity::{self, Decision, Key, Profile, Region};
-use kith_core::mycard::changes;
 use kith_core::{Card, ImportRecord, Person, PersonId};
 use kith_store::cards::ChangeRow;
 use kith_store::tx::{PersonWrite, PreparedWrite};

@@ -144,19 +144,19 @@ pub(crate) struct NetState {
 
 /// The privacy rule of every query: a viewer passes only through their
 /// own people, their connections, and the people those connections share.
-pub(crate) struct Visibility<'a> {
+pub(crate) struct ViewerFilter<'a> {
     viewer: AccountId,
     nodes: &'a [NodeInfo],
     connections: &'a [AccountId],
 }
 
-impl<'a> Visibility<'a> {
+impl<'a> ViewerFilter<'a> {
     fn of(
         viewer: AccountId,
         nodes: &'a [NodeInfo],
         accounts: &'a HashMap<AccountId, Loaded>,
-    ) -> Visibility<'a> {
-        Visibility {
+    ) -> ViewerFilter<'a> {
+        ViewerFilter {
             viewer,
             nodes,
             connections: accounts
@@ -220,16 +220,16 @@ impl NetState {
 
     /// Whether `viewer` may pass through `node`.
     pub(crate) fn visible(&self, viewer: AccountId, node: Node) -> bool {
-        self.visibility(viewer).allows(node)
+        self.viewer_filter(viewer).allows(node)
     }
 
-    fn visibility(&self, viewer: AccountId) -> Visibility<'_> {
-        Visibility::of(viewer, &self.nodes, &self.accounts)
+    fn viewer_filter(&self, viewer: AccountId) -> ViewerFilter<'_> {
+        ViewerFilter::of(viewer, &self.nodes, &self.accounts)
     }
 
     /// The graph and the viewer's filter, borrowed apart.
-    pub(crate) fn searcher(&self, viewer: AccountId) -> (&Graph, Visibility<'_>) {
-        (&self.graph, self.visibility(viewer))
+    pub(crate) fn searcher(&self, viewer: AccountId) -> (&Graph, ViewerFilter<'_>) {
+        (&self.graph, self.viewer_filter(viewer))
     }
 
     /// Adds evidence to a tie; its strength is set by [`Self::settle_ties`].
