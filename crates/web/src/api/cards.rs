@@ -4,14 +4,15 @@
 //! for them" with introductions from it, and favours.
 
 use crate::http::caller::ApiCaller;
-use crate::http::input::query;
-use crate::http::input::{check_text, json_body};
+use crate::http::input::ApiJson;
+use crate::http::input::ApiQuery;
+use crate::http::input::PersonPath;
+use crate::http::input::check_text;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -89,9 +90,8 @@ pub struct CardInput {
 pub async fn put_card(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<CardInput>, JsonRejection>,
+    ApiJson(input): ApiJson<CardInput>,
 ) -> Result<Json<CardUpdate>, Problem> {
-    let input = json_body(body)?;
     if input.fields.len() > 100 {
         return Err(Problem::new(Code::InvalidValue, "at most 100 fields"));
     }
@@ -117,9 +117,8 @@ pub async fn put_card(
 pub async fn set_field(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<FieldInput>, JsonRejection>,
+    ApiJson(f): ApiJson<FieldInput>,
 ) -> Result<Json<CardUpdate>, Problem> {
-    let f = json_body(body)?;
     Ok(Json(
         state
             .app(caller.account)
@@ -151,9 +150,8 @@ pub struct UnsetQuery {
 pub async fn unset_field(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<UnsetQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<UnsetQuery>,
 ) -> Result<Json<CardUpdate>, Problem> {
-    let q = query(q)?;
     Ok(Json(
         state
             .app(caller.account)
@@ -238,9 +236,8 @@ pub struct SendInput {
 pub async fn send_card(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<SendInput>, JsonRejection>,
+    ApiJson(input): ApiJson<SendInput>,
 ) -> Result<Json<SendReport>, Problem> {
-    let input = json_body(body)?;
     if input.people.len() > 500 {
         return Err(Problem::new(
             Code::InvalidValue,
@@ -286,9 +283,8 @@ pub struct ChangesQuery {
 pub async fn changes(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<ChangesQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
 ) -> Result<Json<Vec<ChangeView>>, Problem> {
-    let q = query(q)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(Problem::new(Code::InvalidValue, "limit must be 1 to 500"));
@@ -312,9 +308,8 @@ pub async fn changes(
 pub async fn person_changes(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<Json<Vec<ChangeView>>, Problem> {
-    let id = person_id(&id)?;
     Ok(Json(state.app(caller.account).person_changes(&id).await?))
 }
 
@@ -338,9 +333,8 @@ pub struct NeedsQuery {
 pub async fn needs(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<NeedsQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<NeedsQuery>,
 ) -> Result<Json<Vec<NeedOfferView>>, Problem> {
-    let q = query(q)?;
     let person = q.person.as_deref().map(person_id).transpose()?;
     Ok(Json(
         state
@@ -380,9 +374,8 @@ pub struct NeedInput {
 pub async fn add_need(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<NeedInput>, JsonRejection>,
+    ApiJson(input): ApiJson<NeedInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     let person = input.person.as_deref().map(person_id).transpose()?;
     let view = state
         .app(caller.account)
@@ -454,9 +447,8 @@ pub struct MakeIntroInput {
 pub async fn make_introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<MakeIntroInput>, JsonRejection>,
+    ApiJson(input): ApiJson<MakeIntroInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     let (a, b) = (person_id(&input.person)?, person_id(&input.helper)?);
     check_text("message", &input.message)?;
     let view = state
@@ -491,9 +483,8 @@ pub struct FavoursQuery {
 pub async fn favours(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<FavoursQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<FavoursQuery>,
 ) -> Result<Json<Vec<FavourView>>, Problem> {
-    let q = query(q)?;
     let person = q.person.as_deref().map(person_id).transpose()?;
     Ok(Json(
         state.app(caller.account).favours(person.as_deref()).await?,
@@ -527,9 +518,8 @@ pub struct FavourInput {
 pub async fn add_favour(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<FavourInput>, JsonRejection>,
+    ApiJson(input): ApiJson<FavourInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     let person = person_id(&input.person)?;
     let view = state
         .app(caller.account)

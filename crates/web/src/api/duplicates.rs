@@ -1,13 +1,15 @@
 //! `/api/v1/duplicates`: suggestions, merge, dismiss, and undoing a merge.
 
 use crate::http::caller::ApiCaller;
-use crate::http::input::{json_body, paging, query};
+use crate::http::input::ApiJson;
+use crate::http::input::ApiQuery;
+use crate::http::input::PersonPath;
+use crate::http::input::paging;
 use crate::http::problem::{Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kith_app::{PersonView, SuggestionView};
@@ -55,9 +57,8 @@ pub struct DuplicatesPage {
 pub async fn list_duplicates(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<PageQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<DuplicatesPage>, Problem> {
-    let q = query(q)?;
     let (limit, offset) = paging(q.limit, q.offset)?;
     let (total, duplicates) = state
         .app(caller.account)
@@ -98,9 +99,8 @@ pub struct MergeInput {
 pub async fn merge(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<MergeInput>, JsonRejection>,
+    ApiJson(input): ApiJson<MergeInput>,
 ) -> Result<Json<PersonView>, Problem> {
-    let input = json_body(body)?;
     let (a, b) = (person_id(&input.survivor)?, person_id(&input.absorbed)?);
     Ok(Json(state.app(caller.account).merge_people(&a, &b).await?))
 }
@@ -128,9 +128,8 @@ pub struct PairInput {
 pub async fn dismiss(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<PairInput>, JsonRejection>,
+    ApiJson(input): ApiJson<PairInput>,
 ) -> Result<StatusCode, Problem> {
-    let input = json_body(body)?;
     let (a, b) = (person_id(&input.a)?, person_id(&input.b)?);
     state.app(caller.account).dismiss_duplicate(&a, &b).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -155,9 +154,8 @@ pub struct Unmerged {
 pub async fn unmerge(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<Json<Unmerged>, Problem> {
-    let id = person_id(&id)?;
     let (survivor, restored) = state.app(caller.account).unmerge(&id).await?;
     Ok(Json(Unmerged { survivor, restored }))
 }

@@ -1,12 +1,11 @@
 //! `/api/v1/export`: the whole address book as one file.
 
 use crate::http::caller::ApiCaller;
-use crate::http::input::query;
+use crate::http::input::ApiQuery;
 use crate::http::problem::Problem;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use kith_app::PersonView;
@@ -50,10 +49,9 @@ pub enum ExportKind {
 pub async fn export(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<ExportQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, Problem> {
     use kith_app::types::VcardVersion as Version;
-    let q = query(q)?;
     let (format, file, content_type) = match q.format.unwrap_or(ExportKind::Vcard4) {
         ExportKind::Vcard4 => (
             ExportFormat::Vcard(Version::V4),

@@ -3,15 +3,17 @@
 //! cadences, the reach-out list, done and snooze. Only the account's own people can be named.
 
 use crate::http::caller::ApiCaller;
+use crate::http::input::ApiJson;
+use crate::http::input::ApiQuery;
+use crate::http::input::PersonPath;
+use crate::http::input::check_text;
 use crate::http::input::parse_circle;
 use crate::http::input::parse_kind;
-use crate::http::input::{check_text, json_body};
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -61,15 +63,13 @@ pub struct InteractionsQuery {
 pub async fn list_interactions(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    q: Result<Query<InteractionsQuery>, QueryRejection>,
+    PersonPath(id): PersonPath,
+    ApiQuery(q): ApiQuery<InteractionsQuery>,
 ) -> Result<Json<Vec<InteractionView>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(Problem::new(Code::InvalidValue, "limit must be 1 to 500"));
     }
-    let id = person_id(&id)?;
     Ok(Json(
         state.app(caller.account).interactions(&id, limit).await?,
     ))
@@ -112,11 +112,10 @@ pub struct InteractionInput {
 pub async fn log_interaction(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    body: Result<Json<InteractionInput>, JsonRejection>,
+    PersonPath(id): PersonPath,
+    ApiJson(input): ApiJson<InteractionInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
-    let mut people = vec![person_id(&id)?];
+    let mut people = vec![id.clone()];
     let with = input.with.unwrap_or_default();
     if with.len() > 50 {
         return Err(Problem::new(Code::InvalidValue, "with: at most 50 people"));
@@ -209,9 +208,8 @@ pub struct StrengthView {
 pub async fn get_strength(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<Json<StrengthView>, Problem> {
-    let id = person_id(&id)?;
     let s = state.app(caller.account).strength(&id).await?;
     Ok(Json(StrengthView {
         score: s.score,
@@ -246,17 +244,16 @@ pub struct CircleInput {
 pub async fn set_circle(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    body: Result<Json<CircleInput>, JsonRejection>,
+    PersonPath(id): PersonPath,
+    ApiJson(input): ApiJson<CircleInput>,
 ) -> Result<Json<StrengthView>, Problem> {
-    let input = json_body(body)?;
     let circle = input.circle.as_deref().map(parse_circle).transpose()?;
-    let person = person_id(&id)?;
+    let person = id.clone();
     state
         .app(caller.account)
         .pin_circle(&person, circle)
         .await?;
-    get_strength(State(state), caller, Path(id)).await
+    get_strength(State(state), caller, PersonPath(id)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -279,9 +276,8 @@ pub struct ComingUpQuery {
 pub async fn coming_up(
     State(state): State<AppState>,
     caller: ApiCaller,
-    query: Result<Query<ComingUpQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ComingUpQuery>,
 ) -> Result<Json<Vec<ComingUpView>>, Problem> {
-    let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
     Ok(Json(
         state
             .app(caller.account)
@@ -316,11 +312,9 @@ pub struct CadenceInput {
 pub async fn set_cadence(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    body: Result<Json<CadenceInput>, JsonRejection>,
+    PersonPath(id): PersonPath,
+    ApiJson(input): ApiJson<CadenceInput>,
 ) -> Result<StatusCode, Problem> {
-    let input = json_body(body)?;
-    let id = person_id(&id)?;
     state
         .app(caller.account)
         .set_cadence(&id, input.every_days)
@@ -345,9 +339,8 @@ pub async fn set_tag_cadence(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(tag): Path<String>,
-    body: Result<Json<CadenceInput>, JsonRejection>,
+    ApiJson(input): ApiJson<CadenceInput>,
 ) -> Result<StatusCode, Problem> {
-    let input = json_body(body)?;
     check_text("tag", &tag)?;
     state
         .app(caller.account)
@@ -396,11 +389,9 @@ pub struct DoneInput {
 pub async fn mark_done(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    body: Result<Json<DoneInput>, JsonRejection>,
+    PersonPath(id): PersonPath,
+    ApiJson(input): ApiJson<DoneInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
-    let id = person_id(&id)?;
     let kind = input.kind.as_deref().map(parse_kind).transpose()?;
     let logged = state.app(caller.account).done(&id, kind).await?;
     Ok((StatusCode::CREATED, Json(logged)).into_response())
@@ -432,11 +423,9 @@ pub struct SnoozeInput {
 pub async fn snooze(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    body: Result<Json<SnoozeInput>, JsonRejection>,
+    PersonPath(id): PersonPath,
+    ApiJson(input): ApiJson<SnoozeInput>,
 ) -> Result<StatusCode, Problem> {
-    let input = json_body(body)?;
-    let id = person_id(&id)?;
     state.app(caller.account).snooze(&id, input.days).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,15 +5,16 @@
 //! their sharing allows.
 
 use crate::http::caller::ApiCaller;
+use crate::http::input::ApiJson;
+use crate::http::input::ApiQuery;
+use crate::http::input::PersonPath;
+use crate::http::input::check_text;
 use crate::http::input::path_target;
-use crate::http::input::query;
-use crate::http::input::{check_text, json_body};
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -76,9 +77,8 @@ pub struct PathQuery {
 pub async fn paths(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<PathQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<PathQuery>,
 ) -> Result<Json<Vec<PathView>>, Problem> {
-    let q = query(q)?;
     let target = path_target(q.to, q.org)?;
     let (_, paths) = state
         .app(caller.account)
@@ -108,9 +108,8 @@ pub struct WhoAtQuery {
 pub async fn who_at(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<WhoAtQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<WhoAtQuery>,
 ) -> Result<Json<Vec<ReachView>>, Problem> {
-    let q = query(q)?;
     check_text("org", &q.org)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -130,9 +129,8 @@ pub async fn who_at(
 pub async fn ties_of(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<Json<Vec<TieView>>, Problem> {
-    let id = person_id(&id)?;
     Ok(Json(state.app(caller.account).ties_of(&id).await?))
 }
 
@@ -167,9 +165,8 @@ pub struct TieInput {
 pub async fn set_tie(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<TieInput>, JsonRejection>,
+    ApiJson(input): ApiJson<TieInput>,
 ) -> Result<Json<Vec<TieView>>, Problem> {
-    let input = json_body(body)?;
     let (a, b) = (person_id(&input.a)?, person_id(&input.b)?);
     check_text("kind", &input.kind)?;
     let app = state.app(caller.account);
@@ -244,9 +241,8 @@ pub struct Said {
 pub async fn invite(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<InviteInput>, JsonRejection>,
+    ApiJson(input): ApiJson<InviteInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     check_text("name", &input.name)?;
     let message = state.app(caller.account).invite(&input.name).await?;
     Ok((StatusCode::CREATED, Json(Said { message })).into_response())
@@ -362,9 +358,8 @@ pub struct SharingInput {
 pub async fn set_sharing(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<SharingInput>, JsonRejection>,
+    ApiJson(input): ApiJson<SharingInput>,
 ) -> Result<Json<SharingView>, Problem> {
-    let input = json_body(body)?;
     let scope = match (input.tag, input.person) {
         (Some(_), Some(_)) => {
             return Err(Problem::new(
@@ -468,9 +463,8 @@ pub struct IntroInput {
 pub async fn request_introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<IntroInput>, JsonRejection>,
+    ApiJson(input): ApiJson<IntroInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     let target = path_target(input.to, input.org)?;
     check_text("via", &input.via)?;
     let message = input.message.unwrap_or_default();
@@ -538,9 +532,9 @@ pub struct MapQuery {
 pub async fn map(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<MapQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<MapQuery>,
 ) -> Result<Json<NetworkMap>, Problem> {
-    let limit = query(q)?.limit.unwrap_or(150);
+    let limit = q.limit.unwrap_or(150);
     if !(1..=500).contains(&limit) {
         return Err(Problem::new(Code::InvalidValue, "limit must be 1 to 500"));
     }

@@ -1,13 +1,13 @@
 //! `/api/v1/organizations` (who is there now and before) and `/api/v1/tags`.
 
 use crate::http::caller::ApiCaller;
-use crate::http::input::{check_text, paging, query};
+use crate::http::input::ApiQuery;
+use crate::http::input::{check_text, paging};
 use crate::http::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use kith_app::orgs::OrgView;
 use serde::{Deserialize, Serialize};
@@ -64,9 +64,8 @@ pub struct OrgPage {
 pub async fn list_organizations(
     State(state): State<AppState>,
     caller: ApiCaller,
-    q: Result<Query<OrgQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<OrgQuery>,
 ) -> Result<Json<OrgPage>, Problem> {
-    let q = query(q)?;
     let (limit, offset) = paging(q.limit, q.offset)?;
     if let Some(s) = &q.search {
         check_text("search", s)?;

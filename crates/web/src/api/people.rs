@@ -3,16 +3,17 @@
 //! --json`. Changes need `If-Match` with the ETag read: no lost updates.
 
 use crate::http::caller::ApiCaller;
+use crate::http::input::ApiJson;
+use crate::http::input::ApiQuery;
 use crate::http::input::PersonInput;
+use crate::http::input::PersonPath;
 use crate::http::input::check_text;
-use crate::http::input::json_body;
 use crate::http::input::paging;
-use crate::http::problem::{Code, Problem, person_id};
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -88,9 +89,8 @@ pub struct PeoplePage {
 pub async fn list_people(
     State(state): State<AppState>,
     caller: ApiCaller,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PeoplePage>, Problem> {
-    let Query(q) = query.map_err(|e| Problem::new(Code::InvalidRequest, e.body_text()))?;
     let (limit, offset) = paging(q.limit, q.offset)?;
     for text in [&q.search, &q.tag, &q.org].into_iter().flatten() {
         check_text("query", text)?;
@@ -170,13 +170,10 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
 pub async fn get_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let person = state
-        .app(caller.account)
-        .find_person(&person_id(&id)?)
-        .await?;
+    let person = state.app(caller.account).find_person(&id.clone()).await?;
     let tag = etag(&person);
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
@@ -206,9 +203,8 @@ pub async fn get_person(
 pub async fn create_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<PersonInput>, JsonRejection>,
+    ApiJson(input): ApiJson<PersonInput>,
 ) -> Result<Response, Problem> {
-    let input = json_body(body)?;
     input.check()?;
     let person = state
         .app(caller.account)
@@ -237,15 +233,13 @@ pub async fn create_person(
 pub async fn patch_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     headers: HeaderMap,
-    body: Result<Json<PersonInput>, JsonRejection>,
+    ApiJson(input): ApiJson<PersonInput>,
 ) -> Result<Response, Problem> {
-    let id = person_id(&id)?;
     let app = state.app(caller.account);
     let current = app.find_person(&id).await?;
     let version = if_match(&headers)?;
-    let input = json_body(body)?;
     input.check()?;
     // The edit is computed from what was read; edit_person_if refuses it if
     // the person changed meanwhile (or since the client read them).
@@ -271,10 +265,9 @@ pub async fn patch_person(
 pub async fn delete_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
-    let id = person_id(&id)?;
     let app = state.app(caller.account);
     app.find_person(&id).await?;
     let version = if_match(&headers)?;

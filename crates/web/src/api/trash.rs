@@ -1,11 +1,12 @@
 //! `/api/v1/deleted-people`: people deleted in the last 30 days, and restoring one.
 
 use crate::http::caller::ApiCaller;
-use crate::http::problem::{Problem, person_id};
+use crate::http::input::PersonPath;
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use kith_app::PersonView;
 
@@ -40,8 +41,7 @@ pub async fn list_deleted(
 pub async fn restore(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<Json<PersonView>, Problem> {
-    let id = person_id(&id)?;
     Ok(Json(state.app(caller.account).restore_person(&id).await?))
 }

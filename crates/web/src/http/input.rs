@@ -5,15 +5,17 @@
 
 use crate::http::problem::{Code, Problem};
 use axum::Json;
-use axum::extract::Query;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use kith_app::PersonView;
 use kith_app::network::paths::PathTarget;
 use kith_app::people::{PersonEdit, PositionEdit};
 use kith_core::InteractionKind;
 use kith_core::strength::Circle;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// Longest accepted text in any field, and most values in a list.
 const MAX_TEXT: usize = 4_000;
@@ -278,4 +280,42 @@ pub(crate) fn path_target(to: Option<String>, org: Option<String>) -> Result<Pat
         PathTarget::Person(q) | PathTarget::Org(q) => check_text("target", q)?,
     }
     Ok(target)
+}
+
+/// A JSON body; rejected (before the handler runs) with a problem document
+/// saying what is wrong with it.
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        json_body(Json::<T>::from_request(req, state).await).map(ApiJson)
+    }
+}
+
+/// A query string's values; rejected with a problem document.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        query(Query::<T>::from_request_parts(parts, state).await).map(ApiQuery)
+    }
+}
+
+/// A person's id from the path (`/…/people/{id}`), normalised; anything
+/// that is not an id answers 404 like an id that does not exist.
+pub(crate) struct PersonPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PersonPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Problem::new(Code::NotFound, e.body_text()))?;
+        crate::http::problem::person_id(&id).map(PersonPath)
+    }
 }

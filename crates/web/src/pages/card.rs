@@ -7,6 +7,7 @@
 
 use crate::http::caller::PageCaller;
 use crate::http::caller::RequestParts;
+use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::http::qr::qr_svg;
 use crate::pages::network::PublicPage;
@@ -467,11 +468,10 @@ async fn add_need(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<NeedForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     crate::http::input::check_text("text", &form.text)?;
     crate::http::input::check_text("tags", &form.tags)?;
     let tags: Vec<String> = form.tags.split([',', ' ']).map(str::to_string).collect();
@@ -493,11 +493,10 @@ async fn add_favour(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<FavourForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     crate::http::input::check_text("what", &form.what)?;
     state
         .app(caller.account)

@@ -4,12 +4,13 @@
 
 use crate::http::caller::RequestParts;
 use crate::http::caller::{CsrfForm, PageCaller};
-use crate::http::problem::{Code, Problem, person_id};
+use crate::http::input::PersonPath;
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -110,11 +111,10 @@ async fn done(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     state.app(caller.account).done(&id, None).await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -129,11 +129,10 @@ async fn snooze(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<SnoozeForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     state.app(caller.account).snooze(&id, form.days).await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -150,11 +149,10 @@ async fn set_cadence(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CadenceForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let every = match form.every_days.trim() {
         "" => None,
         days => Some(days.parse::<i64>().map_err(|_| {
@@ -180,11 +178,10 @@ async fn set_circle(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CircleForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let circle = match form.circle.trim() {
         "" => None,
         name => Some(crate::http::input::parse_circle(name)?),

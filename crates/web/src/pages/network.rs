@@ -7,8 +7,9 @@
 
 use crate::http::caller::RequestParts;
 use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::input::PersonPath;
 use crate::http::input::path_target;
-use crate::http::problem::{Code, Problem, person_id};
+use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -455,11 +456,10 @@ async fn set_tie(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<TieForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     crate::http::input::check_text("other", &form.other)?;
     let strength = match form.strength.trim().trim_end_matches('%') {
         "" => None,

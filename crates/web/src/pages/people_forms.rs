@@ -4,12 +4,13 @@
 use crate::http::caller::RequestParts;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonInput;
-use crate::http::problem::{Problem, person_id};
+use crate::http::input::PersonPath;
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -244,9 +245,8 @@ async fn create(
 async fn edit_page(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
 ) -> Result<FormPage, Problem> {
-    let id = person_id(&id)?;
     let person = state.app(caller.account).find_person(&id).await?;
     Ok(FormPage {
         user: caller.name,
@@ -264,11 +264,10 @@ async fn update(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let app = state.app(caller.account);
     let current = app.find_person(&id).await?;
     let heading = format!("Edit {}", current.name);
@@ -315,11 +314,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     state.app(caller.account).delete_person(&id).await?;
     Ok(Redirect::to("/people").into_response())
 }
@@ -339,11 +337,10 @@ async fn log_interaction(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<InteractionForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let kind = crate::http::input::parse_kind(&form.kind)?;
     state
         .app(caller.account)
@@ -393,11 +390,10 @@ async fn restore(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let person = state.app(caller.account).restore_person(&id).await?;
     Ok(Redirect::to(&format!("/people/{}", person.id)).into_response())
 }

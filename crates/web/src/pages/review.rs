@@ -3,6 +3,7 @@
 
 use crate::http::caller::RequestParts;
 use crate::http::caller::{CsrfForm, PageCaller};
+use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use askama::Template;
@@ -151,11 +152,10 @@ async fn unmerge(
     State(state): State<AppState>,
     caller: PageCaller,
     parts: RequestParts,
-    Path(id): Path<String>,
+    PersonPath(id): PersonPath,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Problem> {
     caller.check_form(parts.same_site, &form.csrf)?;
-    let id = person_id(&id)?;
     let (a, _) = state.app(caller.account).unmerge(&id).await?;
     Ok(Redirect::to(&format!("/people/{}", a.id)).into_response())
 }
