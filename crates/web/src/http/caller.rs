@@ -80,6 +80,50 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
+/// A form that carries the session's token in its `csrf` field.
+pub(crate) trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Says which form structs carry the session's token (`csrf`).
+macro_rules! has_csrf {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::http::caller::HasCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+pub(crate) use has_csrf;
+
+has_csrf!(CsrfForm);
+
+/// A signed-in browser's form, checked before the handler runs: the
+/// session (else the sign-in page), then the form, then its token and
+/// that it came from this site.
+pub(crate) struct SignedForm<T>(pub PageCaller, pub T);
+
+impl<T: serde::de::DeserializeOwned + HasCsrf> axum::extract::FromRequest<AppState>
+    for SignedForm<T>
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let caller = PageCaller::from_request_parts(&mut parts, state).await?;
+        let same_site = same_site(&parts);
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(form) = axum::Form::<T>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        caller
+            .check_form(same_site, form.csrf())
+            .map_err(IntoResponse::into_response)?;
+        Ok(SignedForm(caller, form))
+    }
+}
+
 /// A signed-in browser on the pages; others are sent to the sign-in page.
 pub struct PageCaller {
     pub account: AccountId,

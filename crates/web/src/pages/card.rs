@@ -6,7 +6,7 @@
 //! help out).
 
 use crate::http::caller::PageCaller;
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::http::qr::qr_svg;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -146,11 +146,8 @@ struct FieldForm {
 
 async fn card_action(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<FieldForm>,
+    SignedForm(caller, form): SignedForm<FieldForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let app = state.app(caller.account);
     let done = match form.action.as_str() {
         "set" => {
@@ -189,11 +186,8 @@ struct LinkForm {
 
 async fn link_action(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<LinkForm>,
+    SignedForm(caller, form): SignedForm<LinkForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("token", &form.token)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
@@ -227,11 +221,8 @@ struct SendForm {
 
 async fn send_details(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<SendForm>,
+    SignedForm(caller, form): SignedForm<SendForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("people", &form.people)?;
     let people: Vec<String> = form
         .people
@@ -466,12 +457,9 @@ struct NeedForm {
 
 async fn add_need(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<NeedForm>,
+    SignedForm(caller, form): SignedForm<NeedForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("text", &form.text)?;
     crate::http::input::check_text("tags", &form.tags)?;
     let tags: Vec<String> = form.tags.split([',', ' ']).map(str::to_string).collect();
@@ -491,12 +479,9 @@ struct FavourForm {
 
 async fn add_favour(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<FavourForm>,
+    SignedForm(caller, form): SignedForm<FavourForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("what", &form.what)?;
     state
         .app(caller.account)
@@ -522,12 +507,9 @@ fn back_to(back: &str) -> String {
 
 async fn remove_need(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<BackForm>,
+    SignedForm(caller, form): SignedForm<BackForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_need_offer(&id).await?;
     Ok(Redirect::to(&back_to(&form.back)).into_response())
@@ -535,12 +517,9 @@ async fn remove_need(
 
 async fn remove_favour(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<BackForm>,
+    SignedForm(caller, form): SignedForm<BackForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_favour(&id).await?;
     Ok(Redirect::to(&back_to(&form.back)).into_response())
@@ -557,11 +536,8 @@ struct IntroduceForm {
 
 async fn introduce(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<IntroduceForm>,
+    SignedForm(caller, form): SignedForm<IntroduceForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let (a, b) = (person_id(&form.person)?, person_id(&form.helper)?);
     crate::http::input::check_text("message", &form.message)?;
     state
@@ -576,3 +552,13 @@ async fn introduce(
         .await?;
     Ok(Redirect::to("/network#introductions").into_response())
 }
+
+crate::http::caller::has_csrf!(
+    BackForm,
+    FavourForm,
+    FieldForm,
+    IntroduceForm,
+    LinkForm,
+    NeedForm,
+    SendForm
+);

@@ -3,13 +3,13 @@
 //! vdirsyncer and khard), with a QR code that DAVx5 opens to set itself up.
 
 use crate::http::caller::PageCaller;
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -85,11 +85,8 @@ struct NewPassword {
 
 async fn new_password(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<NewPassword>,
+    SignedForm(caller, form): SignedForm<NewPassword>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     match state
         .auth
         .create_token(caller.account, TokenKind::Dav, &form.name)
@@ -123,3 +120,5 @@ mod tests {
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }
+
+crate::http::caller::has_csrf!(NewPassword);

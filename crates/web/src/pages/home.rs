@@ -2,7 +2,7 @@
 //! birthdays and work anniversaries coming up, and the people you are
 //! losing touch with. Also the person page's cadence and circle forms.
 
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem};
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -109,12 +109,9 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
 
 async fn done(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     state.app(caller.account).done(&id, None).await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -127,12 +124,9 @@ struct SnoozeForm {
 
 async fn snooze(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<SnoozeForm>,
+    SignedForm(caller, form): SignedForm<SnoozeForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     state.app(caller.account).snooze(&id, form.days).await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -147,12 +141,9 @@ struct CadenceForm {
 
 async fn set_cadence(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CadenceForm>,
+    SignedForm(caller, form): SignedForm<CadenceForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let every = match form.every_days.trim() {
         "" => None,
         days => Some(days.parse::<i64>().map_err(|_| {
@@ -176,12 +167,9 @@ struct CircleForm {
 
 async fn set_circle(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CircleForm>,
+    SignedForm(caller, form): SignedForm<CircleForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let circle = match form.circle.trim() {
         "" => None,
         name => Some(crate::http::input::parse_circle(name)?),
@@ -189,3 +177,5 @@ async fn set_circle(
     state.app(caller.account).pin_circle(&id, circle).await?;
     Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
 }
+
+crate::http::caller::has_csrf!(CadenceForm, CircleForm, SnoozeForm);

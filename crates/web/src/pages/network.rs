@@ -5,7 +5,7 @@
 //! introduction or a member verifies an address; and the path and tie
 //! parts of person and organisation pages.
 
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonPath;
 use crate::http::input::path_target;
@@ -287,11 +287,8 @@ struct ConnectionForm {
 
 async fn connection_action(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<ConnectionForm>,
+    SignedForm(caller, form): SignedForm<ConnectionForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("name", &form.name)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
@@ -321,11 +318,8 @@ struct SharingForm {
 
 async fn set_sharing(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<SharingForm>,
+    SignedForm(caller, form): SignedForm<SharingForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("tag", &form.tag)?;
     let scope = if form.tag.trim().is_empty() {
         SharingScope::All
@@ -356,11 +350,8 @@ struct AskForm {
 
 async fn ask_introduction(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<AskForm>,
+    SignedForm(caller, form): SignedForm<AskForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("message", &form.message)?;
     crate::http::input::check_text("via", &form.via)?;
     let target = path_target(Some(form.to), None)?;
@@ -373,12 +364,9 @@ async fn ask_introduction(
 
 async fn answer_introduction(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let id: uuid::Uuid = id
         .parse()
         .map_err(|_| Problem::new(Code::NotFound, format!("no introduction request {id}")))?;
@@ -410,11 +398,8 @@ struct EmailForm {
 
 async fn email_action(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<EmailForm>,
+    SignedForm(caller, form): SignedForm<EmailForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("email", &form.email)?;
     let app = state.app(caller.account);
     match form.action.as_str() {
@@ -454,12 +439,9 @@ struct TieForm {
 
 async fn set_tie(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<TieForm>,
+    SignedForm(caller, form): SignedForm<TieForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     crate::http::input::check_text("other", &form.other)?;
     let strength = match form.strength.trim().trim_end_matches('%') {
         "" => None,
@@ -584,3 +566,5 @@ async fn answer(
         no: "",
     })
 }
+
+crate::http::caller::has_csrf!(AskForm, ConnectionForm, EmailForm, SharingForm, TieForm);

@@ -1,7 +1,7 @@
 //! The pages that change people: add, edit (refused when someone else
 //! changed the person since the form was loaded), delete.
 
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonInput;
 use crate::http::input::PersonPath;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -204,11 +204,8 @@ fn form_again(
 
 async fn create(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<PersonForm>,
+    SignedForm(caller, form): SignedForm<PersonForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let input = form.input(None);
     if let Err(p) = input.check() {
         let action = "/people/new".to_string();
@@ -262,12 +259,9 @@ async fn edit_page(
 
 async fn update(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<PersonForm>,
+    SignedForm(caller, form): SignedForm<PersonForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let app = state.app(caller.account);
     let current = app.find_person(&id).await?;
     let heading = format!("Edit {}", current.name);
@@ -312,12 +306,9 @@ async fn update(
 
 async fn delete(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     state.app(caller.account).delete_person(&id).await?;
     Ok(Redirect::to("/people").into_response())
 }
@@ -335,12 +326,9 @@ struct InteractionForm {
 /// Logs an interaction from the person page, then shows the page again.
 async fn log_interaction(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<InteractionForm>,
+    SignedForm(caller, form): SignedForm<InteractionForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let kind = crate::http::input::parse_kind(&form.kind)?;
     state
         .app(caller.account)
@@ -388,12 +376,11 @@ async fn trash_page(
 
 async fn restore(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let person = state.app(caller.account).restore_person(&id).await?;
     Ok(Redirect::to(&format!("/people/{}", person.id)).into_response())
 }
+
+crate::http::caller::has_csrf!(InteractionForm, PersonForm);

@@ -1,7 +1,7 @@
 //! Pages for the address book as a whole: duplicate review (side by side,
 //! merge or dismiss, undo a merge) and export downloads.
 
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem, person_id};
@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::PersonView;
@@ -126,11 +126,8 @@ struct PairForm {
 
 async fn merge(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<PairForm>,
+    SignedForm(caller, form): SignedForm<PairForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
     let merged = state.app(caller.account).merge_people(&a, &b).await?;
     Ok(Redirect::to(&format!("/people/{}?merged=1", merged.id)).into_response())
@@ -138,11 +135,8 @@ async fn merge(
 
 async fn dismiss(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<PairForm>,
+    SignedForm(caller, form): SignedForm<PairForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
     state.app(caller.account).dismiss_duplicate(&a, &b).await?;
     Ok(Redirect::to("/duplicates").into_response())
@@ -150,12 +144,9 @@ async fn dismiss(
 
 async fn unmerge(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     PersonPath(id): PersonPath,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let (a, _) = state.app(caller.account).unmerge(&id).await?;
     Ok(Redirect::to(&format!("/people/{}", a.id)).into_response())
 }
@@ -197,3 +188,5 @@ async fn export_download(
     };
     crate::export::export_download(&state, caller.account, format, file, content_type).await
 }
+
+crate::http::caller::has_csrf!(PairForm);

@@ -1,7 +1,8 @@
 //! Setting up the first account, signing in and out.
 
 use crate::http::caller::RequestParts;
-use crate::http::caller::{PageCaller, SESSION_COOKIE, client_address};
+use crate::http::caller::SignedForm;
+use crate::http::caller::{SESSION_COOKIE, client_address};
 use crate::http::encode::local_path;
 use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
@@ -232,12 +233,9 @@ struct CsrfForm {
 
 async fn logout(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let result = if form.everywhere.is_some() {
         state.auth.logout_everywhere(caller.account).await
     } else {
@@ -250,3 +248,5 @@ async fn logout(
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/login")).into_response())
 }
+
+crate::http::caller::has_csrf!(CsrfForm);

@@ -2,14 +2,14 @@
 //! device passwords (a secret is shown once), the default phone region,
 //! your own email addresses, sign out everywhere.
 
-use crate::http::caller::RequestParts;
+use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -130,13 +130,10 @@ struct PasswordForm {
 
 async fn change_password(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
-    Form(form): Form<PasswordForm>,
+    SignedForm(caller, form): SignedForm<PasswordForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let address =
         crate::http::caller::client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     // The current password is checked like a sign-in (and throttled alike).
@@ -178,11 +175,8 @@ struct TokenForm {
 
 async fn create_token(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<TokenForm>,
+    SignedForm(caller, form): SignedForm<TokenForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let kind = match form.kind.as_str() {
         "dav" => TokenKind::Dav,
         "api" => TokenKind::Api,
@@ -209,12 +203,9 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let not_found = || Problem::new(Code::NotFound, "no such token");
     let id: uuid::Uuid = id.parse().map_err(|_| not_found())?;
     if !state.auth.revoke_token(caller.account, id).await? {
@@ -231,11 +222,8 @@ struct RegionForm {
 
 async fn set_region(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<RegionForm>,
+    SignedForm(caller, form): SignedForm<RegionForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     match state
         .app(caller.account)
         .set_phone_region(&form.region)
@@ -266,11 +254,8 @@ struct EmailForm {
 
 async fn my_emails(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<EmailForm>,
+    SignedForm(caller, form): SignedForm<EmailForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let app = state.app(caller.account);
     let done = match form.action.as_str() {
         "remove" => app.remove_my_email(&form.email).await,
@@ -296,11 +281,8 @@ struct DigestForm {
 
 async fn digest_settings(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<DigestForm>,
+    SignedForm(caller, form): SignedForm<DigestForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let every = DigestEvery::parse(&form.every).ok_or_else(|| {
         Problem::new(
             Code::InvalidValue,
@@ -323,11 +305,8 @@ async fn digest_settings(
 
 async fn send_digest(
     State(state): State<AppState>,
-    caller: PageCaller,
-    parts: RequestParts,
-    Form(form): Form<CsrfForm>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    caller.check_form(parts.same_site, &form.csrf)?;
     let Some(mailer) = state.config.mailer.clone() else {
         let message = "this server has no [smtp] configuration, so it cannot send mail".to_string();
         let page = page(&state, caller, None, None, Some(message)).await?;
@@ -356,3 +335,5 @@ async fn send_digest(
     let page = page(&state, caller, None, message, error).await?;
     Ok((status, page).into_response())
 }
+
+crate::http::caller::has_csrf!(DigestForm, EmailForm, PasswordForm, RegionForm, TokenForm);
