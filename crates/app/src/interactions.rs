@@ -1,6 +1,7 @@
 //! Logging interactions by hand and reading a person's: the use cases behind
 //! `kith log`, the person page's form and `/api/v1/people/{id}/interactions`.
 
+pub use crate::clock::rfc3339;
 use crate::people::resolve;
 use crate::view::PersonRef;
 use crate::{App, AppError, Result};
@@ -43,13 +44,6 @@ pub struct NewInteraction {
     pub note: Option<String>,
     /// Default: mutual (a coffee, a call, a meeting involve both).
     pub direction: Option<Direction>,
-}
-
-/// A timestamp in microseconds as RFC 3339.
-pub fn rfc3339(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 impl App {

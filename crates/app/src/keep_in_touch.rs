@@ -2,7 +2,8 @@
 //! reach-out list (`kith due`, the home page, `/api/v1/due`), marking
 //! someone done (an interaction logged now) or snoozing them.
 
-use crate::interactions::{InteractionView, NewInteraction, rfc3339};
+use crate::clock::{DAY, rfc3339};
+use crate::interactions::{InteractionView, NewInteraction};
 use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::due::{CadenceSource, DueInput, due};
@@ -13,7 +14,6 @@ use std::collections::HashMap;
 
 /// Longest cadence accepted: ten years.
 const MAX_DAYS: i64 = 3_650;
-const DAY: i64 = 86_400_000_000;
 
 /// Someone to reach out to, and why.
 #[derive(Clone, Debug, PartialEq, Serialize)]

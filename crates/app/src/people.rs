@@ -317,9 +317,9 @@ impl App {
             // A record an import merged in was never a person of its own
             // and has no sharing rule: it keeps the one of the person it
             // was part of (a rule set on someone covers all they held).
-            let rules = crate::network::ties::person_rules(&tx.sharing_rules().await?);
-            let parts = crate::network::ties::merged_parts(&tx.merged_people().await?);
-            let level = crate::network::ties::parts_rules(m.survivor, &rules, &parts)
+            let rules = crate::sharing::person_rules(&tx.sharing_rules().await?);
+            let parts = crate::sharing::merged_parts(&tx.merged_people().await?);
+            let level = crate::sharing::parts_rules(m.survivor, &rules, &parts)
                 .into_iter()
                 .flatten()
                 .min();

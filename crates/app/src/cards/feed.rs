@@ -3,7 +3,7 @@
 //! and from imports, ranked so that job changes and the people the user is
 //! close to come first.
 
-use crate::interactions::rfc3339;
+use crate::clock::{DAY, rfc3339};
 use crate::{App, AppError, Result};
 use kith_core::PersonId;
 use kith_core::changes::ChangeKind;
@@ -39,7 +39,6 @@ pub struct ChangeView {
 
 /// The longest window the feed looks back over.
 const MAX_DAYS: i64 = 3_650;
-const DAY: i64 = 86_400_000_000;
 
 /// The change in words.
 pub(crate) fn summary(kind: &str, name: &str, old: &str, new: &str) -> String {

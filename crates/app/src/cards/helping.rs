@@ -3,19 +3,15 @@
 //! someone else's offer or job across the user's network, each with a
 //! one-click introduction), and the ledger of favours given and received.
 
-use crate::interactions::rfc3339;
-use crate::mailer::Mailer;
-use crate::network::intros::IntroView;
+use crate::clock::rfc3339;
 use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::changes::position_line;
 use kith_core::helpout::{Entry, match_needs};
-use kith_core::introduction::IntroStatus;
 use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
 use kith_core::{AccountId, PersonId};
 use kith_store::Store;
 use kith_store::cards::{FavourRow, NeedOfferRow};
-use kith_store::network::IntroRow;
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -452,72 +448,6 @@ impl App {
                 .then(a.person.cmp(&b.person))
         });
         Ok(out)
-    }
-
-    /// Introduces two people of the user's book to each other (one with a
-    /// need, one who can help), through the introduction flow: the helper
-    /// is asked by email, and on their yes both get the introduction.
-    pub async fn introduce(
-        &self,
-        person: &str,
-        helper: &str,
-        message: &str,
-        mailer: Option<&Mailer>,
-        public_url: &str,
-    ) -> Result<IntroView> {
-        let message = message.trim();
-        if message.chars().count() > crate::network::intros::MAX_MESSAGE {
-            return Err(AppError::Invalid(format!(
-                "the message is too long: at most {} characters",
-                crate::network::intros::MAX_MESSAGE
-            )));
-        }
-        let (a, b) = {
-            let mut tx = self.store.begin_read(self.account).await?;
-            (
-                resolve(&mut tx, person).await?,
-                resolve(&mut tx, helper).await?,
-            )
-        };
-        if a.person.id == b.person.id {
-            return Err(AppError::Invalid("introduce two different people".into()));
-        }
-        if a.person.card.emails.is_empty() {
-            return Err(AppError::Invalid(format!(
-                "you have no email address for {}: add one to their card first",
-                a.person.card.display_name()
-            )));
-        }
-        let now = kith_store::now_micros();
-        let row = IntroRow {
-            id: Uuid::now_v7(),
-            requester: self.account,
-            broker: self.account,
-            broker_person: b.person.id,
-            requester_person: Some(a.person.id),
-            goal: a.person.card.display_name(),
-            message: message.to_string(),
-            status: IntroStatus::Asked,
-            target_email: None,
-            created_at: now,
-            updated_at: now,
-        };
-        self.store.add_introduction(&row).await?;
-        match self.accept_introduction(row.id, mailer, public_url).await {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                self.store
-                    .move_introduction(
-                        row.id,
-                        IntroStatus::Asked,
-                        IntroStatus::Withdrawn,
-                        None,
-                        None,
-                    )
-                    .await?;
-                Err(e)
-            }
-        }
     }
 
     /// Records a favour given to or received from a person.

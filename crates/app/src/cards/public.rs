@@ -6,17 +6,15 @@
 
 use super::mine::{load_card, member_as_seen};
 use crate::auth::{new_secret, secret_hash};
-use crate::interactions::rfc3339;
+use crate::clock::{DAY, rfc3339};
+use crate::escape::html_escape;
 use crate::mailer::{Extras, Mailer};
-use crate::network::members::html_escape;
 use crate::{App, AppError, Result};
 use kith_core::AccountId;
 use kith_core::mycard::{FIELDS, Field, Visibility};
 use kith_formats::vcard::{Version, write_card};
 use kith_store::Store;
 use serde::Serialize;
-
-const DAY: i64 = 86_400_000_000;
 
 /// A public link to the user's card. kith keeps only a hash of its secret
 /// (like every other secret), so the secret and path are shown once, when

@@ -286,7 +286,7 @@ pub(crate) async fn load_account(
     people.append(&mut new);
     let living: HashSet<PersonId> = people.iter().map(|p| p.0).collect();
     let follow = |id: PersonId| {
-        let id = super::ties::merged_end(&merged, id);
+        let id = crate::sharing::merged_end(&merged, id);
         living.contains(&id).then_some(id)
     };
     let me_person = people.iter().find(|p| p.1.is_me).map(|p| p.0);
@@ -294,8 +294,8 @@ pub(crate) async fn load_account(
     // Sharing: the person's rule, else their tags', else the account's;
     // a person with others merged into them is each of those parts too
     // (their rules are kept under their own ids), the most private wins.
-    let person_rule = super::ties::person_rules(&rules);
-    let parts_of = super::ties::merged_parts(&merged);
+    let person_rule = crate::sharing::person_rules(&rules);
+    let parts_of = crate::sharing::merged_parts(&merged);
     let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
     let mut account_rule = None;
     for (scope, level) in &rules {
@@ -317,7 +317,7 @@ pub(crate) async fn load_account(
             .filter_map(|t| tag_rule.get(t).copied())
             .collect();
         let sharing = Sharing::resolve_parts(
-            &super::ties::parts_rules(id, &person_rule, &parts_of),
+            &crate::sharing::parts_rules(id, &person_rule, &parts_of),
             &tags,
             account_rule,
         );

@@ -6,12 +6,13 @@
 //! of those it concerns; the user can withdraw, a member can refuse all.
 
 use super::NetState;
-use super::members::html_escape;
 use super::paths::{MAX_PATHS, PathTarget};
 use crate::auth::{new_secret, secret_hash};
 use crate::cards::record_favour;
-use crate::interactions::rfc3339;
+use crate::clock::rfc3339;
+use crate::escape::html_escape;
 use crate::mailer::Mailer;
+use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::introduction::IntroStatus;
 use kith_core::mycard::Visibility;
@@ -599,6 +600,72 @@ impl App {
         )
         .await?;
         self.introduction(id).await
+    }
+
+    /// Introduces two people of the user's book to each other (one with a
+    /// need, one who can help), through the introduction flow: the helper
+    /// is asked by email, and on their yes both get the introduction.
+    pub async fn introduce(
+        &self,
+        person: &str,
+        helper: &str,
+        message: &str,
+        mailer: Option<&Mailer>,
+        public_url: &str,
+    ) -> Result<IntroView> {
+        let message = message.trim();
+        if message.chars().count() > MAX_MESSAGE {
+            return Err(AppError::Invalid(format!(
+                "the message is too long: at most {} characters",
+                MAX_MESSAGE
+            )));
+        }
+        let (a, b) = {
+            let mut tx = self.store.begin_read(self.account).await?;
+            (
+                resolve(&mut tx, person).await?,
+                resolve(&mut tx, helper).await?,
+            )
+        };
+        if a.person.id == b.person.id {
+            return Err(AppError::Invalid("introduce two different people".into()));
+        }
+        if a.person.card.emails.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "you have no email address for {}: add one to their card first",
+                a.person.card.display_name()
+            )));
+        }
+        let now = kith_store::now_micros();
+        let row = IntroRow {
+            id: Uuid::now_v7(),
+            requester: self.account,
+            broker: self.account,
+            broker_person: b.person.id,
+            requester_person: Some(a.person.id),
+            goal: a.person.card.display_name(),
+            message: message.to_string(),
+            status: IntroStatus::Asked,
+            target_email: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.add_introduction(&row).await?;
+        match self.accept_introduction(row.id, mailer, public_url).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.store
+                    .move_introduction(
+                        row.id,
+                        IntroStatus::Asked,
+                        IntroStatus::Withdrawn,
+                        None,
+                        None,
+                    )
+                    .await?;
+                Err(e)
+            }
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! know" (contacts who are members, members several connections know).
 
 use crate::auth::{new_secret, secret_hash};
-use crate::interactions::rfc3339;
+use crate::clock::rfc3339;
+use crate::escape::html_escape;
 use crate::mailer::Mailer;
 use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
@@ -327,13 +328,6 @@ pub async fn verify_member_email(store: &Store, secret: &str) -> Result<(String,
         .map(|a| a.name)
         .unwrap_or_default();
     Ok((name, email))
-}
-
-pub(crate) fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Links `member`'s card into `holder`'s address book: the person who

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{RwLock, RwLockReadGuard};
 
+use crate::clock::DAY;
 use crate::{App, Result};
 
 /// The shared graph of a server (cheap to clone); a CLI command makes its
@@ -506,9 +507,6 @@ fn same_evidence(old: &[Evidence], new: &[Evidence]) -> bool {
 
 /// How far a relationship score may fade before the graph takes it up.
 const SCORE_DRIFT: f64 = 1e-3;
-
-/// A day, in microseconds: the period of the daily caps.
-pub(crate) const DAY: i64 = 86_400_000_000;
 
 impl App {
     /// Counts one more `kind` of action against a daily cap of `cap`, or

@@ -451,7 +451,7 @@ impl App {
         let Some(subject) = subject else {
             return Ok(true);
         };
-        let since = kith_store::now_micros() - super::DAY;
+        let since = kith_store::now_micros() - crate::clock::DAY;
         Ok(self
             .store
             .usage_allows(

@@ -11,6 +11,7 @@ mod keep_in_touch;
 mod linkedin_activity;
 mod mail;
 mod merging;
+mod modules;
 mod network;
 mod privacy;
 mod roundtrip;
