@@ -11,32 +11,32 @@ use crate::http::input::check_text;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use kith_app::cards::{
     CardLinkView, CardUpdate, ChangeView, FavourView, HelpOut, NeedOfferView, SendReport,
 };
 use kith_app::network::intros::IntroView;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/card", get(get_card).put(put_card))
-        .route("/api/v1/card/fields", post(set_field).delete(unset_field))
-        .route("/api/v1/card/links", get(links).post(create_link))
-        .route("/api/v1/card/links/{token}", delete(revoke_link))
-        .route("/api/v1/card/send", post(send_card))
-        .route("/api/v1/changes", get(changes))
-        .route("/api/v1/people/{id}/changes", get(person_changes))
-        .route("/api/v1/needs", get(needs).post(add_need))
-        .route("/api/v1/needs/{id}", delete(remove_need))
-        .route("/api/v1/help-out", get(help_out))
-        .route("/api/v1/introductions/make", post(make_introduction))
-        .route("/api/v1/favours", get(favours).post(add_favour))
-        .route("/api/v1/favours/{id}", delete(remove_favour))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_card, put_card))
+        .routes(routes!(set_field, unset_field))
+        .routes(routes!(links, create_link))
+        .routes(routes!(revoke_link))
+        .routes(routes!(send_card))
+        .routes(routes!(changes))
+        .routes(routes!(person_changes))
+        .routes(routes!(needs, add_need))
+        .routes(routes!(remove_need))
+        .routes(routes!(help_out))
+        .routes(routes!(make_introduction))
+        .routes(routes!(favours, add_favour))
+        .routes(routes!(remove_favour))
 }
 
 /// The caller's own card.

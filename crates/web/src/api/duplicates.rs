@@ -8,19 +8,19 @@ use crate::http::input::paging;
 use crate::http::problem::{Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use kith_app::{PersonView, SuggestionView};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/duplicates", get(list_duplicates))
-        .route("/api/v1/duplicates/merge", post(merge))
-        .route("/api/v1/duplicates/dismiss", post(dismiss))
-        .route("/api/v1/people/{id}/unmerge", post(unmerge))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_duplicates))
+        .routes(routes!(merge))
+        .routes(routes!(dismiss))
+        .routes(routes!(unmerge))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

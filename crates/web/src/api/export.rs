@@ -4,16 +4,16 @@ use crate::http::caller::ApiCaller;
 use crate::http::input::ApiQuery;
 use crate::http::problem::Problem;
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use kith_app::PersonView;
 use kith_app::export::ExportFormat;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/export", get(export))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

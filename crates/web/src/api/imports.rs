@@ -1,26 +1,24 @@
 //! `/api/v1/imports`: upload files, then follow the job.
 
+use super::without_body_limit;
 use crate::http::caller::ApiCaller;
 use crate::http::problem::{Code, Problem};
 use crate::http::upload::read_upload;
 use crate::jobs::{ImportStatus, import_status, start_import};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         // The upload's size is counted as it is written (crate::jobs).
-        .route(
-            "/api/v1/imports",
-            post(create_import).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/api/v1/imports/{id}", get(get_import))
+        .routes(without_body_limit(routes!(create_import)))
+        .routes(routes!(get_import))
 }
 
 /// The multipart form of an import.

@@ -12,32 +12,29 @@ use crate::http::input::parse_kind;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use kith_app::coming_up::ComingUpView;
 use kith_app::interactions::{InteractionView, NewInteraction};
 use kith_app::keep_in_touch::DueView;
 use kith_core::{Direction, InteractionKind};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/people/{id}/interactions",
-            get(list_interactions).post(log_interaction),
-        )
-        .route("/api/v1/interactions/{id}", delete(delete_interaction))
-        .route("/api/v1/people/{id}/strength", get(get_strength))
-        .route("/api/v1/people/{id}/circle", put(set_circle))
-        .route("/api/v1/coming-up", get(coming_up))
-        .route("/api/v1/people/{id}/cadence", put(set_cadence))
-        .route("/api/v1/tags/{tag}/cadence", put(set_tag_cadence))
-        .route("/api/v1/due", get(list_due))
-        .route("/api/v1/people/{id}/done", post(mark_done))
-        .route("/api/v1/people/{id}/snooze", post(snooze))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_interactions, log_interaction))
+        .routes(routes!(delete_interaction))
+        .routes(routes!(get_strength))
+        .routes(routes!(set_circle))
+        .routes(routes!(coming_up))
+        .routes(routes!(set_cadence))
+        .routes(routes!(set_tag_cadence))
+        .routes(routes!(list_due))
+        .routes(routes!(mark_done))
+        .routes(routes!(snooze))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -15,12 +15,19 @@ mod trash;
 
 use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
+use axum::Json;
 use axum::Router;
 use axum::routing::get;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
-/// Every `/api/v1` route, the OpenAPI document's among them.
+/// Every `/api/v1` route, each registered once with its OpenAPI operation
+/// (`routes!` reads the handler's `#[utoipa::path]`), and the document
+/// they make at `/api/v1/openapi.json` (public: it describes, it does not
+/// reveal).
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(people::routes())
         .merge(organizations::routes())
         .merge(duplicates::routes())
@@ -30,6 +37,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(interactions::routes())
         .merge(network::routes())
         .merge(cards::routes())
-        .route("/api/v1/openapi.json", get(openapi::document))
+        .split_for_parts();
+    let document = Arc::new(document);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
+            }),
+        )
         .fallback(|| async { Problem::new(Code::NotFound, "no such API path") })
+}
+
+/// A route whose body limit the handler keeps itself (an upload counted
+/// as it is written).
+fn without_body_limit(route: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = route;
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::disable()),
+    )
 }

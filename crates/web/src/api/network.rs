@@ -13,11 +13,9 @@ use crate::http::input::path_target;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use kith_app::network::intros::IntroView;
 use kith_app::network::map::NetworkMap;
 use kith_app::network::members::{ConnectionView, MemberSuggestion};
@@ -25,31 +23,27 @@ use kith_app::network::paths::{PathView, ReachView};
 use kith_app::network::ties::{SharingScope, SharingView, TieView};
 use kith_core::ties::Sharing;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/paths", get(paths))
-        .route("/api/v1/who-at", get(who_at))
-        .route("/api/v1/people/{id}/ties", get(ties_of))
-        .route("/api/v1/ties", put(set_tie))
-        .route("/api/v1/ties/{a}/{b}", delete(remove_tie))
-        .route("/api/v1/connections", get(connections).post(invite))
-        .route("/api/v1/connections/suggestions", get(suggestions))
-        .route("/api/v1/connections/{name}/accept", post(accept))
-        .route("/api/v1/connections/{name}/decline", post(decline))
-        .route("/api/v1/connections/{name}", delete(disconnect))
-        .route("/api/v1/sharing", get(sharing).put(set_sharing))
-        .route(
-            "/api/v1/introductions",
-            get(introductions).post(request_introduction),
-        )
-        .route("/api/v1/introductions/{id}", get(introduction))
-        .route(
-            "/api/v1/introductions/{id}/{action}",
-            post(answer_introduction),
-        )
-        .route("/api/v1/network/map", get(map))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(paths))
+        .routes(routes!(who_at))
+        .routes(routes!(ties_of))
+        .routes(routes!(set_tie))
+        .routes(routes!(remove_tie))
+        .routes(routes!(connections, invite))
+        .routes(routes!(suggestions))
+        .routes(routes!(accept))
+        .routes(routes!(decline))
+        .routes(routes!(disconnect))
+        .routes(routes!(sharing, set_sharing))
+        .routes(routes!(introductions, request_introduction))
+        .routes(routes!(introduction))
+        .routes(routes!(answer_introduction))
+        .routes(routes!(map))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,13 +1,11 @@
-//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers'
-//! annotations (utoipa) and served at `/api/v1/openapi.json`.
+//! The OpenAPI 3.1 document's frame: its title, the schemas, the bearer
+//! scheme, the tags. The operations come from the routes themselves
+//! (`api::routes`), each registered once.
 
-use super::{
-    cards, duplicates, export, imports, interactions, network, organizations, people, trash,
-};
+use super::{cards, duplicates, export, imports, interactions, network, organizations, people};
 use crate::http::input;
 use crate::http::problem::Problem;
 use crate::jobs::{ImportResult, ImportStatus};
-use axum::Json;
 use kith_app::PersonView;
 use kith_app::interactions::InteractionView;
 use kith_app::keep_in_touch::DueView;
@@ -20,72 +18,6 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "kith",
         description = "kith's JSON API: your address book. Authenticate with `Authorization: Bearer TOKEN` (kith token create). Errors are RFC 9457 problem documents with a stable `code`.",
-    ),
-    paths(
-        people::list_people,
-        people::create_person,
-        people::get_person,
-        people::patch_person,
-        people::delete_person,
-        trash::list_deleted,
-        trash::restore,
-        organizations::list_organizations,
-        organizations::get_organization,
-        organizations::list_tags,
-        duplicates::list_duplicates,
-        duplicates::merge,
-        duplicates::dismiss,
-        duplicates::unmerge,
-        imports::create_import,
-        imports::get_import,
-        export::export,
-        interactions::list_interactions,
-        interactions::log_interaction,
-        interactions::delete_interaction,
-        interactions::get_strength,
-        interactions::set_circle,
-        interactions::coming_up,
-        interactions::set_cadence,
-        interactions::set_tag_cadence,
-        interactions::list_due,
-        interactions::mark_done,
-        interactions::snooze,
-        network::paths,
-        network::who_at,
-        network::ties_of,
-        network::set_tie,
-        network::remove_tie,
-        network::connections,
-        network::invite,
-        network::suggestions,
-        network::accept,
-        network::decline,
-        network::disconnect,
-        network::sharing,
-        network::set_sharing,
-        network::introductions,
-        network::introduction,
-        network::request_introduction,
-        network::answer_introduction,
-        network::map,
-        cards::get_card,
-        cards::put_card,
-        cards::set_field,
-        cards::unset_field,
-        cards::links,
-        cards::create_link,
-        cards::revoke_link,
-        cards::send_card,
-        cards::changes,
-        cards::person_changes,
-        cards::needs,
-        cards::add_need,
-        cards::remove_need,
-        cards::help_out,
-        cards::make_introduction,
-        cards::favours,
-        cards::add_favour,
-        cards::remove_favour,
     ),
     components(schemas(
         PersonView,
@@ -179,9 +111,4 @@ impl Modify for Bearer {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
-}
-
-/// `GET /api/v1/openapi.json` (public: it describes, it does not reveal).
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }

@@ -6,18 +6,18 @@ use crate::http::input::{check_text, paging};
 use crate::http::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use kith_app::orgs::OrgView;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/organizations", get(list_organizations))
-        .route("/api/v1/organizations/{id}", get(get_organization))
-        .route("/api/v1/tags", get(list_tags))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_organizations))
+        .routes(routes!(get_organization))
+        .routes(routes!(list_tags))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -12,22 +12,19 @@ use crate::http::input::paging;
 use crate::http::problem::{Code, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use kith_app::PersonView;
 use kith_app::types::{PeopleFilter, PeopleSort};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/people", get(list_people).post(create_person))
-        .route(
-            "/api/v1/people/{id}",
-            get(get_person).patch(patch_person).delete(delete_person),
-        )
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, patch_person, delete_person))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -5,15 +5,15 @@ use crate::http::input::PersonPath;
 use crate::http::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use kith_app::PersonView;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/deleted-people", get(list_deleted))
-        .route("/api/v1/deleted-people/{id}/restore", post(restore))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_deleted))
+        .routes(routes!(restore))
 }
 
 /// People deleted in the last 30 days, most recent first (at most 500).
