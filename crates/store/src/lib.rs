@@ -20,6 +20,7 @@ pub mod keep_in_touch;
 mod migrate;
 pub mod network;
 mod orgs;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod tx;
 
