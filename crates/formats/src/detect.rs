@@ -1,8 +1,77 @@
-//! Guessing a file's format from its first bytes (up to 64 KiB, which may end
-//! mid-line): vCard, the LinkedIn / Google / Outlook CSV exports, or any other
-//! CSV with a header. Only looks; never reads records.
+//! Recognising the files kith reads, from their name and first bytes: which
+//! kind of file it is ([`file_kind`]: calendar, mailbox, archive, LinkedIn
+//! activity, else contacts; a maildir is a folder, [`folder_kind`]), and a
+//! contacts file's format ([`detect`], from up to 64 KiB, which may end
+//! mid-line: vCard, the LinkedIn / Google / Outlook CSV exports, or any
+//! other CSV with a header). Only looks; never opens a file or reads records.
 
 use crate::Format;
+use crate::csv::linkedin_activity::{ActivityFile, activity_file};
+
+/// The kinds of file kith reads, each imported its own way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// An iCalendar file: meetings.
+    Calendar,
+    /// Mail: interactions.
+    Mailbox(MailboxKind),
+    /// A ZIP archive (a LinkedIn export as downloaded): its entries.
+    Archive,
+    /// LinkedIn's `messages.csv` or `Invitations.csv`: interactions.
+    LinkedinActivity(ActivityFile),
+    /// Anything else is read as contacts: [`detect`] says in which format,
+    /// or why it is not one kith reads.
+    Contacts,
+}
+
+/// How a mailbox is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailboxKind {
+    /// Messages one after another, each after a `From ` line.
+    Mbox,
+    /// One message (`.eml`).
+    Eml,
+    /// A folder with `cur` and `new` folders of one message a file.
+    Maildir,
+}
+
+/// How much of a file's start [`file_kind`] reads.
+pub const KIND_HEAD_LEN: usize = 4096;
+
+/// What kind of file `name` is, from its extension and its first bytes
+/// (up to [`KIND_HEAD_LEN`]). Calendars first (`.ics`, or it starts with
+/// `BEGIN:VCALENDAR`), then mail (`.eml`, or it starts with `From `), ZIP
+/// archives, LinkedIn's activity files; anything else is contacts.
+pub fn file_kind(name: &str, head: &[u8]) -> FileKind {
+    let head = &head[..head.len().min(KIND_HEAD_LEN)];
+    let extension = |ext: &str| {
+        std::path::Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    if extension("ics") || crate::ical::looks_like_ical(head) {
+        FileKind::Calendar
+    } else if extension("eml") {
+        FileKind::Mailbox(MailboxKind::Eml)
+    } else if head.starts_with(b"From ") {
+        FileKind::Mailbox(MailboxKind::Mbox)
+    } else if head.starts_with(b"PK\x03\x04") {
+        FileKind::Archive
+    } else if let Some(activity) = activity_file(head) {
+        FileKind::LinkedinActivity(activity)
+    } else {
+        FileKind::Contacts
+    }
+}
+
+/// What kind of folder holds the subfolders named `subfolders`: a maildir
+/// when one is `cur` or `new`; kith reads no other folder.
+pub fn folder_kind<'a>(subfolders: impl IntoIterator<Item = &'a str>) -> Option<FileKind> {
+    subfolders
+        .into_iter()
+        .any(|s| s == "cur" || s == "new")
+        .then_some(FileKind::Mailbox(MailboxKind::Maildir))
+}
 
 /// How far into the file detection looks.
 pub const HEAD_LEN: usize = 64 * 1024;
@@ -191,6 +260,38 @@ mod tests {
         assert!(detect(&[1u8, 2, 3, 4, 5, 6, 7, 8, b'a', b',', b'b']).is_err());
         assert!(detect(b"1,2\n3,4\n").is_err());
         assert!(detect(b"just one line of prose").is_err());
+    }
+
+    #[test]
+    fn kinds_of_file() {
+        let kind = file_kind;
+        assert_eq!(kind("a.ICS", b""), FileKind::Calendar);
+        assert_eq!(
+            kind("a.txt", b"\xEF\xBB\xBF BEGIN:VCALENDAR\r\n"),
+            FileKind::Calendar
+        );
+        assert_eq!(
+            kind("a.eml", b"From x"),
+            FileKind::Mailbox(MailboxKind::Eml)
+        );
+        assert_eq!(
+            kind("inbox", b"From a@b"),
+            FileKind::Mailbox(MailboxKind::Mbox)
+        );
+        assert_eq!(kind("From", b"From"), FileKind::Contacts);
+        assert_eq!(kind("x.zip", b"PK\x03\x04rest"), FileKind::Archive);
+        assert_eq!(
+            kind("m.csv", b"CONVERSATION ID,FROM,SENDER PROFILE URL,DATE\n"),
+            FileKind::LinkedinActivity(ActivityFile::Messages)
+        );
+        assert_eq!(kind("c.vcf", b"BEGIN:VCARD\r\n"), FileKind::Contacts);
+        assert_eq!(kind("noext", b""), FileKind::Contacts);
+        assert_eq!(kind(".ics", b""), FileKind::Contacts, "a hidden file");
+        assert_eq!(
+            folder_kind(["tmp", "new"]),
+            Some(FileKind::Mailbox(MailboxKind::Maildir))
+        );
+        assert_eq!(folder_kind(["tmp"]), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod vcard;
 use kith_core::{Diagnostic, ImportRecord};
 use std::io::BufRead;
 
-pub use detect::detect;
+pub use detect::{FileKind, MailboxKind, detect, file_kind, folder_kind};
 
 /// The file formats kith reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

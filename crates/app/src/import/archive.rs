@@ -6,6 +6,7 @@
 //! an entry that unpacks to more than [`MAX_RATIO`] times its packed size
 //! (a zip bomb) is named as a problem and not read.
 
+use super::file::ImportFile;
 use crate::{App, AppError, ImportOptions, ImportReport, Progress, Result};
 use kith_formats::csv::linkedin_activity::ActivityFile;
 use std::io::Read;
@@ -42,15 +43,6 @@ pub struct ArchiveImport {
     pub skipped: Vec<String>,
 }
 
-/// Whether the file starts like a ZIP archive.
-pub fn is_zip(path: &Path) -> bool {
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && magic == *b"PK\x03\x04"
-}
-
 /// The order an entry is imported in, or None to skip it: the owner's own
 /// LinkedIn files first (so connections can be told from the owner), then
 /// connections and vCards, then messages and invitations (which find the
@@ -81,15 +73,13 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ArchiveImport> {
-        let shown = path.display().to_string();
-        let file_err = |message: String| AppError::File {
-            path: shown.clone(),
-            message,
-        };
+        let file = ImportFile::new(path);
+        let shown = &file.shown;
+        let file_err = |message: String| file.err(message);
         let dir = tempfile::tempdir().map_err(|e| file_err(format!("no room to unpack: {e}")))?;
         let (chosen, skipped, refused) = {
-            let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
-            let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+            let (opened, _) = file.open()?;
+            let mut zip = zip::ZipArchive::new(std::io::BufReader::new(opened))
                 .map_err(|e| file_err(format!("not a readable ZIP archive: {e}")))?;
             if zip.len() > MAX_ENTRIES {
                 return Err(file_err(format!(

@@ -6,18 +6,17 @@
 //! Cancelled and future events are skipped; re-importing adds nothing
 //! (UID and occurrence). One file is one transaction.
 
+use super::file::{ImportFile, Stream};
 use super::mail::{is_machine, person_from_address};
-use super::{Counting, ImportOptions, ImportReport, Progress, capture};
-use crate::{App, AppError, Result};
+use super::{ImportOptions, ImportReport, Progress, capture};
+use crate::{App, Result};
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId, Source};
-use kith_formats::ical::{IcsReader, looks_like_ical};
+use kith_formats::ical::IcsReader;
 use kith_formats::mail::MailAddress;
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// Meetings with more people than this (besides the owner) make no new
 /// people: an all-hands is not a relationship.
@@ -25,21 +24,6 @@ const SMALL_MEETING: usize = 10;
 /// Largest calendar file read (its events are read one by one, but its
 /// meetings are written in one transaction).
 const MAX_ICS: u64 = 256 * 1024 * 1024;
-
-/// Whether `path` is an iCalendar file.
-pub fn is_calendar(path: &Path) -> bool {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("ics"))
-    {
-        return true;
-    }
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    looks_like_ical(&head[..n])
-}
 
 impl App {
     /// Imports the meetings of a calendar file (see the module comment).
@@ -49,38 +33,21 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
-        let shown = path.display().to_string();
-        let file_err = |message: String| AppError::File {
-            path: shown.clone(),
-            message,
-        };
-        let mine = self.my_emails_for_import(&shown).await?;
-        let size = std::fs::metadata(path)
-            .map_err(|e| file_err(e.to_string()))?
-            .len();
+        let file = ImportFile::new(path);
+        let file_name = &file.name;
+        let mine = self.my_emails_for_import(&file.shown).await?;
+        let Stream { input, read, size } = file.stream()?;
         if size > MAX_ICS {
-            return Err(file_err(format!(
+            return Err(file.err(format!(
                 "the calendar is {} MiB; kith reads calendars of at most {} MiB",
                 size >> 20,
                 MAX_ICS >> 20
             )));
         }
         progress.start(size);
-        let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
-        let read = Arc::new(AtomicU64::new(0));
-        let input = BufReader::with_capacity(256 * 1024, Counting::new(file, read.clone()));
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
         // Events stream one by one (each parsed on its own, bounded).
-        let events = IcsReader::new(input, &file_name);
-        let mut report = ImportReport {
-            file: shown.clone(),
-            format: "ics".into(),
-            dry_run: options.dry_run,
-            ..Default::default()
-        };
+        let events = IcsReader::new(input, file_name);
+        let mut report = file.report("ics", options);
         let now = kith_store::now_micros();
         let is_mine = |e: &str| mine.iter().any(|m| m == e);
         let mut tx = self.store.begin(self.account).await?;
@@ -186,7 +153,7 @@ impl App {
         report.interactions = added;
         report.unchanged = meetings.len() as u64 - added;
         report.created = created;
-        capture::finish(tx, options, &file_name, "ics", &report).await?;
+        capture::finish(tx, options, file_name, "ics", &report).await?;
         progress.finish();
         Ok(report)
     }

@@ -6,33 +6,20 @@
 //! Bodies are never kept (subjects with `--keep-subjects`); re-importing adds
 //! nothing. One file is one transaction.
 
+use super::ImportReport;
 use super::capture::{self, SeenAt};
-use super::{ImportOptions, ImportReport, Progress};
-use crate::{App, AppError, Result};
+use super::file::{ImportFile, Stream};
+use super::{ImportOptions, Progress};
+use crate::{App, Result};
 use kith_core::identity::linkedin_slug;
 use kith_core::{
     Card, Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person, PersonId,
     Source,
 };
-use kith_formats::csv::linkedin_activity::{
-    ActivityFile, activity_file, read_invitations, read_messages,
-};
+use kith_formats::csv::linkedin_activity::{ActivityFile, read_invitations, read_messages};
 use kith_store::tx::PersonWrite;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, Read};
 use std::path::Path;
-
-/// Whether `path` is LinkedIn's `messages.csv` or `Invitations.csv`.
-pub fn linkedin_activity(path: &Path) -> Option<ActivityFile> {
-    if path.is_dir() {
-        return None;
-    }
-    let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    activity_file(&head[..n])
-}
 
 /// Someone seen in the file, by profile slug.
 struct Participant {
@@ -97,15 +84,8 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
-        let shown = path.display().to_string();
-        let file_err = |message: String| AppError::File {
-            path: shown.clone(),
-            message,
-        };
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
+        let file = ImportFile::new(path);
+        let file_name = &file.name;
         let (format, note) = match kind {
             ActivityFile::Messages => ("linkedin-messages", None),
             ActivityFile::Invitations => (
@@ -113,33 +93,25 @@ impl App {
                 Some("LinkedIn invitation".to_string()),
             ),
         };
-        let mut report = ImportReport {
-            file: shown.clone(),
-            format: format.into(),
-            dry_run: options.dry_run,
-            ..Default::default()
-        };
+        let mut report = file.report(format, options);
         // Who the owner is on LinkedIn, from their own card (a LinkedIn
         // export's Profile.csv gives the name; a vCard may give the URL).
         let me = {
             let mut tx = self.store.begin_read(self.account).await?;
             tx.me().await?.map(|p| p.person.card)
         };
-        let size = std::fs::metadata(path)
-            .map_err(|e| file_err(e.to_string()))?
-            .len();
+        let Stream { input, size, .. } = file.stream()?;
         progress.start(size);
 
         // First pass: metadata of every row, no awaits (the reader is not Send).
         let mut seen = Read1::default();
         {
-            let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
-            let input = Box::new(BufReader::with_capacity(256 * 1024, file));
+            let input = Box::new(input);
             let mut drafts = 0u64;
             match kind {
                 ActivityFile::Messages => {
                     let rows =
-                        read_messages(input, &file_name).map_err(|e| file_err(e.to_string()))?;
+                        read_messages(input, file_name).map_err(|e| file.err(e.to_string()))?;
                     for row in rows {
                         let m = match row {
                             Ok(m) => m,
@@ -190,7 +162,7 @@ impl App {
                 }
                 ActivityFile::Invitations => {
                     let rows =
-                        read_invitations(input, &file_name).map_err(|e| file_err(e.to_string()))?;
+                        read_invitations(input, file_name).map_err(|e| file.err(e.to_string()))?;
                     for row in rows {
                         let v = match row {
                             Ok(v) => v,
@@ -244,7 +216,7 @@ impl App {
         }
         progress.advance(size);
         if report.records == 0 && !report.problems.is_empty() {
-            return Err(file_err(format!(
+            return Err(file.err(format!(
                 "nothing could be read ({} problem{}; first: {})",
                 report.problem_count(),
                 if report.problem_count() == 1 { "" } else { "s" },
@@ -254,7 +226,7 @@ impl App {
 
         let owner = match kind {
             ActivityFile::Messages => Some(owner_of(&seen.participants, me.as_ref()).ok_or_else(
-                || file_err("kith cannot tell which participant is you: import your LinkedIn Profile.csv (or the whole export ZIP, which does it first) and import again".into()),
+                || file.err("kith cannot tell which participant is you: import your LinkedIn Profile.csv (or the whole export ZIP, which does it first) and import again".into()),
             )?),
             ActivityFile::Invitations => None,
         };
@@ -297,7 +269,7 @@ impl App {
                 matched += 1;
                 ids.push(Some(*id));
             } else if found.is_empty() && c.written_to && !is_owner {
-                let person = person_from_profile(c, &file_name, format, region);
+                let person = person_from_profile(c, file_name, format, region);
                 ids.push(Some(person.id));
                 created.push(person);
             } else {
@@ -338,7 +310,7 @@ impl App {
                 .await?;
         }
         batch.flush(&mut tx, &mut report).await?;
-        capture::finish(tx, options, &file_name, format, &report).await?;
+        capture::finish(tx, options, file_name, format, &report).await?;
         progress.finish();
         Ok(report)
     }

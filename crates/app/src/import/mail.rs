@@ -8,40 +8,24 @@
 //! nothing (Message-ID). One mailbox is one transaction.
 
 use super::capture::{self, SeenAt};
-use super::{Counting, ImportOptions, ImportReport, Progress};
+use super::file::{ImportFile, Stream};
+use super::{ImportOptions, ImportReport, Progress};
 use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
 use kith_core::{
     Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person, PersonId, Source,
 };
 use kith_formats::mail::{MailAddress, MailHeaders, MboxReader, read_message_file};
+use kith_formats::{FileKind, MailboxKind};
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The account setting that lists the owner's own email addresses.
 const MY_EMAILS: &str = "my_emails";
-
-/// Whether `path` is a mailbox: an mbox file, a maildir, or a `.eml` file.
-pub fn is_mailbox(path: &Path) -> bool {
-    if path.is_dir() {
-        return path.join("cur").is_dir() || path.join("new").is_dir();
-    }
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
-    {
-        return true;
-    }
-    let mut head = [0u8; 5];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && &head == b"From "
-}
 
 /// Senders and recipients that are machines, not people.
 pub(crate) fn is_machine(email: &str) -> bool {
@@ -138,24 +122,11 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
-        let shown = path.display().to_string();
-        let file_err = |message: String| AppError::File {
-            path: shown.clone(),
-            message,
-        };
-        let mine = self.my_emails_for_import(&shown).await?;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
-        let (format, messages, read) =
-            read_mailbox(path, &file_name, progress).map_err(file_err)?;
-        let mut report = ImportReport {
-            file: shown.clone(),
-            format: format.into(),
-            dry_run: options.dry_run,
-            ..Default::default()
-        };
+        let file = ImportFile::new(path);
+        let file_name = &file.name;
+        let mine = self.my_emails_for_import(&file.shown).await?;
+        let (format, messages, read) = read_mailbox(path, &file, progress)?;
+        let mut report = file.report(format, options);
         let is_mine = |e: &str| mine.iter().any(|m| m == e);
         let mut people: Vec<Correspondent> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -309,7 +280,7 @@ impl App {
                 .await?;
         }
         batch.flush(&mut tx, &mut report).await?;
-        capture::finish(tx, options, &file_name, format, &report).await?;
+        capture::finish(tx, options, file_name, format, &report).await?;
         progress.finish();
         Ok(report)
     }
@@ -330,16 +301,21 @@ pub(crate) fn person_from_address(
 
 type Messages = Box<dyn Iterator<Item = std::result::Result<MailHeaders, Diagnostic>> + Send>;
 
-/// The messages of a mailbox (format name, iterator), with progress.
 /// The bytes read so far, for progress (mbox only).
 type ReadSoFar = Option<Arc<AtomicU64>>;
 
+/// The messages of a mailbox (format name, iterator), with progress.
 fn read_mailbox(
     path: &Path,
-    file_name: &str,
+    file: &ImportFile,
     progress: &dyn Progress,
-) -> std::result::Result<(&'static str, Messages, ReadSoFar), String> {
-    if path.is_dir() {
+) -> Result<(&'static str, Messages, ReadSoFar)> {
+    let file_name = &file.name;
+    let kind = match super::file::kind(path) {
+        FileKind::Mailbox(kind) => kind,
+        _ => MailboxKind::Mbox,
+    };
+    if kind == MailboxKind::Maildir {
         let mut files: Vec<PathBuf> = Vec::new();
         for sub in ["cur", "new"] {
             let Ok(entries) = std::fs::read_dir(path.join(sub)) else {
@@ -371,18 +347,12 @@ fn read_mailbox(
         });
         return Ok(("maildir", Box::new(iter), None));
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let Stream { input, read, size } = file.stream()?;
     progress.start(size);
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
-    {
-        let one = read_message_file(BufReader::new(file), file_name);
+    if kind == MailboxKind::Eml {
+        let one = read_message_file(input, file_name);
         return Ok(("eml", Box::new(std::iter::once(one)), None));
     }
-    let read = Arc::new(AtomicU64::new(0));
-    let input = BufReader::with_capacity(256 * 1024, Counting::new(file, read.clone()));
     Ok((
         "mbox",
         Box::new(MboxReader::new(input, file_name)),

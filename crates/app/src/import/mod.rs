@@ -6,20 +6,21 @@
 pub mod archive;
 pub mod calendar;
 mod capture;
+mod file;
 pub mod linkedin_activity;
 pub mod mail;
 mod matcher;
 
 use crate::App;
 use crate::error::{AppError, Result};
+use file::{ImportFile, Stream};
 use kith_core::Diagnostic;
-use kith_formats::{Format, ReadOptions};
+use kith_formats::{FileKind, Format, ReadOptions};
 use matcher::Matcher;
 use serde::Serialize;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// How to import.
 #[derive(Clone, Debug, Default)]
@@ -133,26 +134,6 @@ fn more_line(n: u64, what: &str) -> Option<String> {
     (n > 0).then(|| format!("and {n} more {what}{}", if n == 1 { "" } else { "s" }))
 }
 
-/// Counts the bytes read through it, for progress.
-pub(crate) struct Counting<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
-}
-
-impl<R> Counting<R> {
-    pub(crate) fn new(inner: R, read: Arc<AtomicU64>) -> Self {
-        Counting { inner, read }
-    }
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// Records in flight between the reader thread and the matcher.
 const CHANNEL_DEPTH: usize = 2048;
 
@@ -165,26 +146,21 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<archive::ArchiveImport> {
-        if calendar::is_calendar(path) || mail::is_mailbox(path) {
-            let report = if calendar::is_calendar(path) {
-                self.import_calendar(path, options, progress).await
-            } else {
-                self.import_mail(path, options, progress).await
-            };
-            return Ok(archive::ArchiveImport {
-                imported: vec![(path.display().to_string(), report)],
-                skipped: Vec::new(),
-            });
-        }
-        if archive::is_zip(path) {
-            // Each entry's format is recognised from its own content.
-            let options = ImportOptions {
-                format: None,
-                ..options.clone()
-            };
-            return self.import_archive(path, &options, progress).await;
-        }
-        let report = self.import_single(path, options, progress).await;
+        let report = match file::kind(path) {
+            FileKind::Calendar => self.import_calendar(path, options, progress).await,
+            FileKind::Mailbox(_) => self.import_mail(path, options, progress).await,
+            FileKind::Archive => {
+                // Each entry's format is recognised from its own content.
+                let options = ImportOptions {
+                    format: None,
+                    ..options.clone()
+                };
+                return self.import_archive(path, &options, progress).await;
+            }
+            FileKind::LinkedinActivity(_) | FileKind::Contacts => {
+                self.import_single(path, options, progress).await
+            }
+        };
         Ok(archive::ArchiveImport {
             imported: vec![(path.display().to_string(), report)],
             skipped: Vec::new(),
@@ -200,7 +176,10 @@ impl App {
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
         let activity = match options.format {
-            None | Some(Format::Linkedin) => linkedin_activity::linkedin_activity(path),
+            None | Some(Format::Linkedin) => match file::kind(path) {
+                FileKind::LinkedinActivity(kind) => Some(kind),
+                _ => None,
+            },
             Some(_) => None,
         };
         match activity {
@@ -219,35 +198,20 @@ impl App {
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
-        let shown = path.display().to_string();
-        let file_err = |message: String| AppError::File {
-            path: shown.clone(),
-            message,
-        };
-        let meta = std::fs::metadata(path).map_err(|e| file_err(e.to_string()))?;
-        if meta.is_dir() {
-            return Err(file_err("is a directory, not a file".into()));
-        }
-        let file = std::fs::File::open(path).map_err(|e| file_err(e.to_string()))?;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
-        let read = Arc::new(AtomicU64::new(0));
-        let mut input = BufReader::with_capacity(
-            256 * 1024,
-            Counting {
-                inner: file,
-                read: read.clone(),
-            },
-        );
+        let file = ImportFile::new(path);
+        let file_name = &file.name;
+        let Stream {
+            mut input,
+            read,
+            size,
+        } = file.stream()?;
         let format = match options.format {
             Some(f) => f,
             None => {
-                let head = input.fill_buf().map_err(|e| file_err(e.to_string()))?;
+                let head = input.fill_buf().map_err(|e| file.err(e.to_string()))?;
                 kith_formats::detect(head).map_err(|reason| {
                     AppError::Format(kith_formats::FormatError::Unrecognised {
-                        file: shown.clone(),
+                        file: file.shown.clone(),
                         reason,
                     })
                 })?
@@ -293,15 +257,10 @@ impl App {
             }
         });
 
-        let report = ImportReport {
-            file: shown.clone(),
-            format: format.name().into(),
-            dry_run: options.dry_run,
-            ..Default::default()
-        };
+        let report = file.report(format.name(), options);
         let tx = self.store.begin(self.account).await?;
         let mut matcher = Matcher::new(tx, file_name.clone(), report).await?;
-        progress.start(meta.len());
+        progress.start(size);
         while let Some(message) = receive.recv().await {
             progress.advance(read.load(Ordering::Relaxed));
             match message {
@@ -326,7 +285,7 @@ impl App {
         progress.finish();
         let report = &matcher.report;
         if report.records == 0 && !report.problems.is_empty() {
-            return Err(file_err(format!(
+            return Err(file.err(format!(
                 "nothing could be read as {} ({} problem{}; first: {})",
                 format.name(),
                 report.problem_count(),
