@@ -11,7 +11,7 @@ pub mod coming_up;
 pub mod demo;
 pub mod digest;
 mod error;
-mod escape;
+pub mod escape;
 pub mod export;
 pub mod import;
 pub mod interactions;

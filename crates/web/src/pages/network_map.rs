@@ -71,10 +71,7 @@ fn fold_small_clusters(mut clusters: Vec<MapCluster>) -> Vec<MapCluster> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    kith_app::escape::html_escape(s)
 }
 
 /// A person's circle: larger for a stronger tie.
