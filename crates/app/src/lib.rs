@@ -1,7 +1,7 @@
 //! kith-app: the use cases, one place for each — import a file, list and show
 //! people, add and edit, merge and unmerge, duplicate suggestions, export.
 //! Owns transactions (one import is one transaction). Both front doors (the
-//! CLI now, the web later) call this; neither talks to the store itself.
+//! CLI and the web) call this; neither talks to the store itself.
 
 pub mod auth;
 pub mod carddav;
@@ -54,7 +54,8 @@ pub struct Settings {
 /// kith acting as one account.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    /// Only this crate touches the store: front doors go through use cases.
+    pub(crate) store: Store,
     pub account: AccountId,
     pub settings: Settings,
     /// A server's in-memory search indexes (None: search the store).

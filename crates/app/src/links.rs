@@ -10,6 +10,14 @@ use crate::mailer::Mailer;
 use crate::network::intros::IntroInvite;
 use kith_store::Store;
 
+impl crate::App {
+    /// The secret-link flows, on this app's store (the command line
+    /// verifying a link it was mailed).
+    pub fn links(&self) -> Links {
+        Links::new(self.store.clone())
+    }
+}
+
 /// The secret-link flows of one server. Cheap to clone.
 #[derive(Clone)]
 pub struct Links {

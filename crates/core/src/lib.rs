@@ -18,6 +18,7 @@ pub mod names;
 pub mod reciprocity;
 pub mod strength;
 pub mod ties;
+pub mod vtext;
 
 pub use ids::{AccountId, InteractionId, OrgId, PersonId};
 pub use interaction::{Direction, Interaction, InteractionKind};

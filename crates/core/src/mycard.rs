@@ -251,7 +251,10 @@ impl MyCard {
                     };
                 }
                 Field::Headline => card.extra.push(ExtraProperty {
-                    line: format!("{HEADLINE_PROPERTY}:{}", escape_text(&f.value)),
+                    line: format!(
+                        "{HEADLINE_PROPERTY}:{}",
+                        crate::vtext::escape_text(&f.value)
+                    ),
                     sources: src(),
                 }),
                 Field::Email => card.emails.push(point(&f.value)),
@@ -273,13 +276,6 @@ impl MyCard {
         }
         card
     }
-}
-
-/// vCard TEXT escaping for one value.
-fn escape_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(',', "\\,")
-        .replace(';', "\\;")
 }
 
 /// An address written on one line, "street, city, country" or with more

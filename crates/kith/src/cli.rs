@@ -11,7 +11,7 @@ use std::path::PathBuf;
     version,
     about = "Your professional network, owned by you."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Where kith keeps its data (the SQLite database, kith.toml).
     #[arg(long, env = "KITH_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -29,7 +29,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Import contacts: vCard, LinkedIn export CSVs, Google or Outlook CSV, any CSV.
     Import(ImportArgs),
     /// Export the whole address book.
@@ -122,7 +122,7 @@ pub enum Command {
 }
 
 #[derive(Subcommand)]
-pub enum MeCommand {
+pub(crate) enum MeCommand {
     /// Add one of your addresses.
     AddEmail { email: String },
     /// Remove one of your addresses.
@@ -132,7 +132,7 @@ pub enum MeCommand {
 }
 
 #[derive(Args)]
-pub struct CadenceArgs {
+pub(crate) struct CadenceArgs {
     /// The person (id or email); or use --tag.
     #[arg(required_unless_present = "tag", conflicts_with = "tag")]
     pub person: Option<String>,
@@ -148,7 +148,7 @@ pub struct CadenceArgs {
 }
 
 #[derive(Args)]
-pub struct DueArgs {
+pub(crate) struct DueArgs {
     #[command(subcommand)]
     pub command: Option<DueCommand>,
     #[arg(long)]
@@ -156,7 +156,7 @@ pub struct DueArgs {
 }
 
 #[derive(Subcommand)]
-pub enum DueCommand {
+pub(crate) enum DueCommand {
     /// You reached out now: logs an interaction (a message unless --kind).
     Done {
         person: String,
@@ -172,7 +172,7 @@ pub enum DueCommand {
 }
 
 #[derive(Args)]
-pub struct LogArgs {
+pub(crate) struct LogArgs {
     /// The people involved: ids or emails.
     #[arg(required = true)]
     pub people: Vec<String>,
@@ -192,7 +192,7 @@ pub struct LogArgs {
 }
 
 #[derive(Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// How many people.
     #[arg(long, default_value_t = 300)]
     pub people: usize,
@@ -206,7 +206,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "KITH_LISTEN", default_value = "127.0.0.1:7878")]
     pub listen: String,
@@ -227,7 +227,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Subcommand)]
-pub enum UserCommand {
+pub(crate) enum UserCommand {
     /// Add an account that can sign in (asks for its password).
     Add {
         name: String,
@@ -252,7 +252,7 @@ pub enum UserCommand {
 }
 
 #[derive(Subcommand)]
-pub enum TokenCommand {
+pub(crate) enum TokenCommand {
     /// Create a token for the account (--user) and print its secret once.
     Create {
         /// A label to recognise it by ("backup script", "Ada's phone").
@@ -272,7 +272,7 @@ pub enum TokenCommand {
 }
 
 #[derive(Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// auto, vcard, linkedin, google, outlook or csv.
@@ -293,7 +293,7 @@ pub struct ImportArgs {
 }
 
 #[derive(Subcommand)]
-pub enum ExportWhat {
+pub(crate) enum ExportWhat {
     /// vCard file (4.0 by default).
     Vcard {
         #[arg(long, default_value = "4.0")]
@@ -314,7 +314,7 @@ pub enum ExportWhat {
 }
 
 #[derive(Subcommand)]
-pub enum PeopleCommand {
+pub(crate) enum PeopleCommand {
     /// List people.
     List {
         /// Words to find in names, emails, phones, organisations, titles, tags.
@@ -404,7 +404,7 @@ pub struct EditArgs {
 }
 
 #[derive(Args)]
-pub struct DupesArgs {
+pub(crate) struct DupesArgs {
     #[command(subcommand)]
     pub command: Option<DupesCommand>,
     #[arg(long)]
@@ -412,7 +412,7 @@ pub struct DupesArgs {
 }
 
 #[derive(Subcommand)]
-pub enum DupesCommand {
+pub(crate) enum DupesCommand {
     /// Keep two people apart: the pair is not suggested again.
     Dismiss { a: String, b: String },
 }
@@ -420,7 +420,7 @@ pub enum DupesCommand {
 // The network commands (commands/network.rs).
 
 #[derive(Args)]
-pub struct TieArgs {
+pub(crate) struct TieArgs {
     /// One person (id, email, profile URL or exact name).
     pub a: String,
     /// The other.
@@ -437,7 +437,7 @@ pub struct TieArgs {
 }
 
 #[derive(Args)]
-pub struct TiesArgs {
+pub(crate) struct TiesArgs {
     /// The person (id, email, profile URL or exact name).
     pub person: String,
     #[arg(long)]
@@ -445,7 +445,7 @@ pub struct TiesArgs {
 }
 
 #[derive(Args)]
-pub struct PathArgs {
+pub(crate) struct PathArgs {
     /// A person: id, exact name, email or profile URL.
     #[arg(long, required_unless_present = "org", conflicts_with = "org")]
     pub to: Option<String>,
@@ -460,7 +460,7 @@ pub struct PathArgs {
 }
 
 #[derive(Args)]
-pub struct WhoAtArgs {
+pub(crate) struct WhoAtArgs {
     /// The organisation's name or an email domain.
     pub org: String,
     #[arg(long, default_value_t = 20)]
@@ -470,7 +470,7 @@ pub struct WhoAtArgs {
 }
 
 #[derive(Subcommand)]
-pub enum ConnectCommand {
+pub(crate) enum ConnectCommand {
     /// Invite a member (by account name) to connect.
     Invite { name: String },
     /// Accept a member's invitation.
@@ -492,7 +492,7 @@ pub enum ConnectCommand {
 }
 
 #[derive(Args)]
-pub struct SharingArgs {
+pub(crate) struct SharingArgs {
     /// nothing, role (the default: "someone at Acme (CTO)") or name; none
     /// shows the rules.
     pub level: Option<String>,
@@ -508,7 +508,7 @@ pub struct SharingArgs {
 }
 
 #[derive(Subcommand)]
-pub enum IntroCommand {
+pub(crate) enum IntroCommand {
     /// Ask a connection for an introduction to the next person on your
     /// best path to someone through them.
     Ask {
@@ -556,7 +556,7 @@ pub enum IntroCommand {
 }
 
 #[derive(Subcommand)]
-pub enum EmailCommand {
+pub(crate) enum EmailCommand {
     /// Mail a link that verifies an address is yours.
     Add {
         email: String,
@@ -574,7 +574,7 @@ pub enum EmailCommand {
 // The card and reciprocity commands (commands/cards.rs).
 
 #[derive(Subcommand)]
-pub enum CardCommand {
+pub(crate) enum CardCommand {
     /// Your card, each field with who may see it.
     Show {
         #[arg(long)]
@@ -615,7 +615,7 @@ pub enum CardCommand {
 }
 
 #[derive(Args)]
-pub struct ChangesArgs {
+pub(crate) struct ChangesArgs {
     /// How far back to look, in days.
     #[arg(long, default_value_t = 30)]
     pub days: i64,
@@ -629,7 +629,7 @@ pub struct ChangesArgs {
 }
 
 #[derive(Subcommand)]
-pub enum NeedsCommand {
+pub(crate) enum NeedsCommand {
     /// Needs and offers: everyone's, or one person's.
     List {
         person: Option<String>,
@@ -658,13 +658,13 @@ pub enum NeedsCommand {
 }
 
 #[derive(Args)]
-pub struct HelpOutArgs {
+pub(crate) struct HelpOutArgs {
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Subcommand)]
-pub enum FavoursCommand {
+pub(crate) enum FavoursCommand {
     /// Favours with everyone, or one person.
     List {
         person: Option<String>,
@@ -692,7 +692,7 @@ pub enum FavoursCommand {
 // Circles, coming up and the digest (commands/relationships.rs).
 
 #[derive(Args)]
-pub struct CircleArgs {
+pub(crate) struct CircleArgs {
     /// The person (id or email).
     pub person: String,
     /// inner, close, network or distant; auto to follow the interactions again.
@@ -700,7 +700,7 @@ pub struct CircleArgs {
 }
 
 #[derive(Args)]
-pub struct ComingUpArgs {
+pub(crate) struct ComingUpArgs {
     /// How many days ahead (0 to 60).
     #[arg(long, default_value_t = 14)]
     pub days: i64,
@@ -709,7 +709,7 @@ pub struct ComingUpArgs {
 }
 
 #[derive(Args)]
-pub struct DigestArgs {
+pub(crate) struct DigestArgs {
     /// Send it now (to --to, else the account's digest address).
     #[arg(long)]
     pub send: bool,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// `kith.toml` in the data directory.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     pub database: Option<String>,
     /// Region for phone numbers written without a country code, e.g. "GB".
     pub region: Option<String>,
@@ -46,7 +46,7 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_EMAILNETWORK_MBOX",
 ];
 
-pub fn warn_unknown_env() {
+pub(crate) fn warn_unknown_env() {
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy();
         if k.starts_with("KITH_") && !KNOWN_VARS.contains(&k.as_ref()) {
@@ -57,7 +57,7 @@ pub fn warn_unknown_env() {
 
 /// The data directory: the flag or `KITH_DATA_DIR`, else the platform's
 /// (e.g. `~/.local/share/kith`).
-pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
     if let Some(d) = flag {
         return Ok(d.to_path_buf());
     }
@@ -69,7 +69,7 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-pub fn read_file_config(data_dir: &Path) -> Result<FileConfig> {
+pub(crate) fn read_file_config(data_dir: &Path) -> Result<FileConfig> {
     let path = data_dir.join("kith.toml");
     match std::fs::read_to_string(&path) {
         Ok(text) => toml::from_str(&text)
@@ -81,7 +81,7 @@ pub fn read_file_config(data_dir: &Path) -> Result<FileConfig> {
 
 /// The default phone region: the configured one, else the country of the
 /// locale (`en_GB.UTF-8` -> GB), else US.
-pub fn default_region(configured: Option<&str>) -> Result<kith_core::identity::Region> {
+pub(crate) fn default_region(configured: Option<&str>) -> Result<kith_core::identity::Region> {
     if let Some(code) = configured {
         return kith_core::identity::parse_region(code).with_context(|| {
             format!("unknown region {code:?}: use a two-letter country code such as US or GB")
@@ -102,7 +102,7 @@ pub fn default_region(configured: Option<&str>) -> Result<kith_core::identity::R
 
 /// The mailer of kith.toml's `[smtp]`, if any (the password may come from
 /// `KITH_SMTP_PASSWORD`).
-pub fn mailer(file: &FileConfig) -> Result<Option<kith_app::mailer::Mailer>> {
+pub(crate) fn mailer(file: &FileConfig) -> Result<Option<kith_app::mailer::Mailer>> {
     let Some(smtp) = &file.smtp else {
         return Ok(None);
     };
@@ -112,14 +112,14 @@ pub fn mailer(file: &FileConfig) -> Result<Option<kith_app::mailer::Mailer>> {
 
 /// Where links in mail point: kith.toml's `public_url`, else the address
 /// the server listens on.
-pub fn public_url(file: &FileConfig, listening: &str) -> String {
+pub(crate) fn public_url(file: &FileConfig, listening: &str) -> String {
     file.public_url
         .clone()
         .unwrap_or_else(|| format!("http://{listening}"))
 }
 
 /// kith.toml's `[digest]`, checked.
-pub fn digest_schedule(file: &FileConfig) -> Result<kith_app::digest::DigestSchedule> {
+pub(crate) fn digest_schedule(file: &FileConfig) -> Result<kith_app::digest::DigestSchedule> {
     let schedule = file.digest.unwrap_or_default();
     schedule.check().map_err(anyhow::Error::msg)?;
     Ok(schedule)
@@ -128,7 +128,7 @@ pub fn digest_schedule(file: &FileConfig) -> Result<kith_app::digest::DigestSche
 /// The trusted reverse proxies: the flag or `KITH_TRUSTED_PROXIES`, else
 /// kith.toml's `trusted_proxies`. Each is an address (`127.0.0.1`) or a
 /// network (`10.0.0.0/8`).
-pub fn trusted_proxies(flag: &[String], file: &FileConfig) -> Result<Vec<ipnet::IpNet>> {
+pub(crate) fn trusted_proxies(flag: &[String], file: &FileConfig) -> Result<Vec<ipnet::IpNet>> {
     let given = if flag.is_empty() {
         file.trusted_proxies.clone().unwrap_or_default()
     } else {

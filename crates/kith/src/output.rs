@@ -6,7 +6,7 @@ use kith_app::import::{ImportReport, Progress};
 use kith_app::{PersonView, SuggestionView};
 use std::time::{Duration, Instant};
 
-pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     serde_json::to_writer_pretty(&mut out, value)?;
@@ -15,7 +15,7 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn import_report(r: &ImportReport) {
+pub(crate) fn import_report(r: &ImportReport) {
     let prefix = if r.dry_run {
         "dry run, nothing written: "
     } else {
@@ -72,7 +72,7 @@ pub fn import_report(r: &ImportReport) {
     }
 }
 
-pub fn people_list(list: &[PersonView]) {
+pub(crate) fn people_list(list: &[PersonView]) {
     for p in list {
         let work = match (&p.title, &p.organization) {
             (Some(t), Some(o)) => format!("{t}, {o}"),
@@ -86,7 +86,7 @@ pub fn people_list(list: &[PersonView]) {
     println!("{} people", list.len());
 }
 
-pub fn person(p: &PersonView) {
+pub(crate) fn person(p: &PersonView) {
     let c = &p.card;
     println!("{}{}", p.name, if p.is_me { " (you)" } else { "" });
     println!("  id: {}", p.id);
@@ -153,7 +153,7 @@ pub fn person(p: &PersonView) {
     }
 }
 
-pub fn duplicates(list: &[SuggestionView]) {
+pub(crate) fn duplicates(list: &[SuggestionView]) {
     for s in list {
         println!(
             "{:.2}  {} ({})  ~  {} ({})",
@@ -167,14 +167,14 @@ pub fn duplicates(list: &[SuggestionView]) {
 }
 
 /// A progress bar that appears only once an import has run for a second.
-pub struct ImportProgress {
+pub(crate) struct ImportProgress {
     bar: ProgressBar,
     started: Instant,
     shown: std::sync::atomic::AtomicBool,
 }
 
 impl ImportProgress {
-    pub fn new(label: &str) -> Self {
+    pub(crate) fn new(label: &str) -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         if let Ok(style) =
             ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {eta}")
@@ -210,7 +210,7 @@ impl Progress for ImportProgress {
 }
 
 /// A person's latest interactions, under their card.
-pub fn interactions(list: &[kith_app::interactions::InteractionView]) {
+pub(crate) fn interactions(list: &[kith_app::interactions::InteractionView]) {
     if list.is_empty() {
         return;
     }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Makes `<data dir>/tmp/<pid>` this process's temporary directory (every
 /// `tempfile` made after this lands there), removing the folders of
 /// processes that no longer run. Returns the folder.
-pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
+pub(crate) fn prepare(data_dir: &Path) -> Result<PathBuf> {
     let root = data_dir.join("tmp");
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
     restrict(&root)?;

@@ -22,7 +22,7 @@ pub(crate) const MAX_RUNNING_JOBS: usize = 3;
 pub struct Jobs(Arc<Mutex<HashMap<Uuid, Arc<Job>>>>);
 
 /// One upload being imported.
-pub struct Job {
+pub(crate) struct Job {
     pub(crate) account: AccountId,
     pub(crate) files: Vec<String>,
     /// Bytes of the current file read so far, and its size.
@@ -154,7 +154,7 @@ pub(crate) fn start_import(jobs: &Jobs, app: App, upload: Upload) -> Uuid {
 
 /// Where an import job is, as the API shows it.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ImportStatus {
+pub(crate) struct ImportStatus {
     pub id: Uuid,
     /// Every file has been imported (or failed).
     pub done: bool,
@@ -171,7 +171,7 @@ pub struct ImportStatus {
 
 /// The outcome of one imported file: its report, or why it failed.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ImportResult {
+pub(crate) struct ImportResult {
     pub file: String,
     /// The same report as `kith import --json`.
     #[schema(value_type = Option<Object>)]

@@ -40,7 +40,7 @@ impl CardFacts {
     /// The owner's node as their connections see it: `info` with the
     /// name, role, keys, organisations and domains of these facts (the
     /// account's name when they name nobody).
-    pub fn show_owner(&self, info: NodeInfo, account_name: &str) -> NodeInfo {
+    pub(crate) fn show_owner(&self, info: NodeInfo, account_name: &str) -> NodeInfo {
         NodeInfo {
             name: if self.name.trim().is_empty() {
                 account_name.to_string()
@@ -58,7 +58,7 @@ impl CardFacts {
 
 impl PersonPart {
     /// What the graph shows of this person.
-    pub fn info(&self, account: AccountId) -> NodeInfo {
+    pub(crate) fn info(&self, account: AccountId) -> NodeInfo {
         let f = &self.facts;
         NodeInfo {
             account,
@@ -76,7 +76,7 @@ impl PersonPart {
 
     /// Whether `info` shows this person as they are now (comparing in
     /// place: a reload of 100,000 unchanged people copies nothing).
-    pub fn is_shown_by(&self, account: AccountId, info: &NodeInfo) -> bool {
+    pub(crate) fn is_shown_by(&self, account: AccountId, info: &NodeInfo) -> bool {
         let f = &self.facts;
         info.alive
             && !info.is_member

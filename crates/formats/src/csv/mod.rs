@@ -495,27 +495,9 @@ pub(crate) fn split_any<'s>(s: &'s str, seps: &[char]) -> Vec<&'s str> {
         .collect()
 }
 
-/// vCard 4 TEXT escaping: backslash, comma, semicolon and line breaks.
-pub(crate) fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ',' => out.push_str("\\,"),
-            ';' => out.push_str("\\;"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
-            }
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// vCard TEXT escaping, kith-core's (one escaper for every vCard line kith
+/// writes by hand).
+pub(crate) use kith_core::vtext::escape_text;
 
 /// A column name as the tail of a vCard property name: upper-case ASCII
 /// letters and digits, everything else one `-`.

@@ -6,7 +6,7 @@ use crate::output;
 use anyhow::{Result, anyhow, bail};
 use kith_app::App;
 
-pub async fn cadence(app: &App, args: CadenceArgs) -> Result<()> {
+pub(crate) async fn cadence(app: &App, args: CadenceArgs) -> Result<()> {
     let every = if args.clear { None } else { args.every };
     match (&args.person, &args.tag) {
         (_, Some(tag)) => app.set_tag_cadence(tag, every).await?,
@@ -20,7 +20,7 @@ pub async fn cadence(app: &App, args: CadenceArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn due(app: &App, args: DueArgs) -> Result<()> {
+pub(crate) async fn due(app: &App, args: DueArgs) -> Result<()> {
     match args.command {
         Some(DueCommand::Done { person, kind }) => {
             let kind = kind

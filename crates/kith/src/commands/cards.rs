@@ -18,7 +18,7 @@ fn show_card(card: &CardUpdate) {
     }
 }
 
-pub async fn card(app: &App, command: CardCommand, file: &config::FileConfig) -> Result<()> {
+pub(crate) async fn card(app: &App, command: CardCommand, file: &config::FileConfig) -> Result<()> {
     match command {
         CardCommand::Show { json } => {
             let card = app.my_card().await?;
@@ -108,7 +108,7 @@ fn reached(card: &CardUpdate) {
 }
 
 /// What changed in your network: new jobs first, and the people you are close to.
-pub async fn changes(app: &App, args: ChangesArgs) -> Result<()> {
+pub(crate) async fn changes(app: &App, args: ChangesArgs) -> Result<()> {
     let list = match &args.person {
         Some(p) => app.person_changes(p).await?,
         None => app.network_changes(args.days, args.limit).await?,
@@ -128,7 +128,7 @@ pub async fn changes(app: &App, args: ChangesArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn needs(app: &App, command: NeedsCommand) -> Result<()> {
+pub(crate) async fn needs(app: &App, command: NeedsCommand) -> Result<()> {
     match command {
         NeedsCommand::List { person, json } => {
             let list = app.needs_offers(person.as_deref()).await?;
@@ -165,7 +165,7 @@ pub async fn needs(app: &App, command: NeedsCommand) -> Result<()> {
 }
 
 /// What you can do for people: needs in your network and who can meet them.
-pub async fn help_out(app: &App, args: HelpOutArgs) -> Result<()> {
+pub(crate) async fn help_out(app: &App, args: HelpOutArgs) -> Result<()> {
     let list = app.help_out().await?;
     if args.json {
         return output::json(&list);
@@ -186,7 +186,7 @@ pub async fn help_out(app: &App, args: HelpOutArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn favours(app: &App, command: FavoursCommand) -> Result<()> {
+pub(crate) async fn favours(app: &App, command: FavoursCommand) -> Result<()> {
     match command {
         FavoursCommand::List { person, json } => {
             let list = app.favours(person.as_deref()).await?;

@@ -12,7 +12,7 @@ use kith_app::{App, Settings};
 /// The demo uses its own SQLite data directory: the one given if it is
 /// empty, else a new one in the system's temporary directory. It never
 /// touches a real address book.
-pub fn prepare_demo_dir(cli: &mut Cli) -> Result<()> {
+pub(crate) fn prepare_demo_dir(cli: &mut Cli) -> Result<()> {
     if cli.database.is_some() {
         bail!("kith demo makes its own SQLite database: leave out --database / KITH_DATABASE_URL");
     }
@@ -42,7 +42,7 @@ pub fn prepare_demo_dir(cli: &mut Cli) -> Result<()> {
     Ok(())
 }
 
-pub async fn demo(
+pub(crate) async fn demo(
     store: &Store,
     settings: Settings,
     args: DemoArgs,

@@ -5,7 +5,7 @@ use crate::output;
 use anyhow::Result;
 use kith_app::App;
 
-pub async fn dupes(app: &App, args: DupesArgs) -> Result<()> {
+pub(crate) async fn dupes(app: &App, args: DupesArgs) -> Result<()> {
     match args.command {
         Some(DupesCommand::Dismiss { a, b }) => {
             app.dismiss_duplicate(&a, &b).await?;

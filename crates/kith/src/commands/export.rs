@@ -8,7 +8,7 @@ use kith_app::export::ExportFormat;
 use kith_app::types::VcardVersion;
 use std::io::Write;
 
-pub async fn export(app: &App, what: ExportWhat) -> Result<()> {
+pub(crate) async fn export(app: &App, what: ExportWhat) -> Result<()> {
     let (format, path) = match what {
         ExportWhat::Vcard {
             vcard_version,

@@ -10,7 +10,7 @@ use kith_app::import::ImportOptions;
 use kith_app::types::{ColumnMapping, Format};
 use std::process::ExitCode;
 
-pub async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
+pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
     let format = match args.format.as_str() {
         "auto" => None,
         f => Some(Format::parse(f).ok_or_else(|| {

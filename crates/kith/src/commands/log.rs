@@ -6,7 +6,7 @@ use crate::output;
 use anyhow::{Result, anyhow};
 use kith_app::App;
 
-pub async fn log_interaction(app: &App, args: LogArgs) -> Result<()> {
+pub(crate) async fn log_interaction(app: &App, args: LogArgs) -> Result<()> {
     use kith_core::{Direction, InteractionKind};
     let kind = InteractionKind::parse(&args.kind).ok_or_else(|| {
         anyhow!(

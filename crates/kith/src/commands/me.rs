@@ -5,7 +5,7 @@ use crate::cli::MeCommand;
 use anyhow::Result;
 use kith_app::App;
 
-pub async fn me(app: &App, command: MeCommand) -> Result<()> {
+pub(crate) async fn me(app: &App, command: MeCommand) -> Result<()> {
     let mine = match command {
         MeCommand::AddEmail { email } => app.add_my_email(&email).await?,
         MeCommand::RemoveEmail { email } => app.remove_my_email(&email).await?,

@@ -3,17 +3,17 @@
 //! results (`crate::output`). No business rules, and no store of their own:
 //! main.rs opens it and picks the account.
 
-pub mod cadence;
-pub mod cards;
-pub mod demo;
-pub mod dupes;
-pub mod export;
-pub mod import;
-pub mod log;
-pub mod me;
-pub mod network;
-pub mod people;
-pub mod relationships;
-pub mod serve;
-pub mod token;
-pub mod user;
+pub(crate) mod cadence;
+pub(crate) mod cards;
+pub(crate) mod demo;
+pub(crate) mod dupes;
+pub(crate) mod export;
+pub(crate) mod import;
+pub(crate) mod log;
+pub(crate) mod me;
+pub(crate) mod network;
+pub(crate) mod people;
+pub(crate) mod relationships;
+pub(crate) mod serve;
+pub(crate) mod token;
+pub(crate) mod user;

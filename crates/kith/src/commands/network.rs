@@ -13,7 +13,7 @@ use kith_app::network::paths::{PathTarget, PathView};
 use kith_app::network::ties::SharingScope;
 use kith_core::ties::Sharing;
 
-pub async fn tie(app: &App, args: TieArgs) -> Result<()> {
+pub(crate) async fn tie(app: &App, args: TieArgs) -> Result<()> {
     if args.remove {
         if app.remove_tie(&args.a, &args.b).await? {
             println!("tie removed");
@@ -30,7 +30,7 @@ pub async fn tie(app: &App, args: TieArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn ties(app: &App, args: TiesArgs) -> Result<()> {
+pub(crate) async fn ties(app: &App, args: TiesArgs) -> Result<()> {
     let list = app.ties_of(&args.person).await?;
     if args.json {
         return output::json(&list);
@@ -55,7 +55,7 @@ fn target(to: Option<String>, org: Option<String>) -> Result<PathTarget> {
     }
 }
 
-pub async fn path(app: &App, args: PathArgs) -> Result<()> {
+pub(crate) async fn path(app: &App, args: PathArgs) -> Result<()> {
     let (label, paths) = app.paths(&target(args.to, args.org)?, args.k).await?;
     if args.json {
         return output::json(&paths);
@@ -94,7 +94,7 @@ fn print_path(n: usize, p: &PathView) {
     }
 }
 
-pub async fn who_at(app: &App, args: WhoAtArgs) -> Result<()> {
+pub(crate) async fn who_at(app: &App, args: WhoAtArgs) -> Result<()> {
     let list = app.who_at(&args.org, args.limit).await?;
     if args.json {
         return output::json(&list);
@@ -124,7 +124,7 @@ fn ordinal(d: u8) -> String {
     }
 }
 
-pub async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
+pub(crate) async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
     match command {
         ConnectCommand::Invite { name } => println!("{}", app.invite(&name).await?),
         ConnectCommand::Accept { name } => {
@@ -161,7 +161,7 @@ pub async fn connect(app: &App, command: ConnectCommand) -> Result<()> {
     Ok(())
 }
 
-pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
+pub(crate) async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
     let scope = match (args.tag, args.person) {
         (Some(t), _) => SharingScope::Tag(t),
         (_, Some(p)) => SharingScope::Person(p),
@@ -191,7 +191,11 @@ pub async fn sharing(app: &App, args: SharingArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) -> Result<()> {
+pub(crate) async fn intro(
+    app: &App,
+    command: IntroCommand,
+    file: &config::FileConfig,
+) -> Result<()> {
     let show = |i: &kith_app::network::intros::IntroView| {
         let who = match i.role.as_str() {
             "broker" => format!("{} asks you to introduce them to {}", i.requester, i.person),
@@ -257,7 +261,11 @@ pub async fn intro(app: &App, command: IntroCommand, file: &config::FileConfig) 
 }
 
 /// Members' verified addresses (what "people you may know" matches on).
-pub async fn email(app: &App, command: EmailCommand, file: &config::FileConfig) -> Result<()> {
+pub(crate) async fn email(
+    app: &App,
+    command: EmailCommand,
+    file: &config::FileConfig,
+) -> Result<()> {
     match command {
         EmailCommand::Add { email } => {
             let Some(mailer) = config::mailer(file)? else {
@@ -271,8 +279,7 @@ pub async fn email(app: &App, command: EmailCommand, file: &config::FileConfig) 
         }
         EmailCommand::Verify { secret } => {
             let secret = secret.rsplit('/').next().unwrap_or(&secret);
-            let (_, email) =
-                kith_app::network::members::verify_member_email(&app.store, secret).await?;
+            let (_, email) = app.links().verify_member_email(secret).await?;
             println!("{email} is verified");
         }
         EmailCommand::Remove { email } => app.remove_member_email(&email).await?,

@@ -32,7 +32,7 @@ impl From<EditArgs> for PersonEdit {
     }
 }
 
-pub async fn people(app: &App, command: PeopleCommand) -> Result<()> {
+pub(crate) async fn people(app: &App, command: PeopleCommand) -> Result<()> {
     match command {
         PeopleCommand::List {
             search,

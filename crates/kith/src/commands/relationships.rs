@@ -10,7 +10,7 @@ use kith_app::App;
 use kith_app::digest::DigestEvery;
 use kith_core::strength::Circle;
 
-pub async fn circle(app: &App, args: CircleArgs) -> Result<()> {
+pub(crate) async fn circle(app: &App, args: CircleArgs) -> Result<()> {
     let circle = match args.circle.trim() {
         "auto" => None,
         name => Some(Circle::parse(name).ok_or_else(|| {
@@ -24,7 +24,7 @@ pub async fn circle(app: &App, args: CircleArgs) -> Result<()> {
 }
 
 /// "0.42, close ties (pinned): 3 two-way coffees in the last 90 days; …"
-pub fn strength_line(s: &kith_core::strength::Strength) -> String {
+pub(crate) fn strength_line(s: &kith_core::strength::Strength) -> String {
     format!(
         "{:.2}, {}{}: {}",
         s.score,
@@ -34,7 +34,7 @@ pub fn strength_line(s: &kith_core::strength::Strength) -> String {
     )
 }
 
-pub async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
+pub(crate) async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
     let list = app.coming_up(args.days).await?;
     if args.json {
         output::json(&list)?;
@@ -52,7 +52,7 @@ pub async fn coming_up(app: &App, args: ComingUpArgs) -> Result<()> {
 }
 
 /// Without options, prints the digest as it would go out now.
-pub async fn digest(app: &App, args: DigestArgs, file: &config::FileConfig) -> Result<()> {
+pub(crate) async fn digest(app: &App, args: DigestArgs, file: &config::FileConfig) -> Result<()> {
     let base = config::public_url(file, "127.0.0.1:7878");
     if let Some(every) = &args.every {
         let every = DigestEvery::parse(every)

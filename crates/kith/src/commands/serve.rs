@@ -13,7 +13,7 @@ use kith_app::types::Store;
 /// idle; with huge pages the next burst's first touch of each region zeroes
 /// 2 MiB, which measured as 40 % of the CPU of a CardDAV multiget of 5,000
 /// cards after a pause (120 ms against 70 ms without).
-pub fn without_huge_pages() {
+pub(crate) fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes only how
     // the kernel backs this process's future page faults.
@@ -22,7 +22,7 @@ pub fn without_huge_pages() {
     }
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     store: &Store,
     mut settings: Settings,
     args: ServeArgs,

@@ -6,7 +6,7 @@ use crate::output;
 use anyhow::{Result, anyhow, bail};
 use kith_app::types::{Store, TokenKind};
 
-pub async fn tokens(
+pub(crate) async fn tokens(
     store: &Store,
     account: kith_core::AccountId,
     command: TokenCommand,

@@ -25,7 +25,7 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-pub async fn users(store: &Store, command: UserCommand) -> Result<()> {
+pub(crate) async fn users(store: &Store, command: UserCommand) -> Result<()> {
     let auth = kith_app::auth::Auth::new(store.clone());
     match command {
         UserCommand::Add {

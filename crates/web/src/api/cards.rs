@@ -45,7 +45,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 200, body = CardUpdate),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_card(
+pub(super) async fn get_card(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<CardUpdate>, Problem> {
@@ -55,7 +55,7 @@ pub async fn get_card(
 /// One field of the caller's card.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FieldInput {
+pub(super) struct FieldInput {
     /// name, headline, organization, title, email, phone, address or website.
     #[schema(max_length = 20)]
     field: String,
@@ -71,7 +71,7 @@ pub struct FieldInput {
 /// The whole card, replacing the caller's.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CardInput {
+pub(super) struct CardInput {
     #[schema(max_items = 100)]
     fields: Vec<FieldInput>,
 }
@@ -87,7 +87,7 @@ pub struct CardInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn put_card(
+pub(super) async fn put_card(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<CardInput>,
@@ -114,7 +114,7 @@ pub async fn put_card(
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_field(
+pub(super) async fn set_field(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(f): ApiJson<FieldInput>,
@@ -130,7 +130,7 @@ pub async fn set_field(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct UnsetQuery {
+pub(super) struct UnsetQuery {
     /// The field to remove.
     field: String,
     /// One value of an email, phone or website (default: all of them).
@@ -147,7 +147,7 @@ pub struct UnsetQuery {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn unset_field(
+pub(super) async fn unset_field(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<UnsetQuery>,
@@ -166,7 +166,7 @@ pub async fn unset_field(
         (status = 200, body = Vec<CardLinkView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn links(
+pub(super) async fn links(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<CardLinkView>>, Problem> {
@@ -180,7 +180,7 @@ pub async fn links(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn create_link(
+pub(super) async fn create_link(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Response, Problem> {
@@ -197,7 +197,7 @@ pub async fn create_link(
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn revoke_link(
+pub(super) async fn revoke_link(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(token): Path<String>,
@@ -213,7 +213,7 @@ pub async fn revoke_link(
 /// People to send the caller's details to.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SendInput {
+pub(super) struct SendInput {
     /// Ids of people in the caller's address book.
     #[schema(min_items = 1, max_items = 500)]
     people: Vec<String>,
@@ -233,7 +233,7 @@ pub struct SendInput {
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn send_card(
+pub(super) async fn send_card(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<SendInput>,
@@ -264,7 +264,7 @@ pub async fn send_card(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ChangesQuery {
+pub(super) struct ChangesQuery {
     /// How far back, in days (1 to 3650, default 30).
     days: Option<i64>,
     /// At most this many (1 to 500, default 50).
@@ -280,7 +280,7 @@ pub struct ChangesQuery {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn changes(
+pub(super) async fn changes(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ChangesQuery>,
@@ -305,7 +305,7 @@ pub async fn changes(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn person_changes(
+pub(super) async fn person_changes(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -316,7 +316,7 @@ pub async fn person_changes(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct NeedsQuery {
+pub(super) struct NeedsQuery {
     /// Only one person's (their id).
     person: Option<String>,
 }
@@ -330,7 +330,7 @@ pub struct NeedsQuery {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn needs(
+pub(super) async fn needs(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<NeedsQuery>,
@@ -347,7 +347,7 @@ pub async fn needs(
 /// A need or an offer.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NeedInput {
+pub(super) struct NeedInput {
     /// The person's id; none for the caller's own (their connections see it).
     person: Option<String>,
     /// need or offer.
@@ -371,7 +371,7 @@ pub struct NeedInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn add_need(
+pub(super) async fn add_need(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<NeedInput>,
@@ -394,7 +394,7 @@ pub async fn add_need(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn remove_need(
+pub(super) async fn remove_need(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -411,7 +411,7 @@ pub async fn remove_need(
         (status = 200, body = Vec<HelpOut>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn help_out(
+pub(super) async fn help_out(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<HelpOut>>, Problem> {
@@ -421,7 +421,7 @@ pub async fn help_out(
 /// Two people of the caller's book to introduce.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MakeIntroInput {
+pub(super) struct MakeIntroInput {
     /// The person with the need (id).
     person: String,
     /// Who can help them (id).
@@ -444,7 +444,7 @@ pub struct MakeIntroInput {
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn make_introduction(
+pub(super) async fn make_introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<MakeIntroInput>,
@@ -467,7 +467,7 @@ pub async fn make_introduction(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct FavoursQuery {
+pub(super) struct FavoursQuery {
     /// Only favours with one person (their id).
     person: Option<String>,
 }
@@ -480,7 +480,7 @@ pub struct FavoursQuery {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn favours(
+pub(super) async fn favours(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<FavoursQuery>,
@@ -494,7 +494,7 @@ pub async fn favours(
 /// A favour given or received.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FavourInput {
+pub(super) struct FavourInput {
     /// The person's id.
     person: String,
     /// given or received.
@@ -515,7 +515,7 @@ pub struct FavourInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn add_favour(
+pub(super) async fn add_favour(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<FavourInput>,
@@ -538,7 +538,7 @@ pub async fn add_favour(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn remove_favour(
+pub(super) async fn remove_favour(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,

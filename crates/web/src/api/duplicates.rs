@@ -26,7 +26,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PageQuery {
+pub(super) struct PageQuery {
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -36,7 +36,7 @@ pub struct PageQuery {
 
 /// A page of duplicate suggestions.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct DuplicatesPage {
+pub(super) struct DuplicatesPage {
     #[schema(value_type = Vec<Object>)]
     pub duplicates: Vec<SuggestionView>,
     /// Open suggestions in all.
@@ -54,7 +54,7 @@ pub struct DuplicatesPage {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_duplicates(
+pub(super) async fn list_duplicates(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<PageQuery>,
@@ -77,7 +77,7 @@ pub async fn list_duplicates(
 /// Two people: who stays and who is merged into them.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MergeInput {
+pub(super) struct MergeInput {
     /// The person who stays (an id).
     pub survivor: String,
     /// The person merged into the survivor (an id).
@@ -96,7 +96,7 @@ pub struct MergeInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn merge(
+pub(super) async fn merge(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<MergeInput>,
@@ -108,7 +108,7 @@ pub async fn merge(
 /// Two people who are not the same person.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PairInput {
+pub(super) struct PairInput {
     pub a: String,
     pub b: String,
 }
@@ -125,7 +125,7 @@ pub struct PairInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn dismiss(
+pub(super) async fn dismiss(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<PairInput>,
@@ -137,7 +137,7 @@ pub async fn dismiss(
 
 /// The two people a merge made one, after it is undone.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Unmerged {
+pub(super) struct Unmerged {
     pub survivor: PersonView,
     pub restored: PersonView,
 }
@@ -151,7 +151,7 @@ pub struct Unmerged {
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn unmerge(
+pub(super) async fn unmerge(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,

@@ -19,7 +19,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ExportQuery {
+pub(super) struct ExportQuery {
     /// vcard4 (default), vcard3, csv or json.
     format: Option<ExportKind>,
 }
@@ -27,7 +27,7 @@ pub struct ExportQuery {
 /// The file formats of an export.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ExportKind {
+pub(super) enum ExportKind {
     Vcard4,
     Vcard3,
     Csv,
@@ -46,7 +46,7 @@ pub enum ExportKind {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn export(
+pub(super) async fn export(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ExportQuery>,

@@ -24,7 +24,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// The multipart form of an import.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // describes the request body for the OpenAPI document
-pub struct ImportForm {
+pub(super) struct ImportForm {
     /// One or several files: vCard, LinkedIn CSV or export ZIP, Google or Outlook CSV.
     #[schema(value_type = Vec<String>, format = Binary)]
     files: Vec<Vec<u8>>,
@@ -47,7 +47,7 @@ pub struct ImportForm {
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn create_import(
+pub(super) async fn create_import(
     State(state): State<AppState>,
     caller: ApiCaller,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
@@ -83,7 +83,7 @@ pub async fn create_import(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_import(
+pub(super) async fn get_import(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,

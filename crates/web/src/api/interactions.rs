@@ -40,7 +40,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct InteractionsQuery {
+pub(super) struct InteractionsQuery {
     /// At most this many, newest first (1 to 500, default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -57,7 +57,7 @@ pub struct InteractionsQuery {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_interactions(
+pub(super) async fn list_interactions(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -75,7 +75,7 @@ pub async fn list_interactions(
 /// An interaction to log with this person (and maybe others).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InteractionInput {
+pub(super) struct InteractionInput {
     /// email, meeting, call, message, coffee, lunch, event, introduction or note.
     #[schema(max_length = 20)]
     pub kind: String,
@@ -106,7 +106,7 @@ pub struct InteractionInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn log_interaction(
+pub(super) async fn log_interaction(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -171,7 +171,7 @@ pub async fn log_interaction(
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn delete_interaction(
+pub(super) async fn delete_interaction(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -182,7 +182,7 @@ pub async fn delete_interaction(
 
 /// How strong a relationship is, and why.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct StrengthView {
+pub(super) struct StrengthView {
     /// 0 (no contact) to 1, from the interactions alone.
     pub score: f64,
     /// The reasons in words.
@@ -202,7 +202,7 @@ pub struct StrengthView {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_strength(
+pub(super) async fn get_strength(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -219,7 +219,7 @@ pub async fn get_strength(
 /// The circle to pin a person to (null: follow the interactions).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CircleInput {
+pub(super) struct CircleInput {
     /// `inner`, `close`, `network`, `distant`, or null to unpin.
     pub circle: Option<String>,
 }
@@ -238,7 +238,7 @@ pub struct CircleInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_circle(
+pub(super) async fn set_circle(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -256,7 +256,7 @@ pub async fn set_circle(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ComingUpQuery {
+pub(super) struct ComingUpQuery {
     /// How many days ahead (0 to 60, default 14).
     #[param(minimum = 0, maximum = 60)]
     days: Option<i64>,
@@ -270,7 +270,7 @@ pub struct ComingUpQuery {
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn coming_up(
+pub(super) async fn coming_up(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ComingUpQuery>,
@@ -286,7 +286,7 @@ pub async fn coming_up(
 /// How often to be in touch (null: no cadence).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CadenceInput {
+pub(super) struct CadenceInput {
     /// 1 to 3650 days, or null to remove.
     #[schema(minimum = 1, maximum = 3650)]
     pub every_days: Option<i64>,
@@ -306,7 +306,7 @@ pub struct CadenceInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_cadence(
+pub(super) async fn set_cadence(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -332,7 +332,7 @@ pub async fn set_cadence(
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_tag_cadence(
+pub(super) async fn set_tag_cadence(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(tag): Path<String>,
@@ -353,7 +353,7 @@ pub async fn set_tag_cadence(
         (status = 200, body = Vec<DueView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_due(
+pub(super) async fn list_due(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<DueView>>, Problem> {
@@ -363,7 +363,7 @@ pub async fn list_due(
 /// How you reached out.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DoneInput {
+pub(super) struct DoneInput {
     /// The kind of interaction logged (default message).
     #[schema(max_length = 20)]
     pub kind: Option<String>,
@@ -383,7 +383,7 @@ pub struct DoneInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn mark_done(
+pub(super) async fn mark_done(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -397,7 +397,7 @@ pub async fn mark_done(
 /// For how long to put someone off.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SnoozeInput {
+pub(super) struct SnoozeInput {
     /// 1 to 3650 days.
     #[schema(minimum = 1, maximum = 3650)]
     pub days: i64,
@@ -417,7 +417,7 @@ pub struct SnoozeInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn snooze(
+pub(super) async fn snooze(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,

@@ -49,7 +49,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PathQuery {
+pub(super) struct PathQuery {
     /// A person: an id, an exact name, an email address or a profile URL.
     to: Option<String>,
     /// Anyone now at an organisation: its name or an email domain.
@@ -68,7 +68,7 @@ pub struct PathQuery {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn paths(
+pub(super) async fn paths(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<PathQuery>,
@@ -84,7 +84,7 @@ pub async fn paths(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct WhoAtQuery {
+pub(super) struct WhoAtQuery {
     /// The organisation's name or an email domain.
     org: String,
     /// At most this many (1 to 200, default 50).
@@ -99,7 +99,7 @@ pub struct WhoAtQuery {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn who_at(
+pub(super) async fn who_at(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<WhoAtQuery>,
@@ -120,7 +120,7 @@ pub async fn who_at(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn ties_of(
+pub(super) async fn ties_of(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -131,7 +131,7 @@ pub async fn ties_of(
 /// A tie to set by hand between two people of the address book.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TieInput {
+pub(super) struct TieInput {
     /// One person's id.
     a: String,
     /// The other's id.
@@ -156,7 +156,7 @@ pub struct TieInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_tie(
+pub(super) async fn set_tie(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<TieInput>,
@@ -177,7 +177,7 @@ pub async fn set_tie(
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn remove_tie(
+pub(super) async fn remove_tie(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((a, b)): Path<(String, String)>,
@@ -199,7 +199,7 @@ pub async fn remove_tie(
         (status = 200, body = Vec<ConnectionView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn connections(
+pub(super) async fn connections(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<ConnectionView>>, Problem> {
@@ -209,7 +209,7 @@ pub async fn connections(
 /// A member to invite.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InviteInput {
+pub(super) struct InviteInput {
     /// Their account name.
     #[schema(max_length = 64)]
     name: String,
@@ -217,7 +217,7 @@ pub struct InviteInput {
 
 /// What happened.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Said {
+pub(super) struct Said {
     pub message: String,
 }
 
@@ -232,7 +232,7 @@ pub struct Said {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn invite(
+pub(super) async fn invite(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<InviteInput>,
@@ -248,7 +248,7 @@ pub async fn invite(
         (status = 200, body = Vec<MemberSuggestion>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn suggestions(
+pub(super) async fn suggestions(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<MemberSuggestion>>, Problem> {
@@ -265,7 +265,7 @@ pub async fn suggestions(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn accept(
+pub(super) async fn accept(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
@@ -284,7 +284,7 @@ pub async fn accept(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn decline(
+pub(super) async fn decline(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
@@ -303,7 +303,7 @@ pub async fn decline(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn disconnect(
+pub(super) async fn disconnect(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
@@ -318,7 +318,7 @@ pub async fn disconnect(
         (status = 200, body = SharingView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn sharing(
+pub(super) async fn sharing(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<SharingView>, Problem> {
@@ -328,7 +328,7 @@ pub async fn sharing(
 /// A sharing rule: for everyone, a tag or a person.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SharingInput {
+pub(super) struct SharingInput {
     /// nothing, role or name; null removes the tag's or person's rule.
     #[schema(max_length = 10)]
     level: Option<String>,
@@ -349,7 +349,7 @@ pub struct SharingInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn set_sharing(
+pub(super) async fn set_sharing(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<SharingInput>,
@@ -394,7 +394,7 @@ pub async fn set_sharing(
         (status = 200, body = Vec<IntroView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn introductions(
+pub(super) async fn introductions(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<IntroView>>, Problem> {
@@ -414,7 +414,7 @@ fn intro_id(id: &str) -> Result<Uuid, Problem> {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn introduction(
+pub(super) async fn introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -430,7 +430,7 @@ pub async fn introduction(
 /// A request for an introduction.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct IntroInput {
+pub(super) struct IntroInput {
     /// A person: an id, an exact name, an email address or a profile URL.
     to: Option<String>,
     /// Or anyone at an organisation.
@@ -454,7 +454,7 @@ pub struct IntroInput {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn request_introduction(
+pub(super) async fn request_introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<IntroInput>,
@@ -483,7 +483,7 @@ pub async fn request_introduction(
         (status = 429, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn answer_introduction(
+pub(super) async fn answer_introduction(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((id, action)): Path<(String, String)>,
@@ -510,7 +510,7 @@ pub async fn answer_introduction(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct MapQuery {
+pub(super) struct MapQuery {
     /// The strongest ties to draw (1 to 500, default 150).
     limit: Option<usize>,
 }
@@ -523,7 +523,7 @@ pub struct MapQuery {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn map(
+pub(super) async fn map(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<MapQuery>,

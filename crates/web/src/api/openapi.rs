@@ -99,7 +99,7 @@ use utoipa::{Modify, OpenApi};
         (name = "cards", description = "Your own card and how it reaches others, what changed in your network, needs and offers, favours"),
     ),
 )]
-pub struct ApiDoc;
+pub(super) struct ApiDoc;
 
 struct Bearer;
 

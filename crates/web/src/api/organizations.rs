@@ -23,7 +23,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct OrgQuery {
+pub(super) struct OrgQuery {
     /// Words the organisation's name (or another spelling of it) contains.
     search: Option<String>,
     /// Page size, 1 to 500 (default 50).
@@ -35,7 +35,7 @@ pub struct OrgQuery {
 
 /// An organisation with its head counts.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct OrgSummary {
+pub(super) struct OrgSummary {
     pub id: Uuid,
     pub name: String,
     /// People there now (a position without an end).
@@ -46,7 +46,7 @@ pub struct OrgSummary {
 
 /// A page of organisations.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct OrgPage {
+pub(super) struct OrgPage {
     pub organizations: Vec<OrgSummary>,
     pub limit: i64,
     pub offset: i64,
@@ -61,7 +61,7 @@ pub struct OrgPage {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_organizations(
+pub(super) async fn list_organizations(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<OrgQuery>,
@@ -100,7 +100,7 @@ pub async fn list_organizations(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_organization(
+pub(super) async fn get_organization(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
@@ -110,7 +110,7 @@ pub async fn get_organization(
 
 /// A tag and how many people carry it.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct TagCount {
+pub(super) struct TagCount {
     pub tag: String,
     pub people: i64,
 }
@@ -121,7 +121,7 @@ pub struct TagCount {
         (status = 200, body = Vec<TagCount>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_tags(
+pub(super) async fn list_tags(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<TagCount>>, Problem> {

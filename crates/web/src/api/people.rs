@@ -30,7 +30,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
+pub(super) struct ListQuery {
     /// Words to find in names, emails, phones, organisations, titles, tags.
     search: Option<String>,
     tag: Option<String>,
@@ -66,7 +66,7 @@ impl From<SortOrder> for PeopleSort {
 
 /// A page of people.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct PeoplePage {
+pub(super) struct PeoplePage {
     pub people: Vec<PersonView>,
     pub limit: i64,
     pub offset: i64,
@@ -83,7 +83,7 @@ pub struct PeoplePage {
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 500, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_people(
+pub(super) async fn list_people(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -126,7 +126,7 @@ fn person_response(status: StatusCode, person: PersonView, location: bool) -> Re
 }
 
 /// A strong ETag: the person's version, which every change increments.
-pub fn etag(person: &PersonView) -> String {
+pub(super) fn etag(person: &PersonView) -> String {
     format!("\"{}\"", person.version)
 }
 
@@ -164,7 +164,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_person(
+pub(super) async fn get_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -197,7 +197,7 @@ pub async fn get_person(
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn create_person(
+pub(super) async fn create_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(input): ApiJson<PersonInput>,
@@ -227,7 +227,7 @@ pub async fn create_person(
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn patch_person(
+pub(super) async fn patch_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,
@@ -259,7 +259,7 @@ pub async fn patch_person(
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn delete_person(
+pub(super) async fn delete_person(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,

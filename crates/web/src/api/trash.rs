@@ -22,7 +22,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 200, body = Vec<PersonView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_deleted(
+pub(super) async fn list_deleted(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<PersonView>>, Problem> {
@@ -38,7 +38,7 @@ pub async fn list_deleted(
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn restore(
+pub(super) async fn restore(
     State(state): State<AppState>,
     caller: ApiCaller,
     PersonPath(id): PersonPath,

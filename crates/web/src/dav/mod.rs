@@ -51,7 +51,7 @@ const HREF_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'@')
     .remove(b':');
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/carddav", any(well_known))
         .route("/dav", any(dav))
@@ -256,7 +256,7 @@ fn options() -> Response {
 
 /// `/` for methods other than GET: a client given the server's bare
 /// address asks it, as the DAV root, for the principal.
-pub async fn site_root(
+pub(crate) async fn site_root(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,

@@ -14,14 +14,14 @@ use kith_app::types::TokenKind;
 use kith_core::AccountId;
 
 /// The session cookie's name.
-pub const SESSION_COOKIE: &str = "kith_session";
+pub(crate) const SESSION_COOKIE: &str = "kith_session";
 /// The header a script using a session (the pages' own JS) sends its CSRF
 /// token in; forms send it as the `csrf` field.
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A caller of the JSON API: a bearer token, or a browser session (whose
 /// state-changing requests must carry the CSRF header).
-pub struct ApiCaller {
+pub(crate) struct ApiCaller {
     pub account: AccountId,
 }
 
@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// A form that carries nothing but the session's token.
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
+pub(crate) struct CsrfForm {
     pub csrf: String,
 }
 
@@ -125,7 +125,7 @@ impl<T: serde::de::DeserializeOwned + HasCsrf> axum::extract::FromRequest<AppSta
 }
 
 /// A signed-in browser on the pages; others are sent to the sign-in page.
-pub struct PageCaller {
+pub(crate) struct PageCaller {
     pub account: AccountId,
     pub name: String,
     /// The session's form token, for the forms on the page.
@@ -134,7 +134,7 @@ pub struct PageCaller {
 
 impl PageCaller {
     /// Checks a submitted form's token and that it came from this site.
-    pub fn check_form(&self, same_site: bool, submitted: &str) -> Result<(), Problem> {
+    pub(crate) fn check_form(&self, same_site: bool, submitted: &str) -> Result<(), Problem> {
         if same_site && constant_time_eq(submitted, &self.csrf) {
             Ok(())
         } else {
@@ -177,7 +177,7 @@ impl FromRequestParts<AppState> for PageCaller {
 }
 
 /// What a handler needs to know of the request's origin.
-pub struct RequestParts {
+pub(crate) struct RequestParts {
     pub same_site: bool,
 }
 
@@ -194,7 +194,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestParts {
 /// Whether the request's Origin (or, without one, Sec-Fetch-Site) says it
 /// comes from this site. Requests from tools that send neither pass: they
 /// are not a browser's cross-site request.
-pub fn same_site(parts: &Parts) -> bool {
+pub(crate) fn same_site(parts: &Parts) -> bool {
     if let Some(origin) = parts
         .headers
         .get(header::ORIGIN)
@@ -244,7 +244,7 @@ fn is_safe(method: &Method) -> bool {
 /// the nearest address in `X-Forwarded-For` that is not one (the header's
 /// left end is whatever the client chose to write, so it is read from the
 /// right).
-pub fn client_address(
+pub(crate) fn client_address(
     peer: std::net::IpAddr,
     headers: &axum::http::HeaderMap,
     trusted: &[ipnet::IpNet],
@@ -272,7 +272,7 @@ pub fn client_address(
 }
 
 /// Compares two secrets without an early exit on the first difference.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

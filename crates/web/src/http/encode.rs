@@ -12,7 +12,7 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/');
 
 /// Percent-encodes a value for a query string.
-pub fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
@@ -21,7 +21,7 @@ pub fn url_encode(s: &str) -> String {
 /// as another site) and only visible ASCII: browsers drop tabs and line
 /// breaks from a URL, so `/\t/evil.example/` would become
 /// `//evil.example/`, and a line break cannot go into a header at all.
-pub fn local_path(next: &str) -> Option<&str> {
+pub(crate) fn local_path(next: &str) -> Option<&str> {
     let safe = next.len() <= 2048
         && next.starts_with('/')
         && !next.starts_with("//")

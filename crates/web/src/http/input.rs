@@ -43,7 +43,7 @@ pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i6
 /// replaces that field (lists whole), absent fields stay.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PersonInput {
+pub(crate) struct PersonInput {
     #[schema(max_length = 4000)]
     pub name: Option<String>,
     #[schema(max_length = 4000)]
@@ -78,7 +78,7 @@ pub struct PersonInput {
 /// One position of a job history.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PositionInput {
+pub(crate) struct PositionInput {
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub organization: String,
@@ -94,7 +94,7 @@ pub struct PositionInput {
 }
 
 impl PersonInput {
-    pub fn check(&self) -> Result<(), Problem> {
+    pub(crate) fn check(&self) -> Result<(), Problem> {
         let texts = [
             ("name", &self.name),
             ("given", &self.given),
@@ -152,7 +152,7 @@ impl PersonInput {
     }
 
     /// The edit that turns `current` (None: a new person) into this.
-    pub fn edit(self, current: Option<&PersonView>) -> PersonEdit {
+    pub(crate) fn edit(self, current: Option<&PersonView>) -> PersonEdit {
         fn replace(new: Option<Vec<String>>, old: &[String]) -> (Vec<String>, Vec<String>) {
             match new {
                 None => (Vec::new(), Vec::new()),

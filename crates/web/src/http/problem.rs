@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// The kinds of error, with their status and a stable code for scripts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Code {
+pub(crate) enum Code {
     /// No valid session cookie or bearer token.
     Unauthenticated,
     /// A form or state-changing request without the session's CSRF token,
@@ -47,7 +47,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             Code::Unauthenticated => StatusCode::UNAUTHORIZED,
             Code::CsrfFailed => StatusCode::FORBIDDEN,
@@ -66,7 +66,7 @@ impl Code {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Code::Unauthenticated => "unauthenticated",
             Code::CsrfFailed => "csrf_failed",
@@ -107,7 +107,7 @@ impl Code {
 
 /// A person id from a path or form; anything else is a person that is not
 /// there (the same answer as another account's id).
-pub fn person_id(id: &str) -> Result<String, Problem> {
+pub(crate) fn person_id(id: &str) -> Result<String, Problem> {
     id.trim()
         .parse::<kith_core::PersonId>()
         .map(|p| p.to_string())
@@ -116,7 +116,7 @@ pub fn person_id(id: &str) -> Result<String, Problem> {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
+pub(crate) struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: &'static str,
@@ -129,7 +129,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: Code, detail: impl Into<String>) -> Problem {
+    pub(crate) fn new(code: Code, detail: impl Into<String>) -> Problem {
         Problem {
             kind: format!("/api/v1/problems#{}", code.as_str()),
             title: code.title(),
@@ -187,7 +187,7 @@ impl From<AppError> for Problem {
 /// A browser that asked for a page gets an error page, not JSON: problem
 /// documents from page routes are rendered as HTML when `Accept` wants it.
 /// The API (`/api/…`) always answers with problem documents.
-pub async fn html_for_browsers(
+pub(crate) async fn html_for_browsers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -225,7 +225,7 @@ pub async fn html_for_browsers(
 }
 
 /// The answer when a handler panicked.
-pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+pub(crate) fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     eprintln!("kith serve: a request handler panicked (a bug; the backtrace is above)");
     Problem::new(
         Code::Internal,

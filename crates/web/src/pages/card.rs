@@ -23,7 +23,7 @@ use kith_app::App;
 use kith_app::cards::HelpOut;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/card", get(card_page).post(card_action))
         .route("/card/links", post(link_action))
@@ -340,7 +340,7 @@ async fn unsubscribe(
 }
 
 /// A need or offer as the person page lists it.
-pub struct NeedRow {
+pub(super) struct NeedRow {
     pub id: String,
     pub kind: String,
     pub text: String,
@@ -349,7 +349,7 @@ pub struct NeedRow {
 }
 
 /// Someone who can help, with the form that introduces them.
-pub struct HelpRow {
+pub(super) struct HelpRow {
     pub need: String,
     pub person_id: String,
     pub helper_id: Option<String>,
@@ -357,14 +357,14 @@ pub struct HelpRow {
     pub why: String,
 }
 
-pub struct FavourRow {
+pub(super) struct FavourRow {
     pub id: String,
     pub text: String,
 }
 
 /// The person page's reciprocity: needs and offers, who can help with
 /// their needs, favours, and what changed about them.
-pub struct PersonCards {
+pub(super) struct PersonCards {
     pub needs: Vec<NeedRow>,
     pub help: Vec<HelpRow>,
     pub favours: Vec<FavourRow>,
@@ -372,7 +372,7 @@ pub struct PersonCards {
     pub history: Vec<(String, String)>,
 }
 
-pub fn help_rows(list: &[HelpOut]) -> Vec<HelpRow> {
+pub(super) fn help_rows(list: &[HelpOut]) -> Vec<HelpRow> {
     list.iter()
         .flat_map(|h| {
             h.helpers.iter().map(move |x| HelpRow {
@@ -386,7 +386,7 @@ pub fn help_rows(list: &[HelpOut]) -> Vec<HelpRow> {
         .collect()
 }
 
-pub async fn person_cards(app: &App, id: &str) -> Result<PersonCards, Problem> {
+pub(super) async fn person_cards(app: &App, id: &str) -> Result<PersonCards, Problem> {
     let needs = app
         .needs_offers(Some(id))
         .await?

@@ -17,7 +17,7 @@ use kith_app::AppError;
 use kith_app::types::TokenKind;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/settings/carddav", get(setup_page).post(new_password))
 }
 
@@ -61,7 +61,7 @@ fn page(
 
 /// The link DAVx5 opens to set an account up: `carddavs://` (or
 /// `carddav://` for plain http), the user and password, the server.
-pub fn davx5_link(server: &str, user: &str, password: &str) -> String {
+pub(super) fn davx5_link(server: &str, user: &str, password: &str) -> String {
     let (scheme, rest) = match server.split_once("://") {
         Some(("https", rest)) => ("carddavs", rest),
         Some((_, rest)) => ("carddav", rest),

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         // The upload's size is counted as it is written (read_upload).
         .route(

@@ -23,7 +23,7 @@ use kith_app::network::ties::SharingScope;
 use kith_core::ties::{Sharing, TieKind};
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/network", get(network_page))
         .route("/network/map", get(crate::pages::network_map::map_page))
@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// One person on a path as a page shows them.
-pub struct StepRow {
+pub(super) struct StepRow {
     pub name: String,
     /// Their page, when they are in the user's address book.
     pub href: Option<String>,
@@ -55,7 +55,7 @@ pub struct StepRow {
 }
 
 /// A path as a page shows it, with the connection one may ask.
-pub struct PathRow {
+pub(super) struct PathRow {
     pub strength: String,
     pub steps: Vec<StepRow>,
     /// The connection right after the user, if the path goes through one.
@@ -71,7 +71,7 @@ fn degree_text(d: Option<u8>) -> String {
     }
 }
 
-pub fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
+pub(super) fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
     paths
         .iter()
         .map(|p| PathRow {
@@ -108,7 +108,7 @@ pub fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
 
 /// The paths to a target for a page: none when there is no path, and the
 /// message of a clear "no" kept for the page.
-pub async fn paths_for_page(
+pub(super) async fn paths_for_page(
     app: &App,
     target: &PathTarget,
     k: usize,
@@ -460,7 +460,7 @@ async fn set_tie(
 }
 
 /// The kinds of tie, for forms.
-pub fn tie_kinds() -> Vec<&'static str> {
+pub(super) fn tie_kinds() -> Vec<&'static str> {
     TieKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 

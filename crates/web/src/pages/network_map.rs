@@ -24,14 +24,14 @@ const PALETTE: [&str; 8] = [
 
 #[derive(Template, WebTemplate)]
 #[template(path = "network_map.html")]
-pub struct MapPage {
+pub(super) struct MapPage {
     user: String,
     csrf: String,
     svg: String,
     clusters: Vec<MapCluster>,
 }
 
-pub async fn map_page(
+pub(super) async fn map_page(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<MapPage, Problem> {
@@ -81,7 +81,7 @@ fn radius(strength: f64) -> f64 {
 
 /// Where each cluster and person goes: clusters on a ring around the user,
 /// sized to their people, people in a sunflower spiral inside.
-pub fn draw(map: &NetworkMap) -> String {
+pub(super) fn draw(map: &NetworkMap) -> String {
     let spread: Vec<f64> = map
         .clusters
         .iter()

@@ -13,7 +13,7 @@ use axum::routing::get;
 use kith_app::orgs::MemberView;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/organizations", get(organizations_page))
         .route("/organizations/{id}", get(organization_page))

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use kith_app::{AppError, PersonView};
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/new", get(new_page).post(create))
         .route("/people/{id}/edit", get(edit_page).post(update))

@@ -16,7 +16,7 @@ use kith_app::PersonView;
 use kith_app::export::ExportFormat;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/duplicates", get(duplicates_page))
         .route("/duplicates/merge", post(merge))

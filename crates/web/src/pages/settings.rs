@@ -20,7 +20,7 @@ use kith_app::types::{TokenInfo, TokenKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/settings", get(settings_page))
         .route("/settings/password", post(change_password))

@@ -13,14 +13,14 @@ use kith_store::testing::stores;
 use kith_web::ServerConfig;
 use reqwest::{Method, StatusCode};
 
-pub struct Device {
+pub(crate) struct Device {
     http: reqwest::Client,
     auth: String,
     base: String,
 }
 
 impl Device {
-    pub fn new(server: &Server, user: &str, password: &str) -> Device {
+    pub(crate) fn new(server: &Server, user: &str, password: &str) -> Device {
         let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         Device {
             http: crate::client(),
@@ -29,7 +29,7 @@ impl Device {
         }
     }
 
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: &str,
         path: &str,
@@ -64,7 +64,7 @@ impl Device {
     }
 }
 
-pub fn token_in(text: &str) -> String {
+pub(crate) fn token_in(text: &str) -> String {
     let at = text.find("<D:sync-token>").unwrap() + "<D:sync-token>".len();
     text[at..].split('<').next().unwrap().to_string()
 }
