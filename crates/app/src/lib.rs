@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod people;
 pub mod search;
 mod sharing;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
 pub mod view;
