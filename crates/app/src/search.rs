@@ -10,7 +10,7 @@
 
 use crate::{App, PersonView, Result};
 use kith_core::{AccountId, PersonId};
-use kith_store::follow::SearchRow;
+use kith_store::catch_up::SearchRow;
 use kith_store::tx::search_words;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};

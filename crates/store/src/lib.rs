@@ -13,7 +13,7 @@ pub mod dav;
 mod db;
 mod digests;
 mod engine;
-pub mod follow;
+pub mod catch_up;
 mod index;
 mod interactions;
 pub mod keep_in_touch;

@@ -1,6 +1,6 @@
-//! What an in-memory index of an account's people reads to build itself and
-//! to follow changes made by anyone (this process, the CLI, other servers on
-//! the same PostgreSQL): the change log's mark, the people changed since a
+//! How an in-memory index of an account's people catches up: what it reads
+//! to build itself and to take in changes made by anyone (this process, the
+//! CLI, other servers on the same PostgreSQL): the change log's mark, the people changed since a
 //! mark, and each person's search row (no card is decoded).
 //!
 //! Marks are reliable because an account's writing transactions take turns
