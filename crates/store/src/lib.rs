@@ -7,13 +7,13 @@
 
 pub mod auth;
 pub mod cards;
+pub mod catch_up;
 mod changelog;
 pub mod dates;
 pub mod dav;
 mod db;
 mod digests;
 mod engine;
-pub mod catch_up;
 mod index;
 mod interactions;
 pub mod keep_in_touch;
