@@ -192,3 +192,20 @@ pub(crate) fn room_for_one_more(running: usize) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::room_for_one_more;
+    use crate::jobs::MAX_RUNNING_JOBS;
+
+    /// Issue 20: each running import holds a thread and a transaction; a
+    /// fourth at once is refused before its upload is read.
+    #[test]
+    fn a_fourth_running_import_is_refused() {
+        for running in 0..MAX_RUNNING_JOBS {
+            assert!(room_for_one_more(running).is_ok(), "{running}");
+        }
+        let refused = room_for_one_more(MAX_RUNNING_JOBS).unwrap_err();
+        assert_eq!(refused.status, 429);
+    }
+}
