@@ -4,8 +4,8 @@
 //! period comes (once per period even with several servers), `kith digest
 //! --send` on demand.
 
-use crate::escape::html_escape;
 use crate::mailer::Mailer;
+use crate::notify;
 use crate::{App, AppError, Result};
 use serde::Serialize;
 
@@ -191,84 +191,48 @@ impl App {
         let changes = self.network_changes(ahead.max(1), MAX_CHANGES).await?;
         let link = |id: &dyn std::fmt::Display| format!("{base}/people/{id}");
 
-        let mut text = String::new();
-        let mut html = String::from(
-            "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.4\">",
-        );
-        let mut section = |title: String, rows: Vec<(String, String, String)>| {
-            if rows.is_empty() {
-                return;
-            }
-            text.push_str(&format!("{title}\n"));
-            html.push_str(&format!("<h2>{}</h2><ul>", html_escape(&title)));
-            for (name, why, url) in rows {
-                let line = if why.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{name}: {why}")
-                };
-                text.push_str(&format!("- {line}\n  {url}\n"));
-                let why = if why.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", html_escape(&why))
-                };
-                html.push_str(&format!(
-                    "<li><a href=\"{}\">{}</a>{why}</li>",
-                    html_escape(&url),
-                    html_escape(&name)
-                ));
-            }
-            text.push('\n');
-            html.push_str("</ul>");
+        let row = |name: &str, why: &str, id: &dyn std::fmt::Display| notify::DigestRow {
+            name: name.to_string(),
+            why: why.to_string(),
+            url: link(id),
         };
         let shown_due = due.len().min(MAX_DUE);
         let more = due.len() - shown_due;
-        section(
-            if more > 0 {
-                format!("Reach out ({} in all; the first {shown_due})", due.len())
-            } else {
-                format!("Reach out ({})", due.len())
-            },
-            due.iter()
-                .take(MAX_DUE)
-                .map(|d| (d.name.clone(), d.reason.clone(), link(&d.id)))
-                .collect(),
-        );
-        section(
-            if ahead == 1 {
-                "Coming up today and tomorrow".to_string()
-            } else {
-                format!("Coming up in the next {ahead} days")
-            },
-            coming
-                .iter()
-                .map(|c| (c.text.clone(), String::new(), link(&c.id)))
-                .collect(),
-        );
-        section(
-            "What changed in your network".to_string(),
-            changes
-                .iter()
-                .map(|c| (c.summary.clone(), String::new(), link(&c.person_id)))
-                .collect(),
-        );
-        section(
-            "Losing touch".to_string(),
-            fading
-                .iter()
-                .map(|f| (f.name.clone(), f.reason.clone(), link(&f.id)))
-                .collect(),
-        );
-        let settings = format!("{base}/settings");
-        text.push_str(&format!(
-            "How often this digest comes, or to stop it: {settings}\n"
-        ));
-        html.push_str(&format!(
-            "<p style=\"color: #666\"><a href=\"{}\">How often this digest comes, or to stop it</a></p></body></html>",
-            html_escape(&settings)
-        ));
-
+        let sections = vec![
+            (
+                if more > 0 {
+                    format!("Reach out ({} in all; the first {shown_due})", due.len())
+                } else {
+                    format!("Reach out ({})", due.len())
+                },
+                due.iter()
+                    .take(MAX_DUE)
+                    .map(|d| row(&d.name, &d.reason, &d.id))
+                    .collect(),
+            ),
+            (
+                if ahead == 1 {
+                    "Coming up today and tomorrow".to_string()
+                } else {
+                    format!("Coming up in the next {ahead} days")
+                },
+                coming.iter().map(|c| row(&c.text, "", &c.id)).collect(),
+            ),
+            (
+                "What changed in your network".to_string(),
+                changes
+                    .iter()
+                    .map(|c| row(&c.summary, "", &c.person_id))
+                    .collect(),
+            ),
+            (
+                "Losing touch".to_string(),
+                fading
+                    .iter()
+                    .map(|f| row(&f.name, &f.reason, &f.id))
+                    .collect(),
+            ),
+        ];
         let mut counts = Vec::new();
         if !due.is_empty() {
             counts.push(format!("{} to reach out to", due.len()));
@@ -282,17 +246,12 @@ impl App {
         if !changes.is_empty() {
             counts.push(format!("{} changed", changes.len()));
         }
-        let empty = counts.is_empty();
-        let subject = if empty {
-            "kith: nothing to report".to_string()
-        } else {
-            format!("kith: {}", counts.join(", "))
-        };
+        let mail = notify::digest(sections, &counts, &format!("{base}/settings"));
         Ok(Digest {
-            subject,
-            text,
-            html,
-            empty,
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            empty: counts.is_empty(),
         })
     }
 

@@ -2,7 +2,7 @@
 //! card and how the cards their connections hold follow it (`mine.rs`);
 //! what changed in the user's network (`feed.rs`); the public card, its
 //! links and "send my new details" with unsubscribe (`public.rs`); needs
-//! and offers, "what can I do for them" and favours (`helping.rs`).
+//! and offers and "what can I do for them" (`helping.rs`).
 
 mod feed;
 mod helping;
@@ -11,8 +11,8 @@ mod public;
 
 pub use feed::ChangeView;
 pub(crate) use helping::HelpCache;
-pub(crate) use helping::record_favour;
-pub use helping::{FavourView, HelpOut, Helper, NeedOfferView};
+pub use helping::{HelpOut, Helper, NeedOfferView};
+pub(crate) use helping::{check_text, names_of};
 pub use mine::{CardFieldView, CardUpdate};
 pub(crate) use mine::{follow_member, member_as_seen};
 pub use public::{

@@ -7,8 +7,8 @@
 use super::mine::{load_card, member_as_seen};
 use crate::auth::{new_secret, secret_hash};
 use crate::clock::{DAY, rfc3339};
-use crate::escape::html_escape;
 use crate::mailer::{Extras, Mailer};
+use crate::notify;
 use crate::{App, AppError, Result};
 use kith_core::AccountId;
 use kith_core::mycard::{FIELDS, Field, Visibility};
@@ -280,11 +280,6 @@ impl App {
                 card.value(Field::Email, Visibility::Connections)
                     .map(str::to_string)
             });
-        let details: String = shown
-            .fields
-            .iter()
-            .map(|(l, v)| format!("  {l}: {v}\n"))
-            .collect();
         let file = format!(
             "{}.vcf",
             shown
@@ -314,42 +309,14 @@ impl App {
             sent_today += 1;
             let link = format!("{}/unsubscribe/{secret}", public_url.trim_end_matches('/'));
             let member = &shown.name;
-            let text = format!(
-                "Hello {name},\n\n{member} has new contact details and asked kith to send them to you:\n\n{details}\n\
-                 Their card is attached ({file}): open it to update your address book.\n\n\
-                 You get this because {member} picked you. To get no more emails from {member} \
-                 through this kith server: {link}\n"
-            );
-            let rows: String = shown
-                .fields
-                .iter()
-                .map(|(l, v)| {
-                    format!(
-                        "<tr><th>{}</th><td>{}</td></tr>",
-                        html_escape(l),
-                        html_escape(v)
-                    )
-                })
-                .collect();
-            let html = format!(
-                "<p>Hello {},</p><p>{} has new contact details and asked kith to send them to you:</p>\
-                 <table>{rows}</table><p>Their card is attached ({}).</p>\
-                 <p><small>You get this because {} picked you. <a href=\"{}\">No more emails from {}</a>.</small></p>",
-                html_escape(&name),
-                html_escape(member),
-                html_escape(&file),
-                html_escape(member),
-                html_escape(&link),
-                html_escape(member),
-            );
+            let mail = notify::new_details(&name, member, &shown.fields, &file, &link);
             let extras = Extras {
                 reply_to: reply_to.clone(),
                 unsubscribe: Some(link.clone()),
                 vcard: Some((file.clone(), shown.vcard.clone())),
             };
-            let subject = format!("{member} has new contact details");
             match mailer
-                .send_with(&email, &subject, text, html, &extras)
+                .send_with(&email, &mail.subject, mail.text, mail.html, &extras)
                 .await
             {
                 Ok(()) => report.sent.push(email),

@@ -8,10 +8,10 @@
 use super::NetState;
 use super::paths::{MAX_PATHS, PathTarget};
 use crate::auth::{new_secret, secret_hash};
-use crate::cards::record_favour;
 use crate::clock::rfc3339;
-use crate::escape::html_escape;
+use crate::favours::record_favour;
 use crate::mailer::Mailer;
+use crate::notify;
 use crate::people::resolve;
 use crate::{App, AppError, Result};
 use kith_core::introduction::IntroStatus;
@@ -560,32 +560,17 @@ impl App {
             "{}/introductions/answer/{secret}",
             public_url.trim_end_matches('/')
         );
-        let quote = if row.message.is_empty() {
-            String::new()
-        } else {
-            format!("\n\nTheir message:\n\n{}\n", row.message)
-        };
-        let text = format!(
-            "Hello {name},\n\n{broker_name} would like to introduce you to {requester_name}.{quote}\n\
-             Would you like the introduction? Answer here (yes or no):\n\n{link}\n\n\
-             Nothing is shared with {requester_name} unless you say yes.\n"
+        let mail = notify::introduction_question(
+            &name,
+            &broker_name,
+            &requester_name,
+            &row.message,
+            &link,
         );
-        let html = format!(
-            "<p>Hello {},</p><p>{} would like to introduce you to {}.</p>{}<p><a href=\"{}\">Answer yes or no</a>. \
-             Nothing is shared with {} unless you say yes.</p>",
-            html_escape(&name),
-            html_escape(&broker_name),
-            html_escape(&requester_name),
-            if row.message.is_empty() {
-                String::new()
-            } else {
-                format!("<blockquote>{}</blockquote>", html_escape(&row.message))
-            },
-            html_escape(&link),
-            html_escape(&requester_name),
-        );
-        let subject = format!("{broker_name} would like to introduce you to {requester_name}");
-        if let Err(e) = mailer.send(&email, &subject, text, html).await {
+        if let Err(e) = mailer
+            .send(&email, &mail.subject, mail.text, mail.html)
+            .await
+        {
             self.store
                 .move_introduction(id, IntroStatus::Accepted, IntroStatus::Asked, None, None)
                 .await?;
@@ -729,43 +714,22 @@ pub async fn answer_introduction(
         let target_email = row.target_email.clone().unwrap_or_default();
         let requester_email = requester_email(store, &row).await?;
         let broker_email = verified_email(store, row.broker).await?;
-        // In an introduction the broker made, the broker wrote the message
-        // and only the helper was asked.
-        let (why, author) = if self_brokered(&row) {
-            (
-                format!(
-                    "{broker_name} thought you two should know each other, and {contact_name} said yes."
-                ),
-                &broker_name,
-            )
-        } else {
-            (
-                format!(
-                    "{broker_name} thought you two should know each other, and you both said yes."
-                ),
-                &requester_name,
-            )
-        };
-        let text = format!(
-            "{requester_name}, meet {contact_name} ({target_email}).\n{contact_name}, meet {requester_name}{}.\n\n{why}\n{}\n",
-            requester_email
-                .as_ref()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default(),
-            if row.message.is_empty() {
-                String::new()
-            } else {
-                format!("\n{author} wrote:\n\n{}\n", row.message)
-            },
-        );
-        let html = format!("<pre>{}</pre>", html_escape(&text));
-        let subject = format!("Introduction: {requester_name} and {contact_name}");
+        let mail = notify::introduction(&notify::Introduction {
+            broker: &broker_name,
+            requester: &requester_name,
+            requester_email: requester_email.as_deref(),
+            contact: &contact_name,
+            contact_email: &target_email,
+            // In an introduction the broker made, only the helper was asked.
+            by_broker: self_brokered(&row),
+            message: &row.message,
+        });
         let mut recipients = vec![target_email];
         recipients.extend(requester_email);
         recipients.extend(broker_email);
         for to in recipients {
             mailer
-                .send(&to, &subject, text.clone(), html.clone())
+                .send(&to, &mail.subject, mail.text.clone(), mail.html.clone())
                 .await?;
         }
         log_step(

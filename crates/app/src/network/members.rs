@@ -5,8 +5,8 @@
 
 use crate::auth::{new_secret, secret_hash};
 use crate::clock::rfc3339;
-use crate::escape::html_escape;
 use crate::mailer::Mailer;
+use crate::notify;
 use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
 use kith_core::mycard::Visibility;
@@ -285,21 +285,9 @@ impl App {
             .await?
             .map(|a| a.name)
             .unwrap_or_default();
-        let text = format!(
-            "Hello {name},\n\nto confirm that {email} is yours on kith, open this link:\n\n{link}\n\n\
-             Members who have this address in their address book may then see that you are a member.\n\
-             If you did not ask for this, ignore this message.\n"
-        );
-        let html = format!(
-            "<p>Hello {},</p><p>to confirm that {} is yours on kith, <a href=\"{}\">open this link</a>.</p>\
-             <p>Members who have this address in their address book may then see that you are a member. \
-             If you did not ask for this, ignore this message.</p>",
-            html_escape(&name),
-            html_escape(&email),
-            html_escape(&link)
-        );
+        let mail = notify::confirm_email(&name, &email, &link);
         mailer
-            .send(&email, "Confirm your email address on kith", text, html)
+            .send(&email, &mail.subject, mail.text, mail.html)
             .await
     }
 

@@ -14,9 +14,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kith_app::cards::{
-    CardLinkView, CardUpdate, ChangeView, FavourView, HelpOut, NeedOfferView, SendReport,
-};
+use kith_app::cards::{CardLinkView, CardUpdate, ChangeView, HelpOut, NeedOfferView, SendReport};
+use kith_app::favours::FavourView;
 use kith_app::network::intros::IntroView;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;

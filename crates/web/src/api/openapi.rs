@@ -70,7 +70,7 @@ use utoipa::{Modify, OpenApi};
         kith_app::cards::NeedOfferView,
         kith_app::cards::HelpOut,
         kith_app::cards::Helper,
-        kith_app::cards::FavourView,
+        kith_app::favours::FavourView,
         cards::FieldInput,
         cards::CardInput,
         cards::SendInput,

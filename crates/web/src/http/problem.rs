@@ -210,7 +210,7 @@ pub(crate) async fn html_for_browsers(
         .await
         .unwrap_or_default();
     let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = |key: &str| kith_app::escape::html_escape(problem[key].as_str().unwrap_or_default());
+    let text = |key: &str| kith_app::notify::html_escape(problem[key].as_str().unwrap_or_default());
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · kith</title><link rel=\"stylesheet\" href=\"/static/kith.css\"></head><body><header class=\"top\"><a class=\"brand\" href=\"/people\">kith</a></header><main><h1>{title}</h1><p class=\"error\" role=\"alert\">{detail}</p><p><a href=\"/people\">Back to your people</a></p></main></body></html>",
         title = text("title"),

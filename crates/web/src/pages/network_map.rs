@@ -71,7 +71,7 @@ fn fold_small_clusters(mut clusters: Vec<MapCluster>) -> Vec<MapCluster> {
 }
 
 fn esc(s: &str) -> String {
-    kith_app::escape::html_escape(s)
+    kith_app::notify::html_escape(s)
 }
 
 /// A person's circle: larger for a stronger tie.
