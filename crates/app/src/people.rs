@@ -324,7 +324,7 @@ impl App {
                 .flatten()
                 .min();
             if let Some(level) = level {
-                tx.set_sharing_rule(&format!("person:{}", m.absorbed), Some(level.as_str()))
+                tx.set_sharing_rule(&format!("person:{}", m.absorbed), Some(level))
                     .await?;
             }
         }

@@ -34,12 +34,12 @@ pub(crate) fn merged_parts(
 }
 
 /// The rules set on people, by the id they were set on.
-pub(crate) fn person_rules(rules: &[(String, String)]) -> HashMap<PersonId, Sharing> {
+pub(crate) fn person_rules(rules: &[(String, Sharing)]) -> HashMap<PersonId, Sharing> {
     rules
         .iter()
         .filter_map(|(scope, level)| {
             let id = scope.strip_prefix("person:")?.parse::<PersonId>().ok()?;
-            Some((id, Sharing::parse(level)?))
+            Some((id, *level))
         })
         .collect()
 }

@@ -8,6 +8,30 @@ use crate::mycard::HEADLINE_PROPERTY;
 use crate::names::normalize;
 use serde::{Deserialize, Serialize};
 
+/// Where a change came from: the member's own card (they changed it) or
+/// an imported file that said so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeOrigin {
+    Member,
+    Import,
+}
+
+impl ChangeOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOrigin::Member => "member",
+            ChangeOrigin::Import => "import",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChangeOrigin> {
+        [ChangeOrigin::Member, ChangeOrigin::Import]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
 /// What changed about a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

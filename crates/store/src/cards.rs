@@ -7,6 +7,7 @@
 use crate::db::{now_micros, on_db, on_pool};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError};
+use kith_core::changes::{ChangeKind, ChangeOrigin};
 use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
 use kith_core::{AccountId, PersonId};
 use sqlx::Row;
@@ -18,11 +19,10 @@ use uuid::Uuid;
 pub struct ChangeRow {
     pub id: Uuid,
     pub person: PersonId,
-    pub kind: String,
+    pub kind: ChangeKind,
     pub old: String,
     pub new: String,
-    /// `member` (their card changed) or `import` (a file said so).
-    pub origin: String,
+    pub origin: ChangeOrigin,
     pub at: i64,
 }
 
@@ -55,9 +55,40 @@ pub struct CardLink {
     pub revoked_at: Option<i64>,
 }
 
+/// The kinds of action counted in `usage_events` against a cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Usage {
+    /// An email asking someone to confirm an address.
+    VerificationMail,
+    /// An email asking someone whether they would like an introduction.
+    IntroductionMail,
+    /// Finding someone by organisation and role (counted per target).
+    RoleFind,
+}
+
+impl Usage {
+    /// The word stored in `usage_events.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Usage::VerificationMail => "verification_mail",
+            Usage::IntroductionMail => "introduction_mail",
+            Usage::RoleFind => "role_find",
+        }
+    }
+}
+
 /// A stored need/offer kind; another word is damaged data.
 fn need_offer_kind(s: String) -> Result<NeedOfferKind> {
     NeedOfferKind::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("need or offer kind {s:?}")))
+}
+
+/// A stored change kind and origin; another word is damaged data.
+fn change_kind(s: String) -> Result<ChangeKind> {
+    ChangeKind::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("change kind {s:?}")))
+}
+
+fn change_origin(s: String) -> Result<ChangeOrigin> {
+    ChangeOrigin::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("change origin {s:?}")))
 }
 
 /// A stored favour direction; another word is damaged data.
@@ -73,8 +104,8 @@ impl Tx {
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         for r in rows {
             on_db!(self, c => {
-                sqlx::query(sql).bind(account).bind(r.id).bind(r.person.0).bind(&r.kind).bind(&r.old)
-                    .bind(&r.new).bind(&r.origin).bind(r.at).execute(&mut *c).await?;
+                sqlx::query(sql).bind(account).bind(r.id).bind(r.person.0).bind(r.kind.as_str()).bind(&r.old)
+                    .bind(&r.new).bind(r.origin.as_str()).bind(r.at).execute(&mut *c).await?;
             });
         }
         Ok(())
@@ -101,10 +132,10 @@ impl Tx {
             .fetch_all(&mut *c).await?.iter().map(|r| Ok(ChangeRow {
                 id: r.try_get("id")?,
                 person: PersonId(r.try_get("person_id")?),
-                kind: r.try_get("kind")?,
+                kind: change_kind(r.try_get("kind")?)?,
                 old: r.try_get("old_value")?,
                 new: r.try_get("new_value")?,
-                origin: r.try_get("origin")?,
+                origin: change_origin(r.try_get("origin")?)?,
                 at: r.try_get("at")?,
             })).collect())
     }
@@ -246,7 +277,7 @@ impl Store {
     pub async fn take_usage(
         &self,
         account: AccountId,
-        kind: &str,
+        kind: Usage,
         since: i64,
         cap: i64,
     ) -> Result<bool> {
@@ -257,8 +288,8 @@ impl Store {
         // Two days back: every cap's period is a day at most.
         let old = now - 2 * 86_400_000_000;
         let n = on_pool!(&self.db, p => {
-            sqlx::query(prune).bind(account.0).bind(kind).bind(old).execute(p).await?;
-            sqlx::query(take).bind(account.0).bind(kind).bind(now).bind(since).bind(cap)
+            sqlx::query(prune).bind(account.0).bind(kind.as_str()).bind(old).execute(p).await?;
+            sqlx::query(take).bind(account.0).bind(kind.as_str()).bind(now).bind(since).bind(cap)
                 .execute(p).await?.rows_affected()
         });
         Ok(n == 1)
@@ -271,7 +302,7 @@ impl Store {
     pub async fn usage_allows(
         &self,
         account: AccountId,
-        kind: &str,
+        kind: Usage,
         subject: &str,
         since: i64,
         cap: i64,
@@ -280,17 +311,17 @@ impl Store {
                    COALESCE(SUM(CASE WHEN subject = $3 THEN 1 ELSE 0 END), 0) AS mine \
                    FROM usage_events WHERE account_id = $1 AND kind = $2 AND at >= $4";
         let (n, mine): (i64, i64) = on_pool!(&self.db, p => {
-            let r = sqlx::query(sql).bind(account.0).bind(kind).bind(subject).bind(since).fetch_one(p).await?;
+            let r = sqlx::query(sql).bind(account.0).bind(kind.as_str()).bind(subject).bind(since).fetch_one(p).await?;
             (r.try_get("n")?, r.try_get("mine")?)
         });
         Ok(mine > 0 || n < cap)
     }
 
     /// Counts a member's `kind` of action about `subject`.
-    pub async fn count_usage(&self, account: AccountId, kind: &str, subject: &str) -> Result<()> {
+    pub async fn count_usage(&self, account: AccountId, kind: Usage, subject: &str) -> Result<()> {
         let sql =
             "INSERT INTO usage_events (account_id, kind, subject, at) VALUES ($1, $2, $3, $4)";
-        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(kind).bind(subject).bind(now_micros()).execute(p).await?; });
+        on_pool!(&self.db, p => { sqlx::query(sql).bind(account.0).bind(kind.as_str()).bind(subject).bind(now_micros()).execute(p).await?; });
         Ok(())
     }
 
@@ -386,8 +417,10 @@ mod tests {
     use crate::db::{now_micros, on_pool};
     use crate::network::IntroRow;
     use kith_core::PersonId;
+    use kith_core::changes::{ChangeKind, ChangeOrigin};
     use kith_core::introduction::IntroStatus;
     use kith_core::reciprocity::{FavourDirection, NeedOfferKind};
+    use kith_core::ties::{Sharing, TieKind};
     use uuid::Uuid;
 
     /// Issue 21: states are enums. Each reads back as it was written, and
@@ -422,6 +455,39 @@ mod tests {
             assert_eq!(needs[0].kind, NeedOfferKind::Offer, "{engine}");
             let favours = tx.favours(None).await.unwrap();
             assert_eq!(favours[0].direction, FavourDirection::Received, "{engine}");
+            tx.set_tie(person, PersonId::new(), TieKind::IntroducedBy, None)
+                .await
+                .unwrap();
+            assert_eq!(
+                tx.ties(None).await.unwrap()[0].kind,
+                TieKind::IntroducedBy,
+                "{engine}"
+            );
+            tx.set_sharing_rule("*", Some(Sharing::Nothing))
+                .await
+                .unwrap();
+            assert_eq!(
+                tx.sharing_rules().await.unwrap(),
+                [("*".to_string(), Sharing::Nothing)],
+                "{engine}"
+            );
+            tx.add_person_changes(&[super::ChangeRow {
+                id: Uuid::now_v7(),
+                person,
+                kind: ChangeKind::Title,
+                old: "CTO".into(),
+                new: "CEO".into(),
+                origin: ChangeOrigin::Import,
+                at: now_micros(),
+            }])
+            .await
+            .unwrap();
+            let change = &tx.person_changes(0, None, 10).await.unwrap()[0];
+            assert_eq!(
+                (change.kind, change.origin),
+                (ChangeKind::Title, ChangeOrigin::Import),
+                "{engine}"
+            );
             tx.commit().await.unwrap();
             let intro = IntroRow {
                 id: Uuid::now_v7(),
@@ -460,6 +526,9 @@ mod tests {
                 "UPDATE needs_offers SET kind = 'wish'",
                 "UPDATE favours SET direction = 'lent'",
                 "UPDATE introductions SET status = 'maybe'",
+                "UPDATE ties SET kind = 'rival'",
+                "UPDATE sharing_rules SET level = 'all'",
+                "UPDATE person_changes SET origin = 'rumour'",
             ] {
                 on_pool!(&store.db, p => { sqlx::query(sql).execute(p).await.unwrap(); });
             }
@@ -475,6 +544,18 @@ mod tests {
             assert_eq!(
                 damage(tx.favours(None).await.unwrap_err()),
                 "favour direction \"lent\""
+            );
+            assert_eq!(
+                damage(tx.ties(None).await.unwrap_err()),
+                "tie kind \"rival\""
+            );
+            assert_eq!(
+                damage(tx.sharing_rules().await.unwrap_err()),
+                "sharing level \"all\""
+            );
+            assert_eq!(
+                damage(tx.person_changes(0, None, 10).await.unwrap_err()),
+                "change origin \"rumour\""
             );
             drop(tx);
             assert_eq!(

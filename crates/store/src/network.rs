@@ -8,6 +8,7 @@ use crate::db::{now_micros, on_db, on_pool};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError};
 use kith_core::introduction::IntroStatus;
+use kith_core::ties::{Sharing, TieKind};
 use kith_core::{AccountId, Direction, InteractionKind, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use uuid::Uuid;
 pub struct TieRow {
     pub a: PersonId,
     pub b: PersonId,
-    pub kind: String,
+    pub kind: TieKind,
     pub strength: Option<f64>,
     pub created_at: i64,
 }
@@ -40,7 +41,7 @@ impl Tx {
         &mut self,
         a: PersonId,
         b: PersonId,
-        kind: &str,
+        kind: TieKind,
         strength: Option<f64>,
     ) -> Result<()> {
         let account = self.account.0;
@@ -48,7 +49,7 @@ impl Tx {
             sqlx::query("DELETE FROM ties WHERE account_id = $1 AND ((a = $2 AND b = $3) OR (a = $3 AND b = $2))")
                 .bind(account).bind(a.0).bind(b.0).execute(&mut *c).await?;
             sqlx::query("INSERT INTO ties (account_id, a, b, kind, strength, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(account).bind(a.0).bind(b.0).bind(kind).bind(strength).bind(now_micros())
+                .bind(account).bind(a.0).bind(b.0).bind(kind.as_str()).bind(strength).bind(now_micros())
                 .execute(&mut *c).await?;
         });
         Ok(())
@@ -83,7 +84,10 @@ impl Tx {
             q.fetch_all(&mut *c).await?.iter().map(|r| Ok(TieRow {
                 a: PersonId(r.try_get("a")?),
                 b: PersonId(r.try_get("b")?),
-                kind: r.try_get("kind")?,
+                kind: {
+                    let s: String = r.try_get("kind")?;
+                    TieKind::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("tie kind {s:?}")))?
+                },
                 strength: r.try_get("strength")?,
                 created_at: r.try_get("created_at")?,
             })).collect()
@@ -92,26 +96,29 @@ impl Tx {
 
     /// Sets (or with None removes) a sharing rule: scope `*`, `tag:NAME`
     /// or `person:UUID`.
-    pub async fn set_sharing_rule(&mut self, scope: &str, level: Option<&str>) -> Result<()> {
+    pub async fn set_sharing_rule(&mut self, scope: &str, level: Option<Sharing>) -> Result<()> {
         let account = self.account.0;
         on_db!(self, c => {
             sqlx::query("DELETE FROM sharing_rules WHERE account_id = $1 AND scope = $2")
                 .bind(account).bind(scope).execute(&mut *c).await?;
             if let Some(level) = level {
                 sqlx::query("INSERT INTO sharing_rules (account_id, scope, level) VALUES ($1, $2, $3)")
-                    .bind(account).bind(scope).bind(level).execute(&mut *c).await?;
+                    .bind(account).bind(scope).bind(level.as_str()).execute(&mut *c).await?;
             }
         });
         Ok(())
     }
 
     /// The account's sharing rules, scope to level.
-    pub async fn sharing_rules(&mut self) -> Result<Vec<(String, String)>> {
+    pub async fn sharing_rules(&mut self) -> Result<Vec<(String, Sharing)>> {
         let account = self.account.0;
+        let level = |s: String| {
+            Sharing::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("sharing level {s:?}")))
+        };
         on_db!(self, c => {
             sqlx::query("SELECT scope, level FROM sharing_rules WHERE account_id = $1 ORDER BY scope")
                 .bind(account).fetch_all(&mut *c).await?.iter()
-                .map(|r| Ok((r.try_get("scope")?, r.try_get("level")?))).collect()
+                .map(|r| Ok((r.try_get("scope")?, level(r.try_get("level")?)?))).collect()
         })
     }
 

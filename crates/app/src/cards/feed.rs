@@ -41,7 +41,7 @@ pub struct ChangeView {
 const MAX_DAYS: i64 = 3_650;
 
 /// The change in words.
-pub(crate) fn summary(kind: &str, name: &str, old: &str, new: &str) -> String {
+pub(crate) fn summary(kind: ChangeKind, name: &str, old: &str, new: &str) -> String {
     let was = |s: String| {
         if old.is_empty() {
             s
@@ -49,16 +49,15 @@ pub(crate) fn summary(kind: &str, name: &str, old: &str, new: &str) -> String {
             format!("{s} (was {old})")
         }
     };
-    match ChangeKind::parse(kind) {
-        Some(ChangeKind::Job) => was(format!("{name} has a new job: {new}")),
-        Some(ChangeKind::Title) => was(format!("{name} is now {new}")),
-        Some(ChangeKind::City) => was(format!("{name} moved to {new}")),
-        Some(ChangeKind::Email) => format!("{name} has a new email address: {new}"),
-        Some(ChangeKind::Phone) => format!("{name} has a new phone number: {new}"),
-        Some(ChangeKind::Website) => format!("{name} has a new website: {new}"),
-        Some(ChangeKind::Name) => format!("{old} is now called {new}"),
-        Some(ChangeKind::Headline) => format!("{name}: \u{201c}{new}\u{201d}"),
-        None => format!("{name}: {kind} {new}"),
+    match kind {
+        ChangeKind::Job => was(format!("{name} has a new job: {new}")),
+        ChangeKind::Title => was(format!("{name} is now {new}")),
+        ChangeKind::City => was(format!("{name} moved to {new}")),
+        ChangeKind::Email => format!("{name} has a new email address: {new}"),
+        ChangeKind::Phone => format!("{name} has a new phone number: {new}"),
+        ChangeKind::Website => format!("{name} has a new website: {new}"),
+        ChangeKind::Name => format!("{old} is now called {new}"),
+        ChangeKind::Headline => format!("{name}: \u{201c}{new}\u{201d}"),
     }
 }
 
@@ -67,12 +66,12 @@ fn view(r: ChangeRow, name: String, strength: f64) -> ChangeView {
     ChangeView {
         id: r.id,
         person_id: r.person,
-        summary: summary(&r.kind, &name, &r.old, &r.new),
+        summary: summary(r.kind, &name, &r.old, &r.new),
         person: name,
-        kind: r.kind,
+        kind: r.kind.as_str().into(),
         old: r.old,
         new: r.new,
-        origin: r.origin,
+        origin: r.origin.as_str().into(),
         at: rfc3339(r.at),
         strength,
     }
@@ -124,10 +123,7 @@ impl App {
             strengths.insert(id, tie.effective(&self.settings.strength));
         }
         let strength_of = |p: &PersonId| strengths.get(p).copied().unwrap_or(0.0);
-        let score = |r: &ChangeRow| {
-            ChangeKind::parse(&r.kind).map_or(0.5, ChangeKind::weight)
-                + 4.0 * strength_of(&r.person)
-        };
+        let score = |r: &ChangeRow| r.kind.weight() + 4.0 * strength_of(&r.person);
         let mut ranked = rows;
         ranked.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.at.cmp(&a.at)));
         ranked.truncate(limit);

@@ -264,10 +264,10 @@ async fn apply(
         .map(|c| ChangeRow {
             id: uuid::Uuid::now_v7(),
             person: id,
-            kind: c.kind.as_str().into(),
+            kind: c.kind,
             old: c.old.clone(),
             new: c.new.clone(),
-            origin: "member".into(),
+            origin: kith_core::changes::ChangeOrigin::Member,
             at,
         })
         .collect();

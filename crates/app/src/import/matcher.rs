@@ -385,10 +385,10 @@ impl Matcher {
                         .map(|c| ChangeRow {
                             id: uuid::Uuid::now_v7(),
                             person: id,
-                            kind: c.kind.as_str().into(),
+                            kind: c.kind,
                             old: c.old,
                             new: c.new,
-                            origin: "import".into(),
+                            origin: kith_core::changes::ChangeOrigin::Import,
                             at,
                         }),
                 );

@@ -9,7 +9,7 @@ use kith_core::identity::{email_key, is_personal_mail_domain};
 use kith_core::mycard::Visibility;
 use kith_core::names::normalize;
 use kith_core::strength::{Circle, Touch, strength};
-use kith_core::ties::{Evidence, Sharing, TieKind, overlap_months};
+use kith_core::ties::{Evidence, Sharing, overlap_months};
 use kith_core::{AccountId, InteractionKind, PersonId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -299,13 +299,10 @@ pub(crate) async fn load_account(
     let mut tag_rule: HashMap<String, Sharing> = HashMap::new();
     let mut account_rule = None;
     for (scope, level) in &rules {
-        let Some(level) = Sharing::parse(level) else {
-            continue;
-        };
         if scope == "*" {
-            account_rule = Some(level);
+            account_rule = Some(*level);
         } else if let Some(tag) = scope.strip_prefix("tag:") {
-            tag_rule.insert(normalize(tag), level);
+            tag_rule.insert(normalize(tag), *level);
         }
     }
 
@@ -436,9 +433,7 @@ pub(crate) async fn load_account(
         let (Some(a), Some(b)) = (follow(t.a), follow(t.b)) else {
             continue;
         };
-        let Some(kind) = TieKind::parse(&t.kind) else {
-            continue;
-        };
+        let kind = t.kind;
         ties.push((
             Some(a),
             b,

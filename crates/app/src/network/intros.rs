@@ -19,6 +19,7 @@ use kith_core::mycard::Visibility;
 use kith_core::reciprocity::FavourDirection;
 use kith_core::{AccountId, Direction, Interaction, InteractionId, InteractionKind, PersonId};
 use kith_store::Store;
+use kith_store::cards::Usage;
 use kith_store::network::IntroRow;
 use serde::Serialize;
 use uuid::Uuid;
@@ -533,7 +534,7 @@ impl App {
         // Each acceptance mails an address of the broker's choosing: under
         // the same daily cap as their card mailings (docs/cards.md).
         self.count_daily(
-            "introduction_mail",
+            Usage::IntroductionMail,
             self.settings.card_emails_per_day,
             "introduction emails",
         )

@@ -11,6 +11,7 @@ use crate::{App, AppError, Result};
 use kith_core::identity::email_key;
 use kith_core::mycard::Visibility;
 use kith_core::{AccountId, Person, PersonId};
+use kith_store::cards::Usage;
 use kith_store::network::LinkStatus;
 use kith_store::tx::PersonWrite;
 use kith_store::{Account, Store};
@@ -269,7 +270,7 @@ impl App {
         // Any address can be given: a few links a day, so that kith
         // cannot be made to mail someone over and over.
         self.count_daily(
-            "verification_mail",
+            Usage::VerificationMail,
             VERIFICATIONS_PER_DAY,
             "address verification emails",
         )

@@ -18,6 +18,7 @@ use build::{AccountPart, Owner};
 use kith_core::ties::{Evidence, Sharing, tie_strength};
 use kith_core::{AccountId, PersonId};
 use kith_graph::{Graph, Node, Workspace};
+use kith_store::cards::Usage;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{RwLock, RwLockReadGuard};
@@ -511,7 +512,7 @@ const SCORE_DRIFT: f64 = 1e-3;
 impl App {
     /// Counts one more `kind` of action against a daily cap of `cap`, or
     /// says that `what` reached it (nothing counted then).
-    pub(crate) async fn count_daily(&self, kind: &str, cap: u32, what: &str) -> Result<()> {
+    pub(crate) async fn count_daily(&self, kind: Usage, cap: u32, what: &str) -> Result<()> {
         let since = kith_store::now_micros() - DAY;
         if self
             .store

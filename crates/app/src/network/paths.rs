@@ -12,6 +12,7 @@ use kith_core::names::normalize;
 use kith_core::ties::{Evidence, Sharing};
 use kith_core::{AccountId, PersonId};
 use kith_graph::Node;
+use kith_store::cards::Usage;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -24,9 +25,6 @@ pub const MAX_PATHS: usize = 20;
 /// anyone looking for introductions, too few to sweep a connection's book
 /// address by address (docs/network.md, "Finding people by address").
 pub const ROLE_FINDS_PER_DAY: u32 = 100;
-
-/// The usage kind [`ROLE_FINDS_PER_DAY`] counts.
-const ROLE_FIND: &str = "role_find";
 
 /// What a path leads to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -439,7 +437,7 @@ impl App {
         drop(state);
         if let Some(subject) = subject.filter(|_| by_role) {
             self.store
-                .count_usage(self.account, ROLE_FIND, &subject)
+                .count_usage(self.account, Usage::RoleFind, &subject)
                 .await?;
         }
         Ok((label, out))
@@ -456,7 +454,7 @@ impl App {
             .store
             .usage_allows(
                 self.account,
-                ROLE_FIND,
+                Usage::RoleFind,
                 subject,
                 since,
                 i64::from(ROLE_FINDS_PER_DAY),

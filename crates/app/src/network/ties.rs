@@ -93,7 +93,7 @@ impl App {
         if a == b {
             return Err(AppError::Invalid("a tie joins two different people".into()));
         }
-        tx.set_tie(a, b, kind.as_str(), strength).await?;
+        tx.set_tie(a, b, kind, strength).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -140,7 +140,7 @@ impl App {
             let kind = set_by_hand
                 .iter()
                 .find(|t| (t.a == id && t.b == other_id) || (t.b == id && t.a == other_id))
-                .map(|t| t.kind.clone());
+                .map(|t| t.kind.as_str().to_string());
             let name = if Some(other) == me {
                 format!("{} (you)", info.name)
             } else {
@@ -170,10 +170,7 @@ impl App {
             tags: Vec::new(),
             people: Vec::new(),
         };
-        for (scope, level) in &rules {
-            let Some(level) = Sharing::parse(level) else {
-                continue;
-            };
+        for &(ref scope, level) in &rules {
             if scope == "*" {
                 view.default = level;
             } else if let Some(tag) = scope.strip_prefix("tag:") {
@@ -229,8 +226,7 @@ impl App {
             }
         };
         for scope in &scopes {
-            tx.set_sharing_rule(scope, level.map(Sharing::as_str))
-                .await?;
+            tx.set_sharing_rule(scope, level).await?;
         }
         tx.commit().await?;
         Ok(())

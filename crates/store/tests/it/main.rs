@@ -512,9 +512,12 @@ async fn people_deleted_long_ago_are_purged_for_good() {
         // purged (the living keep theirs, and so does another account).
         for (account, id) in [(alice.id, ada.id), (alice.id, zoe.id), (bob.id, bobs.id)] {
             let mut tx = store.begin(account).await.unwrap();
-            tx.set_sharing_rule(&format!("person:{id}"), Some("nothing"))
-                .await
-                .unwrap();
+            tx.set_sharing_rule(
+                &format!("person:{id}"),
+                Some(kith_core::ties::Sharing::Nothing),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
         }
         for (account, id) in [(alice.id, ada.id), (bob.id, bobs.id)] {
@@ -544,7 +547,10 @@ async fn people_deleted_long_ago_are_purged_for_good() {
         );
         assert_eq!(
             tx.sharing_rules().await.unwrap(),
-            [(format!("person:{}", zoe.id), "nothing".to_string())],
+            [(
+                format!("person:{}", zoe.id),
+                kith_core::ties::Sharing::Nothing
+            )],
             "{engine}: the purged person's rule went, the living's stayed"
         );
         tx.commit().await.unwrap();
