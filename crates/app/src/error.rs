@@ -28,3 +28,11 @@ pub enum AppError {
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
+
+impl AppError {
+    /// The database cannot be reached now: try again later (503), never a
+    /// wrong password nor a bug.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AppError::Store(StoreError::Unavailable(_)))
+    }
+}

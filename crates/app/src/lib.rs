@@ -155,5 +155,7 @@ pub mod types {
     pub use kith_formats::vcard::Version as VcardVersion;
     pub use kith_store::auth::{Session, TokenInfo, TokenKind};
     pub use kith_store::dav::{DEFAULT_BOOK, DavBook};
-    pub use kith_store::{Account, PeopleFilter, PeopleSort, Store, StoreError, now_micros};
+    pub use kith_store::{
+        Account, PeopleFilter, PeopleSort, PoolSettings, Store, StoreError, now_micros,
+    };
 }

@@ -49,6 +49,9 @@ pub struct SmtpConfig {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// Messages the SMTP server took, and those it did not (metrics).
+    sent: std::sync::atomic::AtomicU64,
+    failed: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -62,6 +65,12 @@ fn config_err(message: String) -> AppError {
 }
 
 impl Mailer {
+    /// Messages sent and messages the SMTP server did not take, since start.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.sent.load(Relaxed), self.failed.load(Relaxed))
+    }
+
     /// A mailer for `config`; the password comes from `password`, else
     /// `password_file`, else `env_password` (`KITH_SMTP_PASSWORD`).
     pub fn new(config: &SmtpConfig, env_password: Option<String>) -> Result<Mailer> {
@@ -121,6 +130,8 @@ impl Mailer {
         Ok(Mailer {
             transport: builder.timeout(Some(timeout)).build(),
             from,
+            sent: Default::default(),
+            failed: Default::default(),
         })
     }
 
@@ -177,11 +188,18 @@ impl Mailer {
         let message = builder
             .multipart(body)
             .map_err(|e| AppError::Invalid(format!("the message cannot be built: {e}")))?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|e| AppError::Mail(format!("sending to {to} failed: {e}")))?;
-        Ok(())
+        use std::sync::atomic::Ordering::Relaxed;
+        match self.transport.send(message).await {
+            Ok(_) => {
+                self.sent.fetch_add(1, Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed.fetch_add(1, Relaxed);
+                tracing::warn!(error = %e, "a mail was not sent");
+                Err(AppError::Mail(format!("sending to {to} failed: {e}")))
+            }
+        }
     }
 }
 

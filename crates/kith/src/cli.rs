@@ -24,8 +24,18 @@ pub(crate) struct Cli {
     /// The account to act as (default: the only one).
     #[arg(long, env = "KITH_USER", global = true)]
     pub user: Option<String>,
+    /// How log lines are written to standard error: text, or json (one
+    /// object per line). Which lines: KITH_LOG (e.g. info, or kith_web=debug).
+    #[arg(long, env = "KITH_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -207,12 +217,12 @@ pub(crate) struct DemoArgs {
 
 #[derive(Args)]
 pub(crate) struct ServeArgs {
-    /// Address and port to listen on.
-    #[arg(long, env = "KITH_LISTEN", default_value = "127.0.0.1:7878")]
-    pub listen: String,
-    /// Largest upload accepted, in megabytes.
-    #[arg(long, env = "KITH_MAX_UPLOAD_MB", default_value_t = 50)]
-    pub max_upload_mb: usize,
+    /// Address and port to listen on [default: 127.0.0.1:7878].
+    #[arg(long, env = "KITH_LISTEN")]
+    pub listen: Option<String>,
+    /// Largest upload accepted, in megabytes [default: 50].
+    #[arg(long, env = "KITH_MAX_UPLOAD_MB")]
+    pub max_upload_mb: Option<usize>,
     /// Mark cookies Secure (kith is reached over https).
     #[arg(long)]
     pub secure_cookies: bool,
@@ -224,6 +234,24 @@ pub(crate) struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// Threads that answer requests [default: 2].
+    #[arg(long, env = "KITH_WORKERS")]
+    pub workers: Option<usize>,
+    /// Connections kept to PostgreSQL [default: 8].
+    #[arg(long, env = "KITH_DB_CONNECTIONS")]
+    pub db_connections: Option<u32>,
+    /// Seconds a request waits for a database connection before it is
+    /// answered 503 [default: 3].
+    #[arg(long, env = "KITH_DB_TIMEOUT")]
+    pub db_timeout: Option<f64>,
+    /// Seconds requests still running get to finish after SIGTERM or
+    /// Ctrl-C [default: 30].
+    #[arg(long, env = "KITH_SHUTDOWN_TIMEOUT")]
+    pub shutdown_timeout: Option<u64>,
+    /// Also serve /metrics (without a token), /healthz and /readyz on this
+    /// address, e.g. 127.0.0.1:9187.
+    #[arg(long, env = "KITH_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Subcommand)]

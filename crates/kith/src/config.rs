@@ -27,6 +27,94 @@ pub(crate) struct FileConfig {
     pub cards: Option<kith_app::cards::CardsConfig>,
     /// Reverse proxies whose X-Forwarded-For is believed (docs/security.md).
     pub trusted_proxies: Option<Vec<String>>,
+    /// `kith serve`'s own settings (docs/operations.md).
+    pub server: Option<ServerFileConfig>,
+}
+
+/// `[server]` in kith.toml; the flags and environment variables of the
+/// same names win over it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerFileConfig {
+    pub listen: Option<String>,
+    pub max_upload_mb: Option<usize>,
+    pub secure_cookies: Option<bool>,
+    pub workers: Option<usize>,
+    pub db_connections: Option<u32>,
+    pub db_timeout_seconds: Option<f64>,
+    pub shutdown_timeout_seconds: Option<u64>,
+    pub metrics_listen: Option<String>,
+    /// The bearer token `/metrics` on the main address asks for (else
+    /// `KITH_METRICS_TOKEN`); without one it is not served there.
+    pub metrics_token: Option<String>,
+}
+
+/// What `kith serve` runs with: flags and environment, else kith.toml's
+/// `[server]`, else the defaults; each checked.
+#[derive(Debug)]
+pub(crate) struct ServerSettings {
+    pub listen: String,
+    pub max_upload_mb: usize,
+    pub secure_cookies: bool,
+    pub workers: usize,
+    pub pool: kith_app::types::PoolSettings,
+    pub shutdown_timeout: std::time::Duration,
+    pub metrics_listen: Option<String>,
+    pub metrics_token: Option<String>,
+}
+
+pub(crate) fn server_settings(
+    args: &crate::cli::ServeArgs,
+    file: &FileConfig,
+) -> Result<ServerSettings> {
+    let empty = ServerFileConfig::default();
+    let f = file.server.as_ref().unwrap_or(&empty);
+    let workers = args.workers.or(f.workers).unwrap_or(2);
+    if !(1..=256).contains(&workers) {
+        bail!("workers: {workers} is not between 1 and 256");
+    }
+    let connections = args.db_connections.or(f.db_connections).unwrap_or(8);
+    if !(1..=1000).contains(&connections) {
+        bail!("db_connections: {connections} is not between 1 and 1000");
+    }
+    let timeout = args.db_timeout.or(f.db_timeout_seconds).unwrap_or(3.0);
+    if !(0.1..=600.0).contains(&timeout) {
+        bail!("db_timeout: {timeout} seconds is not between 0.1 and 600");
+    }
+    let shutdown = args
+        .shutdown_timeout
+        .or(f.shutdown_timeout_seconds)
+        .unwrap_or(30);
+    if shutdown > 3600 {
+        bail!("shutdown_timeout: {shutdown} seconds is more than an hour");
+    }
+    let metrics_token = std::env::var("KITH_METRICS_TOKEN")
+        .ok()
+        .or_else(|| f.metrics_token.clone())
+        .filter(|t| !t.trim().is_empty());
+    if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+        bail!("metrics_token: use at least 16 characters");
+    }
+    Ok(ServerSettings {
+        listen: args
+            .listen
+            .clone()
+            .or_else(|| f.listen.clone())
+            .unwrap_or_else(|| "127.0.0.1:7878".into()),
+        max_upload_mb: args.max_upload_mb.or(f.max_upload_mb).unwrap_or(50),
+        secure_cookies: args.secure_cookies || f.secure_cookies.unwrap_or(false),
+        workers,
+        pool: kith_app::types::PoolSettings {
+            connections,
+            acquire_timeout: std::time::Duration::from_secs_f64(timeout),
+        },
+        shutdown_timeout: std::time::Duration::from_secs(shutdown),
+        metrics_listen: args
+            .metrics_listen
+            .clone()
+            .or_else(|| f.metrics_listen.clone()),
+        metrics_token,
+    })
 }
 
 /// The environment variables kith reads; any other `KITH_*` is warned about.
@@ -38,6 +126,14 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_LISTEN",
     "KITH_MAX_UPLOAD_MB",
     "KITH_TRUSTED_PROXIES",
+    "KITH_WORKERS",
+    "KITH_DB_CONNECTIONS",
+    "KITH_DB_TIMEOUT",
+    "KITH_SHUTDOWN_TIMEOUT",
+    "KITH_METRICS_LISTEN",
+    "KITH_METRICS_TOKEN",
+    "KITH_LOG",
+    "KITH_LOG_FORMAT",
     "KITH_PYTHON",
     "KITH_TEST_DATABASE_URL",
     "KITH_VENV",

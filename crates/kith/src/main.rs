@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod config;
+mod logging;
 mod output;
 mod scratch;
 
@@ -37,12 +38,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Serve(_)) {
+    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    if serving {
         serve::without_huge_pages();
     }
+    logging::init(cli.log_format, serving);
     config::warn_unknown_env();
+    let workers = match server_workers(&cli) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()
     {
@@ -59,6 +69,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The runtime's worker threads: a server's setting (flags, kith.toml),
+/// else 2.
+fn server_workers(cli: &Cli) -> Result<usize> {
+    let args = match &cli.command {
+        Command::Serve(args) => args,
+        Command::Demo(demo) => &demo.serve,
+        _ => return Ok(2),
+    };
+    let file = config::read_file_config(&config::data_dir(cli.data_dir.as_deref())?)?;
+    Ok(config::server_settings(args, &file)?.workers)
 }
 
 /// Opens the store the flags, environment and kith.toml point at.
@@ -78,7 +100,11 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
         .map_or(kith_app::cards::DEFAULT_EMAILS_PER_DAY, |c| {
             c.emails_per_day
         });
-    let store = Store::open(&url).await?;
+    let pool = match &cli.command {
+        Command::Serve(args) => config::server_settings(args, &file)?.pool,
+        _ => Default::default(),
+    };
+    let store = Store::open_with(&url, pool).await?;
     Ok((
         store,
         file,

@@ -4,7 +4,7 @@
 use crate::db::{Db, DbTx, on_pool};
 use crate::migrate;
 use crate::tx::Tx;
-use crate::{Account, Result, StoreError, now_micros};
+use crate::{Account, PoolSettings, PoolUse, Result, SchemaStatus, StoreError, now_micros};
 use kith_core::AccountId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -24,16 +24,25 @@ impl Store {
     /// Opens `url`: `postgres://…` / `postgresql://…`, `sqlite://PATH`, or a
     /// plain file path (SQLite). Creates the SQLite file and runs migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Self::open_with(url, PoolSettings::default()).await
+    }
+
+    /// [`Store::open`] with the pool's size and acquire timeout chosen.
+    pub async fn open_with(url: &str, pool: PoolSettings) -> Result<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Self::open_postgres(url).await
+            Self::open_postgres_with(url, pool).await
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            Self::open_sqlite(Path::new(path)).await
+            Self::open_sqlite_with(Path::new(path), pool).await
         }
     }
 
     /// Opens (creating if needed) a SQLite database file in WAL mode.
     pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        Self::open_sqlite_with(path, PoolSettings::default()).await
+    }
+
+    async fn open_sqlite_with(path: &Path, settings: PoolSettings) -> Result<Store> {
         let open_err = |message: String| StoreError::Open {
             url: path.display().to_string(),
             message,
@@ -57,6 +66,7 @@ impl Store {
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(settings.acquire_timeout.max(Duration::from_secs(10)))
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
@@ -69,6 +79,10 @@ impl Store {
 
     /// Connects to PostgreSQL and runs migrations.
     pub async fn open_postgres(url: &str) -> Result<Store> {
+        Self::open_postgres_with(url, PoolSettings::default()).await
+    }
+
+    async fn open_postgres_with(url: &str, settings: PoolSettings) -> Result<Store> {
         let shown = redact(url);
         let open_err = |message: String| StoreError::Open {
             url: shown.clone(),
@@ -84,8 +98,8 @@ impl Store {
             .map_err(|e| open_err(e.to_string()))?;
         let _ = probe.close().await;
         let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(settings.connections.max(1))
+            .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
@@ -94,6 +108,30 @@ impl Store {
         };
         migrate::run(&store.db).await?;
         Ok(store)
+    }
+
+    /// Whether the database answers and its schema is the one this kith
+    /// knows (readiness). A database behind or ahead is not ready.
+    pub async fn schema_status(&self) -> Result<SchemaStatus> {
+        let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let applied: i64 = on_pool!(&self.db, p => sqlx::query_scalar(sql).fetch_one(p).await?);
+        Ok(SchemaStatus {
+            applied,
+            known: migrate::known(),
+        })
+    }
+
+    /// How many connections are open and idle now.
+    pub fn pool_use(&self) -> PoolUse {
+        let (open, idle, max) = match &self.db {
+            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        };
+        PoolUse {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
     }
 
     /// `sqlite` or `postgres`.

@@ -36,9 +36,20 @@ pub use tx::Tx;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database cannot be reached now (no connection within the pool's
+    /// acquire timeout, a connection lost, the server shutting down): the
+    /// request may be tried again later; nothing was written.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database was brought further by a newer kith than this one.
+    #[error(
+        "the database is at schema version {found}, newer than the {known} this kith knows: \
+         run the newer kith (or restore a backup made by this version)"
+    )]
+    SchemaNewer { found: i64, known: i64 },
     #[error("cannot open database {url}: {message}")]
     Open { url: String, message: String },
     #[error("stored data is damaged: {0}")]
@@ -50,6 +61,70 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    /// Errors that mean "the database is not there now" become
+    /// [`StoreError::Unavailable`]: front doors answer them with "try again"
+    /// (503), never as a wrong password or a bug.
+    fn from(e: sqlx::Error) -> StoreError {
+        let unavailable = match &e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            // PostgreSQL's connection exceptions (class 08) and its
+            // "shutting down / starting up" (57P01-57P03).
+            sqlx::Error::Database(d) => d
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        };
+        if unavailable {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// How many connections a store keeps and how long a request waits for
+/// one before the database counts as unavailable.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    /// Connections to PostgreSQL (SQLite keeps 4: one writer at a time).
+    pub connections: u32,
+    /// The longest wait for a connection; past it the request fails at
+    /// once with [`StoreError::Unavailable`] instead of hanging.
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            connections: 8,
+            acquire_timeout: std::time::Duration::from_secs(3),
+        }
+    }
+}
+
+/// What readiness asks of the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// The newest migration applied.
+    pub applied: i64,
+    /// The newest this kith knows.
+    pub known: i64,
+}
+
+/// The pool's use at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open (idle or in use).
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
 
 /// An account (the owner of one address book).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 //! an older database is opened (the dates of people stored before
 //! migration 6, card-link secrets from before 13). Uses only `crate::db`.
 
-use crate::Result;
 use crate::db::{Db, on_pool};
+use crate::{Result, StoreError};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Row, SqlSafeStr};
 use uuid::Uuid;
@@ -60,15 +60,34 @@ pub(crate) const DATES_MIGRATION: i64 = 6;
 /// steps that go with some of them.
 pub(crate) async fn run(db: &Db) -> Result<()> {
     let had_dates = on_pool!(db, p => has_migration(p, DATES_MIGRATION).await);
-    match db {
-        Db::Sqlite(p) => sqlite().run(p).await?,
-        Db::Postgres(p) => postgres().run(p).await?,
+    // sqlx takes an advisory lock on PostgreSQL for the whole run, so
+    // servers starting together on one database migrate once; a database
+    // with a migration this kith does not know is refused.
+    let ran = match db {
+        Db::Sqlite(p) => sqlite().run(p).await,
+        Db::Postgres(p) => postgres().run(p).await,
+    };
+    match ran {
+        Err(sqlx::migrate::MigrateError::VersionMissing(_)) => {
+            let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations";
+            let found: i64 = on_pool!(db, p => sqlx::query_scalar(sql).fetch_one(p).await?);
+            return Err(StoreError::SchemaNewer {
+                found,
+                known: known(),
+            });
+        }
+        other => other?,
     }
     if !had_dates {
         backfill_dates(db).await?;
     }
     hash_legacy_card_links(db).await?;
     Ok(())
+}
+
+/// The newest migration this kith knows.
+pub(crate) fn known() -> i64 {
+    STEPS.len() as i64
 }
 
 /// SQLite's migrations.

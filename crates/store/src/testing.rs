@@ -41,6 +41,22 @@ pub enum TestDatabase {
     Postgres { admin_url: String, name: String },
 }
 
+impl TestDatabase {
+    /// The URL of a PostgreSQL test database (None for SQLite), for tests
+    /// that open it again (through a proxy, from another server).
+    pub fn postgres_url(&self) -> Option<String> {
+        let TestDatabase::Postgres { admin_url, name } = self else {
+            return None;
+        };
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url.as_str(), String::new()),
+        };
+        let base = base.rsplit_once('/').map(|(b, _)| b)?;
+        Some(format!("{base}/{name}{query}"))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let TestDatabase::Postgres { admin_url, name } = self else {

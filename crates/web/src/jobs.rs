@@ -65,6 +65,16 @@ impl Jobs {
         id
     }
 
+    /// How many jobs are running, and how many finished, on this server.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let running = jobs
+            .values()
+            .filter(|j| !j.done.load(Ordering::Relaxed))
+            .count() as u64;
+        (running, jobs.len() as u64 - running)
+    }
+
     /// How many of `account`'s imports are still running.
     pub(crate) fn running(&self, account: AccountId) -> usize {
         let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());

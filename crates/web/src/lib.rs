@@ -9,9 +9,11 @@ mod export;
 mod http;
 mod jobs;
 pub mod maintenance;
+mod ops;
 mod pages;
 mod state;
 
+pub use ops::Metrics;
 pub use state::{AppState, ServerConfig};
 
 use axum::Router;
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .merge(dav::routes())
+        .merge(ops::routes())
         .layer(DefaultBodyLimit::max(ordinary))
         .layer(axum::middleware::from_fn(http::problem::html_for_browsers))
         .layer(axum::middleware::from_fn(security_headers))
@@ -40,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         // problem document (and a line in the log).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             http::problem::on_panic,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::log_requests,
         ))
         .with_state(state)
 }
@@ -79,13 +86,49 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 }
 
 /// Serves without housekeeping (tests that start many servers on one store).
+/// Once asked to stop, no connection is accepted; requests still running
+/// get the configured time to finish, then the server returns anyway.
 pub async fn serve_only(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
+    let deadline = state.config.shutdown_timeout;
+    let jobs = state.jobs.clone();
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!(
+            seconds = deadline.as_secs_f64(),
+            "stopping: no new connections; requests still running may finish"
+        );
+        let _ = stopping.send(true);
+    });
+    let overdue = async move {
+        let _ = stop_seen.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(deadline).await;
+    };
+    let served = tokio::select! {
+        served = server => served,
+        () = overdue => {
+            tracing::warn!("stopping: requests still running after the shutdown timeout were cut off");
+            Ok(())
+        }
+    };
+    let (running, _) = jobs.counts();
+    if running > 0 {
+        tracing::warn!(
+            running,
+            "stopping: import jobs still running are interrupted"
+        );
+    }
+    served
+}
+
+/// Serves liveness, readiness and metrics (without a token) on an address
+/// of the operator's (`--metrics-listen`), until the process ends.
+pub async fn serve_operator(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, ops::operator_router(state)).await
 }
 
 async fn shutdown_signal() {

@@ -49,10 +49,12 @@ pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
         {
             Ok(Some(d)) => {
                 sent += 1;
-                eprintln!("kith: {}: digest sent to {}", account.name, d.to);
+                // The address is personal data: only at debug level.
+                tracing::info!(account = %account.name, "digest sent");
+                tracing::debug!(account = %account.name, to = %d.to, "digest sent");
             }
             Ok(None) => {}
-            Err(e) => eprintln!("kith: {}: digest not sent: {e}", account.name),
+            Err(e) => tracing::warn!(account = %account.name, error = %e, "digest not sent"),
         }
     }
     sent
@@ -63,18 +65,19 @@ pub async fn purge_all(state: &AppState) {
     let accounts = match state.auth.accounts().await {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("kith: housekeeping could not list accounts: {e}");
+            tracing::warn!(error = %e, "housekeeping could not list accounts");
             return;
         }
     };
     for account in accounts {
         match state.app(account.id).purge_deleted().await {
             Ok(0) => {}
-            Ok(n) => eprintln!(
-                "kith: {}: removed for good {n} people deleted over 30 days ago",
-                account.name
+            Ok(n) => tracing::info!(
+                account = %account.name,
+                removed = n,
+                "removed for good the people deleted over 30 days ago"
             ),
-            Err(e) => eprintln!("kith: housekeeping for {}: {e}", account.name),
+            Err(e) => tracing::warn!(account = %account.name, error = %e, "housekeeping failed"),
         }
     }
 }
@@ -86,7 +89,7 @@ pub async fn warm_search_indexes(state: &AppState) {
     };
     for account in accounts {
         if let Err(e) = state.app(account.id).warm_search_index().await {
-            eprintln!("kith: search index for {}: {e}", account.name);
+            tracing::warn!(account = %account.name, error = %e, "search index not built");
         }
     }
 }
@@ -98,7 +101,7 @@ async fn warm_networks(state: &AppState) {
     };
     for account in accounts {
         if let Err(e) = state.app(account.id).warm_network().await {
-            eprintln!("kith: network graph for {}: {e}", account.name);
+            tracing::warn!(account = %account.name, error = %e, "network graph not loaded");
         }
     }
 }

@@ -24,6 +24,12 @@ pub struct ServerConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in
     /// throttling is per address); from any other peer the header is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` on the main listener asks for; None:
+    /// metrics only on the operator's own listener, if any.
+    pub metrics_token: Option<String>,
+    /// How long requests still running get to finish once the server is
+    /// asked to stop.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +41,8 @@ impl Default for ServerConfig {
             mailer: None,
             digest: Default::default(),
             trusted_proxies: Vec::new(),
+            metrics_token: None,
+            shutdown_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -54,6 +62,7 @@ pub struct AppState {
     pub search: kith_app::search::SearchIndexes,
     /// The graph of the members' networks, kept between requests.
     pub network: kith_app::network::Network,
+    pub metrics: crate::ops::Metrics,
 }
 
 impl AppState {
@@ -67,6 +76,7 @@ impl AppState {
             jobs: Default::default(),
             search: Default::default(),
             network: Default::default(),
+            metrics: Default::default(),
         }
     }
 

@@ -36,11 +36,39 @@ pub struct Network {
     /// gives it back, so that queries search side by side.
     idle: Arc<Mutex<Vec<Workspace>>>,
     pub(crate) help: crate::cards::HelpCache,
+    loads: Arc<Mutex<LoadTimes>>,
+}
+
+/// How often accounts' parts of the graph were read from the store, and
+/// how long that took (metrics): a build is an account's first load, a
+/// reload one after its book moved on.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoadTimes {
+    pub builds: u64,
+    pub build_seconds: f64,
+    pub reloads: u64,
+    pub reload_seconds: f64,
 }
 
 impl Network {
     pub fn new() -> Network {
         Network::default()
+    }
+
+    /// The loads so far.
+    pub fn load_times(&self) -> LoadTimes {
+        *self.loads.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn count_load(&self, first: bool, took: std::time::Duration) {
+        let mut loads = self.loads.lock().unwrap_or_else(|e| e.into_inner());
+        if first {
+            loads.builds += 1;
+            loads.build_seconds += took.as_secs_f64();
+        } else {
+            loads.reloads += 1;
+            loads.reload_seconds += took.as_secs_f64();
+        }
     }
 
     /// A workspace of this query's own, back in the pool when dropped.
@@ -568,7 +596,9 @@ impl App {
         let mut parts = Vec::new();
         let mut moved = moved;
         if let Some((account, cards)) = own {
+            let started = std::time::Instant::now();
             let part = build::load_account(self, account, &versions, cards.as_deref()).await?;
+            self.network.count_load(cards.is_none(), started.elapsed());
             let state = self.network.state.read().await;
             moved = part
                 .loaded
@@ -580,7 +610,9 @@ impl App {
             parts.push((account, part));
         }
         for (account, cards) in moved {
+            let started = std::time::Instant::now();
             let part = build::load_account(self, account, &versions, cards.as_deref()).await?;
+            self.network.count_load(cards.is_none(), started.elapsed());
             parts.push((account, part));
         }
         let mut state = self.network.state.write().await;

@@ -31,22 +31,50 @@ pub(crate) async fn serve(
     // For the server, a configured region is only the default: each account
     // may choose its own in the settings page.
     settings.region_is_explicit = false;
-    let listener = tokio::net::TcpListener::bind(&args.listen)
+    let server = config::server_settings(&args, file)?;
+    let listener = tokio::net::TcpListener::bind(&server.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| format!("cannot listen on {}", server.listen))?;
     let address = listener.local_addr()?;
+    let operator = match &server.metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {at}"))?,
+        ),
+        None => None,
+    };
     let mailer = config::mailer(file)?.map(std::sync::Arc::new);
     let config = kith_web::ServerConfig {
-        max_body: args.max_upload_mb.saturating_mul(1024 * 1024),
-        secure_cookies: args.secure_cookies,
+        max_body: server.max_upload_mb.saturating_mul(1024 * 1024),
+        secure_cookies: server.secure_cookies,
         public_url: config::public_url(file, &address.to_string()),
         digest: config::digest_schedule(file)?,
         mailer,
         trusted_proxies: config::trusted_proxies(&args.trusted_proxies, file)?,
+        metrics_token: server.metrics_token.clone(),
+        shutdown_timeout: server.shutdown_timeout,
     };
     let state = kith_web::AppState::new(store.clone(), settings, config);
-    eprintln!("kith is serving on http://{address} ({})", store.engine());
+    tracing::info!(
+        address = %address,
+        database = store.engine(),
+        workers = server.workers,
+        db_connections = store.pool_use().max,
+        "kith is serving on http://{address}"
+    );
+    if let Some(listener) = operator {
+        let at = listener.local_addr()?;
+        tracing::info!(address = %at, "metrics, liveness and readiness on http://{at}");
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = kith_web::serve_operator(listener, state).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     if let Some(secret) = state.auth.setup_secret().await? {
+        // For the person at the terminal, not a log line.
         eprintln!(
             "No account can sign in yet. Open this link once to create the first (admin) account:\n  http://{address}/setup?token={secret}"
         );
@@ -54,5 +82,6 @@ pub(crate) async fn serve(
     kith_web::serve(listener, state)
         .await
         .context("the server stopped")?;
+    tracing::info!("kith stopped");
     Ok(())
 }

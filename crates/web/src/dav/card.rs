@@ -117,7 +117,9 @@ pub(super) async fn put_card(req: &Request, name: &str) -> Response {
             )),
         ),
         Err(DavError::InvalidCard(message)) => {
-            eprintln!("kith serve: CardDAV: refused {name}: {message}");
+            // The reason may quote the card: only at debug level.
+            tracing::info!(card = %name, "CardDAV: a card was refused");
+            tracing::debug!(card = %name, reason = %message, "CardDAV: why the card was refused");
             error(
                 StatusCode::FORBIDDEN,
                 &PropName::carddav("valid-address-data"),

@@ -87,8 +87,8 @@ fn unauthorized() -> Response {
         .into_response()
 }
 
-/// The account a Basic header proves: its name and one of its device passwords.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<(AccountId, String)> {
+/// The name and password of a Basic header.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value
         .strip_prefix("Basic ")
@@ -98,13 +98,24 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<(AccountI
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (name, password) = decoded.split_once(':')?;
-    let account = state
-        .auth
-        .token_account(password, TokenKind::Dav)
-        .await
-        .ok()??;
-    let found = state.auth.account_name(account).await.ok()??;
-    (found == name).then_some((account, found))
+    Some((name.to_string(), password.to_string()))
+}
+
+/// The account a Basic header proves: its name and one of its device
+/// passwords. None when it proves none; an error when the store could not
+/// say (a correct password must never be told it is wrong).
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> kith_app::Result<Option<(AccountId, String)>> {
+    let Some((name, password)) = basic_credentials(headers) else {
+        return Ok(None);
+    };
+    let Some(account) = state.auth.token_account(&password, TokenKind::Dav).await? else {
+        return Ok(None);
+    };
+    let found = state.auth.account_name(account).await?;
+    Ok(found.filter(|f| *f == name).map(|f| (account, f)))
 }
 
 /// One request, with who is asking.
@@ -129,8 +140,10 @@ impl Request {
         headers: HeaderMap,
         body: Body,
     ) -> Result<Request, Response> {
-        let Some((account, user)) = authenticate(state, &headers).await else {
-            return Err(unauthorized());
+        let (account, user) = match authenticate(state, &headers).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return Err(unauthorized()),
+            Err(e) => return Err(internal(e)),
         };
         let limit = if method == Method::PUT {
             MAX_CARD_BODY
@@ -231,8 +244,21 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found\n").into_response()
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
-    eprintln!("kith serve: CardDAV: {e}");
+fn internal(e: impl Into<kith_app::carddav::DavError>) -> Response {
+    let e = e.into();
+    if matches!(&e, kith_app::carddav::DavError::App(a) if a.is_unavailable()) {
+        tracing::warn!(error = %e, "CardDAV: database unavailable: answered 503");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(
+                header::RETRY_AFTER,
+                crate::http::problem::RETRY_AFTER_OUTAGE.to_string(),
+            )],
+            "kith cannot reach its database just now; try again in a few seconds\n",
+        )
+            .into_response();
+    }
+    tracing::error!(error = %e, "CardDAV: internal error");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "kith could not complete this request; its log says why\n",

@@ -185,7 +185,9 @@ pub(super) async fn book_report(req: &Request) -> Response {
                 ms.status(&req.card_href(href), 404);
             }
             ms.sync_token(&changes.token);
-            multistatus(ms)
+            let mut answer = multistatus(ms);
+            answer.extensions_mut().insert(crate::ops::CardDavSync);
+            answer
         }
         // expand-property and the principal searches: an empty answer, as
         // web clients break on errors here.

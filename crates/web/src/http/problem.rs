@@ -42,9 +42,15 @@ pub(crate) enum Code {
     MethodNotAllowed,
     /// The mail server could not be reached or refused the message.
     MailFailed,
+    /// The database cannot be reached now; `Retry-After` says when to try
+    /// again.
+    Unavailable,
     /// Something failed inside kith; the log says what.
     Internal,
 }
+
+/// What `Retry-After` says while the database cannot be reached, in seconds.
+pub(crate) const RETRY_AFTER_OUTAGE: u64 = 5;
 
 impl Code {
     pub(crate) fn status(self) -> StatusCode {
@@ -62,6 +68,7 @@ impl Code {
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::MailFailed => StatusCode::BAD_GATEWAY,
+            Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +88,7 @@ impl Code {
             Code::TooManyRequests => "too_many_requests",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::MailFailed => "mail_failed",
+            Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
     }
@@ -100,6 +108,7 @@ impl Code {
             Code::TooManyRequests => "Too many attempts",
             Code::MethodNotAllowed => "Method not allowed",
             Code::MailFailed => "Mail not sent",
+            Code::Unavailable => "kith is unavailable for a moment",
             Code::Internal => "Internal error",
         }
     }
@@ -171,10 +180,20 @@ impl From<AppError> for Problem {
             AppError::Mail(_) => Code::MailFailed,
             AppError::TooMany(_) => Code::TooManyRequests,
             AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
+            AppError::Store(StoreError::Unavailable(_)) => Code::Unavailable,
             AppError::Store(_) => Code::Internal,
         };
+        if code == Code::Unavailable {
+            tracing::warn!(error = %e, "database unavailable: answered 503");
+            let mut problem = Problem::new(
+                code,
+                "kith cannot reach its database just now; nothing was changed. Try again in a few seconds.",
+            );
+            problem.retry_after = Some(RETRY_AFTER_OUTAGE);
+            return problem;
+        }
         if code == Code::Internal {
-            eprintln!("kith serve: internal error: {e}");
+            tracing::error!(error = %e, "internal error");
             return Problem::new(
                 code,
                 "kith could not complete this request; its log says why",
@@ -206,6 +225,7 @@ pub(crate) async fn html_for_browsers(
         return response;
     }
     let status = response.status();
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
@@ -216,17 +236,21 @@ pub(crate) async fn html_for_browsers(
         title = text("title"),
         detail = text("detail"),
     );
-    (
+    let mut page = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         html,
     )
-        .into_response()
+        .into_response();
+    if let Some(v) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
 }
 
 /// The answer when a handler panicked.
 pub(crate) fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    eprintln!("kith serve: a request handler panicked (a bug; the backtrace is above)");
+    tracing::error!("a request handler panicked (a bug; the backtrace is above)");
     Problem::new(
         Code::Internal,
         "kith could not complete this request; its log says why",

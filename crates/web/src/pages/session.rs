@@ -160,14 +160,24 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(Query(q): Query<NextQuery>) -> LoginPage {
-    LoginPage {
+/// The sign-in form; while the database cannot be reached, the outage
+/// page instead (a password typed now could not be checked).
+async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> Result<LoginPage, Problem> {
+    state
+        .store
+        .schema_status()
+        .await
+        .map_err(|e| Problem::from(kith_app::AppError::from(e)))?;
+    Ok(LoginPage {
         next: local_path(q.next.as_deref().unwrap_or_default())
             .unwrap_or("/people")
             .to_string(),
         name: String::new(),
         error: None,
-    }
+    })
 }
 
 #[derive(Deserialize)]

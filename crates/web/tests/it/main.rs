@@ -10,6 +10,7 @@ mod dav;
 mod hostile;
 mod import;
 mod network;
+mod ops;
 mod pages;
 mod tidy;
 

@@ -1,0 +1,293 @@
+//! Prometheus metrics: requests by route template and status, their
+//! latency, the database pool, import jobs by state, CardDAV syncs, mails
+//! sent and failed, and the network's loads. Counted as requests pass
+//! (`requests.rs`) or read from the server's parts at each scrape.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+/// The values read from the server's parts just before a scrape is written.
+#[derive(Clone, Debug, Default)]
+struct Snapshot {
+    pool_open: u32,
+    pool_idle: u32,
+    pool_max: u32,
+    jobs_running: u64,
+    jobs_finished: u64,
+    mails_sent: u64,
+    mails_failed: u64,
+    network: kith_app::network::LoadTimes,
+}
+
+#[derive(Debug, Default)]
+struct Scraped(Mutex<Snapshot>);
+
+/// One metric without labels.
+fn single(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    metric: impl EncodeMetric,
+) -> std::fmt::Result {
+    let family = encoder.encode_descriptor(name, help, None, metric.metric_type())?;
+    metric.encode(family)
+}
+
+/// One metric family with one label, a value per label value.
+fn labelled<M: EncodeMetric>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    label: &str,
+    values: Vec<(&str, M)>,
+) -> std::fmt::Result {
+    let Some((_, first)) = values.first() else {
+        return Ok(());
+    };
+    let mut family = encoder.encode_descriptor(name, help, None, first.metric_type())?;
+    for (value, metric) in &values {
+        metric.encode(family.encode_family(&[(label, *value)])?)?;
+    }
+    Ok(())
+}
+
+impl Collector for Scraped {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let s = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let e = &mut encoder;
+        let gauge = |n: u64| ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
+        single(
+            e,
+            "kith_db_pool_connections",
+            "Database connections open now",
+            gauge(s.pool_open.into()),
+        )?;
+        single(
+            e,
+            "kith_db_pool_idle_connections",
+            "Open database connections not in use now",
+            gauge(s.pool_idle.into()),
+        )?;
+        single(
+            e,
+            "kith_db_pool_max_connections",
+            "The most database connections the pool opens",
+            gauge(s.pool_max.into()),
+        )?;
+        labelled(
+            e,
+            "kith_import_jobs",
+            "Import jobs this server knows, by state",
+            "state",
+            vec![
+                ("running", gauge(s.jobs_running)),
+                ("finished", gauge(s.jobs_finished)),
+            ],
+        )?;
+        labelled(
+            e,
+            "kith_mails",
+            "Mails given to the SMTP server since start, by outcome",
+            "outcome",
+            vec![
+                ("sent", ConstCounter::new(s.mails_sent)),
+                ("failed", ConstCounter::new(s.mails_failed)),
+            ],
+        )?;
+        let n = &s.network;
+        labelled(
+            e,
+            "kith_network_loads",
+            "Accounts' parts of the graph read from the database: a build is an \
+             account's first, a reload one after its book moved on",
+            "kind",
+            vec![
+                ("build", ConstCounter::new(n.builds)),
+                ("reload", ConstCounter::new(n.reloads)),
+            ],
+        )?;
+        labelled(
+            e,
+            "kith_network_load_seconds",
+            "Seconds spent reading accounts' parts of the graph, by kind",
+            "kind",
+            vec![
+                ("build", ConstCounter::new(n.build_seconds)),
+                ("reload", ConstCounter::new(n.reload_seconds)),
+            ],
+        )
+    }
+}
+
+/// The server's metrics (cheap to clone).
+#[derive(Clone)]
+pub struct Metrics(Arc<Inner>);
+
+struct Inner {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    unavailable: Counter,
+    carddav_syncs: Counter,
+    scraped: Arc<Scraped>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "kith_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            requests.clone(),
+        );
+        // 1 ms to about 16 s.
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.001, 2.0, 15))
+        });
+        registry.register(
+            "kith_http_request_duration_seconds",
+            "Time to answer HTTP requests, by method and route template",
+            latency.clone(),
+        );
+        let unavailable = Counter::default();
+        registry.register(
+            "kith_db_unavailable",
+            "Requests answered 503 because the database could not be reached in time",
+            unavailable.clone(),
+        );
+        let carddav_syncs = Counter::default();
+        registry.register(
+            "kith_carddav_syncs",
+            "CardDAV sync-collection reports answered",
+            carddav_syncs.clone(),
+        );
+        let scraped = Arc::new(Scraped::default());
+        registry.register_collector(Box::new(scraped.clone()));
+        Metrics(Arc::new(Inner {
+            registry,
+            requests,
+            latency,
+            unavailable,
+            carddav_syncs,
+            scraped,
+        }))
+    }
+}
+
+impl Metrics {
+    /// Counts one answered request.
+    pub(crate) fn request(&self, method: &str, route: &str, status: StatusCode, seconds: f64) {
+        let inner = &self.0;
+        inner
+            .requests
+            .get_or_create(&RequestLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+                status: status.as_u16(),
+            })
+            .inc();
+        inner
+            .latency
+            .get_or_create(&RouteLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+            })
+            .observe(seconds);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            inner.unavailable.inc();
+        }
+    }
+
+    pub(crate) fn carddav_sync(&self) {
+        self.0.carddav_syncs.inc();
+    }
+
+    /// The text exposition, with the server's parts read now.
+    async fn render(&self, state: &AppState) -> String {
+        let pool = state.store.pool_use();
+        let (jobs_running, jobs_finished) = state.jobs.counts();
+        let (mails_sent, mails_failed) =
+            state.config.mailer.as_ref().map_or((0, 0), |m| m.counts());
+        *self.0.scraped.0.lock().unwrap_or_else(|e| e.into_inner()) = Snapshot {
+            pool_open: pool.open,
+            pool_idle: pool.idle,
+            pool_max: pool.max,
+            jobs_running,
+            jobs_finished,
+            mails_sent,
+            mails_failed,
+            network: state.network.load_times(),
+        };
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.0.registry) {
+            tracing::error!(error = %e, "the metrics could not be written");
+        }
+        out
+    }
+}
+
+fn exposition(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// `/metrics` on the operator's listener.
+pub(super) async fn scrape(State(state): State<AppState>) -> Response {
+    exposition(state.metrics.render(&state).await)
+}
+
+/// `/metrics` on the main listener: only with `Authorization: Bearer` and
+/// the configured metrics token; without a token configured it is not
+/// there at all.
+pub(super) async fn scrape_with_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return (StatusCode::NOT_FOUND, "Not found\n").into_response();
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !crate::http::caller::constant_time_eq(sent.trim(), token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"kith metrics\"")],
+            "Send Authorization: Bearer and the metrics token (metrics_token in kith.toml).\n",
+        )
+            .into_response();
+    }
+    exposition(state.metrics.render(&state).await)
+}

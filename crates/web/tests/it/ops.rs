@@ -1,0 +1,315 @@
+//! What an operator relies on (issue 22): liveness and readiness, the
+//! request id, metrics behind their token with route templates, and honest
+//! answers while the database cannot be reached (503 with Retry-After on
+//! the API, the pages and CardDAV, never 401 for a correct password), and
+//! recovery once it is back.
+
+use crate::{Server, client};
+use base64::Engine;
+use kith_app::auth::Auth;
+use kith_store::auth::TokenKind;
+use kith_store::testing::stores;
+use kith_store::{PoolSettings, Store};
+use kith_web::ServerConfig;
+use reqwest::StatusCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::task::JoinHandle;
+
+const METRICS_TOKEN: &str = "a-metrics-token-of-some-length";
+
+#[tokio::test]
+async fn health_readiness_and_the_request_id() {
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let http = client();
+        let live = http.get(server.url("/healthz")).send().await.unwrap();
+        assert_eq!(live.status(), StatusCode::OK, "{engine}");
+        let id = live.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id.len(), 32, "{engine}: a fresh id: {id}");
+        let ready = http.get(server.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK, "{engine}");
+        let body: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(body["status"], "ready", "{engine}");
+        assert_eq!(body["database"], engine);
+        assert!(body["schema"].as_i64().unwrap() >= 13, "{body}");
+
+        // A proxy's id is kept when it is plain, replaced when it is not.
+        for (sent, kept) in [
+            ("req-42.a_b", true),
+            ("bad id\u{7f}", false),
+            ("x\r\nSet-Cookie: a=b", false),
+        ] {
+            let r = http
+                .get(server.url("/healthz"))
+                .header("x-request-id", sent.replace(['\r', '\n'], ""))
+                .send()
+                .await;
+            let Ok(r) = r else { continue };
+            let back = r.headers()["x-request-id"].to_str().unwrap().to_string();
+            assert_eq!(back == sent, kept, "{engine}: {sent:?} -> {back:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn metrics_need_their_token_and_name_route_templates() {
+    let (store, _guard) = kith_store::testing::sqlite().await;
+    let closed = Server::start(&store, ServerConfig::default()).await;
+    let http = client();
+    let r = http.get(closed.url("/metrics")).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "no token configured: not served"
+    );
+
+    let server = Server::start(
+        &store,
+        ServerConfig {
+            metrics_token: Some(METRICS_TOKEN.into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    for wrong in [None, Some("Bearer nope"), Some("Basic YTpi")] {
+        let mut request = http.get(server.url("/metrics"));
+        if let Some(w) = wrong {
+            request = request.header("authorization", w);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{wrong:?}");
+    }
+    let token = server.account_with_token("ana").await;
+    let person = "01a24a53-9c2f-751a-803a-841eb69ba307";
+    let r = http
+        .get(server.url(&format!("/api/v1/people/{person}")))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = http
+        .get(server.url("/metrics"))
+        .header("authorization", format!("Bearer {METRICS_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains(
+            "kith_http_requests_total{method=\"GET\",route=\"/api/v1/people/{id}\",status=\"404\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(person), "ids stay out of the labels");
+    for family in [
+        "kith_http_request_duration_seconds_bucket",
+        "kith_db_pool_connections ",
+        "kith_db_pool_max_connections ",
+        "kith_import_jobs{state=\"running\"} 0",
+        "kith_mails_total{outcome=\"sent\"} 0",
+        "kith_network_loads_total{kind=\"build\"}",
+        "kith_carddav_syncs_total 0",
+        "kith_db_unavailable_total 0",
+    ] {
+        assert!(text.contains(family), "{family} in {text}");
+    }
+    assert!(text.trim_end().ends_with("# EOF"));
+}
+
+/// A TCP proxy in front of PostgreSQL that can be cut (every connection
+/// dropped, nothing accepted) and restored on the same port: an outage of
+/// the database as the server sees it, without stopping the PostgreSQL
+/// other tests use.
+struct Outage {
+    listen: std::net::SocketAddr,
+    target: String,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Outage {
+    async fn start(target: String) -> Outage {
+        let probe = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listen = probe.local_addr().unwrap();
+        drop(probe);
+        let outage = Outage {
+            listen,
+            target,
+            tasks: Default::default(),
+        };
+        outage.restore();
+        outage
+    }
+
+    fn restore(&self) {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(self.listen).unwrap();
+        let listener = socket.listen(64).unwrap();
+        let (target, tasks) = (self.target.clone(), self.tasks.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let target = target.clone();
+                let pipe = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                tasks.lock().unwrap().push(pipe);
+            }
+        });
+        self.tasks.lock().unwrap().push(accept);
+    }
+
+    fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_outage_is_answered_503_with_retry_after_and_recovered_from() {
+    for (direct, guard) in stores().await {
+        let Some(url) = guard.postgres_url() else {
+            continue; // SQLite has no server to lose
+        };
+        // postgres://USER@HOST:PORT/NAME -> the same through the proxy.
+        let after_scheme = &url["postgres://".len()..];
+        let host_start = after_scheme.find('@').map_or(0, |i| i + 1);
+        let host_end = host_start + after_scheme[host_start..].find('/').unwrap();
+        let target = after_scheme[host_start..host_end].to_string();
+        let outage = Outage::start(target.clone()).await;
+        let proxied = format!(
+            "postgres://{}{}{}",
+            &after_scheme[..host_start],
+            outage.listen,
+            &after_scheme[host_end..]
+        );
+        let store = Store::open_with(
+            &proxied,
+            PoolSettings {
+                connections: 4,
+                acquire_timeout: Duration::from_millis(700),
+            },
+        )
+        .await
+        .unwrap();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let token = server.account_with_token("ana").await;
+        let auth = Auth::new(direct.clone());
+        let ana = direct.accounts().await.unwrap()[0].id;
+        let (_, dav) = auth
+            .create_token(ana, TokenKind::Dav, "phone")
+            .await
+            .unwrap();
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("ana:{dav}"))
+        );
+        let http = client();
+        let api = |path: &str| {
+            http.get(server.url(path))
+                .header("authorization", format!("Bearer {token}"))
+        };
+        let propfind = || {
+            http.request(
+                reqwest::Method::from_bytes(b"PROPFIND").unwrap(),
+                server.url("/dav/"),
+            )
+            .header("authorization", &basic)
+            .header("depth", "0")
+        };
+        assert_eq!(
+            api("/api/v1/people").send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        assert_eq!(propfind().send().await.unwrap().status().as_u16(), 207);
+
+        outage.cut();
+        let started = Instant::now();
+        let r = api("/api/v1/people").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()["retry-after"], "5");
+        let problem: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(problem["code"], "unavailable");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+
+        let r = propfind().send().await.unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "never 401 for a correct password"
+        );
+        assert!(r.headers().contains_key("retry-after"));
+        let r = http
+            .get(server.url("/people"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        // No session: a page needs none to find the database gone? It
+        // sends to sign-in, and the sign-in page itself says so.
+        let r = if r.status() == StatusCode::SEE_OTHER {
+            http.get(server.url("/login"))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap()
+        } else {
+            r
+        };
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.text().await.unwrap().contains("unavailable for a moment"));
+        let r = http.get(server.url("/readyz")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            http.get(server.url("/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+
+        outage.restore();
+        let mut back = false;
+        for _ in 0..50 {
+            if api("/api/v1/people").send().await.unwrap().status() == StatusCode::OK {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            back,
+            "the server recovers by itself once the database is back"
+        );
+        assert_eq!(propfind().send().await.unwrap().status().as_u16(), 207);
+        assert_eq!(
+            http.get(server.url("/readyz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        outage.cut();
+        drop(server);
+        store.close().await;
+    }
+}
