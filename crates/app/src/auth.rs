@@ -5,7 +5,7 @@
 //! and headers, this module decides.
 
 use crate::error::{AppError, Result};
-use crate::throttle::{SETUP_POLICY, SignInKeys, Throttle};
+use crate::throttle::{self, SETUP_POLICY, SignInKeys};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
@@ -14,7 +14,7 @@ use kith_store::auth::{Session, TokenInfo, TokenKind};
 use kith_store::{Account, Store, StoreError, now_micros};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a browser stays signed in.
@@ -107,12 +107,11 @@ pub enum LoginRefused {
     Throttled { retry_after: Duration },
 }
 
-/// Signing in and the secrets that prove it. Cheap to clone; the throttle
-/// is shared by clones.
+/// Signing in and the secrets that prove it. Cheap to clone; the throttle's
+/// counts are in the database, shared by every server.
 #[derive(Clone)]
 pub struct Auth {
     store: Store,
-    throttle: Arc<Mutex<Throttle>>,
     /// Argon2 runs on blocking threads, this many at once: a flood of
     /// sign-ins queues here instead of starving every other request.
     hashing: Arc<tokio::sync::Semaphore>,
@@ -122,7 +121,6 @@ impl Auth {
     pub fn new(store: Store) -> Auth {
         Auth {
             store,
-            throttle: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HASHES)),
         }
     }
@@ -184,7 +182,7 @@ impl Auth {
         address: IpAddr,
     ) -> Result<std::result::Result<NewSession, LoginRefused>> {
         let keys = SignInKeys::new(name, address);
-        if let Err(retry_after) = self.throttle().reserve_sign_in(&keys) {
+        if let Err(retry_after) = throttle::reserve_sign_in(&self.store, &keys).await? {
             return Ok(Err(LoginRefused::Throttled { retry_after }));
         }
         let credentials = self.store.credentials(name).await?;
@@ -196,15 +194,11 @@ impl Auth {
         let ok = self.verify(password, hash).await? && known;
         match credentials {
             Some(c) if ok => {
-                self.throttle().signed_in(&keys);
+                throttle::signed_in(&self.store, &keys).await?;
                 Ok(Ok(self.open_session(c.account).await?))
             }
             _ => Ok(Err(LoginRefused::Wrong)),
         }
-    }
-
-    fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
-        self.throttle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Checks a password against its argon2 hash on a blocking thread.
@@ -303,7 +297,9 @@ impl Auth {
             return Ok(None);
         }
         let secret = new_secret()?;
-        self.store.put_setup_token(&secret_hash(&secret)).await?;
+        if !self.store.put_setup_token(&secret_hash(&secret)).await? {
+            return Ok(None);
+        }
         Ok(Some(secret))
     }
 
@@ -330,14 +326,14 @@ impl Auth {
         password: &str,
         address: IpAddr,
     ) -> Result<std::result::Result<NewSession, SetupRefused>> {
-        let key = [format!("setup:{address}")];
-        if let Err(retry_after) = self.throttle().reserve_with(&key, SETUP_POLICY) {
+        let key = [throttle::setup_key(address)];
+        if let Err(retry_after) = throttle::reserve_with(&self.store, &key, SETUP_POLICY).await? {
             return Ok(Err(SetupRefused::Throttled { retry_after }));
         }
         if !self.setup_secret_valid(secret).await? {
             return Ok(Err(SetupRefused::LinkInvalid));
         }
-        self.throttle().refund(&key);
+        throttle::refund(&self.store, &key).await?;
         check_account_name(name)?;
         let hash = self.hash(password).await?;
         let account = self

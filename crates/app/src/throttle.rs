@@ -1,6 +1,9 @@
 //! Sign-in throttling: failures counted per (account, address) pair, per
 //! account and per address, each with its own allowance and a doubling
-//! wait once it is spent. No I/O: `auth` asks it before hashing anything.
+//! wait once it is spent. `auth` asks it before hashing anything. The
+//! counts live in the database (`kith_store::throttle`), so servers sharing
+//! it allow together what one allows, and a restart forgets nothing; keys
+//! are stored hashed.
 //!
 //! Why three keys: the pair stops one address guessing one account's
 //! password; the address stops one address spraying many names; the account
@@ -9,9 +12,12 @@
 //! in from before: a stranger guessing from elsewhere cannot lock the owner
 //! out; made-up names only ever cost their guesser.
 
-use std::collections::HashMap;
+use crate::Result;
+use kith_store::Store;
+use kith_store::throttle::{Failures, ThrottleTx};
+use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How many failures a key allows before waits begin, and the longest wait.
 #[derive(Clone, Copy, Debug)]
@@ -43,11 +49,22 @@ pub const SETUP_POLICY: Policy = Policy {
 };
 
 /// A key's failures are forgotten after this long without one.
-const FORGET_AFTER: Duration = Duration::from_secs(30 * 60);
-/// Keys remembered at most (each a few dozen bytes); past it the stalest go.
-const MAX_KEYS: usize = 100_000;
+pub const FORGET_AFTER: Duration = Duration::from_secs(30 * 60);
 /// How long an address an account signed in from stays known to it.
-const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+pub const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// `kind:` and the hash of what the key names (an address, a name), so
+/// that the table holds no addresses or names.
+fn key(kind: &str, parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for p in parts {
+        hash.update(p.as_bytes());
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{kind}:{hex}")
+}
 
 /// The keys of one sign-in attempt.
 pub struct SignInKeys {
@@ -60,14 +77,12 @@ pub struct SignInKeys {
 
 impl SignInKeys {
     pub fn new(name: &str, address: IpAddr) -> SignInKeys {
-        // Names are short (the form refuses more than a few hundred bytes);
-        // cut anyway so a key's size never depends on the request.
-        let name: String = name.chars().take(128).collect();
+        let address = address.to_string();
         SignInKeys {
-            pair: format!("pair:{address}:{name}"),
-            known: format!("{address}:{name}"),
-            account: format!("name:{name}"),
-            address: format!("addr:{address}"),
+            pair: key("pair", &[&address, name]),
+            known: key("known", &[&address, name]),
+            account: key("name", &[name]),
+            address: key("addr", &[&address]),
         }
     }
 
@@ -80,140 +95,143 @@ impl SignInKeys {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    failures: u32,
-    last: Instant,
+/// The key of wrong setup links from one address.
+pub fn setup_key(address: IpAddr) -> String {
+    key("setup", &[&address.to_string()])
 }
 
-/// Recent failures by key.
-#[derive(Default)]
-pub struct Throttle {
-    entries: HashMap<String, Entry>,
-    /// (address, account) pairs that signed in, and when last.
-    known: HashMap<String, Instant>,
-}
-
-fn wait_after(failures: u32, policy: Policy) -> Duration {
-    if failures < policy.free {
+fn wait_after(failures: i64, policy: Policy) -> Duration {
+    let free = i64::from(policy.free);
+    if failures < free {
         return Duration::ZERO;
     }
-    let doublings = (failures - policy.free).min(20);
+    let doublings = (failures - free).min(20) as u32;
     Duration::from_secs(1u64 << doublings).min(policy.max_wait)
 }
 
-impl Throttle {
-    /// Counts a sign-in attempt before its password is checked (see
-    /// [`Throttle::reserve`]); the account's own allowance is not asked for
-    /// an address it signed in from before.
-    pub fn reserve_sign_in(&mut self, keys: &SignInKeys) -> Result<(), Duration> {
-        let known = self
-            .known
-            .get(&keys.known)
-            .is_some_and(|at| at.elapsed() < KNOWN_FOR);
-        let all = keys.all();
-        let asked: Vec<(&str, Policy)> = all
-            .into_iter()
-            .filter(|(k, _)| !(known && *k == keys.account.as_str()))
-            .collect();
-        self.reserve(&asked)
-    }
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
 
-    /// A sign-in that succeeded: its attempt is given back and its address
-    /// becomes known to the account.
-    pub fn signed_in(&mut self, keys: &SignInKeys) {
-        self.refund(&[&keys.pair, &keys.account, &keys.address]);
-        let now = Instant::now();
-        if self.known.len() >= MAX_KEYS {
-            self.known
-                .retain(|_, at| now.duration_since(*at) < KNOWN_FOR);
+/// Counts an attempt against every key before it is made, or says how
+/// long to wait when one of them is still waiting (nothing counted then).
+async fn reserve_in(
+    tx: &mut ThrottleTx,
+    keys: &[(&str, Policy)],
+    now: i64,
+) -> Result<std::result::Result<(), Duration>> {
+    let mut found = Vec::with_capacity(keys.len());
+    let mut wait = 0i64;
+    for (key, policy) in keys {
+        let mut f = tx.failures(key).await?.unwrap_or(Failures {
+            failures: 0,
+            last_at: now,
+        });
+        if now - f.last_at > micros(FORGET_AFTER) {
+            f.failures = 0;
         }
-        if self.known.len() >= MAX_KEYS
-            && let Some(stalest) = self
-                .known
-                .iter()
-                .min_by_key(|(_, at)| **at)
-                .map(|(k, _)| k.clone())
-        {
-            self.known.remove(&stalest);
-        }
-        self.known.insert(keys.known.clone(), now);
+        let due = f.last_at + micros(wait_after(f.failures, *policy));
+        wait = wait.max(due - now);
+        found.push((*key, f));
     }
-
-    /// Counts an attempt against every key before it is made, or says how
-    /// long to wait when one of them is still waiting. A successful attempt
-    /// gives its count back with [`Throttle::refund`].
-    pub fn reserve(&mut self, keys: &[(&str, Policy)]) -> Result<(), Duration> {
-        let now = Instant::now();
-        let wait = keys
-            .iter()
-            .filter_map(|(key, policy)| {
-                let e = self.entries.get(*key)?;
-                let due = e.last + wait_after(e.failures, *policy);
-                (due > now).then(|| due - now)
-            })
-            .max();
-        if let Some(wait) = wait {
-            return Err(wait.max(Duration::from_secs(1)));
-        }
-        for (key, _) in keys {
-            self.count(key, now);
-        }
-        Ok(())
+    if wait > 0 {
+        let wait = Duration::from_micros(u64::try_from(wait).unwrap_or(0));
+        return Ok(Err(wait.max(Duration::from_secs(1))));
     }
-
-    /// [`Throttle::reserve`] with one policy for every key.
-    pub fn reserve_with(&mut self, keys: &[String], policy: Policy) -> Result<(), Duration> {
-        let keys: Vec<(&str, Policy)> = keys.iter().map(|k| (k.as_str(), policy)).collect();
-        self.reserve(&keys)
-    }
-
-    /// Gives back a reserved attempt that succeeded: a pair key is cleared,
-    /// the others lose the one failure reserved.
-    pub fn refund<K: AsRef<str>>(&mut self, keys: &[K]) {
-        for key in keys {
-            let key = key.as_ref();
-            if key.starts_with("pair:") {
-                self.entries.remove(key);
-            } else if let Some(e) = self.entries.get_mut(key) {
-                e.failures = e.failures.saturating_sub(1);
-            }
-        }
-    }
-
-    fn count(&mut self, key: &str, now: Instant) {
-        if let Some(e) = self.entries.get_mut(key) {
-            if now.duration_since(e.last) > FORGET_AFTER {
-                e.failures = 0;
-            }
-            e.failures += 1;
-            e.last = now;
-            return;
-        }
-        if self.entries.len() >= MAX_KEYS {
-            self.entries
-                .retain(|_, e| now.duration_since(e.last) <= FORGET_AFTER);
-        }
-        if self.entries.len() >= MAX_KEYS {
-            // Still full of fresh keys (a flood of made-up names or
-            // addresses): the stalest goes.
-            if let Some(stalest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.last)
-                .map(|(k, _)| k.clone())
-            {
-                self.entries.remove(&stalest);
-            }
-        }
-        self.entries.insert(
-            key.to_string(),
-            Entry {
-                failures: 1,
-                last: now,
+    for (key, f) in found {
+        tx.set_failures(
+            key,
+            Failures {
+                failures: f.failures + 1,
+                last_at: now,
             },
-        );
+        )
+        .await?;
     }
+    Ok(Ok(()))
+}
+
+/// Counts a sign-in attempt before its password is checked; the account's
+/// own allowance is not asked for an address it signed in from before.
+pub async fn reserve_sign_in(
+    store: &Store,
+    keys: &SignInKeys,
+) -> Result<std::result::Result<(), Duration>> {
+    let now = kith_store::now_micros();
+    let mut tx = store.throttle().await?;
+    let known = tx
+        .known_at(&keys.known)
+        .await?
+        .is_some_and(|at| now - at < micros(KNOWN_FOR));
+    let asked: Vec<(&str, Policy)> = keys
+        .all()
+        .into_iter()
+        .filter(|(k, _)| !(known && *k == keys.account.as_str()))
+        .collect();
+    let outcome = reserve_in(&mut tx, &asked, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A sign-in that succeeded: its attempt is given back and its address
+/// becomes known to the account.
+pub async fn signed_in(store: &Store, keys: &SignInKeys) -> Result<()> {
+    let mut tx = store.throttle().await?;
+    refund_in(&mut tx, &[&keys.pair, &keys.account, &keys.address]).await?;
+    tx.set_known(&keys.known, kith_store::now_micros()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Counts an attempt against each key under one policy (see
+/// [`reserve_sign_in`]).
+pub async fn reserve_with(
+    store: &Store,
+    keys: &[String],
+    policy: Policy,
+) -> Result<std::result::Result<(), Duration>> {
+    let keys: Vec<(&str, Policy)> = keys.iter().map(|k| (k.as_str(), policy)).collect();
+    let mut tx = store.throttle().await?;
+    let outcome = reserve_in(&mut tx, &keys, kith_store::now_micros()).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Gives back a reserved attempt that succeeded.
+pub async fn refund(store: &Store, keys: &[String]) -> Result<()> {
+    let mut tx = store.throttle().await?;
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    refund_in(&mut tx, &keys).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A pair key is cleared, the others lose the one failure reserved.
+async fn refund_in(tx: &mut ThrottleTx, keys: &[&str]) -> Result<()> {
+    for key in keys {
+        if key.starts_with("pair:") {
+            tx.clear_failures(key).await?;
+        } else if let Some(f) = tx.failures(key).await? {
+            tx.set_failures(
+                key,
+                Failures {
+                    failures: (f.failures - 1).max(0),
+                    last_at: f.last_at,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets what no longer counts (housekeeping): failures older than
+/// [`FORGET_AFTER`], addresses not used for [`KNOWN_FOR`].
+pub async fn prune(store: &Store) -> Result<u64> {
+    let now = kith_store::now_micros();
+    Ok(store
+        .prune_throttle(now - micros(FORGET_AFTER), now - micros(KNOWN_FOR))
+        .await?)
 }
 
 #[cfg(test)]
@@ -230,32 +248,15 @@ mod tests {
     }
 
     #[test]
-    fn a_reserved_attempt_counts_until_refunded() {
-        let mut t = Throttle::default();
+    fn keys_name_no_address_or_name() {
         let keys = SignInKeys::new("ada", "192.0.2.1".parse().unwrap());
-        for _ in 0..5 {
-            assert!(t.reserve_sign_in(&keys).is_ok());
+        for k in [&keys.pair, &keys.known, &keys.account, &keys.address] {
+            assert!(!k.contains("ada") && !k.contains("192.0.2"), "{k}");
         }
-        // Five in flight at once: the sixth waits, before any finished.
-        assert!(t.reserve_sign_in(&keys).is_err());
-        t.signed_in(&keys);
-        assert!(t.reserve_sign_in(&keys).is_ok());
-    }
-
-    #[test]
-    fn strangers_do_not_lock_the_owner_out_of_a_known_address() {
-        let mut t = Throttle::default();
-        let home = SignInKeys::new("ada", "192.0.2.1".parse().unwrap());
-        assert!(t.reserve_sign_in(&home).is_ok());
-        t.signed_in(&home);
-        // 100 guesses from 100 addresses spend the account's allowance...
-        for i in 0..100u8 {
-            let stranger = SignInKeys::new("ada", format!("198.51.100.{i}").parse().unwrap());
-            let _ = t.reserve_sign_in(&stranger);
-        }
-        let fresh = SignInKeys::new("ada", "203.0.113.9".parse().unwrap());
-        assert!(t.reserve_sign_in(&fresh).is_err(), "a new address waits");
-        // ...but the owner's own address is not asked for it.
-        assert!(t.reserve_sign_in(&home).is_ok());
+        assert!(keys.pair.starts_with("pair:"));
+        assert_ne!(
+            keys.pair,
+            SignInKeys::new("ada", "192.0.2.2".parse().unwrap()).pair
+        );
     }
 }

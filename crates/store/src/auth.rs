@@ -4,7 +4,7 @@
 //! app's job. These rows are about accounts, not inside one address book,
 //! so they live on [`Store`] rather than on an account's [`crate::Tx`].
 
-use crate::db::{now_micros, on_pool};
+use crate::db::{ServerLock, now_micros, on_pool, on_tx};
 use crate::{Account, Result, StoreError};
 use kith_core::AccountId;
 use sqlx::Row;
@@ -248,17 +248,28 @@ impl crate::Store {
         Ok(done > 0)
     }
 
-    /// Replaces the setup link's secret (only one link is valid at a time).
-    pub async fn put_setup_token(&self, secret_hash: &[u8]) -> Result<()> {
-        on_pool!(&self.db, p => {
-            sqlx::query("DELETE FROM setup_tokens").execute(p).await?;
-            sqlx::query("INSERT INTO setup_tokens (secret_hash, created_at) VALUES ($1, $2)")
-                .bind(secret_hash)
-                .bind(now_micros())
-                .execute(p)
-                .await?;
+    /// Makes `secret_hash` the setup link's secret while no account can
+    /// sign in (false, and nothing written, once one can). Only one link is
+    /// valid at a time, also when servers sharing the database start
+    /// together: each takes the setup lock in turn, and the last one's link
+    /// is the one that works.
+    pub async fn put_setup_token(&self, secret_hash: &[u8]) -> Result<bool> {
+        let mut tx = self.db.begin_locked(ServerLock::Setup).await?;
+        let open = on_tx!(&mut tx, c => {
+            let taken = sqlx::query("SELECT 1 AS one FROM accounts WHERE password_hash IS NOT NULL LIMIT 1")
+                .fetch_optional(&mut *c).await?.is_some();
+            if !taken {
+                sqlx::query("DELETE FROM setup_tokens").execute(&mut *c).await?;
+                sqlx::query("INSERT INTO setup_tokens (secret_hash, created_at) VALUES ($1, $2)")
+                    .bind(secret_hash)
+                    .bind(now_micros())
+                    .execute(&mut *c)
+                    .await?;
+            }
+            !taken
         });
-        Ok(())
+        tx.commit().await?;
+        Ok(open)
     }
 
     /// Whether some account has a password (then setup is closed for good).
@@ -298,38 +309,40 @@ impl crate::Store {
         name: &str,
         password_hash: &str,
     ) -> Result<Account> {
-        let used = on_pool!(&self.db, p => sqlx::query("DELETE FROM setup_tokens WHERE secret_hash = $1")
-            .bind(secret_hash)
-            .execute(p)
-            .await?
-            .rows_affected());
-        if used == 0 {
-            return Err(StoreError::NotFound(
-                "this setup link is not valid (any more): restart kith serve for a new one".into(),
-            ));
-        }
-        let sql = "SELECT COUNT(*) AS n FROM accounts WHERE password_hash IS NOT NULL";
-        let with_password: i64 = on_pool!(&self.db, p => sqlx::query(sql)
-            .fetch_one(p)
-            .await?
-            .try_get("n")?);
-        if with_password > 0 {
-            return Err(StoreError::Conflict(
-                "an account exists already: sign in".into(),
-            ));
-        }
-        match self.credentials(name).await? {
-            Some(existing) => {
-                let sql = "UPDATE accounts SET is_admin = TRUE, password_hash = $2 WHERE id = $1";
-                on_pool!(&self.db, p => sqlx::query(sql)
-                    .bind(existing.account.id.0)
-                    .bind(password_hash)
-                    .execute(p)
-                    .await?
-                    .rows_affected());
-                Ok(existing.account)
+        // One transaction under the setup lock: two links used at once on
+        // two servers cannot both make an administrator.
+        let mut tx = self.db.begin_locked(ServerLock::Setup).await?;
+        let account = on_tx!(&mut tx, c => {
+            let used = sqlx::query("DELETE FROM setup_tokens WHERE secret_hash = $1")
+                .bind(secret_hash).execute(&mut *c).await?.rows_affected();
+            if used == 0 {
+                return Err(StoreError::NotFound(
+                    "this setup link is not valid (any more): restart kith serve for a new one".into(),
+                ));
             }
-            None => self.create_account_with(name, true, password_hash).await,
-        }
+            let taken = sqlx::query("SELECT 1 AS one FROM accounts WHERE password_hash IS NOT NULL LIMIT 1")
+                .fetch_optional(&mut *c).await?.is_some();
+            if taken {
+                return Err(StoreError::Conflict("an account exists already: sign in".into()));
+            }
+            // An account the command line made (no password) of that name
+            // is taken over; else a new one.
+            let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM accounts WHERE name = $1")
+                .bind(name).fetch_optional(&mut *c).await?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = AccountId::new().0;
+                    sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
+                        .bind(id).bind(name).bind(now_micros()).execute(&mut *c).await?;
+                    id
+                }
+            };
+            sqlx::query("UPDATE accounts SET is_admin = TRUE, password_hash = $2 WHERE id = $1")
+                .bind(id).bind(password_hash).execute(&mut *c).await?;
+            Account { id: AccountId(id), name: name.to_string() }
+        });
+        tx.commit().await?;
+        Ok(account)
     }
 }

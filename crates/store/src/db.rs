@@ -22,6 +22,56 @@ pub(crate) enum DbTx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+impl DbTx {
+    pub(crate) async fn commit(self) -> crate::Result<()> {
+        match self {
+            DbTx::Sqlite(t) => t.commit().await?,
+            DbTx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// What a transaction about the whole server (not one account) locks, so
+/// that servers sharing the database take turns: SQLite's write lock,
+/// PostgreSQL's advisory lock of this number for the transaction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ServerLock {
+    /// Issuing and using the setup link.
+    Setup,
+    /// Counting sign-in attempts.
+    SignIn,
+}
+
+impl ServerLock {
+    /// The advisory lock's number ("kith" and the lock's own), apart from
+    /// the per-account locks (the first 8 bytes of a random id).
+    fn key(self) -> i64 {
+        const KITH: i64 = 0x6b69_7468 << 16;
+        KITH + match self {
+            ServerLock::Setup => 1,
+            ServerLock::SignIn => 2,
+        }
+    }
+}
+
+impl Db {
+    /// A transaction holding `lock` until it ends.
+    pub(crate) async fn begin_locked(&self, lock: ServerLock) -> crate::Result<DbTx> {
+        Ok(match self {
+            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(lock.key())
+                    .execute(&mut *tx)
+                    .await?;
+                DbTx::Postgres(tx)
+            }
+        })
+    }
+}
+
 /// Runs `$body` with `$p` bound to the engine's pool (compiled once per engine).
 macro_rules! on_pool {
     ($db:expr, $p:ident => $body:expr) => {

@@ -73,7 +73,25 @@ impl Store {
         let store = Store {
             db: Db::Sqlite(pool),
         };
-        migrate::run(&store.db).await?;
+        // Processes opening one file together migrate it one at a time
+        // (sqlx's SQLite migrator takes no lock): an exclusive lock on a
+        // file beside the database, held while migrating.
+        let lock_path = path.with_extension("migrate-lock");
+        let lock = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|e| open_err(e.to_string()))?
+        .map_err(|e| open_err(format!("cannot lock for migrating: {e}")))?;
+        let migrated = migrate::run(&store.db).await;
+        drop(lock);
+        migrated?;
         Ok(store)
     }
 

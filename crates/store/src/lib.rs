@@ -22,6 +22,7 @@ pub mod network;
 mod orgs;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod throttle;
 pub mod tx;
 
 use kith_core::{AccountId, Card, Person, PersonId};

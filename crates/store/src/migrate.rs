@@ -50,6 +50,7 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0011_merges_by_account" => "merges by account",
     "0012_usage_caps" => "usage caps",
     "0013_hashed_card_links" => "hashed card links",
+    "0014_shared_server_state" => "shared server state",
 };
 
 /// The migration that made `person_dates`: opening a database from before
@@ -60,9 +61,10 @@ pub(crate) const DATES_MIGRATION: i64 = 6;
 /// steps that go with some of them.
 pub(crate) async fn run(db: &Db) -> Result<()> {
     let had_dates = on_pool!(db, p => has_migration(p, DATES_MIGRATION).await);
-    // sqlx takes an advisory lock on PostgreSQL for the whole run, so
-    // servers starting together on one database migrate once; a database
-    // with a migration this kith does not know is refused.
+    // Servers starting together on one database migrate once: sqlx takes
+    // an advisory lock on PostgreSQL for the whole run; on SQLite the
+    // caller holds a lock file (`Store::open_sqlite`). A database with a
+    // migration this kith does not know is refused.
     let ran = match db {
         Db::Sqlite(p) => sqlite().run(p).await,
         Db::Postgres(p) => postgres().run(p).await,

@@ -42,6 +42,14 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
+    /// The URL to open this database again (another server on it).
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite(guard) => guard.path().join("kith.db").display().to_string(),
+            TestDatabase::Postgres { .. } => self.postgres_url().unwrap_or_default(),
+        }
+    }
+
     /// The URL of a PostgreSQL test database (None for SQLite), for tests
     /// that open it again (through a proxy, from another server).
     pub fn postgres_url(&self) -> Option<String> {
@@ -89,15 +97,50 @@ impl Drop for TestDatabase {
     }
 }
 
-/// Creates a new, uniquely named database on the server at `admin_url`
-/// and opens it; the caller drops it.
-async fn fresh_postgres(admin_url: &str) -> Result<(Store, String)> {
+/// Empty databases (never opened, no schema) on every engine tested, each
+/// with its URL: for tests of what happens at the first start.
+pub async fn empty_databases() -> Vec<(String, TestDatabase)> {
+    let guard = tempfile_guard::Guard::new();
+    let mut out = vec![(
+        guard.path().join("kith.db").display().to_string(),
+        TestDatabase::Sqlite(guard),
+    )];
+    if let Ok(url) = std::env::var("KITH_TEST_DATABASE_URL") {
+        let name = empty_postgres(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create a test PostgreSQL database: {e}"));
+        let db = TestDatabase::Postgres {
+            admin_url: url,
+            name,
+        };
+        out.push((db.url(), db));
+    }
+    out
+}
+
+/// Records a migration this kith does not know, as a newer kith would.
+pub async fn add_unknown_migration(store: &Store, version: i64) {
+    let sql = "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+               VALUES ($1, 'from a newer kith', CURRENT_TIMESTAMP, TRUE, $2, 0)";
+    let checksum: Vec<u8> = vec![0; 48];
+    crate::db::on_pool!(&store.db, p => sqlx::query(sql).bind(version).bind(checksum).execute(p).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("cannot record a migration: {e}"));
+}
+
+async fn empty_postgres(admin_url: &str) -> Result<String> {
     let name = format!("kith_test_{}", uuid::Uuid::now_v7().simple());
     let mut admin = sqlx::PgConnection::connect(admin_url).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await?;
     admin.close().await?;
+    Ok(name)
+}
+
+/// Creates a new, uniquely named database on the server at `admin_url`
+/// and opens it; the caller drops it.
+async fn fresh_postgres(admin_url: &str) -> Result<(Store, String)> {
+    let name = empty_postgres(admin_url).await?;
     let (base, query) = match admin_url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
         None => (admin_url, String::new()),

@@ -62,6 +62,9 @@ pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
 
 /// One pass over every account; a failure is logged and retried next time.
 pub async fn purge_all(state: &AppState) {
+    if let Err(e) = kith_app::throttle::prune(&state.store).await {
+        tracing::warn!(error = %e, "housekeeping could not prune the sign-in throttle");
+    }
     let accounts = match state.auth.accounts().await {
         Ok(a) => a,
         Err(e) => {

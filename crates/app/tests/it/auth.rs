@@ -70,7 +70,7 @@ async fn passwords_sessions_and_throttling() {
             .login("ada", "battery staple", HOME)
             .await
             .unwrap()
-            .expect("fresh throttle");
+            .expect("the owner at a known address is let in");
         other.logout(&s2.secret).await.unwrap();
         assert!(
             other.session(&s2.secret).await.unwrap().is_none(),
@@ -246,6 +246,139 @@ async fn setup_checks_its_link_first_and_closes() {
             SetupRefused::LinkInvalid,
             "{engine}"
         );
+    }
+}
+
+/// Issue 22: the throttle's counts are the database's. Failures counted by
+/// one server are seen by another on the same database, and by a server
+/// started afresh.
+#[tokio::test]
+async fn throttling_is_shared_by_servers_and_survives_a_restart() {
+    for (store, guard) in stores().await {
+        let engine = store.engine();
+        let first = Auth::new(store.clone());
+        first.add_user("ada", "correct horse", false).await.unwrap();
+        let other_server = kith_store::Store::open(&guard.url()).await.unwrap();
+        let second = Auth::new(other_server.clone());
+        let guesser = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9));
+        for i in 0..5 {
+            let server = if i % 2 == 0 { &first } else { &second };
+            let r = server.login("ada", "guess", guesser).await.unwrap();
+            assert_eq!(r.unwrap_err(), LoginRefused::Wrong, "{engine}: guess {i}");
+        }
+        for server in [&first, &second, &Auth::new(other_server.clone())] {
+            let r = server.login("ada", "correct horse", guesser).await.unwrap();
+            assert!(
+                matches!(r, Err(LoginRefused::Throttled { .. })),
+                "{engine}: five guesses on two servers are five: {r:?}"
+            );
+        }
+        other_server.close().await;
+    }
+}
+
+/// The account's allowance, spent by strangers from many addresses, does
+/// not lock the owner out of an address they signed in from before.
+#[tokio::test]
+async fn strangers_do_not_lock_the_owner_out_of_a_known_address() {
+    use kith_app::throttle::{SignInKeys, reserve_sign_in, signed_in};
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let home = SignInKeys::new("ada", "192.0.2.1".parse().unwrap());
+        assert!(reserve_sign_in(&store, &home).await.unwrap().is_ok());
+        signed_in(&store, &home).await.unwrap();
+        for i in 0..30u8 {
+            let stranger = SignInKeys::new("ada", format!("198.51.100.{i}").parse().unwrap());
+            let _ = reserve_sign_in(&store, &stranger).await.unwrap();
+        }
+        let fresh = SignInKeys::new("ada", "203.0.113.9".parse().unwrap());
+        assert!(
+            reserve_sign_in(&store, &fresh).await.unwrap().is_err(),
+            "{engine}: a new address waits"
+        );
+        assert!(
+            reserve_sign_in(&store, &home).await.unwrap().is_ok(),
+            "{engine}: the owner's own address is not asked"
+        );
+        // Five in flight at once from one address: the sixth waits before
+        // any finished; a success gives its attempt back.
+        let pair = SignInKeys::new("bea", "192.0.2.7".parse().unwrap());
+        for _ in 0..5 {
+            assert!(reserve_sign_in(&store, &pair).await.unwrap().is_ok());
+        }
+        assert!(
+            reserve_sign_in(&store, &pair).await.unwrap().is_err(),
+            "{engine}"
+        );
+        signed_in(&store, &pair).await.unwrap();
+        assert!(
+            reserve_sign_in(&store, &pair).await.unwrap().is_ok(),
+            "{engine}"
+        );
+    }
+}
+
+/// Issue 22: servers started together on an empty database each print a
+/// setup link; exactly one works, and using several at once makes one
+/// administrator.
+#[tokio::test]
+async fn one_setup_link_works_however_many_servers_start() {
+    for (store, guard) in stores().await {
+        let engine = store.engine();
+        let mut servers = vec![Auth::new(store.clone())];
+        let mut others = Vec::new();
+        for _ in 0..2 {
+            let s = kith_store::Store::open(&guard.url()).await.unwrap();
+            servers.push(Auth::new(s.clone()));
+            others.push(s);
+        }
+        let issued = futures_join_all(servers.iter().cloned().map(|a| async move {
+            a.setup_secret()
+                .await
+                .unwrap()
+                .expect("a link while nobody can sign in")
+        }))
+        .await;
+        let mut working = 0;
+        for secret in &issued {
+            if servers[0].setup_secret_valid(secret).await.unwrap() {
+                working += 1;
+            }
+        }
+        assert_eq!(working, 1, "{engine}: exactly one printed link works");
+        // Every link used at once, each on its server: one administrator.
+        let attempts = issued
+            .iter()
+            .cloned()
+            .zip(servers.iter().cloned())
+            .enumerate();
+        let outcomes = futures_join_all(attempts.map(|(i, (secret, auth))| async move {
+            auth.complete_setup(&secret, &format!("admin{i}"), "correct horse", HOME)
+                .await
+                .unwrap()
+                .is_ok()
+        }))
+        .await;
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            1,
+            "{engine}: {outcomes:?}"
+        );
+        let admins = servers[0]
+            .users()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.can_sign_in)
+            .count();
+        assert_eq!(admins, 1, "{engine}");
+        assert!(
+            servers[1].setup_secret().await.unwrap().is_none(),
+            "{engine}"
+        );
+        for s in others {
+            s.close().await;
+        }
     }
 }
 

@@ -418,6 +418,54 @@ async fn bad_database_urls_are_clear_errors() {
     assert!(err.contains("cannot open database"), "{err}");
 }
 
+/// Issue 22: a database migrated by a newer kith is refused with what to
+/// do, and servers opening an empty database together migrate it once.
+#[tokio::test]
+async fn newer_schemas_are_refused_and_concurrent_starts_migrate_once() {
+    for (url, _guard) in kith_store::testing::empty_databases().await {
+        let engine = if url.starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        // Three servers opening the same database at once: all open, and
+        // each migration is recorded once.
+        let opened = futures_util_join((0..3).map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { Store::open(&url).await })
+        }))
+        .await;
+        let mut stores = Vec::new();
+        for o in opened {
+            stores.push(o.unwrap_or_else(|e| panic!("{engine}: {e}")));
+        }
+        let status = stores[0].schema_status().await.unwrap();
+        assert_eq!(status.applied, status.known, "{engine}");
+        for s in &stores {
+            s.close().await;
+        }
+        // A migration this kith does not know: refused, saying so.
+        let raw = Store::open(&url).await.unwrap();
+        kith_store::testing::add_unknown_migration(&raw, status.known + 5).await;
+        raw.close().await;
+        let err = Store::open(&url).await.unwrap_err();
+        assert!(
+            matches!(err, kith_store::StoreError::SchemaNewer { found, known }
+                if found == status.known + 5 && known == status.known),
+            "{engine}: {err}"
+        );
+        assert!(err.to_string().contains("newer"), "{err}");
+    }
+}
+
+async fn futures_util_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
 #[tokio::test]
 async fn many_people_in_one_write() {
     for (store, _guard) in stores().await {
