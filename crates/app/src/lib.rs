@@ -14,6 +14,7 @@ mod error;
 pub mod export;
 pub mod favours;
 pub mod import;
+pub mod import_jobs;
 pub mod interactions;
 pub mod keep_in_touch;
 pub mod links;
@@ -155,6 +156,7 @@ pub mod types {
     pub use kith_formats::vcard::Version as VcardVersion;
     pub use kith_store::auth::{Session, TokenInfo, TokenKind};
     pub use kith_store::dav::{DEFAULT_BOOK, DavBook};
+    pub use kith_store::jobs::JobState;
     pub use kith_store::{
         Account, PeopleFilter, PeopleSort, PoolSettings, Store, StoreError, now_micros,
     };

@@ -173,7 +173,8 @@ async fn dispatch(
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Serve(args) = cli.command {
-        serve::serve(store, settings, args, file).await?;
+        let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+        serve::serve(store, settings, args, file, &data_dir).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Demo(args) = cli.command {

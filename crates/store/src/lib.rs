@@ -16,6 +16,7 @@ mod digests;
 mod engine;
 mod index;
 mod interactions;
+pub mod jobs;
 pub mod keep_in_touch;
 mod migrate;
 pub mod network;

@@ -1,172 +1,251 @@
-//! Import jobs: an upload imported in the background one file at a time,
-//! its progress and reports kept in memory for the account that started it
-//! (at most 3 running per account, the oldest finished forgotten past 200).
+//! Import jobs on this server: an upload handed to the queue every server
+//! shares (`kith_app::import_jobs`, rows in the database), the worker that
+//! imports queued jobs two at a time, stopping (jobs still running at the
+//! deadline are handed back), and a job's status as the API shows it.
 //! Knows nothing of requests: handlers read the upload (`http::upload`).
 //! Imports no other module of this crate.
 
-use kith_app::ImportReport;
-use kith_app::import::{ImportOptions, Progress};
-use kith_app::types::Format;
-use kith_app::{App, AppError};
+use kith_app::import_jobs::{JobOptions, JobQueue, JobView};
+use kith_app::types::{Format, Store};
+use kith_app::{App, ImportReport, Result};
 use kith_core::AccountId;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-/// Imports one account may have running at once.
+/// Imports one account may have queued or running at once.
 pub(crate) const MAX_RUNNING_JOBS: usize = 3;
+/// Jobs one server imports at once (imports are CPU-bound).
+const AT_ONCE: usize = 2;
 
-/// Import jobs by id.
-#[derive(Clone, Default)]
-pub struct Jobs(Arc<Mutex<HashMap<Uuid, Arc<Job>>>>);
+/// Makes the use cases of a job's account.
+type AppFor = Arc<dyn Fn(AccountId) -> App + Send + Sync>;
 
-/// One upload being imported.
-pub(crate) struct Job {
-    pub(crate) account: AccountId,
-    pub(crate) files: Vec<String>,
-    /// Bytes of the current file read so far, and its size.
-    pub(crate) read: AtomicU64,
-    pub(crate) total: AtomicU64,
-    /// Files finished so far.
-    pub(crate) finished: AtomicU64,
-    pub(crate) done: AtomicBool,
-    /// Per file: its name and the report, or why it could not be imported.
-    pub(crate) results: Mutex<Vec<(String, Result<ImportReport, String>)>>,
-}
+/// This server's side of the job queue (cheap to clone).
+#[derive(Clone)]
+pub struct Jobs(Arc<Inner>);
 
-impl Progress for Job {
-    fn start(&self, total_bytes: u64) {
-        self.total.store(total_bytes, Ordering::Relaxed);
-        self.read.store(0, Ordering::Relaxed);
-    }
-    fn advance(&self, bytes_read: u64) {
-        self.read.store(bytes_read, Ordering::Relaxed);
-    }
-}
-
-impl Jobs {
-    fn add(&self, job: Arc<Job>) -> Uuid {
-        let id = Uuid::now_v7();
-        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        // Keep memory bounded: forget the oldest finished jobs.
-        if jobs.len() >= 200 {
-            let mut finished: Vec<Uuid> = jobs
-                .iter()
-                .filter(|(_, j)| j.done.load(Ordering::Relaxed))
-                .map(|(id, _)| *id)
-                .collect();
-            finished.sort();
-            for old in finished.iter().take(100) {
-                jobs.remove(old);
-            }
-        }
-        jobs.insert(id, job);
-        id
-    }
-
-    /// How many jobs are running, and how many finished, on this server.
-    pub(crate) fn counts(&self) -> (u64, u64) {
-        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let running = jobs
-            .values()
-            .filter(|j| !j.done.load(Ordering::Relaxed))
-            .count() as u64;
-        (running, jobs.len() as u64 - running)
-    }
-
-    /// How many of `account`'s imports are still running.
-    pub(crate) fn running(&self, account: AccountId) -> usize {
-        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.values()
-            .filter(|j| j.account == account && !j.done.load(Ordering::Relaxed))
-            .count()
-    }
-
-    /// The job, if it exists and belongs to `account` (else: not found).
-    pub(crate) fn get(&self, id: Uuid, account: AccountId) -> Option<Arc<Job>> {
-        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.get(&id).filter(|j| j.account == account).cloned()
-    }
+struct Inner {
+    queue: JobQueue,
+    app_for: AppFor,
+    wake: Notify,
+    slots: Arc<Semaphore>,
+    stopping: AtomicBool,
+    running: AtomicUsize,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    worker: OnceLock<()>,
 }
 
 /// An upload received: the files kept in a private temporary directory
-/// (removed when the import ends) and the options sent with them.
+/// (moved under the imports directory when the job is made) and the
+/// options sent with them.
 pub(crate) struct Upload {
     pub(crate) dir: tempfile::TempDir,
-    pub(crate) files: Vec<(String, std::path::PathBuf)>,
+    pub(crate) files: Vec<(String, PathBuf)>,
     pub(crate) format: Option<Format>,
     pub(crate) dry_run: bool,
 }
 
-/// Starts importing an upload as `account` in the background; the job's id.
-pub(crate) fn start_import(jobs: &Jobs, app: App, upload: Upload) -> Uuid {
-    let account = app.account;
-    let Upload {
-        dir,
-        files,
-        format,
-        dry_run,
-    } = upload;
-    let job = Arc::new(Job {
-        account,
-        files: files.iter().map(|(n, _)| n.clone()).collect(),
-        read: AtomicU64::new(0),
-        total: AtomicU64::new(0),
-        finished: AtomicU64::new(0),
-        done: AtomicBool::new(false),
-        results: Mutex::new(Vec::new()),
-    });
-    let id = jobs.add(job.clone());
-    let options = ImportOptions {
-        format,
-        dry_run,
-        mapping: None,
-        keep_subjects: false,
-    };
-    tokio::spawn(async move {
-        // The directory (and the uploads) go when the job ends.
-        let _dir = dir;
-        for (name, path) in files {
-            let shown = path.display().to_string();
-            let hide_path = |e: AppError| e.to_string().replace(&shown, &name);
-            let outcomes = match app.import_path(&path, &options, job.as_ref()).await {
-                Ok(archive) => archive
-                    .imported
-                    .into_iter()
-                    .map(|(entry, result)| {
-                        let label = if entry == shown {
-                            name.clone()
-                        } else {
-                            format!("{name}: {entry}")
-                        };
-                        let result = result
-                            .map(|mut r| {
-                                r.file = r.file.replace(&shown, &name);
-                                r
-                            })
-                            .map_err(hide_path);
-                        (label, result)
-                    })
-                    .collect(),
-                Err(e) => vec![(name.clone(), Err(hide_path(e)))],
-            };
-            job.results
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(outcomes);
-            job.finished.fetch_add(1, Ordering::Relaxed);
+impl Jobs {
+    /// Jobs whose uploads wait under `dir`, imported with `app_for`'s use
+    /// cases.
+    pub(crate) fn new(store: Store, dir: PathBuf, app_for: AppFor) -> Jobs {
+        Jobs(Arc::new(Inner {
+            queue: JobQueue::new(store, dir),
+            app_for,
+            wake: Notify::new(),
+            slots: Arc::new(Semaphore::new(AT_ONCE)),
+            stopping: AtomicBool::new(false),
+            running: AtomicUsize::new(0),
+            tasks: Mutex::new(Vec::new()),
+            worker: OnceLock::new(),
+        }))
+    }
+
+    /// How many of `account`'s imports are queued or running.
+    pub(crate) async fn unfinished(&self, account: AccountId) -> Result<usize> {
+        self.0.queue.unfinished(account).await
+    }
+
+    /// Makes a job of an upload for `account`; its id.
+    pub(crate) async fn start(&self, account: AccountId, upload: Upload) -> Result<Uuid> {
+        let Upload {
+            dir,
+            files,
+            format,
+            dry_run,
+        } = upload;
+        let options = JobOptions {
+            format: format.map(|f| f.name().to_string()),
+            dry_run,
+        };
+        let id = self
+            .0
+            .queue
+            .accept(account, dir.path(), files, options)
+            .await?;
+        self.run_worker();
+        self.0.wake.notify_one();
+        Ok(id)
+    }
+
+    /// One of `account`'s jobs (None: no such job there), from whichever
+    /// server imports it.
+    pub(crate) async fn status(&self, account: AccountId, id: Uuid) -> Result<Option<JobView>> {
+        self.0.queue.status(account, id).await
+    }
+
+    /// Jobs by state, every server's (metrics).
+    pub(crate) async fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        self.0.queue.counts().await
+    }
+
+    /// Forgets old ended jobs (housekeeping).
+    pub(crate) async fn prune(&self) -> Result<u64> {
+        self.0.queue.prune().await
+    }
+
+    /// Starts this server's worker (once): it says every second that the
+    /// server holds its jobs, and imports the jobs it may claim.
+    pub(crate) fn run_worker(&self) {
+        if self.0.worker.set(()).is_err() {
+            return;
         }
-        job.done.store(true, Ordering::Relaxed);
-    });
-    id
+        let jobs = self.clone();
+        self.track(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(kith_app::import_jobs::HEARTBEAT_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) = jobs.0.queue.heartbeat().await {
+                    tracing::warn!(error = %e, "import jobs: no heartbeat");
+                }
+            }
+        }));
+        let jobs = self.clone();
+        self.track(tokio::spawn(async move { jobs.claim_loop().await }));
+    }
+
+    async fn claim_loop(&self) {
+        let inner = &self.0;
+        while !inner.stopping.load(Ordering::Relaxed) {
+            let Ok(slot) = inner.slots.clone().acquire_owned().await else {
+                return;
+            };
+            match inner.queue.claim().await {
+                Ok(Some(job)) => {
+                    tracing::info!(job = %job.id, "import job started");
+                    inner.running.fetch_add(1, Ordering::Relaxed);
+                    let jobs = self.clone();
+                    self.track(tokio::spawn(async move {
+                        let id = job.id;
+                        let app = (jobs.0.app_for)(job.account);
+                        let queue = jobs.0.queue.clone();
+                        // On a task of its own, so that a bug (a panic)
+                        // fails the job instead of leaving it running.
+                        let import = tokio::spawn(async move { queue.run(job, app).await });
+                        let _cut_with_this_task = AbortOnDrop(import.abort_handle());
+                        let failure = match import.await {
+                            Ok(Ok(())) => None,
+                            Ok(Err(e)) => Some(format!("the import stopped: {e}")),
+                            Err(e) if e.is_panic() => Some(
+                                "kith hit a bug importing this upload (its log says where)".to_string(),
+                            ),
+                            Err(_) => None, // cut off while stopping: handed back
+                        };
+                        match failure {
+                            None => tracing::info!(job = %id, "import job ended"),
+                            Some(reason) => {
+                                tracing::warn!(job = %id, reason = %reason, "import job failed");
+                                if let Err(e) = jobs.0.queue.fail(id, &reason).await {
+                                    tracing::error!(job = %id, error = %e, "import job: cannot record its failure");
+                                }
+                            }
+                        }
+                        jobs.0.running.fetch_sub(1, Ordering::Relaxed);
+                        drop(slot);
+                        jobs.0.wake.notify_one();
+                    }));
+                }
+                Ok(None) => {
+                    drop(slot);
+                    // A job handed back by another server is claimable at
+                    // once; one of a silent server after a while: look
+                    // again every few seconds, or when woken.
+                    tokio::select! {
+                        () = inner.wake.notified() => {}
+                        () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    }
+                }
+                Err(e) => {
+                    drop(slot);
+                    tracing::warn!(error = %e, "import jobs: cannot claim");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    }
+
+    fn track(&self, task: JoinHandle<()>) {
+        let mut tasks = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+
+    /// Stops claiming, lets running imports finish for up to `grace`, then
+    /// stops the rest and hands their jobs back to the queue, where another
+    /// server (or this one, started again) goes on from the first file not
+    /// finished.
+    pub(crate) async fn stop(&self, grace: Duration) {
+        let inner = &self.0;
+        inner.stopping.store(true, Ordering::Relaxed);
+        let started = tokio::time::Instant::now();
+        while inner.running.load(Ordering::Relaxed) > 0 && started.elapsed() < grace {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let cut = inner.running.load(Ordering::Relaxed);
+        for task in inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            task.abort();
+        }
+        match inner.queue.release().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                handed_back = n,
+                interrupted = cut,
+                "stopping: import jobs handed back to the queue"
+            ),
+            Err(e) => tracing::error!(
+                error = %e,
+                "stopping: import jobs could not be handed back; another server takes them over once this one is silent"
+            ),
+        }
+    }
+}
+
+/// Aborts a task when dropped: an import stops with the task awaiting it.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Where an import job is, as the API shows it.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct ImportStatus {
     pub id: Uuid,
-    /// Every file has been imported (or failed).
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    /// Every file has been imported (or failed), or the job failed.
     pub done: bool,
     /// The files uploaded, in order.
     pub files: Vec<String>,
@@ -177,6 +256,8 @@ pub(crate) struct ImportStatus {
     pub total_bytes: u64,
     /// One entry per file imported (an archive gives one per file inside).
     pub results: Vec<ImportResult>,
+    /// Why a failed job stopped.
+    pub error: Option<String>,
 }
 
 /// The outcome of one imported file: its report, or why it failed.
@@ -189,27 +270,26 @@ pub(crate) struct ImportResult {
     pub error: Option<String>,
 }
 
-/// The status of one of `account`'s import jobs (None: no such job there).
-pub(crate) fn import_status(jobs: &Jobs, account: AccountId, id: Uuid) -> Option<ImportStatus> {
-    let job = jobs.get(id, account)?;
-    let results = job
-        .results
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .map(|(file, r)| ImportResult {
-            file: file.clone(),
-            report: r.as_ref().ok().cloned(),
-            error: r.as_ref().err().cloned(),
-        })
-        .collect();
-    Some(ImportStatus {
-        id,
-        done: job.done.load(Ordering::Relaxed),
-        files: job.files.clone(),
-        finished: job.finished.load(Ordering::Relaxed),
-        read_bytes: job.read.load(Ordering::Relaxed),
-        total_bytes: job.total.load(Ordering::Relaxed),
-        results,
-    })
+impl From<JobView> for ImportStatus {
+    fn from(job: JobView) -> ImportStatus {
+        ImportStatus {
+            id: job.id,
+            state: job.state.as_str().to_string(),
+            done: job.done(),
+            files: job.files,
+            finished: job.finished,
+            read_bytes: job.read_bytes,
+            total_bytes: job.total_bytes,
+            results: job
+                .results
+                .into_iter()
+                .map(|(file, r)| ImportResult {
+                    file,
+                    report: r.as_ref().ok().cloned(),
+                    error: r.err(),
+                })
+                .collect(),
+            error: job.error,
+        }
+    }
 }

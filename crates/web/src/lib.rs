@@ -9,11 +9,12 @@ mod export;
 mod http;
 mod jobs;
 pub mod maintenance;
+mod metrics;
 mod ops;
 mod pages;
 mod state;
 
-pub use ops::Metrics;
+pub use metrics::Metrics;
 pub use state::{AppState, ServerConfig};
 
 use axum::Router;
@@ -86,22 +87,38 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 }
 
 /// Serves without housekeeping (tests that start many servers on one store).
-/// Once asked to stop, no connection is accepted; requests still running
-/// get the configured time to finish, then the server returns anyway.
 pub async fn serve_only(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves until `stop` completes. From then no connection is accepted;
+/// requests still running get the configured time to finish, imports what
+/// is left of it, then the jobs still running are handed back to the queue
+/// and the server returns.
+pub async fn serve_until(
+    listener: TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let deadline = state.config.shutdown_timeout;
     let jobs = state.jobs.clone();
+    // Jobs handed back by servers that stopped, or held by servers gone
+    // silent, are taken up without waiting for an upload here.
+    jobs.run_worker();
+    let stop_started = std::sync::Arc::new(std::sync::OnceLock::new());
+    let stop_mark = stop_started.clone();
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
     let server = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        stop.await;
         tracing::info!(
             seconds = deadline.as_secs_f64(),
             "stopping: no new connections; requests still running may finish"
         );
+        let _ = stop_mark.set(tokio::time::Instant::now());
         let _ = stopping.send(true);
     });
     let overdue = async move {
@@ -115,13 +132,11 @@ pub async fn serve_only(listener: TcpListener, state: AppState) -> std::io::Resu
             Ok(())
         }
     };
-    let (running, _) = jobs.counts();
-    if running > 0 {
-        tracing::warn!(
-            running,
-            "stopping: import jobs still running are interrupted"
-        );
-    }
+    // Imports get what is left of the same deadline, then are handed back.
+    let spent = stop_started
+        .get()
+        .map_or(std::time::Duration::ZERO, |at| at.elapsed());
+    jobs.stop(deadline.saturating_sub(spent)).await;
     served
 }
 

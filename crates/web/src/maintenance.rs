@@ -65,6 +65,9 @@ pub async fn purge_all(state: &AppState) {
     if let Err(e) = kith_app::throttle::prune(&state.store).await {
         tracing::warn!(error = %e, "housekeeping could not prune the sign-in throttle");
     }
+    if let Err(e) = state.jobs.prune().await {
+        tracing::warn!(error = %e, "housekeeping could not forget old import jobs");
+    }
     let accounts = match state.auth.accounts().await {
         Ok(a) => a,
         Err(e) => {

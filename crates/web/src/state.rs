@@ -30,6 +30,9 @@ pub struct ServerConfig {
     /// How long requests still running get to finish once the server is
     /// asked to stop.
     pub shutdown_timeout: std::time::Duration,
+    /// Where uploads wait to be imported: the data directory's `imports`,
+    /// shared by the servers of one data directory.
+    pub imports_dir: std::path::PathBuf,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +46,7 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             shutdown_timeout: std::time::Duration::from_secs(30),
+            imports_dir: std::env::temp_dir().join("kith-imports"),
         }
     }
 }
@@ -56,26 +60,41 @@ pub struct AppState {
     pub links: kith_app::links::Links,
     pub settings: Settings,
     pub config: Arc<ServerConfig>,
-    /// Imports started from the import page.
+    /// Import jobs: this server's side of the queue every server shares.
     pub jobs: crate::jobs::Jobs,
     /// Each account's people by word, for searching as one types.
     pub search: kith_app::search::SearchIndexes,
     /// The graph of the members' networks, kept between requests.
     pub network: kith_app::network::Network,
-    pub metrics: crate::ops::Metrics,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings, config: ServerConfig) -> AppState {
+        let search = kith_app::search::SearchIndexes::default();
+        let network = kith_app::network::Network::default();
+        let app_for = {
+            let (store, settings, search, network) = (
+                store.clone(),
+                settings.clone(),
+                search.clone(),
+                network.clone(),
+            );
+            Arc::new(move |account| {
+                App::new(store.clone(), account, settings.clone())
+                    .with_search_indexes(search.clone())
+                    .with_network(network.clone())
+            })
+        };
         AppState {
             auth: Auth::new(store.clone()),
             links: kith_app::links::Links::new(store.clone()),
+            jobs: crate::jobs::Jobs::new(store.clone(), config.imports_dir.clone(), app_for),
             store,
             settings,
             config: Arc::new(config),
-            jobs: Default::default(),
-            search: Default::default(),
-            network: Default::default(),
+            search,
+            network,
             metrics: Default::default(),
         }
     }

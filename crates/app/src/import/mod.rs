@@ -49,7 +49,7 @@ pub struct NoProgress;
 impl Progress for NoProgress {}
 
 /// What an import did.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct ImportReport {
     pub file: String,
     pub format: String,
@@ -77,7 +77,7 @@ pub struct ImportReport {
     /// Warnings beyond those listed.
     pub more_warnings: u64,
     /// Interactions added (mailboxes and calendars).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub interactions: u64,
 }
 

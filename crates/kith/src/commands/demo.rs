@@ -124,5 +124,5 @@ pub(crate) async fn demo(
     if args.no_serve {
         return Ok(());
     }
-    serve(store, settings, args.serve, file).await
+    serve(store, settings, args.serve, file, dir).await
 }

@@ -27,6 +27,7 @@ pub(crate) async fn serve(
     mut settings: Settings,
     args: ServeArgs,
     file: &config::FileConfig,
+    data_dir: &std::path::Path,
 ) -> Result<()> {
     // For the server, a configured region is only the default: each account
     // may choose its own in the settings page.
@@ -54,6 +55,7 @@ pub(crate) async fn serve(
         trusted_proxies: config::trusted_proxies(&args.trusted_proxies, file)?,
         metrics_token: server.metrics_token.clone(),
         shutdown_timeout: server.shutdown_timeout,
+        imports_dir: data_dir.join("imports"),
     };
     let state = kith_web::AppState::new(store.clone(), settings, config);
     tracing::info!(

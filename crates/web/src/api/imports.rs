@@ -4,7 +4,7 @@ use super::without_body_limit;
 use crate::http::caller::ApiCaller;
 use crate::http::problem::{Code, Problem};
 use crate::http::upload::read_upload;
-use crate::jobs::{ImportStatus, import_status, start_import};
+use crate::jobs::ImportStatus;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
@@ -61,11 +61,15 @@ pub(super) async fn create_import(
             ),
         )
     })?;
-    crate::http::upload::room_for_one_more(state.jobs.running(caller.account))?;
+    crate::http::upload::room_for_one_more(state.jobs.unfinished(caller.account).await?)?;
     let upload = read_upload(state.config.max_body, &mut multipart, None).await?;
-    let id = start_import(&state.jobs, state.app(caller.account), upload);
-    let status = import_status(&state.jobs, caller.account, id)
-        .ok_or_else(|| Problem::new(Code::Internal, "the import job vanished"))?;
+    let id = state.jobs.start(caller.account, upload).await?;
+    let status: ImportStatus = state
+        .jobs
+        .status(caller.account, id)
+        .await?
+        .ok_or_else(|| Problem::new(Code::Internal, "the import job vanished"))?
+        .into();
     let location = format!("/api/v1/imports/{id}");
     Ok((
         StatusCode::ACCEPTED,
@@ -90,7 +94,10 @@ pub(super) async fn get_import(
 ) -> Result<Json<ImportStatus>, Problem> {
     let not_found = || Problem::new(Code::NotFound, "no such import");
     let id: Uuid = id.parse().map_err(|_| not_found())?;
-    import_status(&state.jobs, caller.account, id)
-        .map(Json)
+    state
+        .jobs
+        .status(caller.account, id)
+        .await?
+        .map(|job| Json(job.into()))
         .ok_or_else(not_found)
 }

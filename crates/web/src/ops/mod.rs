@@ -5,10 +5,9 @@
 //! `state`, nothing of the handlers.
 
 mod health;
-mod metrics;
 mod requests;
+mod scrape;
 
-pub use metrics::Metrics;
 pub(crate) use requests::{CardDavSync, log_requests};
 
 use crate::state::AppState;
@@ -20,7 +19,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(metrics::scrape_with_token))
+        .route("/metrics", get(scrape::scrape_with_token))
 }
 
 /// The routes of the operator's own listener (`--metrics-listen`): the
@@ -29,6 +28,6 @@ pub(crate) fn operator_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(metrics::scrape))
+        .route("/metrics", get(scrape::scrape))
         .with_state(state)
 }

@@ -8,7 +8,6 @@ use crate::http::caller::PageCaller;
 use crate::http::caller::RequestParts;
 use crate::http::problem::{Code, Problem};
 use crate::http::upload::read_upload;
-use crate::jobs::start_import;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +15,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -53,14 +51,14 @@ async fn upload(
     parts: RequestParts,
     mut multipart: Multipart,
 ) -> Result<Response, Problem> {
-    crate::http::upload::room_for_one_more(state.jobs.running(caller.account))?;
+    crate::http::upload::room_for_one_more(state.jobs.unfinished(caller.account).await?)?;
     let upload = read_upload(
         state.config.max_body,
         &mut multipart,
         Some((&caller.csrf, parts.same_site)),
     )
     .await?;
-    let id = start_import(&state.jobs, state.app(caller.account), upload);
+    let id = state.jobs.start(caller.account, upload).await?;
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
 
@@ -90,16 +88,21 @@ async fn job_page(
 ) -> Result<JobPage, Problem> {
     let not_found = || Problem::new(Code::NotFound, "no such import");
     let id: Uuid = id.parse().map_err(|_| not_found())?;
-    let job = state.jobs.get(id, caller.account).ok_or_else(not_found)?;
-    let done = job.done.load(Ordering::Relaxed);
-    let finished = job.finished.load(Ordering::Relaxed);
-    let (read, total) = (
-        job.read.load(Ordering::Relaxed),
-        job.total.load(Ordering::Relaxed),
-    );
+    let job = state
+        .jobs
+        .status(caller.account, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let done = job.done();
+    let finished = job.finished;
+    let (read, total) = (job.read_bytes, job.total_bytes);
     let percent = (read * 100).checked_div(total).unwrap_or(0).min(100);
-    let status = if done {
+    let status = if let Some(error) = &job.error {
+        format!("Stopped: {error}")
+    } else if done {
         "Done.".to_string()
+    } else if job.state == kith_app::types::JobState::Queued {
+        "Waiting for its turn…".to_string()
     } else {
         let current = job
             .files
@@ -114,8 +117,6 @@ async fn job_page(
     };
     let results = job
         .results
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
         .iter()
         .map(|(name, result)| match result {
             Ok(r) if matches!(r.format.as_str(), "mbox" | "maildir" | "eml" | "ics") => FileResult {

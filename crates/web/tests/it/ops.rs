@@ -313,3 +313,152 @@ async fn an_outage_is_answered_503_with_retry_after_and_recovered_from() {
         store.close().await;
     }
 }
+
+/// A server of its own on `store`, served with `serve_until`; stopping it
+/// is sending on the returned channel (what SIGTERM does).
+async fn stoppable(
+    store: &Store,
+    imports: &std::path::Path,
+    grace: Duration,
+) -> (String, tokio::sync::oneshot::Sender<()>, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = kith_web::AppState::new(
+        store.clone(),
+        kith_app::Settings {
+            default_region: kith_core::identity::Region::US,
+            region_is_explicit: false,
+            strength: Default::default(),
+            card_emails_per_day: 3,
+        },
+        ServerConfig {
+            shutdown_timeout: grace,
+            imports_dir: imports.to_path_buf(),
+            ..Default::default()
+        },
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = kith_web::serve_until(listener, state, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (base, stop, task)
+}
+
+fn cards(n: usize) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..n {
+        out.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nN:{i};Person;;;\r\nEMAIL:p{i}@example.org\r\nORG:Org {}\r\nEND:VCARD\r\n",
+            i % 50
+        ));
+    }
+    out.into_bytes()
+}
+
+/// Issue 22: an import job is a row. Polled on another server it answers;
+/// when its server stops mid-import (SIGTERM), the job is handed back and
+/// another server finishes it: never lost, nothing imported twice.
+#[tokio::test]
+async fn import_jobs_answer_on_every_server_and_survive_a_stop() {
+    for (store, guard) in stores().await {
+        let engine = store.engine();
+        let imports = tempfile::tempdir().unwrap();
+        let other_store = Store::open(&guard.url()).await.unwrap();
+        let (a, stop_a, task_a) = stoppable(&store, imports.path(), Duration::ZERO).await;
+        let (b, stop_b, task_b) =
+            stoppable(&other_store, imports.path(), Duration::from_secs(5)).await;
+        let auth = Auth::new(store.clone());
+        let ana = auth.add_user("ana", "correct horse", false).await.unwrap();
+        let (_, token) = auth
+            .create_token(ana.id, TokenKind::Api, "t")
+            .await
+            .unwrap();
+        let http = client();
+        let bearer = format!("Bearer {token}");
+        let upload = |base: &str, bytes: Vec<u8>, name: &str| {
+            let form = reqwest::multipart::Form::new().part(
+                "files",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+            http.post(format!("{base}/api/v1/imports"))
+                .header("authorization", &bearer)
+                .multipart(form)
+                .send()
+        };
+        let poll = |base: &str, location: &str| {
+            http.get(format!("{base}{location}"))
+                .header("authorization", &bearer)
+                .send()
+        };
+
+        // Accepted on A, answered on B, finished.
+        let r = upload(&a, cards(3), "small.vcf").await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{engine}");
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let mut job = serde_json::Value::Null;
+        for _ in 0..200 {
+            job = poll(&b, &location).await.unwrap().json().await.unwrap();
+            if job["done"] == true {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(job["state"], "done", "{engine}: {job}");
+        assert_eq!(job["results"][0]["report"]["created"], 3, "{engine}: {job}");
+
+        // A large one on A; A stops while importing it.
+        let r = upload(&a, cards(20_000), "many.vcf").await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{engine}");
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        for _ in 0..400 {
+            let j: serde_json::Value = poll(&a, &location).await.unwrap().json().await.unwrap();
+            if j["state"] == "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let _ = stop_a.send(());
+        task_a.await.unwrap();
+        let handed: serde_json::Value = poll(&b, &location).await.unwrap().json().await.unwrap();
+        // Handed back (queued), or taken up by B already, or done: never
+        // lost, never failed.
+        assert!(
+            ["queued", "running", "done"].contains(&handed["state"].as_str().unwrap()),
+            "{engine}: once A stopped: {handed}"
+        );
+        let started = Instant::now();
+        loop {
+            let j: serde_json::Value = poll(&b, &location).await.unwrap().json().await.unwrap();
+            if j["done"] == true {
+                assert_eq!(j["state"], "done", "{engine}: {j}");
+                let report = &j["results"][0]["report"];
+                let created = report["created"].as_u64().unwrap();
+                let unchanged = report["unchanged"].as_u64().unwrap();
+                let merged = report["merged"].as_u64().unwrap();
+                assert_eq!(created + unchanged + merged, 20_000, "{engine}: {report}");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "{engine}: {j}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let people = store
+            .begin_read(ana.id)
+            .await
+            .unwrap()
+            .people(&Default::default())
+            .await
+            .unwrap()
+            .len();
+        // The small file's three are the large one's first three.
+        assert_eq!(people, 20_000, "{engine}: nobody imported twice");
+        let _ = stop_b.send(());
+        task_b.await.unwrap();
+        other_store.close().await;
+    }
+}

@@ -1,12 +1,10 @@
 //! Prometheus metrics: requests by route template and status, their
 //! latency, the database pool, import jobs by state, CardDAV syncs, mails
 //! sent and failed, and the network's loads. Counted as requests pass
-//! (`requests.rs`) or read from the server's parts at each scrape.
+//! (`ops/requests.rs`) or given as a [`Snapshot`] of the server's parts at
+//! each scrape (`ops/scrape.rs`). A leaf: uses no module of this crate.
 
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
@@ -31,15 +29,15 @@ struct RouteLabels {
 
 /// The values read from the server's parts just before a scrape is written.
 #[derive(Clone, Debug, Default)]
-struct Snapshot {
-    pool_open: u32,
-    pool_idle: u32,
-    pool_max: u32,
-    jobs_running: u64,
-    jobs_finished: u64,
-    mails_sent: u64,
-    mails_failed: u64,
-    network: kith_app::network::LoadTimes,
+pub(crate) struct Snapshot {
+    pub(crate) pool_open: u32,
+    pub(crate) pool_idle: u32,
+    pub(crate) pool_max: u32,
+    /// Import jobs by state, every server's.
+    pub(crate) jobs: Vec<(&'static str, i64)>,
+    pub(crate) mails_sent: u64,
+    pub(crate) mails_failed: u64,
+    pub(crate) network: kith_app::network::LoadTimes,
 }
 
 #[derive(Debug, Default)]
@@ -97,15 +95,23 @@ impl Collector for Scraped {
             "The most database connections the pool opens",
             gauge(s.pool_max.into()),
         )?;
+        let jobs = ["queued", "running", "done", "failed"]
+            .into_iter()
+            .map(|state| {
+                let n = s
+                    .jobs
+                    .iter()
+                    .find(|(s, _)| *s == state)
+                    .map_or(0, |(_, n)| *n);
+                (state, ConstGauge::new(n))
+            })
+            .collect();
         labelled(
             e,
             "kith_import_jobs",
-            "Import jobs this server knows, by state",
+            "Import jobs in the database, by state (every server's)",
             "state",
-            vec![
-                ("running", gauge(s.jobs_running)),
-                ("finished", gauge(s.jobs_finished)),
-            ],
+            jobs,
         )?;
         labelled(
             e,
@@ -226,68 +232,13 @@ impl Metrics {
         self.0.carddav_syncs.inc();
     }
 
-    /// The text exposition, with the server's parts read now.
-    async fn render(&self, state: &AppState) -> String {
-        let pool = state.store.pool_use();
-        let (jobs_running, jobs_finished) = state.jobs.counts();
-        let (mails_sent, mails_failed) =
-            state.config.mailer.as_ref().map_or((0, 0), |m| m.counts());
-        *self.0.scraped.0.lock().unwrap_or_else(|e| e.into_inner()) = Snapshot {
-            pool_open: pool.open,
-            pool_idle: pool.idle,
-            pool_max: pool.max,
-            jobs_running,
-            jobs_finished,
-            mails_sent,
-            mails_failed,
-            network: state.network.load_times(),
-        };
+    /// The text exposition, with `now` as the server's parts read.
+    pub(crate) fn render(&self, now: Snapshot) -> String {
+        *self.0.scraped.0.lock().unwrap_or_else(|e| e.into_inner()) = now;
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.0.registry) {
             tracing::error!(error = %e, "the metrics could not be written");
         }
         out
     }
-}
-
-fn exposition(body: String) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
-}
-
-/// `/metrics` on the operator's listener.
-pub(super) async fn scrape(State(state): State<AppState>) -> Response {
-    exposition(state.metrics.render(&state).await)
-}
-
-/// `/metrics` on the main listener: only with `Authorization: Bearer` and
-/// the configured metrics token; without a token configured it is not
-/// there at all.
-pub(super) async fn scrape_with_token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(token) = state.config.metrics_token.as_deref() else {
-        return (StatusCode::NOT_FOUND, "Not found\n").into_response();
-    };
-    let sent = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !crate::http::caller::constant_time_eq(sent.trim(), token) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer realm=\"kith metrics\"")],
-            "Send Authorization: Bearer and the metrics token (metrics_token in kith.toml).\n",
-        )
-            .into_response();
-    }
-    exposition(state.metrics.render(&state).await)
 }
