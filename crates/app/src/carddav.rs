@@ -9,6 +9,7 @@ use crate::{App, AppError, Result};
 use kith_core::identity::normalize_card;
 use kith_core::{Card, Person, PersonId};
 use kith_formats::vcard::{Version, parse_card, write_card};
+use kith_store::SyncEpoch;
 use kith_store::dav::{DEFAULT_BOOK, DavBook, DavCard, DavUpload};
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
@@ -81,8 +82,23 @@ fn etag(c: &DavCard) -> String {
     format!("\"{}-{}\"", c.person.0.simple(), c.version)
 }
 
-fn token_of(mark: i64) -> String {
-    format!("{TOKEN_PREFIX}{mark}")
+/// A sync token: the database's epoch and the change log's mark
+/// (`urn:kith:sync:EPOCH-MARK`).
+fn token_of(epoch: &SyncEpoch, mark: i64) -> String {
+    format!("{TOKEN_PREFIX}{}-{mark}", epoch.epoch)
+}
+
+/// The mark a token this database gave names: of this epoch, or from before
+/// epochs while no backup was restored; never past `mark` (now).
+fn mark_of(epoch: &SyncEpoch, token: &str, mark: i64) -> Option<i64> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    let given = match rest.split_once('-') {
+        Some((e, n)) if e == epoch.epoch => n,
+        Some(_) => return None,
+        None if epoch.legacy_tokens_hold => rest,
+        None => return None,
+    };
+    given.parse().ok().filter(|n| (0..=mark).contains(n))
 }
 
 /// Whether an `If-Match` value holds for the ETag (a list, `*`, weak or not).
@@ -104,7 +120,7 @@ impl App {
     /// The book's sync token (also its ctag): changes to any card move it.
     pub async fn dav_token(&self) -> Result<String> {
         let mut tx = self.store.begin_read(self.account).await?;
-        Ok(token_of(tx.change_mark().await?))
+        Ok(token_of(&self.store.sync_epoch(), tx.change_mark().await?))
     }
 
     /// Every card of a book with its ETag.
@@ -259,16 +275,12 @@ impl App {
             return Ok(CardChanges {
                 changed,
                 removed: Vec::new(),
-                token: token_of(mark),
+                token: token_of(&self.store.sync_epoch(), mark),
             });
         }
-        let since: i64 = token
-            .strip_prefix(TOKEN_PREFIX)
-            .and_then(|n| n.parse().ok())
-            .filter(|n| (0..=mark).contains(n))
-            .ok_or(DavError::InvalidToken)?;
+        let since = mark_of(&self.store.sync_epoch(), token, mark).ok_or(DavError::InvalidToken)?;
         let mut out = CardChanges {
-            token: token_of(mark),
+            token: token_of(&self.store.sync_epoch(), mark),
             ..Default::default()
         };
         for c in tx.dav_changes(book, since).await? {

@@ -4,6 +4,7 @@
 //! CLI and the web) call this; neither talks to the store itself.
 
 pub mod auth;
+pub mod backup;
 pub mod carddav;
 pub mod cards;
 mod clock;

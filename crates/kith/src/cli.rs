@@ -127,6 +127,27 @@ pub(crate) enum Command {
     },
     /// Run the web app and the JSON API.
     Serve(ServeArgs),
+    /// Write a consistent backup of everything to FILE (while kith serve runs).
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into this (empty) database, SQLite or PostgreSQL.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy everything into another, empty database (SQLite to PostgreSQL
+    /// or back).
+    Migrate {
+        /// The database to copy to: postgres://… or a SQLite file's path.
+        #[arg(long, hide_env_values = true)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill a fresh data directory with a seeded demo network and serve it.
     Demo(DemoArgs),
 }

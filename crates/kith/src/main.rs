@@ -15,8 +15,8 @@ use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 use cli::{Cli, Command};
 use commands::{
-    cadence, cards, demo, dupes, export, import, log, me, network, people, relationships, serve,
-    token, user,
+    backup, cadence, cards, demo, dupes, export, import, log, me, network, people, relationships,
+    serve, token, user,
 };
 use kith_app::types::Store;
 use kith_app::{App, Settings};
@@ -172,6 +172,18 @@ async fn dispatch(
         user::users(store, command).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Backup { file, json } = &cli.command {
+        backup::backup(store, file, *json).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Restore { file, json } = &cli.command {
+        backup::restore(store, file, *json).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Migrate { to, json } = &cli.command {
+        backup::migrate(store, to, *json).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Serve(args) = cli.command {
         let data_dir = config::data_dir(cli.data_dir.as_deref())?;
         serve::serve(store, settings, args, file, &data_dir).await?;
@@ -212,7 +224,13 @@ async fn dispatch(
         Command::ComingUp(args) => relationships::coming_up(&app, args).await?,
         Command::Digest(args) => relationships::digest(&app, args, file).await?,
         Command::Dupes(args) => dupes::dupes(&app, args).await?,
-        Command::User { .. } | Command::Token { .. } | Command::Serve(_) | Command::Demo(_) => {}
+        Command::User { .. }
+        | Command::Token { .. }
+        | Command::Serve(_)
+        | Command::Demo(_)
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Migrate { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, Row};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -18,6 +19,16 @@ use uuid::Uuid;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// The database's sync epoch (`store_meta`), read once it is migrated.
+    pub(crate) epoch: Arc<OnceLock<SyncEpoch>>,
+}
+
+/// What CardDAV sync tokens carry: the database's epoch, and whether
+/// tokens made before epochs existed still hold (not after a restore).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncEpoch {
+    pub epoch: String,
+    pub legacy_tokens_hold: bool,
 }
 
 impl Store {
@@ -72,6 +83,7 @@ impl Store {
             .map_err(|e| open_err(e.to_string()))?;
         let store = Store {
             db: Db::Sqlite(pool),
+            epoch: Default::default(),
         };
         // Processes opening one file together migrate it one at a time
         // (sqlx's SQLite migrator takes no lock): an exclusive lock on a
@@ -92,6 +104,7 @@ impl Store {
         let migrated = migrate::run(&store.db).await;
         drop(lock);
         migrated?;
+        store.load_epoch().await?;
         Ok(store)
     }
 
@@ -123,9 +136,54 @@ impl Store {
             .map_err(|e| open_err(e.to_string()))?;
         let store = Store {
             db: Db::Postgres(pool),
+            epoch: Default::default(),
         };
         migrate::run(&store.db).await?;
+        store.load_epoch().await?;
         Ok(store)
+    }
+
+    /// Reads the sync epoch, making one on a database that has none.
+    async fn load_epoch(&self) -> Result<()> {
+        let fresh = random_epoch();
+        let make = "INSERT INTO store_meta (key, value) VALUES ('sync_epoch', $1) ON CONFLICT (key) DO NOTHING";
+        let read = "SELECT key, value FROM store_meta WHERE key IN ('sync_epoch', 'restored')";
+        let rows: Vec<(String, String)> = on_pool!(&self.db, p => {
+            sqlx::query(make).bind(&fresh).execute(p).await?;
+            sqlx::query(read).fetch_all(p).await?.iter()
+                .map(|r| Ok((r.try_get("key")?, r.try_get("value")?))).collect::<Result<_>>()?
+        });
+        let epoch = rows
+            .iter()
+            .find(|(k, _)| k == "sync_epoch")
+            .map(|(_, v)| v.clone())
+            .unwrap_or(fresh);
+        let _ = self.epoch.set(SyncEpoch {
+            epoch,
+            legacy_tokens_hold: !rows.iter().any(|(k, _)| k == "restored"),
+        });
+        Ok(())
+    }
+
+    /// The database's sync epoch (see [`SyncEpoch`]).
+    pub fn sync_epoch(&self) -> SyncEpoch {
+        self.epoch.get().cloned().unwrap_or(SyncEpoch {
+            epoch: String::new(),
+            legacy_tokens_hold: true,
+        })
+    }
+
+    /// Gives the database a new sync epoch and marks it restored: every
+    /// sync token given before is refused from now on.
+    pub(crate) async fn new_epoch_after_restore(&self) -> Result<()> {
+        let sql = "INSERT INTO store_meta (key, value) VALUES ($1, $2) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        let epoch = random_epoch();
+        on_pool!(&self.db, p => {
+            sqlx::query(sql).bind("sync_epoch").bind(&epoch).execute(p).await?;
+            sqlx::query(sql).bind("restored").bind(now_micros().to_string()).execute(p).await?;
+        });
+        Ok(())
     }
 
     /// Whether the database answers and its schema is the one this kith
@@ -332,6 +390,11 @@ impl Store {
             writes: true,
         })
     }
+}
+
+/// Eight random hex digits (the last of a v7 UUID, all random bits).
+fn random_epoch() -> String {
+    Uuid::now_v7().simple().to_string()[24..].to_string()
 }
 
 /// A database URL with its password hidden, for messages.

@@ -13,6 +13,7 @@ pub mod dates;
 pub mod dav;
 mod db;
 mod digests;
+pub mod dump;
 mod engine;
 mod index;
 mod interactions;
@@ -31,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use db::now_micros;
-pub use engine::Store;
+pub use engine::{Store, SyncEpoch};
 pub use tx::Tx;
 
 /// Errors from the store.

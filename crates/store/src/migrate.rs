@@ -51,6 +51,7 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0012_usage_caps" => "usage caps",
     "0013_hashed_card_links" => "hashed card links",
     "0014_shared_server_state" => "shared server state",
+    "0015_store_meta" => "store meta",
 };
 
 /// The migration that made `person_dates`: opening a database from before

@@ -2,6 +2,7 @@
 //! SQLite and (with `KITH_TEST_DATABASE_URL`) on PostgreSQL.
 
 mod auth;
+mod backup;
 mod cards;
 mod corpus;
 mod dav_read;

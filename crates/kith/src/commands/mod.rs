@@ -3,6 +3,7 @@
 //! results (`crate::output`). No business rules, and no store of their own:
 //! main.rs opens it and picks the account.
 
+pub(crate) mod backup;
 pub(crate) mod cadence;
 pub(crate) mod cards;
 pub(crate) mod demo;
