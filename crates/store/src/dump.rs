@@ -142,35 +142,26 @@ impl Store {
         for table in &names {
             let sql = format!("SELECT * FROM {table}");
             let mut announced = false;
+            // One body for both engines: their rows are different types.
+            macro_rules! stream {
+                ($t:expr, $cell:expr) => {{
+                    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **$t);
+                    while let Some(row) = rows.try_next().await? {
+                        if !announced {
+                            sink.table(table, &column_names(&row)).await?;
+                            announced = true;
+                        }
+                        let cells = (0..row.len())
+                            .map(|i| $cell(&row, i))
+                            .collect::<Result<_>>()?;
+                        sink.row(cells).await?;
+                        info.rows += 1;
+                    }
+                }};
+            }
             match &mut tx {
-                DbTx::Sqlite(t) => {
-                    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **t);
-                    while let Some(row) = rows.try_next().await? {
-                        if !announced {
-                            sink.table(table, &column_names(&row)).await?;
-                            announced = true;
-                        }
-                        let cells = (0..row.len())
-                            .map(|i| sqlite_cell(&row, i))
-                            .collect::<Result<_>>()?;
-                        sink.row(cells).await?;
-                        info.rows += 1;
-                    }
-                }
-                DbTx::Postgres(t) => {
-                    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **t);
-                    while let Some(row) = rows.try_next().await? {
-                        if !announced {
-                            sink.table(table, &column_names(&row)).await?;
-                            announced = true;
-                        }
-                        let cells = (0..row.len())
-                            .map(|i| postgres_cell(&row, i))
-                            .collect::<Result<_>>()?;
-                        sink.row(cells).await?;
-                        info.rows += 1;
-                    }
-                }
+                DbTx::Sqlite(t) => stream!(t, sqlite_cell),
+                DbTx::Postgres(t) => stream!(t, postgres_cell),
             }
         }
         Ok(info)
