@@ -76,7 +76,9 @@ impl App {
         Ok(())
     }
 
-    /// Who to reach out to now, most urgent first.
+    /// Who to reach out to now, most urgent first. Reads only what the
+    /// people with a cadence need (their interactions, names, snoozes and
+    /// circles), so its cost follows them, not the size of the book.
     pub async fn due(&self) -> Result<Vec<DueView>> {
         let now = kith_store::now_micros();
         let mut tx = self.store.begin_read(self.account).await?;
@@ -96,16 +98,55 @@ impl App {
         for (person, every) in &cadences.people {
             plan.insert(*person, (*every, CadenceSource::Person));
         }
-        let contacts = tx.contact_summary().await?;
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let planned: Vec<PersonId> = plan.keys().copied().collect();
+        let names = tx.living_names(&planned).await?;
+        plan.retain(|id, _| names.contains_key(id));
+        // A person's interactions include those of everyone merged into
+        // them: read for all their parts, counted once each.
+        let merged = tx.merged_people().await?;
+        let survivor = |mut id: PersonId| {
+            for _ in 0..64 {
+                match merged.get(&id) {
+                    Some(next) => id = *next,
+                    None => break,
+                }
+            }
+            id
+        };
+        let mut parts: Vec<PersonId> = plan.keys().copied().collect();
+        parts.extend(
+            merged
+                .keys()
+                .copied()
+                .filter(|p| plan.contains_key(&survivor(*p))),
+        );
+        let mut touches: HashMap<PersonId, Vec<Touch>> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for t in tx.touches_of(&parts).await? {
+            let who = survivor(t.person);
+            if seen.insert((who, t.interaction)) {
+                touches.entry(who).or_default().push(Touch {
+                    at: t.at,
+                    kind: t.kind,
+                    direction: t.direction,
+                });
+            }
+        }
         let snoozes = tx.snoozes().await?;
         let pins = tx.pinned_circles().await?;
+        // The transaction ends here: the hints below read on their own, and
+        // holding a connection while asking for another can exhaust the pool.
+        drop(tx);
         let mut candidates: Vec<(PersonId, DueInput)> = plan
             .into_iter()
             .map(|(id, (every, source))| {
                 let input = DueInput {
                     every_days: every,
                     source,
-                    last_contact: contacts.get(&id).map(|c| c.0),
+                    last_contact: touches.get(&id).and_then(|t| t.iter().map(|t| t.at).max()),
                     snoozed_until: snoozes.get(&id).copied(),
                     strength: 0.0,
                 };
@@ -113,14 +154,7 @@ impl App {
             })
             .filter(|(_, input)| due(input, now).is_some())
             .collect();
-        let ids: Vec<PersonId> = candidates.iter().map(|(id, _)| *id).collect();
-        let people: HashMap<PersonId, String> = tx
-            .people_by_ids(&ids)
-            .await?
-            .into_iter()
-            .map(|sp| (sp.person.id, sp.person.card.display_name()))
-            .collect();
-        candidates.retain(|(id, _)| people.contains_key(id));
+        candidates.sort_by_key(|(id, _)| *id);
         let hints = if candidates.is_empty() {
             Default::default()
         } else {
@@ -128,17 +162,11 @@ impl App {
         };
         let mut out = Vec::with_capacity(candidates.len());
         for (id, mut input) in candidates {
-            let touches: Vec<Touch> = tx
-                .interactions_of(id, 5_000)
-                .await?
-                .into_iter()
-                .map(|i| Touch {
-                    at: i.at,
-                    kind: i.kind,
-                    direction: i.direction,
-                })
-                .collect();
-            let mut tie = strength(&touches, now, &self.settings.strength);
+            let mut tie = strength(
+                touches.get(&id).map_or(&[][..], |t| &t[..]),
+                now,
+                &self.settings.strength,
+            );
             if let Some(circle) = pins.get(&id).and_then(|c| Circle::parse(c)) {
                 tie = tie.pinned_to(circle);
             }
@@ -148,7 +176,7 @@ impl App {
                 d.priority,
                 DueView {
                     id,
-                    name: people[&id].clone(),
+                    name: names[&id].clone(),
                     last_contact: input.last_contact.map(rfc3339),
                     cadence_days: input.every_days,
                     cadence_from: match &input.source {

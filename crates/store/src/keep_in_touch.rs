@@ -5,10 +5,30 @@
 use crate::db::on_db;
 use crate::tx::Tx;
 use crate::{Result, StoreError};
-use kith_core::PersonId;
+use kith_core::{Direction, InteractionKind, PersonId};
 use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// One interaction with a person, as the due list weighs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TouchRow {
+    pub person: PersonId,
+    pub interaction: Uuid,
+    pub at: i64,
+    pub kind: InteractionKind,
+    pub direction: Direction,
+}
+
+/// Ids per statement of the batched reads (both engines take this many
+/// parameters easily).
+const IDS_PER_QUERY: usize = 400;
+
+/// `IN ($2, $3, …)` for `n` ids after the account's `$1`.
+fn id_list(n: usize) -> String {
+    let marks: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
+    format!("({})", marks.join(", "))
+}
 
 /// The cadences of an account.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -140,6 +160,70 @@ impl Tx {
             let e = out.entry(PersonId(id)).or_insert((at, 0));
             e.0 = e.0.max(at);
             e.1 += n;
+        }
+        Ok(out)
+    }
+
+    /// Every interaction with each of `people` (as stored: the caller
+    /// follows merges), read a few hundred people per statement through
+    /// the index by person: the due list's cost follows the people with a
+    /// cadence, not the size of the book.
+    pub async fn touches_of(&mut self, people: &[PersonId]) -> Result<Vec<TouchRow>> {
+        let account = self.account.0;
+        let mut out = Vec::new();
+        for chunk in people.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "SELECT ip.person_id, ip.interaction_id, i.at, i.kind, i.direction \
+                 FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id \
+                 WHERE ip.account_id = $1 AND ip.person_id IN {}",
+                id_list(chunk.len())
+            );
+            let rows: Vec<(Uuid, Uuid, i64, String, String)> = on_db!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account);
+                for p in chunk {
+                    q = q.bind(p.0);
+                }
+                q.fetch_all(&mut *c).await?.iter().map(|r| Ok((
+                    r.try_get("person_id")?, r.try_get("interaction_id")?, r.try_get("at")?,
+                    r.try_get("kind")?, r.try_get("direction")?,
+                ))).collect::<Result<_>>()?
+            });
+            for (person, interaction, at, kind, direction) in rows {
+                out.push(TouchRow {
+                    person: PersonId(person),
+                    interaction,
+                    at,
+                    kind: InteractionKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("interaction kind {kind:?}")))?,
+                    direction: Direction::parse(&direction).ok_or_else(|| {
+                        StoreError::Corrupt(format!("interaction direction {direction:?}"))
+                    })?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The display names of those of `people` who are living (not deleted,
+    /// not merged into someone).
+    pub async fn living_names(&mut self, people: &[PersonId]) -> Result<HashMap<PersonId, String>> {
+        let account = self.account.0;
+        let mut out = HashMap::new();
+        for chunk in people.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "SELECT id, display_name FROM people WHERE account_id = $1 AND id IN {} \
+                 AND deleted_at IS NULL AND merged_into IS NULL",
+                id_list(chunk.len())
+            );
+            let rows: Vec<(Uuid, String)> = on_db!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account);
+                for p in chunk {
+                    q = q.bind(p.0);
+                }
+                q.fetch_all(&mut *c).await?.iter()
+                    .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?))).collect::<Result<_>>()?
+            });
+            out.extend(rows.into_iter().map(|(id, name)| (PersonId(id), name)));
         }
         Ok(out)
     }
