@@ -33,7 +33,7 @@ fi
 export KITH_BROWSER_TESTS=1
 
 venv=${KITH_VENV:-$root/.venv}
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses, radicale' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses, radicale, prometheus_client' 2>/dev/null; then
     say "creating the Python venv at $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r tests/python/requirements.txt
@@ -98,6 +98,14 @@ say "the hostile corpus against a live kith serve (SQLite, then PostgreSQL): mem
 "$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
 KITH_DATABASE_URL="$KITH_TEST_DATABASE_URL" "$venv/bin/python" tests/python/hostile.py "${CARGO_TARGET_DIR:-target}/debug/kith" 200
 
+say "operations: two kith serve on one PostgreSQL (setup link, jobs across servers, SIGTERM, shared throttling, metrics, PostgreSQL stopped and started)"
+pg_opts="-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=256MB"
+pg_ctl_as() { if [ "$(id -u)" = 0 ]; then echo "runuser -u postgres -- $PGBIN/pg_ctl"; else echo "$PGBIN/pg_ctl"; fi; }
+KITH_PG_STOP="$(pg_ctl_as) -D $pgdir/data -m fast -w stop" \
+KITH_PG_START="$(pg_ctl_as) -D $pgdir/data -l $pgdir/log -w -o '$pg_opts' start" \
+KITH_PSQL="$PGBIN/psql" \
+    timeout 600 "$venv/bin/python" tests/python/operations.py "${CARGO_TARGET_DIR:-target}/debug/kith" "$KITH_TEST_DATABASE_URL"
+
 say "fuzzing: every cargo-fuzz target for 15 s (stable, no sanitizer)"
 bash scripts/fuzz_quick.sh 15
 
@@ -110,6 +118,7 @@ bash scripts/vdirsyncer_suite.sh "${CARGO_TARGET_DIR:-target}/debug/kith" "$venv
 say "benchmarks, quick mode"
 bash bench/run.sh --quick
 bash bench/search.sh --quick
+bash bench/due.sh --quick
 bash bench/mail.sh --quick
 bash bench/carddav.sh --quick
 bash bench/network.sh --quick

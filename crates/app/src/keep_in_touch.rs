@@ -12,6 +12,24 @@ use kith_core::{Direction, InteractionKind, PersonId};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// Each account's last reach-out list, with the versions of the books it
+/// was computed from and when.
+pub(crate) type DueCache = std::sync::Arc<
+    std::sync::Mutex<
+        HashMap<
+            kith_core::AccountId,
+            (
+                Vec<(kith_core::AccountId, i64)>,
+                std::time::Instant,
+                std::sync::Arc<Vec<DueView>>,
+            ),
+        >,
+    >,
+>;
+
+/// How long a reach-out list is kept when no book moves on.
+const DUE_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Longest cadence accepted: ten years.
 const MAX_DAYS: i64 = 3_650;
 
@@ -76,10 +94,36 @@ impl App {
         Ok(())
     }
 
-    /// Who to reach out to now, most urgent first. Reads only what the
-    /// people with a cadence need (their interactions, names, snoozes and
-    /// circles), so its cost follows them, not the size of the book.
+    /// Who to reach out to now, most urgent first. A server keeps each
+    /// account's answer until its book or a connection's moves on (any
+    /// write does: a cadence, a snooze, an interaction) or a minute passes
+    /// (being due is a matter of days): the home page, the API and the
+    /// digest ask it often, and it would read the same rows each time.
     pub async fn due(&self) -> Result<Vec<DueView>> {
+        let key = self.books_key().await?;
+        let cache = &self.network.due;
+        let hit = cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&self.account).cloned())
+            .filter(|(k, at, _)| *k == key && at.elapsed() < DUE_KEPT);
+        if let Some((_, _, answer)) = hit {
+            return Ok(answer.as_ref().clone());
+        }
+        let answer = std::sync::Arc::new(self.compute_due().await?);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(
+                self.account,
+                (key, std::time::Instant::now(), answer.clone()),
+            );
+        }
+        Ok(answer.as_ref().clone())
+    }
+
+    /// The reach-out list as of now. Reads only what the people with a
+    /// cadence need (their interactions, names, snoozes and circles), so
+    /// its cost follows them, not the size of the book.
+    async fn compute_due(&self) -> Result<Vec<DueView>> {
         let now = kith_store::now_micros();
         let mut tx = self.store.begin_read(self.account).await?;
         let cadences = tx.cadences().await?;

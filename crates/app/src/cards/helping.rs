@@ -232,12 +232,7 @@ impl App {
     /// the user's book or a connection's moves on (any write does), so
     /// that the home page and the reach-out list ask it for free.
     pub async fn help_out(&self) -> Result<Vec<HelpOut>> {
-        let versions = self.store.network_versions().await?;
-        let mut key: Vec<(AccountId, i64)> = std::iter::once(self.account)
-            .chain(self.store.connections(self.account).await?)
-            .map(|a| (a, versions.get(&a).copied().unwrap_or(0)))
-            .collect();
-        key.sort();
+        let key = self.books_key().await?;
         let cache = &self.network.help;
         let hit = cache
             .lock()
@@ -252,6 +247,18 @@ impl App {
             c.insert(self.account, (key, answer.clone()));
         }
         Ok(answer)
+    }
+
+    /// The versions of the user's book and their connections': an answer
+    /// computed from them holds until one moves on (any write does).
+    pub(crate) async fn books_key(&self) -> Result<Vec<(AccountId, i64)>> {
+        let versions = self.store.network_versions().await?;
+        let mut key: Vec<(AccountId, i64)> = std::iter::once(self.account)
+            .chain(self.store.connections(self.account).await?)
+            .map(|a| (a, versions.get(&a).copied().unwrap_or(0)))
+            .collect();
+        key.sort();
+        Ok(key)
     }
 
     async fn compute_help_out(&self) -> Result<Vec<HelpOut>> {

@@ -36,6 +36,7 @@ pub struct Network {
     /// gives it back, so that queries search side by side.
     idle: Arc<Mutex<Vec<Workspace>>>,
     pub(crate) help: crate::cards::HelpCache,
+    pub(crate) due: crate::keep_in_touch::DueCache,
     loads: Arc<Mutex<LoadTimes>>,
 }
 
