@@ -11,8 +11,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, Row};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// A handle on the database, cheap to clone.
@@ -21,6 +22,28 @@ pub struct Store {
     pub(crate) db: Db,
     /// The database's sync epoch (`store_meta`), read once it is migrated.
     pub(crate) epoch: Arc<OnceLock<SyncEpoch>>,
+    /// How long transactions waited to begin (a connection, a lock).
+    waits: Arc<Waits>,
+}
+
+/// Waits to begin a transaction, counted since the store was opened.
+#[derive(Debug, Default)]
+struct Waits {
+    count: AtomicU64,
+    micros: AtomicU64,
+    slow: AtomicU64,
+}
+
+/// What [`Store::pool_waits`] reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PoolWaits {
+    /// Transactions begun.
+    pub count: u64,
+    /// Their waits for a connection (and, for SQLite writers, the write
+    /// lock), summed.
+    pub seconds: f64,
+    /// Those that waited over 100 ms.
+    pub slow: u64,
 }
 
 /// What CardDAV sync tokens carry: the database's epoch, and whether
@@ -84,6 +107,7 @@ impl Store {
         let store = Store {
             db: Db::Sqlite(pool),
             epoch: Default::default(),
+            waits: Default::default(),
         };
         // Processes opening one file together migrate it one at a time
         // (sqlx's SQLite migrator takes no lock): an exclusive lock on a
@@ -137,6 +161,7 @@ impl Store {
         let store = Store {
             db: Db::Postgres(pool),
             epoch: Default::default(),
+            waits: Default::default(),
         };
         migrate::run(&store.db).await?;
         store.load_epoch().await?;
@@ -195,6 +220,24 @@ impl Store {
             applied,
             known: migrate::known(),
         })
+    }
+
+    fn waited(&self, started: Instant) {
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.waits.count.fetch_add(1, Ordering::Relaxed);
+        self.waits.micros.fetch_add(micros, Ordering::Relaxed);
+        if micros > 100_000 {
+            self.waits.slow.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// How long transactions waited to begin, since the store was opened.
+    pub fn pool_waits(&self) -> PoolWaits {
+        PoolWaits {
+            count: self.waits.count.load(Ordering::Relaxed),
+            seconds: self.waits.micros.load(Ordering::Relaxed) as f64 / 1e6,
+            slow: self.waits.slow.load(Ordering::Relaxed),
+        }
     }
 
     /// How many connections are open and idle now.
@@ -354,10 +397,12 @@ impl Store {
 
     /// Starts a read-only use of the store acting as `account` (no write lock).
     pub async fn begin_read(&self, account: AccountId) -> Result<Tx> {
+        let started = Instant::now();
         let inner = match &self.db {
             Db::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
             Db::Postgres(p) => DbTx::Postgres(p.begin().await?),
         };
+        self.waited(started);
         Ok(Tx {
             account,
             inner,
@@ -370,10 +415,16 @@ impl Store {
     /// lock at once (`BEGIN IMMEDIATE`) so two writers never deadlock; on
     /// PostgreSQL it serialises writers of the same account with an advisory lock.
     pub async fn begin(&self, account: AccountId) -> Result<Tx> {
+        let started = Instant::now();
         let inner = match &self.db {
-            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                self.waited(started);
+                DbTx::Sqlite(tx)
+            }
             Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
+                self.waited(started);
                 let lock =
                     i64::from_le_bytes(account.0.as_bytes()[..8].try_into().unwrap_or_default());
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")

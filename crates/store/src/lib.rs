@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use db::now_micros;
-pub use engine::{Store, SyncEpoch};
+pub use engine::{PoolWaits, Store, SyncEpoch};
 pub use tx::Tx;
 
 /// Errors from the store.

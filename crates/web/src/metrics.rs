@@ -33,6 +33,11 @@ pub(crate) struct Snapshot {
     pub(crate) pool_open: u32,
     pub(crate) pool_idle: u32,
     pub(crate) pool_max: u32,
+    /// Transactions begun, their waits for a connection summed, and those
+    /// over 100 ms.
+    pub(crate) waits: u64,
+    pub(crate) wait_seconds: f64,
+    pub(crate) slow_waits: u64,
     /// Import jobs by state, every server's.
     pub(crate) jobs: Vec<(&'static str, i64)>,
     pub(crate) mails_sent: u64,
@@ -94,6 +99,24 @@ impl Collector for Scraped {
             "kith_db_pool_max_connections",
             "The most database connections the pool opens",
             gauge(s.pool_max.into()),
+        )?;
+        single(
+            e,
+            "kith_db_waits",
+            "Transactions begun (each waited for a connection)",
+            ConstCounter::new(s.waits),
+        )?;
+        single(
+            e,
+            "kith_db_wait_seconds",
+            "Seconds transactions waited for a connection (SQLite writers: and the write lock)",
+            ConstCounter::new(s.wait_seconds),
+        )?;
+        single(
+            e,
+            "kith_db_slow_waits",
+            "Transactions that waited over 100 ms to begin",
+            ConstCounter::new(s.slow_waits),
         )?;
         let jobs = ["queued", "running", "done", "failed"]
             .into_iter()

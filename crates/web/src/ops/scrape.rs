@@ -11,11 +11,15 @@ use axum::response::{IntoResponse, Response};
 /// The exposition with the server's parts read now.
 async fn render(state: &AppState) -> String {
     let pool = state.store.pool_use();
+    let waits = state.store.pool_waits();
     let (mails_sent, mails_failed) = state.config.mailer.as_ref().map_or((0, 0), |m| m.counts());
     state.metrics.render(Snapshot {
         pool_open: pool.open,
         pool_idle: pool.idle,
         pool_max: pool.max,
+        waits: waits.count,
+        wait_seconds: waits.seconds,
+        slow_waits: waits.slow,
         jobs: state.jobs.counts().await.unwrap_or_default(),
         mails_sent,
         mails_failed,

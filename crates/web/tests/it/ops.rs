@@ -121,6 +121,8 @@ async fn metrics_need_their_token_and_name_route_templates() {
         "kith_network_loads_total{kind=\"build\"}",
         "kith_carddav_syncs_total 0",
         "kith_db_unavailable_total 0",
+        "kith_db_waits_total ",
+        "kith_db_wait_seconds_total ",
     ] {
         assert!(text.contains(family), "{family} in {text}");
     }
