@@ -129,8 +129,10 @@ impl App {
         let cadences = tx.cadences().await?;
         // Each person's cadence: their own, else the shortest of their tags'.
         let mut plan: HashMap<PersonId, (i64, CadenceSource)> = HashMap::new();
+        let mut names: HashMap<PersonId, String> = HashMap::new();
         let tags: Vec<String> = cadences.tags.keys().cloned().collect();
-        for (person, tag) in tx.people_tagged(&tags).await? {
+        for (person, tag, name) in tx.people_tagged(&tags).await? {
+            names.insert(person, name);
             let every = cadences.tags[&tag];
             let e = plan
                 .entry(person)
@@ -145,8 +147,13 @@ impl App {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let planned: Vec<PersonId> = plan.keys().copied().collect();
-        let names = tx.living_names(&planned).await?;
+        // Tagged people came with their names; the others are read by id.
+        let unnamed: Vec<PersonId> = plan
+            .keys()
+            .filter(|id| !names.contains_key(id))
+            .copied()
+            .collect();
+        names.extend(tx.living_names(&unnamed).await?);
         plan.retain(|id, _| names.contains_key(id));
         // A person's interactions include those of everyone merged into
         // them: read for all their parts, counted once each.
@@ -160,16 +167,35 @@ impl App {
             }
             id
         };
-        let mut parts: Vec<PersonId> = plan.keys().copied().collect();
-        parts.extend(
+        // Tagged people's interactions in one statement through their tags;
+        // the others', and those of everyone merged into a planned person,
+        // by id.
+        let tagged: std::collections::HashSet<PersonId> = if tags.is_empty() {
+            Default::default()
+        } else {
+            plan.iter()
+                .filter(|(_, (_, source))| matches!(source, CadenceSource::Tag(_)))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let mut by_id: Vec<PersonId> = plan
+            .keys()
+            .filter(|id| !tagged.contains(id))
+            .copied()
+            .collect();
+        by_id.extend(
             merged
                 .keys()
                 .copied()
                 .filter(|p| plan.contains_key(&survivor(*p))),
         );
+        let mut rows = tx.touches_of(&by_id).await?;
+        if !tags.is_empty() {
+            rows.extend(tx.touches_of_tagged(&tags).await?);
+        }
         let mut touches: HashMap<PersonId, Vec<Touch>> = HashMap::new();
         let mut seen = std::collections::HashSet::new();
-        for t in tx.touches_of(&parts).await? {
+        for t in rows {
             let who = survivor(t.person);
             if seen.insert((who, t.interaction)) {
                 touches.entry(who).or_default().push(Touch {

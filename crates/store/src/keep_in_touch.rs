@@ -24,6 +24,20 @@ pub struct TouchRow {
 /// parameters easily).
 const IDS_PER_QUERY: usize = 400;
 
+fn touch_row(
+    (person, interaction, at, kind, direction): (Uuid, Uuid, i64, String, String),
+) -> Result<TouchRow> {
+    Ok(TouchRow {
+        person: PersonId(person),
+        interaction,
+        at,
+        kind: InteractionKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("interaction kind {kind:?}")))?,
+        direction: Direction::parse(&direction)
+            .ok_or_else(|| StoreError::Corrupt(format!("interaction direction {direction:?}")))?,
+    })
+}
+
 /// `IN ($2, $3, …)` for `n` ids after the account's `$1`.
 fn id_list(n: usize) -> String {
     let marks: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
@@ -103,15 +117,19 @@ impl Tx {
     }
 
     /// Living people carrying any of these tags (given in lower case), with
-    /// the tag.
-    pub async fn people_tagged(&mut self, tags: &[String]) -> Result<Vec<(PersonId, String)>> {
+    /// the tag and their name.
+    pub async fn people_tagged(
+        &mut self,
+        tags: &[String],
+    ) -> Result<Vec<(PersonId, String, String)>> {
         let account = self.account.0;
         let mut out = Vec::new();
         for part in tags.chunks(200) {
             on_db!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT t.person_id, lower(t.tag) AS tag FROM person_tags t JOIN people p ON p.id = t.person_id \
-                     AND p.deleted_at IS NULL WHERE t.account_id = ",
+                    "SELECT t.person_id, lower(t.tag) AS tag, p.display_name FROM person_tags t \
+                     JOIN people p ON p.id = t.person_id AND p.deleted_at IS NULL AND p.merged_into IS NULL \
+                     WHERE t.account_id = ",
                 );
                 qb.push_bind(account);
                 qb.push(" AND lower(t.tag) IN (");
@@ -121,11 +139,47 @@ impl Tx {
                 }
                 qb.push(")");
                 for r in qb.build().fetch_all(&mut *c).await? {
-                    out.push((PersonId(r.try_get("person_id")?), r.try_get("tag")?));
+                    out.push((
+                        PersonId(r.try_get("person_id")?),
+                        r.try_get("tag")?,
+                        r.try_get("display_name")?,
+                    ));
                 }
             });
         }
         Ok(out)
+    }
+
+    /// Every interaction with the living people carrying any of these tags
+    /// (as [`Tx::touches_of`], one statement per 200 tags).
+    pub async fn touches_of_tagged(&mut self, tags: &[String]) -> Result<Vec<TouchRow>> {
+        let account = self.account.0;
+        let mut rows: Vec<(Uuid, Uuid, i64, String, String)> = Vec::new();
+        for part in tags.chunks(200) {
+            on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT DISTINCT t.person_id, ip.interaction_id, i.at, i.kind, i.direction \
+                     FROM person_tags t \
+                     JOIN interaction_people ip ON ip.account_id = t.account_id AND ip.person_id = t.person_id \
+                     JOIN interactions i ON i.id = ip.interaction_id \
+                     WHERE t.account_id = ",
+                );
+                qb.push_bind(account);
+                qb.push(" AND lower(t.tag) IN (");
+                let mut list = qb.separated(", ");
+                for t in part {
+                    list.push_bind(t.clone());
+                }
+                qb.push(")");
+                for r in qb.build().fetch_all(&mut *c).await? {
+                    rows.push((
+                        r.try_get("person_id")?, r.try_get("interaction_id")?, r.try_get("at")?,
+                        r.try_get("kind")?, r.try_get("direction")?,
+                    ));
+                }
+            });
+        }
+        rows.into_iter().map(touch_row).collect()
     }
 
     /// Each person's latest interaction (microseconds) and how many they
@@ -188,17 +242,8 @@ impl Tx {
                     r.try_get("kind")?, r.try_get("direction")?,
                 ))).collect::<Result<_>>()?
             });
-            for (person, interaction, at, kind, direction) in rows {
-                out.push(TouchRow {
-                    person: PersonId(person),
-                    interaction,
-                    at,
-                    kind: InteractionKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("interaction kind {kind:?}")))?,
-                    direction: Direction::parse(&direction).ok_or_else(|| {
-                        StoreError::Corrupt(format!("interaction direction {direction:?}"))
-                    })?,
-                });
+            for row in rows {
+                out.push(touch_row(row)?);
             }
         }
         Ok(out)

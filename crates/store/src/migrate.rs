@@ -52,6 +52,7 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0013_hashed_card_links" => "hashed card links",
     "0014_shared_server_state" => "shared server state",
     "0015_store_meta" => "store meta",
+    "0016_tags_by_lower_name" => "tags by lower name",
 };
 
 /// The migration that made `person_dates`: opening a database from before
