@@ -77,6 +77,10 @@ pub struct JobQueue {
     server: Arc<str>,
     /// Where uploads wait: shared by the servers of one data directory.
     dir: PathBuf,
+    /// The progress of the jobs this server is importing, read by
+    /// [`JobQueue::status`] here (on SQLite the row is not written while a
+    /// file is imported: see [`JobQueue::writes_while_importing`]).
+    live: Arc<std::sync::Mutex<std::collections::HashMap<Uuid, Arc<Bytes>>>>,
 }
 
 fn micros(d: Duration) -> i64 {
@@ -137,7 +141,17 @@ impl JobQueue {
             store,
             server: Uuid::now_v7().simple().to_string().into(),
             dir,
+            live: Default::default(),
         }
+    }
+
+    /// Whether the queue's rows may be written while an import runs. On
+    /// SQLite an import holds the database's one write lock until its file
+    /// is done: a progress or heartbeat write would wait for it, holding a
+    /// connection. There, progress goes to the row between files, and this
+    /// server's own status answers read it from memory.
+    pub fn writes_while_importing(&self) -> bool {
+        self.store.engine() == "postgres"
     }
 
     pub fn server(&self) -> &str {
@@ -201,13 +215,19 @@ impl JobQueue {
         let Some(row) = self.store.import_job(account, id).await? else {
             return Ok(None);
         };
+        let live = self
+            .live
+            .lock()
+            .ok()
+            .and_then(|l| l.get(&id).map(|b| (b.read(), b.total())));
+        let (read, total) = live.unwrap_or((row.read_bytes, row.total_bytes));
         Ok(Some(JobView {
             id: row.id,
             state: row.state,
             files: from_json(&row.files, "files")?,
             finished: u64::try_from(row.finished).unwrap_or(0),
-            read_bytes: u64::try_from(row.read_bytes).unwrap_or(0),
-            total_bytes: u64::try_from(row.total_bytes).unwrap_or(0),
+            read_bytes: u64::try_from(read).unwrap_or(0),
+            total_bytes: u64::try_from(total).unwrap_or(0),
             results: outcomes(&row.results)?,
             error: row.error,
         }))
@@ -301,12 +321,20 @@ impl JobQueue {
             keep_subjects: false,
         };
         let progress = Arc::new(Bytes::default());
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(job.id, progress.clone());
+        }
+        let _forget = Forget(self.live.clone(), job.id);
         let mut results = job.results;
         for (index, name) in job.files.iter().enumerate().skip(job.finished) {
             let path = job.dir.join(index.to_string()).join(name);
-            let ticker = self.ticker(job.id, progress.clone());
+            let ticker = self
+                .writes_while_importing()
+                .then(|| self.ticker(job.id, progress.clone()));
             let outcome = import_one(&app, &path, name, &options, progress.as_ref()).await;
-            ticker.abort();
+            if let Some(ticker) = ticker {
+                ticker.abort();
+            }
             results.extend(outcome);
             let still_mine = self
                 .store
@@ -376,6 +404,20 @@ async fn import_one(
             })
             .collect(),
         Err(e) => vec![(name.to_string(), Err(hide_path(e)))],
+    }
+}
+
+/// Takes a job's live progress away when its run ends, however it ends.
+struct Forget(
+    Arc<std::sync::Mutex<std::collections::HashMap<Uuid, Arc<Bytes>>>>,
+    Uuid,
+);
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        if let Ok(mut live) = self.0.lock() {
+            live.remove(&self.1);
+        }
     }
 }
 

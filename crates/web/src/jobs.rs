@@ -54,11 +54,19 @@ impl Jobs {
     /// Jobs whose uploads wait under `dir`, imported with `app_for`'s use
     /// cases.
     pub(crate) fn new(store: Store, dir: PathBuf, app_for: AppFor) -> Jobs {
+        let queue = JobQueue::new(store, dir);
+        // SQLite has one writer at a time: a second import would only wait
+        // for the first (and hold a connection while it waits).
+        let at_once = if queue.writes_while_importing() {
+            AT_ONCE
+        } else {
+            1
+        };
         Jobs(Arc::new(Inner {
-            queue: JobQueue::new(store, dir),
+            queue,
             app_for,
             wake: Notify::new(),
-            slots: Arc::new(Semaphore::new(AT_ONCE)),
+            slots: Arc::new(Semaphore::new(at_once)),
             stopping: AtomicBool::new(false),
             running: AtomicUsize::new(0),
             tasks: Mutex::new(Vec::new()),
@@ -120,6 +128,13 @@ impl Jobs {
             let mut tick = tokio::time::interval(kith_app::import_jobs::HEARTBEAT_EVERY);
             loop {
                 tick.tick().await;
+                // On SQLite a running import holds the write lock: the
+                // heartbeat waits until it is done (see JobQueue).
+                if !jobs.0.queue.writes_while_importing()
+                    && jobs.0.running.load(Ordering::Relaxed) > 0
+                {
+                    continue;
+                }
                 if let Err(e) = jobs.0.queue.heartbeat().await {
                     tracing::warn!(error = %e, "import jobs: no heartbeat");
                 }
