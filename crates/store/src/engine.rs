@@ -98,20 +98,10 @@ impl Store {
             // waiting for the reader every 50 rows.
             .row_buffer_size(4096)
             .disable_statement_logging();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(settings.acquire_timeout.max(Duration::from_secs(10)))
-            .connect_with(options)
-            .await
-            .map_err(|e| open_err(e.to_string()))?;
-        let store = Store {
-            db: Db::Sqlite(pool),
-            epoch: Default::default(),
-            waits: Default::default(),
-        };
-        // Processes opening one file together migrate it one at a time
-        // (sqlx's SQLite migrator takes no lock): an exclusive lock on a
-        // file beside the database, held while migrating.
+        // Processes opening one file together open and migrate it one at a
+        // time (the first switches it to WAL, which needs the file to
+        // itself, and sqlx's SQLite migrator takes no lock): an exclusive
+        // lock on a file beside the database, held until it is migrated.
         let lock_path = path.with_extension("migrate-lock");
         let lock = tokio::task::spawn_blocking(move || {
             let file = std::fs::OpenOptions::new()
@@ -125,6 +115,17 @@ impl Store {
         .await
         .map_err(|e| open_err(e.to_string()))?
         .map_err(|e| open_err(format!("cannot lock for migrating: {e}")))?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(settings.acquire_timeout.max(Duration::from_secs(10)))
+            .connect_with(options)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        let store = Store {
+            db: Db::Sqlite(pool),
+            epoch: Default::default(),
+            waits: Default::default(),
+        };
         let migrated = migrate::run(&store.db).await;
         drop(lock);
         migrated?;
