@@ -242,12 +242,20 @@ impl Loader {
                 "the backup holds table {table:?}, which a restore does not write"
             )));
         }
+        // The name comes from a file and goes into SQL: only the target's
+        // own tables are accepted (and written as the schema names them).
+        if !tables(&mut self.tx).await?.iter().any(|t| t == table) {
+            return Err(StoreError::Conflict(format!(
+                "the backup holds table {table:?}, which this kith does not know"
+            )));
+        }
         let (known, identity): (HashMap<String, String>, Option<String>) = match &mut self.tx {
             DbTx::Sqlite(t) => {
-                let sql = format!("SELECT name, type FROM pragma_table_info('{table}')");
-                let cols: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .fetch_all(&mut **t)
-                    .await?;
+                let cols: Vec<(String, String)> =
+                    sqlx::query_as("SELECT name, type FROM pragma_table_info($1)")
+                        .bind(table)
+                        .fetch_all(&mut **t)
+                        .await?;
                 (cols.into_iter().collect(), None)
             }
             DbTx::Postgres(t) => {

@@ -94,3 +94,85 @@ async fn sync_tokens_from_before_a_restore_are_refused() {
         restored.close().await;
     }
 }
+
+/// A backup file is outside input: a crafted table name, an unknown
+/// column, garbage and a file that is not gzip are refused with what is
+/// wrong, and nothing is written.
+#[tokio::test]
+async fn crafted_backups_are_refused_and_write_nothing() {
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    for (url, _target) in empty_databases().await {
+        let store = Store::open(&url).await.unwrap();
+        let schema = store.schema_status().await.unwrap().known;
+        let dir = tempfile::tempdir().unwrap();
+        let header = format!("{{\"kith_backup\":1,\"schema\":{schema},\"engine\":\"sqlite\"}}");
+        let cases = [
+            (
+                "injection",
+                format!(
+                    "{header}\n{{\"table\":\"accounts') UNION SELECT 1,2 --\",\"columns\":[\"id\"]}}\n"
+                ),
+                "does not know",
+            ),
+            (
+                "unknown table",
+                format!("{header}\n{{\"table\":\"nope\",\"columns\":[\"id\"]}}\n"),
+                "does not know",
+            ),
+            (
+                "unknown column",
+                format!(
+                    "{header}\n{{\"table\":\"accounts\",\"columns\":[\"id; DROP TABLE people\"]}}\n"
+                ),
+                "column",
+            ),
+            (
+                "not JSON",
+                format!("{header}\n{{{{{{\n"),
+                "not a backup line",
+            ),
+            (
+                "a row before a table",
+                format!("{header}\n[1,2]\n"),
+                "before any table",
+            ),
+            (
+                "no end line",
+                format!(
+                    "{header}\n{{\"table\":\"accounts\",\"columns\":[\"id\",\"name\",\"created_at\"]}}\n"
+                ),
+                "cut off",
+            ),
+            (
+                "another schema",
+                "{\"kith_backup\":1,\"schema\":9999}\n".to_string(),
+                "schema version",
+            ),
+        ];
+        for (what, text, says) in cases {
+            let file = dir.path().join(format!("{what}.backup"));
+            let mut gz = GzEncoder::new(std::fs::File::create(&file).unwrap(), Compression::fast());
+            gz.write_all(text.as_bytes()).unwrap();
+            gz.finish().unwrap();
+            let err = kith_app::backup::restore(&store, &file)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{url}: {what}: {err}");
+        }
+        let plain = dir.path().join("plain.backup");
+        std::fs::write(&plain, b"BEGIN:VCARD\r\nEND:VCARD\r\n").unwrap();
+        let err = kith_app::backup::restore(&store, &plain)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("backup"), "{url}: {err}");
+        assert!(
+            store.accounts().await.unwrap().is_empty(),
+            "{url}: nothing written"
+        );
+        store.close().await;
+    }
+}

@@ -91,6 +91,11 @@ async fn metrics_need_their_token_and_name_route_templates() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Made-up methods are counted as one label, not one each.
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{i}").as_bytes()).unwrap();
+        let _ = http.request(method, server.url("/x")).send().await.unwrap();
+    }
     let r = http
         .get(server.url("/metrics"))
         .header("authorization", format!("Bearer {METRICS_TOKEN}"))
@@ -112,6 +117,18 @@ async fn metrics_need_their_token_and_name_route_templates() {
         "{text}"
     );
     assert!(!text.contains(person), "ids stay out of the labels");
+    assert!(
+        !text.contains("MADEUP"),
+        "made-up methods stay out of the labels"
+    );
+    assert!(
+        text.contains(
+            "kith_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 20"
+        ) || text.contains(
+            "kith_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 20"
+        ),
+        "{text}"
+    );
     for family in [
         "kith_http_request_duration_seconds_bucket",
         "kith_db_pool_connections ",
