@@ -32,6 +32,21 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
 fi
 export KITH_BROWSER_TESTS=1
 
+# axe-core (npm, pinned) checks every page of the browser tests for
+# accessibility violations.
+AXE_VERSION=4.11.0
+axe_js="$root/target/axe/node_modules/axe-core/axe.min.js"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$root/target/axe/node_modules/axe-core/package.json"; then
+    if ! command -v npm >/dev/null 2>&1; then
+        say "installing npm (for axe-core)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    fi
+    say "installing axe-core $AXE_VERSION (npm)"
+    mkdir -p "$root/target/axe"
+    npm install --silent --no-audit --no-fund --prefix "$root/target/axe" "axe-core@$AXE_VERSION" >/dev/null
+fi
+export KITH_AXE_JS="$axe_js"
+
 venv=${KITH_VENV:-$root/.venv}
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vobject, schemathesis, aiosmtpd, requests, vdirsyncer, khard, pytest_asyncio, aioresponses, radicale, prometheus_client' 2>/dev/null; then
     say "creating the Python venv at $venv"

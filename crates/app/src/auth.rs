@@ -290,6 +290,11 @@ impl Auth {
         Ok(self.store.revoke_token(account, id).await?)
     }
 
+    /// Whether some account can sign in (then setup is closed for good).
+    pub async fn any_account_can_sign_in(&self) -> Result<bool> {
+        Ok(self.store.any_account_can_sign_in().await?)
+    }
+
     /// While no account can sign in: a fresh setup secret for the link that
     /// creates the first (administrator) account. None once one can.
     pub async fn setup_secret(&self) -> Result<Option<String>> {

@@ -95,12 +95,54 @@ impl App {
         Ok(out)
     }
 
+    /// Interactions whose note mentions `text`, newest first.
+    pub async fn interactions_noting(
+        &self,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<InteractionView>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let list = tx.interactions_noting(text, limit).await?;
+        let mut out = Vec::with_capacity(list.len());
+        for i in list {
+            out.push(self.view(&mut tx, i).await?);
+        }
+        Ok(out)
+    }
+
     /// Removes an interaction of this account.
     pub async fn delete_interaction(&self, id: &str) -> Result<()> {
         let not_found = || AppError::NotFound(format!("no interaction with id {id}"));
         let iid: InteractionId = id.trim().parse().map_err(|_| not_found())?;
         let mut tx = self.store.begin(self.account).await?;
         if !tx.delete_interaction(iid).await? {
+            return Err(not_found());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a logged interaction: when, what kind, its note (empty: none).
+    pub async fn edit_interaction(
+        &self,
+        id: &str,
+        kind: InteractionKind,
+        when: &str,
+        note: &str,
+    ) -> Result<()> {
+        let not_found = || AppError::NotFound(format!("no interaction with id {id}"));
+        let iid: InteractionId = id.trim().parse().map_err(|_| not_found())?;
+        let at = parse_when(when, kith_store::now_micros()).map_err(AppError::Invalid)?;
+        let note = note.trim();
+        if note.len() > MAX_NOTE {
+            return Err(AppError::Invalid(format!(
+                "the note is {} bytes; at most {MAX_NOTE}",
+                note.len()
+            )));
+        }
+        let mut tx = self.store.begin(self.account).await?;
+        let note = (!note.is_empty()).then_some(note);
+        if !tx.update_interaction(iid, at, kind, note).await? {
             return Err(not_found());
         }
         tx.commit().await?;

@@ -81,6 +81,14 @@ impl App {
         Ok(tx.person_cadence(id).await?)
     }
 
+    /// The tags with a cadence, and their days, by tag.
+    pub async fn tag_cadences(&self) -> Result<Vec<(String, i64)>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        let mut tags: Vec<(String, i64)> = tx.cadences().await?.tags.into_iter().collect();
+        tags.sort();
+        Ok(tags)
+    }
+
     /// How often to be in touch with everyone tagged `tag` (None: remove).
     pub async fn set_tag_cadence(&self, tag: &str, every_days: Option<i64>) -> Result<()> {
         let tag = tag.trim();

@@ -14,6 +14,8 @@ pub mod digest;
 mod error;
 pub mod export;
 pub mod favours;
+pub mod find;
+pub mod getting_started;
 pub mod import;
 pub mod import_jobs;
 pub mod interactions;

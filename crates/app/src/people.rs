@@ -275,6 +275,20 @@ impl App {
         Ok(PersonView::from(&sp))
     }
 
+    /// The name of the card last merged into a person, while that merge
+    /// can still be undone.
+    pub async fn last_merge(&self, id: &str) -> Result<Option<String>> {
+        let Ok(pid) = id.trim().parse::<PersonId>() else {
+            return Ok(None);
+        };
+        let mut tx = self.store.begin_read(self.account).await?;
+        let merges = tx.merges(Some(pid)).await?;
+        Ok(merges
+            .into_iter()
+            .find(|m| m.survivor == pid)
+            .map(|m| m.absorbed_card.display_name()))
+    }
+
     /// Undoes the latest merge involving a person (given by the id of either
     /// side): the absorbed card becomes a person again and the survivor loses
     /// the values that only it brought. Returns (survivor, restored).
@@ -328,7 +342,8 @@ impl App {
                     .await?;
             }
         }
-        // They stay a candidate pair; the user can dismiss it.
+        // Undone, they are two people: the pair is not suggested again
+        // (the review queue's own Undo puts it back with restore_duplicate).
         tx.set_suggestion_status(m.survivor, m.absorbed, "dismissed")
             .await?;
         let a = tx
@@ -390,6 +405,17 @@ impl App {
         let a = resolve(&mut tx, a).await?;
         let b = resolve(&mut tx, b).await?;
         tx.set_suggestion_status(a.person.id, b.person.id, "dismissed")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a dismissal back: the pair is suggested again.
+    pub async fn restore_duplicate(&self, a: &str, b: &str) -> Result<()> {
+        let mut tx = self.store.begin(self.account).await?;
+        let a = resolve(&mut tx, a).await?;
+        let b = resolve(&mut tx, b).await?;
+        tx.set_suggestion_status(a.person.id, b.person.id, "open")
             .await?;
         tx.commit().await?;
         Ok(())

@@ -263,6 +263,38 @@ pub fn similarity_of_keys(a: &str, b: &str) -> f64 {
     strsim::jaro_winkler(&ka, &kb)
 }
 
+/// How well the words of a normalised query match words of a normalised
+/// name, 0..=1: each query word scores its closest word of the name
+/// (Jaro-Winkler), and the scores are averaged. "kestral" and "kestrel
+/// aviation" score high; for "did you mean".
+pub fn words_similarity(query: &str, name: &str) -> f64 {
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let scores: Vec<f64> = query
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|q| {
+            words
+                .iter()
+                .map(|w| strsim::jaro_winkler(q, w))
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    if scores.is_empty() || words.is_empty() {
+        return 0.0;
+    }
+    scores.iter().sum::<f64>() / scores.len() as f64
+}
+
+/// Whether every word of a normalised query begins a word of a normalised
+/// name ("kestrel" in "kestrel aviation", "av" too).
+pub fn words_begin(query: &str, name: &str) -> bool {
+    let words: Vec<&str> = name.split(' ').collect();
+    query
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .all(|q| words.iter().any(|w| w.starts_with(q)))
+}
+
 fn sorted_words(s: &str) -> String {
     let mut w: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
     w.sort_unstable();

@@ -10,6 +10,23 @@ use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// An interaction's columns as read: id, at, kind, direction, note, source.
+type RawInteraction = (Uuid, i64, String, String, Option<String>, String);
+
+/// A [`RawInteraction`] from a row (a macro: the engines' rows differ).
+macro_rules! interaction_row {
+    ($r:expr) => {
+        Ok((
+            $r.try_get::<Uuid, _>("id")?,
+            $r.try_get::<i64, _>("at")?,
+            $r.try_get::<String, _>("kind")?,
+            $r.try_get::<String, _>("direction")?,
+            $r.try_get::<Option<String>, _>("note")?,
+            $r.try_get::<String, _>("source")?,
+        ))
+    };
+}
+
 /// The people merged into `$2`, at any depth, and `$2` itself (`$1`: the account).
 const MERGED_INTO: &str = "WITH RECURSIVE merged(id) AS ( \
        SELECT CAST($2 AS {uuid}) \
@@ -138,15 +155,37 @@ impl Tx {
         let rows = on_db!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(person.0).bind(limit)
                 .fetch_all(&mut *c).await?;
-            rows.iter().map(|r| Ok((
-                r.try_get::<Uuid, _>("id")?,
-                r.try_get::<i64, _>("at")?,
-                r.try_get::<String, _>("kind")?,
-                r.try_get::<String, _>("direction")?,
-                r.try_get::<Option<String>, _>("note")?,
-                r.try_get::<String, _>("source")?,
-            ))).collect::<Result<Vec<_>>>()?
+            rows.iter().map(|r| interaction_row!(r)).collect::<Result<Vec<_>>>()?
         });
+        self.with_people(rows).await
+    }
+
+    /// Interactions whose note contains `text` (any case), newest first,
+    /// at most `limit`.
+    pub async fn interactions_noting(
+        &mut self,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<Interaction>> {
+        let account = self.account.0;
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = "SELECT id, at, kind, direction, note, source FROM interactions \
+                   WHERE account_id = $1 AND note IS NOT NULL AND lower(note) LIKE $2 ESCAPE '\\' \
+                   ORDER BY at DESC, id LIMIT $3";
+        let pattern = format!("%{}%", crate::tx::like_escape(&needle));
+        let rows = on_db!(self, c => {
+            let rows = sqlx::query(sql).bind(account).bind(pattern).bind(limit)
+                .fetch_all(&mut *c).await?;
+            rows.iter().map(|r| interaction_row!(r)).collect::<Result<Vec<_>>>()?
+        });
+        self.with_people(rows).await
+    }
+
+    /// Interactions from their rows, with their people.
+    async fn with_people(&mut self, rows: Vec<RawInteraction>) -> Result<Vec<Interaction>> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         let mut people = self.people_of_interactions(&ids).await?;
         rows.into_iter()
@@ -201,6 +240,26 @@ impl Tx {
                 .bind(account).bind(id.0).execute(&mut *c).await?;
             let n = sqlx::query("DELETE FROM interactions WHERE account_id = $1 AND id = $2")
                 .bind(account).bind(id.0).execute(&mut *c).await?.rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    /// Changes when an interaction happened, its kind and its note; false
+    /// when this account has no such interaction.
+    pub async fn update_interaction(
+        &mut self,
+        id: InteractionId,
+        at: i64,
+        kind: InteractionKind,
+        note: Option<&str>,
+    ) -> Result<bool> {
+        let account = self.account.0;
+        on_db!(self, c => {
+            let n = sqlx::query("UPDATE interactions SET at = $3, kind = $4, note = $5 WHERE account_id = $1 AND id = $2")
+                .bind(account).bind(id.0).bind(at).bind(kind.as_str()).bind(note)
+                .execute(&mut *c).await?.rows_affected();
+            sqlx::query("UPDATE interaction_people SET at = $3 WHERE account_id = $1 AND interaction_id = $2")
+                .bind(account).bind(id.0).bind(at).execute(&mut *c).await?;
             Ok(n > 0)
         })
     }

@@ -77,6 +77,13 @@ impl Tx {
         Ok(())
     }
 
+    /// How many living people the account has.
+    pub async fn count_people(&mut self) -> Result<i64> {
+        let account = self.account.0;
+        let sql = "SELECT COUNT(*) FROM people WHERE account_id = $1 AND deleted_at IS NULL";
+        on_db!(self, c => Ok(sqlx::query_scalar::<_, i64>(sql).bind(account).fetch_one(&mut *c).await?))
+    }
+
     /// Living people matching `filter`, in its order.
     pub async fn people(&mut self, filter: &PeopleFilter) -> Result<Vec<StoredPerson>> {
         let account = self.account.0;
@@ -240,6 +247,37 @@ impl Tx {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(id.0).fetch_optional(c).await?;
             row.as_ref().map(person_from_row).transpose()
         })
+    }
+
+    /// Living people with a note containing `text` (any case), at most
+    /// `limit`, in name order. A scan of the account's cards: for the
+    /// search page, not for lists.
+    pub async fn people_noting(&mut self, text: &str, limit: usize) -> Result<Vec<StoredPerson>> {
+        let account = self.account.0;
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND deleted_at IS NULL \
+             AND lower(CAST(card AS TEXT)) LIKE $2 ESCAPE '\\' ORDER BY sort_key LIMIT 500"
+        );
+        let pattern = format!("%{}%", like_escape(&needle));
+        let found: Vec<StoredPerson> = on_db!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(pattern).fetch_all(c).await?;
+            rows.iter().map(person_from_row).collect::<Result<Vec<_>>>()?
+        });
+        Ok(found
+            .into_iter()
+            .filter(|sp| {
+                sp.person
+                    .card
+                    .notes
+                    .iter()
+                    .any(|n| n.value.to_lowercase().contains(&needle))
+            })
+            .take(limit)
+            .collect())
     }
 
     /// The account owner's own card, if there is one.
@@ -678,6 +716,18 @@ impl Tx {
 }
 
 /// Reads a person row (columns id, card, is_me, version, created_at, updated_at).
+/// `text` with LIKE's wildcards (and the escape character) escaped by `\`.
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn person_from_row<R>(row: &R) -> Result<StoredPerson>
 where
     R: Row,

@@ -219,6 +219,12 @@ impl App {
         Ok(())
     }
 
+    /// Whether the user has confirmed an email address (introductions
+    /// are emailed to it, so asking for one needs it).
+    pub async fn has_verified_email(&self) -> Result<bool> {
+        Ok(verified_email(&self.store, self.account).await?.is_some())
+    }
+
     /// Asks the member `via` to introduce the user to the next person on
     /// the user's best path to `target` that goes through them.
     pub async fn request_introduction(

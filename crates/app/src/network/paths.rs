@@ -82,6 +82,9 @@ pub struct ReachView {
     pub strength: f64,
     /// Who the best path goes through (empty: the viewer knows them).
     pub via: Vec<String>,
+    /// The connection (a member's account name) the best path goes
+    /// through first, who may be asked for an introduction.
+    pub ask_via: Option<String>,
 }
 
 impl NetState {
@@ -303,7 +306,10 @@ impl NetState {
                     );
                     nodes
                 } else {
-                    self.orgs.get(&normalize(&q)).cloned().unwrap_or_default()
+                    self.org_keys(viewer, &q)
+                        .iter()
+                        .flat_map(|k| self.orgs.get(k).into_iter().flatten().copied())
+                        .collect()
                 }
             }
         };
@@ -312,6 +318,107 @@ impl NetState {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+impl NetState {
+    /// Whether the viewer may see someone at the organisation `key`.
+    fn org_visible(&self, viewer: AccountId, key: &str) -> bool {
+        self.orgs
+            .get(key)
+            .is_some_and(|nodes| nodes.iter().any(|&n| self.visible(viewer, n)))
+    }
+
+    /// The organisations a name means, forgivingly: the one of exactly
+    /// that name, else those whose name has words beginning with every
+    /// word given ("Kestrel" is "Kestrel Aviation"), accents and case
+    /// aside. Only organisations where the viewer may see someone count,
+    /// so that a lookup says nothing of what is hidden.
+    pub(crate) fn org_keys(&self, viewer: AccountId, q: &str) -> Vec<String> {
+        let wanted = normalize(q);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        if self.org_visible(viewer, &wanted) {
+            return vec![wanted];
+        }
+        let mut keys: Vec<String> = self
+            .orgs
+            .keys()
+            .filter(|k| kith_core::names::words_begin(&wanted, k))
+            .filter(|k| self.org_visible(viewer, k))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.truncate(MAX_ORG_MATCHES);
+        keys
+    }
+
+    /// The organisation the viewer may see whose name is closest to a
+    /// misspelt one, if one is close enough ("Kestral" → "Kestrel
+    /// Aviation").
+    pub(crate) fn org_closest(&self, viewer: AccountId, q: &str) -> Option<String> {
+        let wanted = normalize(q);
+        self.orgs
+            .keys()
+            .map(|k| (kith_core::names::words_similarity(&wanted, k), k))
+            .filter(|(score, _)| *score >= 0.88)
+            .filter(|(_, k)| self.org_visible(viewer, k))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, k)| self.org_display(viewer, k))
+    }
+
+    /// An organisation's name as written on a card the viewer may see.
+    pub(crate) fn org_display(&self, viewer: AccountId, key: &str) -> String {
+        self.orgs
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|&&n| self.visible(viewer, n))
+            .filter_map(|&n| self.nodes[n as usize].role.as_ref())
+            .map(|(org, _)| org)
+            .find(|org| normalize(org) == key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// Most organisations one partial name may stand for.
+const MAX_ORG_MATCHES: usize = 20;
+
+/// What an organisation's name was taken to mean.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgLookup {
+    /// The organisations it stands for, as written.
+    pub names: Vec<String>,
+    /// When none: the closest name, if one is close.
+    pub did_you_mean: Option<String>,
+}
+
+impl App {
+    /// Which organisations a name stands for in the viewer's network (see
+    /// `who_at`), and a suggestion when none.
+    pub async fn org_lookup(&self, q: &str) -> Result<OrgLookup> {
+        let q = q.trim().trim_start_matches('@');
+        if q.is_empty() || (q.contains('.') && !q.contains(' ')) {
+            return Ok(OrgLookup::default());
+        }
+        let state = self.network().await?;
+        let viewer = self.account;
+        let names: Vec<String> = state
+            .org_keys(viewer, q)
+            .iter()
+            .map(|k| state.org_display(viewer, k))
+            .collect();
+        let did_you_mean = if names.is_empty() {
+            state.org_closest(viewer, q)
+        } else {
+            None
+        };
+        Ok(OrgLookup {
+            names,
+            did_you_mean,
+        })
     }
 }
 
@@ -509,11 +616,17 @@ impl App {
                 .iter()
                 .map(|x| x.name.clone())
                 .collect();
+            let ask_via = view
+                .people
+                .get(1)
+                .and_then(|x| x.member.clone())
+                .filter(|_| view.people.len() > 2);
             out.push(ReachView {
                 person,
                 title,
                 strength: view.strength,
                 via,
+                ask_via,
             });
         }
         out.sort_by(|a, b| {

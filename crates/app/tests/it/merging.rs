@@ -137,6 +137,23 @@ async fn merges_by_hand_and_by_import_can_be_undone() {
         assert_eq!((a.id, b.id), (anna.id, peter.id), "{engine}");
         assert_eq!(a.card, anna.card, "{engine}: Anna is as she was");
         assert_eq!(b.card, peter.card, "{engine}: Peter is back");
+        let pair_open = |dupes: &[kith_app::SuggestionView]| {
+            dupes.iter().any(|d| {
+                d.people.iter().any(|p| p.id == peter.id)
+                    && d.people.iter().any(|p| p.id == anna.id)
+            })
+        };
+        assert!(
+            !pair_open(&app.duplicates().await.unwrap()),
+            "{engine}: undone, they are two people"
+        );
+        app.restore_duplicate(&anna.id.to_string(), &peter.id.to_string())
+            .await
+            .unwrap();
+        assert!(
+            pair_open(&app.duplicates().await.unwrap()),
+            "{engine}: the review queue's Undo suggests the pair again"
+        );
 
         // The import merged Bob into Robert; undoing it makes Bob a person again.
         let robert = app.find_person("bob@smith.dev").await.unwrap();

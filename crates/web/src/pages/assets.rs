@@ -15,6 +15,18 @@ pub(crate) async fn search_script() -> Response {
         .into_response()
 }
 
+/// Every page's small enhancements (the pages work without it).
+pub(crate) async fn page_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/kith.js"),
+    )
+        .into_response()
+}
+
 pub(crate) async fn stylesheet() -> Response {
     (
         [

@@ -2,16 +2,17 @@
 //! birthdays and work anniversaries coming up, and the people you are
 //! losing touch with. Also the person page's cadence and circle forms.
 
+use super::flash::Flash;
 use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonPath;
-use crate::http::problem::{Code, Problem};
+use crate::http::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -24,6 +25,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/due/{id}/snooze", post(snooze))
         .route("/people/{id}/cadence", post(set_cadence))
         .route("/people/{id}/circle", post(set_circle))
+        .route("/cadences/tag", post(set_tag_cadence))
 }
 
 struct DueRow {
@@ -45,6 +47,10 @@ struct HomePage {
     /// Needs of people the user knows, with who can help.
     help: Vec<crate::pages::card::HelpRow>,
     can_mail: bool,
+    /// Getting started, until every step is done.
+    checklist: kith_app::getting_started::Checklist,
+    /// Tags with a cadence (tag, days).
+    tag_cadences: Vec<(String, i64)>,
 }
 
 async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<HomePage, Problem> {
@@ -104,6 +110,8 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
         changes,
         help: help.into_iter().take(20).collect(),
         can_mail: state.config.mailer.is_some(),
+        checklist: app.checklist().await?,
+        tag_cadences: app.tag_cadences().await?,
     })
 }
 
@@ -112,8 +120,17 @@ async fn done(
     PersonPath(id): PersonPath,
     SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    state.app(caller.account).done(&id, None).await?;
-    Ok(Redirect::to("/").into_response())
+    let app = state.app(caller.account);
+    let logged = app.done(&id, None).await?;
+    let name = logged.people.first().map_or("them", |p| p.name.as_str());
+    Ok(
+        Flash::new(format!("Noted: you reached out to {name} today."))
+            .undo(
+                &format!("/people/{id}/interactions/{}/delete", logged.id),
+                &[],
+            )
+            .redirect(&caller, "/"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -127,8 +144,10 @@ async fn snooze(
     PersonPath(id): PersonPath,
     SignedForm(caller, form): SignedForm<SnoozeForm>,
 ) -> Result<Response, Problem> {
-    state.app(caller.account).snooze(&id, form.days).await?;
-    Ok(Redirect::to("/").into_response())
+    let app = state.app(caller.account);
+    app.snooze(&id, form.days).await?;
+    let name = app.find_person(&id).await?.name;
+    Ok(Flash::new(format!("{name} is snoozed for {} days.", form.days)).redirect(&caller, "/"))
 }
 
 #[derive(Deserialize)]
@@ -144,17 +163,22 @@ async fn set_cadence(
     PersonPath(id): PersonPath,
     SignedForm(caller, form): SignedForm<CadenceForm>,
 ) -> Result<Response, Problem> {
-    let every = match form.every_days.trim() {
-        "" => None,
-        days => Some(days.parse::<i64>().map_err(|_| {
-            Problem::new(
-                Code::InvalidValue,
-                format!("every {days:?} days: give a number of days"),
-            )
-        })?),
+    let back = format!("/people/{id}#keep-in-touch");
+    let every = match parse_days(&form.every_days) {
+        Ok(every) => every,
+        Err(message) => return Ok(Flash::error(message).redirect(&caller, &back)),
     };
-    state.app(caller.account).set_cadence(&id, every).await?;
-    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
+    match state.app(caller.account).set_cadence(&id, every).await {
+        Ok(()) => Ok(Flash::new(match every {
+            Some(days) => format!("kith will remind you after {days} days without contact."),
+            None => "No cadence of their own any more.".to_string(),
+        })
+        .redirect(&caller, &back)),
+        Err(kith_app::AppError::Invalid(message)) => {
+            Ok(Flash::error(message).redirect(&caller, &back))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -175,7 +199,51 @@ async fn set_circle(
         name => Some(crate::http::input::parse_circle(name)?),
     };
     state.app(caller.account).pin_circle(&id, circle).await?;
-    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
+    Ok(Flash::new("Saved the circle.").redirect(&caller, &format!("/people/{id}#keep-in-touch")))
 }
 
-crate::http::caller::has_csrf!(CadenceForm, CircleForm, SnoozeForm);
+/// "30" as Some(30), empty as None, anything else a message.
+fn parse_days(text: &str) -> Result<Option<i64>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        days => days
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("every {days:?} days: give a number of days")),
+    }
+}
+
+#[derive(Deserialize)]
+struct TagCadenceForm {
+    csrf: String,
+    tag: String,
+    /// Empty: remove the tag's cadence.
+    #[serde(default)]
+    every_days: String,
+}
+
+/// Keep in touch with everyone tagged …: set, change or remove.
+async fn set_tag_cadence(
+    State(state): State<AppState>,
+    SignedForm(caller, form): SignedForm<TagCadenceForm>,
+) -> Result<Response, Problem> {
+    let back = "/#keep-in-touch";
+    let every = match parse_days(&form.every_days) {
+        Ok(every) => every,
+        Err(message) => return Ok(Flash::error(message).redirect(&caller, back)),
+    };
+    let tag = form.tag.trim();
+    match state.app(caller.account).set_tag_cadence(tag, every).await {
+        Ok(()) => Ok(Flash::new(match every {
+            Some(days) => format!("Everyone tagged {tag}: every {days} days."),
+            None => format!("No cadence for {tag} any more."),
+        })
+        .redirect(&caller, back)),
+        Err(kith_app::AppError::Invalid(message)) => {
+            Ok(Flash::error(message).redirect(&caller, back))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+crate::http::caller::has_csrf!(CadenceForm, CircleForm, SnoozeForm, TagCadenceForm);

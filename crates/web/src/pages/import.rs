@@ -29,6 +29,28 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/import/{job}", get(job_page))
 }
 
+/// Warnings listed per file on the page (the rest are counted).
+const SHOWN_WARNINGS: usize = 50;
+
+fn problem_lines(r: &kith_app::import::ImportReport) -> Vec<String> {
+    r.problems
+        .iter()
+        .map(|d| format!("line {}: {}", d.line, d.message))
+        .chain(r.more_problems_line())
+        .collect()
+}
+
+/// The first warnings of a file, then how many more.
+fn warning_lines(r: &kith_app::import::ImportReport) -> Vec<String> {
+    let listed = r.warnings.len().min(SHOWN_WARNINGS);
+    let more = r.warning_count() as usize - listed;
+    r.warnings[..listed]
+        .iter()
+        .map(|d| format!("line {}: {}", d.line, d.message))
+        .chain((more > 0).then(|| format!("and {more} more")))
+        .collect()
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
 struct ImportPage {
@@ -67,7 +89,7 @@ struct FileResult {
     summary: String,
     error: Option<String>,
     problems: Vec<String>,
-    warnings: usize,
+    warnings: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -134,13 +156,8 @@ async fn job_page(
                     r.skipped
                 ),
                 error: None,
-                problems: r
-                    .problems
-                    .iter()
-                    .map(|d| format!("line {}: {}", d.line, d.message))
-                    .chain(r.more_problems_line())
-                    .collect(),
-                warnings: r.warning_count() as usize,
+                problems: problem_lines(r),
+                warnings: warning_lines(r),
             },
             Ok(r) => FileResult {
                 name: name.clone(),
@@ -157,20 +174,15 @@ async fn job_page(
                     r.skipped
                 ),
                 error: None,
-                problems: r
-                    .problems
-                    .iter()
-                    .map(|d| format!("line {}: {}", d.line, d.message))
-                    .chain(r.more_problems_line())
-                    .collect(),
-                warnings: r.warning_count() as usize,
+                problems: problem_lines(r),
+                warnings: warning_lines(r),
             },
             Err(e) => FileResult {
                 name: name.clone(),
                 summary: String::new(),
                 error: Some(e.clone()),
                 problems: Vec::new(),
-                warnings: 0,
+                warnings: Vec::new(),
             },
         })
         .collect();

@@ -60,6 +60,13 @@ pub(super) struct PathRow {
     pub steps: Vec<StepRow>,
     /// The connection right after the user, if the path goes through one.
     pub ask_via: Option<String>,
+    /// Who the path leads to, as shown.
+    pub about: String,
+    /// Unique on the page (for its form's fields).
+    pub key: String,
+    /// What an introduction request names: `to` a person or `org`.
+    pub ask_field: &'static str,
+    pub ask_value: String,
 }
 
 fn degree_text(d: Option<u8>) -> String {
@@ -71,10 +78,18 @@ fn degree_text(d: Option<u8>) -> String {
     }
 }
 
-pub(super) fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
+pub(super) fn path_rows(paths: &[PathView], target: &PathTarget) -> Vec<PathRow> {
+    let (ask_field, ask_value) = match target {
+        PathTarget::Person(q) => ("to", q.clone()),
+        PathTarget::Org(q) => ("org", q.clone()),
+    };
     paths
         .iter()
-        .map(|p| PathRow {
+        .enumerate()
+        .map(|(n, p)| PathRow {
+            key: format!("path-{n}"),
+            ask_field,
+            ask_value: ask_value.clone(),
             strength: format!("{:.0}%", p.strength * 100.0),
             steps: p
                 .people
@@ -102,6 +117,7 @@ pub(super) fn path_rows(paths: &[PathView]) -> Vec<PathRow> {
                 .get(1)
                 .and_then(|x| x.member.clone())
                 .filter(|_| p.people.len() > 2),
+            about: p.people.last().map(|x| x.name.clone()).unwrap_or_default(),
         })
         .collect()
 }
@@ -118,7 +134,7 @@ pub(super) async fn paths_for_page(
             Vec::new(),
             format!("No path to {label} through the people you can see."),
         )),
-        Ok((_, paths)) => Ok((path_rows(&paths), String::new())),
+        Ok((_, paths)) => Ok((path_rows(&paths, target), String::new())),
         Err(kith_app::AppError::NotFound(m) | kith_app::AppError::Invalid(m)) => {
             Ok((Vec::new(), m))
         }
@@ -133,6 +149,64 @@ struct ReachRow {
     degree: String,
     strength: String,
     via: String,
+    /// The connection to ask for an introduction, if the path goes through one.
+    ask_via: Option<String>,
+    key: String,
+}
+
+/// One of several people of the user's book a partial name matched.
+struct Choice {
+    id: String,
+    name: String,
+    detail: String,
+}
+
+/// What a name typed to find a path stands for in the user's book.
+enum Picked {
+    /// One person (their id).
+    One(String),
+    /// Several: the user picks.
+    Several(Vec<Choice>),
+    /// An id, an address, a profile, or nobody of the book: as typed.
+    AsTyped,
+}
+
+/// Forgiving lookups: "grace" is Grace Hopper when she is the only one.
+async fn pick_person(app: &App, typed: &str) -> Result<Picked, Problem> {
+    let looks_exact = typed.parse::<kith_core::PersonId>().is_ok()
+        || typed.contains('@')
+        || typed.contains("://")
+        || typed.contains('/');
+    if looks_exact {
+        return Ok(Picked::AsTyped);
+    }
+    let found = app
+        .list_people(&kith_app::types::PeopleFilter {
+            search: Some(typed.to_string()),
+            limit: Some(8),
+            ..Default::default()
+        })
+        .await?;
+    let wanted = kith_core::names::normalize(typed);
+    if found
+        .iter()
+        .any(|p| kith_core::names::normalize(&p.name) == wanted)
+    {
+        return Ok(Picked::AsTyped);
+    }
+    Ok(match found.as_slice() {
+        [] => Picked::AsTyped,
+        [one] => Picked::One(one.id.to_string()),
+        many => Picked::Several(
+            many.iter()
+                .map(|p| Choice {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    detail: super::person_line(p),
+                })
+                .collect(),
+        ),
+    })
 }
 
 struct IntroRow {
@@ -153,8 +227,16 @@ struct NetworkPage {
     to: String,
     reach: Vec<ReachRow>,
     reach_note: String,
+    /// A close organisation name when none matched.
+    did_you_mean: Option<String>,
+    /// The organisations a partial name was taken to mean.
+    org_names: String,
     paths: Vec<PathRow>,
     paths_note: String,
+    /// Several people match a partial name: which one?
+    choices: Vec<Choice>,
+    /// Introductions can be asked here (mail works, the user's address is confirmed).
+    can_ask: bool,
     connections: Vec<(String, String)>,
     suggestions: Vec<(String, String)>,
     intros: Vec<IntroRow>,
@@ -181,31 +263,55 @@ async fn network_page(
 ) -> Result<NetworkPage, Problem> {
     let app = state.app(caller.account);
     let (mut reach, mut reach_note) = (Vec::new(), String::new());
+    let (mut did_you_mean, mut org_names) = (None, String::new());
     if !q.org.trim().is_empty() {
         crate::http::input::check_text("org", &q.org)?;
+        let lookup = app.org_lookup(&q.org).await?;
+        let exact = lookup.names.len() == 1
+            && kith_core::names::normalize(&lookup.names[0]) == kith_core::names::normalize(&q.org);
+        if !exact && !lookup.names.is_empty() {
+            org_names = lookup.names.join(", ");
+        }
         reach = app
             .who_at(&q.org, 50)
             .await?
             .into_iter()
-            .map(|r| ReachRow {
+            .enumerate()
+            .map(|(n, r)| ReachRow {
+                key: format!("reach-{n}"),
                 href: r.person.id.map(|id| format!("/people/{id}")),
                 name: r.person.name,
                 title: r.title.unwrap_or_default(),
                 degree: degree_text(r.person.degree),
                 strength: format!("{:.0}%", r.strength * 100.0),
                 via: r.via.join(" → "),
+                ask_via: r.ask_via,
             })
             .collect();
         if reach.is_empty() {
             reach_note = format!("Nobody you can reach is at {} now.", q.org.trim());
+            did_you_mean = lookup.did_you_mean;
         }
     }
-    let (paths, paths_note) = if q.to.trim().is_empty() {
+    let mut choices = Vec::new();
+    let mut to = q.to.trim().to_string();
+    let (paths, paths_note) = if to.is_empty() {
         (Vec::new(), String::new())
     } else {
-        crate::http::input::check_text("to", &q.to)?;
-        paths_for_page(&app, &PathTarget::Person(q.to.clone()), 3).await?
+        crate::http::input::check_text("to", &to)?;
+        match pick_person(&app, &to).await? {
+            Picked::One(id) => {
+                to = id;
+                paths_for_page(&app, &PathTarget::Person(to.clone()), 3).await?
+            }
+            Picked::Several(found) => {
+                choices = found;
+                (Vec::new(), String::new())
+            }
+            Picked::AsTyped => paths_for_page(&app, &PathTarget::Person(to.clone()), 3).await?,
+        }
     };
+    let can_ask = state.config.mailer.is_some() && app.has_verified_email().await?;
     let connections = app
         .connections()
         .await?
@@ -255,8 +361,12 @@ async fn network_page(
         to: q.to,
         reach,
         reach_note,
+        did_you_mean,
+        org_names,
         paths,
         paths_note,
+        choices,
+        can_ask,
         connections,
         suggestions,
         intros,
@@ -342,7 +452,11 @@ async fn set_sharing(
 #[derive(Deserialize)]
 struct AskForm {
     csrf: String,
+    #[serde(default)]
     to: String,
+    /// Or anyone at an organisation (from who-at).
+    #[serde(default)]
+    org: String,
     via: String,
     #[serde(default)]
     message: String,
@@ -354,12 +468,26 @@ async fn ask_introduction(
 ) -> Result<Response, Problem> {
     crate::http::input::check_text("message", &form.message)?;
     crate::http::input::check_text("via", &form.via)?;
-    let target = path_target(Some(form.to), None)?;
-    state
+    let target = if form.org.trim().is_empty() {
+        path_target(Some(form.to), None)?
+    } else {
+        path_target(None, Some(form.org))?
+    };
+    let asked = state
         .app(caller.account)
         .request_introduction(&target, &form.via, &form.message)
-        .await?;
-    Ok(Redirect::to("/network#introductions").into_response())
+        .await;
+    match asked {
+        Ok(i) => Ok(super::flash::Flash::new(format!(
+            "Asked {} to introduce you to {}. You will see the answer here.",
+            i.broker, i.person
+        ))
+        .redirect(&caller, "/network#introductions")),
+        Err(kith_app::AppError::Invalid(m) | kith_app::AppError::NotFound(m)) => {
+            Ok(super::flash::Flash::error(m).redirect(&caller, "/network#introductions"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn answer_introduction(
@@ -407,7 +535,7 @@ async fn email_action(
             let Some(mailer) = &state.config.mailer else {
                 return Err(Problem::new(
                     Code::MailFailed,
-                    "this server has no [smtp] in kith.toml, so it cannot mail the link",
+                    "this server cannot send email yet, so it cannot mail the link",
                 ));
             };
             app.add_member_email(&form.email, mailer, &state.config.public_url)

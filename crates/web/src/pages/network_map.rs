@@ -138,7 +138,7 @@ pub(super) fn draw(map: &NetworkMap) -> String {
         }
     }
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size:.0} {size:.0}" class="network-map" role="img" aria-labelledby="map-title"><title id="map-title">Your network: {} people in {} clusters</title><style>.spoke{{stroke:#ccc;stroke-dasharray:4 4}}.tie{{stroke:#555}}.cluster{{font:13px sans-serif;text-anchor:middle;fill:#333}}circle{{stroke:#fff;stroke-width:1.5}}a:hover circle,a:focus circle{{stroke:#000}}</style>{labels}{ties}<circle cx="{centre:.1}" cy="{centre:.1}" r="18" fill="#222"><title>You</title></circle><text x="{centre:.1}" y="{:.1}" class="cluster" style="fill:#fff">You</text>{people}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size:.0} {size:.0}" class="network-map" aria-labelledby="map-title"><title id="map-title">Your network: {} people in {} clusters</title>{labels}{ties}<circle cx="{centre:.1}" cy="{centre:.1}" r="18" class="you"><title>You</title></circle><text x="{centre:.1}" y="{:.1}" class="cluster you-label">You</text>{people}</svg>"##,
         at.len(),
         map.clusters.len(),
         centre + 4.0,

@@ -117,7 +117,8 @@ struct OrganizationPage {
     /// The strongest paths to anyone there now, through the network.
     paths: Vec<crate::pages::network::PathRow>,
     paths_note: String,
-    ask_to: String,
+    can_ask: bool,
+    can_mail: bool,
 }
 
 async fn organization_page(
@@ -128,13 +129,12 @@ async fn organization_page(
     let app = state.app(caller.account);
     let org = app.organization(&id).await?;
     let target = kith_app::network::paths::PathTarget::Org(org.name.clone());
-    let (mut paths, paths_note) = crate::pages::network::paths_for_page(&app, &target, 3).await?;
-    // An introduction is asked for a person, from their page or the network page.
-    paths.iter_mut().for_each(|p| p.ask_via = None);
+    let (paths, paths_note) = crate::pages::network::paths_for_page(&app, &target, 3).await?;
     Ok(OrganizationPage {
         paths,
         paths_note,
-        ask_to: String::new(),
+        can_ask: state.config.mailer.is_some() && app.has_verified_email().await?,
+        can_mail: state.config.mailer.is_some(),
         user: caller.name,
         csrf: caller.csrf,
         name: org.name,

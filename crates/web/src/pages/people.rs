@@ -37,6 +37,9 @@ struct PeoplePage {
     org: String,
     sort: &'static str,
     shown: String,
+    /// How many people the book holds, and whether it holds none.
+    total: i64,
+    empty_book: bool,
     people: Vec<PersonRow>,
     previous: Option<String>,
     next: Option<String>,
@@ -103,11 +106,14 @@ async fn people_page(
     let filtered = !q.trim().is_empty() || !tag.is_empty() || !org.is_empty();
     let first = (page - 1) * PAGE_SIZE + 1;
     let shown = match people.len() {
-        0 if !filtered => "No people yet: import your contacts with kith import.".to_string(),
+        0 if !filtered => String::new(),
         0 => "No one matches.".to_string(),
         n => format!("{first}–{} shown", first + n as i64 - 1),
     };
+    let total = state.app(caller.account).count_people().await?;
     Ok(PeoplePage {
+        total,
+        empty_book: total == 0,
         user: caller.name,
         csrf: caller.csrf,
         q: q.clone(),
@@ -144,12 +150,21 @@ struct PersonPage {
     id: String,
     name: String,
     headline: String,
+    /// A photo from the card as a data: URI, else the initials shown.
+    photo: Option<String>,
+    initials: String,
     rows: Vec<CardRow>,
     positions: Vec<PositionRow>,
+    /// The latest interactions, and the earlier ones (collapsed).
     interactions: Vec<InteractionRow>,
+    earlier: Vec<InteractionRow>,
+    last_contact: String,
     kinds: Vec<&'static str>,
-    /// "0.42: 3 two-way coffees in the last 90 days; …"
-    strength: String,
+    /// "42%", and why ("3 two-way coffees in the last 90 days; …").
+    strength_pct: String,
+    strength_why: String,
+    /// Whose card was last merged into this one (while it can be undone).
+    last_merge: Option<String>,
     /// The person's own cadence in days, or empty.
     cadence: String,
     /// The circle shown, and the one pinned (empty: follows the interactions).
@@ -159,8 +174,9 @@ struct PersonPage {
     /// How the user is connected to them, and a clear "no" when not.
     paths: Vec<crate::pages::network::PathRow>,
     paths_note: String,
-    ask_to: String,
+    can_ask: bool,
     ties: Vec<TieRow>,
+    more_ties: Vec<TieRow>,
     tie_kinds: Vec<&'static str>,
     /// Needs and offers, who can help them, favours, what changed.
     cards: crate::pages::card::PersonCards,
@@ -177,6 +193,7 @@ struct TieRow {
 
 /// A line of the person's interactions.
 struct InteractionRow {
+    id: String,
     day: String,
     kind: &'static str,
     with: String,
@@ -187,6 +204,49 @@ struct InteractionRow {
 struct PositionRow {
     text: String,
     org_id: Option<String>,
+}
+
+/// Interactions and ties shown before "more".
+const SHOWN: usize = 5;
+
+/// Largest photo shown inline (base64 characters).
+const MAX_PHOTO: usize = 512 * 1024;
+
+/// The card's first inline photo as a data: URI (a linked one would be
+/// fetched from elsewhere: not shown).
+fn photo_uri(card: &kith_core::Card) -> Option<String> {
+    card.photos.iter().find_map(|p| {
+        let data = p.data.as_deref()?.trim();
+        let media = p
+            .media_type
+            .as_deref()
+            .unwrap_or("image/jpeg")
+            .to_ascii_lowercase();
+        let media = match media.as_str() {
+            "image/jpeg" | "jpeg" | "jpg" => "image/jpeg",
+            "image/png" | "png" => "image/png",
+            "image/gif" | "gif" => "image/gif",
+            "image/webp" | "webp" => "image/webp",
+            _ => return None,
+        };
+        let clean = data.len() <= MAX_PHOTO
+            && data
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        clean.then(|| format!("data:{media};base64,{data}"))
+    })
+}
+
+/// "Ada Lovelace" → "AL": the first letters of the first and last words.
+pub(crate) fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = |w: &&str| w.chars().find(|c| c.is_alphanumeric());
+    let letters: String = match words.as_slice() {
+        [] => String::new(),
+        [one] => first(one).into_iter().collect(),
+        [a, .., b] => first(a).into_iter().chain(first(b)).collect(),
+    };
+    letters.to_uppercase()
 }
 
 fn source_text(sources: &[kith_core::Source]) -> String {
@@ -245,12 +305,7 @@ async fn person_page(
     for n in &card.notes {
         add("Note", &n.value, &n.sources);
     }
-    let headline = match (&person.title, &person.organization) {
-        (Some(t), Some(o)) => format!("{t} at {o}"),
-        (Some(t), None) => t.clone(),
-        (None, Some(o)) => o.clone(),
-        (None, None) => String::new(),
-    };
+    let headline = super::role_line(person.title.as_deref(), person.organization.as_deref());
     let app = state.app(caller.account);
     let org_names: Vec<&str> = card
         .positions
@@ -280,11 +335,12 @@ async fn person_page(
             }
         })
         .collect();
-    let interactions = app
+    let mut interactions: Vec<InteractionRow> = app
         .interactions(&person.id.to_string(), 50)
         .await?
         .into_iter()
         .map(|i| InteractionRow {
+            id: i.id.to_string(),
             day: i.at.chars().take(10).collect(),
             kind: i.kind.as_str(),
             with: i
@@ -300,7 +356,7 @@ async fn person_page(
     let strength = app.strength(&person.id.to_string()).await?;
     let target = kith_app::network::paths::PathTarget::Person(person.id.to_string());
     let (paths, paths_note) = crate::pages::network::paths_for_page(&app, &target, 3).await?;
-    let ties = app
+    let mut ties: Vec<TieRow> = app
         .ties_of(&person.id.to_string())
         .await?
         .into_iter()
@@ -312,18 +368,31 @@ async fn person_page(
         })
         .collect();
     let cards = crate::pages::card::person_cards(&app, &person.id.to_string()).await?;
+    let more_ties = ties.split_off(ties.len().min(SHOWN));
+    let earlier = interactions.split_off(interactions.len().min(SHOWN));
+    let last_merge = app.last_merge(&person.id.to_string()).await?;
     Ok(PersonPage {
+        photo: photo_uri(card),
+        initials: initials(&person.name),
+        last_contact: interactions
+            .first()
+            .map(|i| i.day.clone())
+            .unwrap_or_default(),
+        earlier,
+        more_ties,
+        last_merge,
         cards,
         can_mail: state.config.mailer.is_some(),
         paths,
         paths_note,
-        ask_to: person.id.to_string(),
+        can_ask: state.config.mailer.is_some() && app.has_verified_email().await?,
         ties,
         tie_kinds: crate::pages::network::tie_kinds(),
         user: caller.name,
         csrf: caller.csrf,
         interactions,
-        strength: format!("{:.2}: {}", strength.score, strength.explanation),
+        strength_pct: format!("{:.0}%", strength.score * 100.0),
+        strength_why: strength.explanation.clone(),
         circle: strength.circle.describe(),
         pinned: if strength.pinned {
             strength.circle.as_str()

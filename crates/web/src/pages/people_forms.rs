@@ -1,6 +1,7 @@
 //! The pages that change people: add, edit (refused when someone else
 //! changed the person since the form was loaded), delete.
 
+use super::flash::Flash;
 use crate::http::caller::SignedForm;
 use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonInput;
@@ -23,8 +24,32 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/people/{id}/edit", get(edit_page).post(update))
         .route("/people/{id}/delete", post(delete))
         .route("/people/{id}/interactions", post(log_interaction))
+        .route(
+            "/people/{id}/interactions/{interaction}",
+            post(edit_interaction),
+        )
+        .route(
+            "/people/{id}/interactions/{interaction}/delete",
+            post(delete_interaction),
+        )
+        .route("/people/{id}/notes", post(add_note))
         .route("/people/{id}/restore", post(restore))
         .route("/trash", get(trash_page))
+}
+
+/// A birthday as typed, with "MM-DD" (no year) written as vCard's
+/// "--MM-DD"; anything else as it is.
+fn year_less(birthday: &str) -> String {
+    let b = birthday.trim();
+    let bytes = b.as_bytes();
+    let month_day = bytes.len() == 5
+        && bytes[2] == b'-'
+        && bytes[..2].iter().chain(&bytes[3..]).all(u8::is_ascii_digit);
+    if month_day {
+        format!("--{b}")
+    } else {
+        b.to_string()
+    }
 }
 
 /// The form's fields as shown.
@@ -50,7 +75,11 @@ impl Fields {
             tags: p.tags.join(", "),
             organization: p.organization.clone().unwrap_or_default(),
             title: p.title.clone().unwrap_or_default(),
-            birthday: p.birthday.clone().unwrap_or_default(),
+            birthday: p
+                .birthday
+                .as_deref()
+                .map(|b| b.strip_prefix("--").unwrap_or(b).to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -153,9 +182,12 @@ impl PersonForm {
                     .collect(),
             ),
             notes: text(&self.note).map(|n| vec![n]),
-            birthday: match current {
-                Some(p) => changed(&self.birthday, p.birthday.as_ref()),
-                None => text(&self.birthday),
+            birthday: {
+                let birthday = year_less(&self.birthday);
+                match current {
+                    Some(p) => changed(&birthday, p.birthday.as_ref()),
+                    None => text(&birthday),
+                }
             },
             organization,
             title,
@@ -309,8 +341,13 @@ async fn delete(
     PersonPath(id): PersonPath,
     SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    state.app(caller.account).delete_person(&id).await?;
-    Ok(Redirect::to("/people").into_response())
+    let gone = state.app(caller.account).delete_person(&id).await?;
+    Ok(Flash::new(format!(
+        "{} is in the deleted people for 30 days.",
+        gone.name
+    ))
+    .undo(&format!("/people/{id}/restore"), &[])
+    .redirect(&caller, "/people"))
 }
 
 #[derive(Deserialize)]
@@ -329,8 +366,12 @@ async fn log_interaction(
     PersonPath(id): PersonPath,
     SignedForm(caller, form): SignedForm<InteractionForm>,
 ) -> Result<Response, Problem> {
-    let kind = crate::http::input::parse_kind(&form.kind)?;
-    state
+    let back = format!("/people/{id}#interactions");
+    let kind = match crate::http::input::parse_kind(&form.kind) {
+        Ok(kind) => kind,
+        Err(e) => return Ok(Flash::error(e.detail).redirect(&caller, &back)),
+    };
+    let logged = state
         .app(caller.account)
         .log_interaction(&kith_app::interactions::NewInteraction {
             people: vec![id.clone()],
@@ -339,8 +380,90 @@ async fn log_interaction(
             note: Some(form.note),
             direction: None,
         })
+        .await;
+    match logged {
+        Ok(i) => Ok(Flash::new(format!(
+            "Logged a {} on {}.",
+            i.kind.as_str(),
+            i.at.chars().take(10).collect::<String>()
+        ))
+        .undo(&format!("/people/{id}/interactions/{}/delete", i.id), &[])
+        .redirect(&caller, &back)),
+        Err(AppError::Invalid(message)) => Ok(Flash::error(message).redirect(&caller, &back)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The person and interaction of an interaction's path.
+#[derive(Deserialize)]
+struct InteractionPath {
+    id: String,
+    interaction: String,
+}
+
+/// Changes a logged interaction from the person page.
+async fn edit_interaction(
+    State(state): State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<InteractionPath>,
+    SignedForm(caller, form): SignedForm<InteractionForm>,
+) -> Result<Response, Problem> {
+    let id = crate::http::problem::person_id(&path.id)?;
+    let back = format!("/people/{id}#interactions");
+    let kind = match crate::http::input::parse_kind(&form.kind) {
+        Ok(kind) => kind,
+        Err(e) => return Ok(Flash::error(e.detail).redirect(&caller, &back)),
+    };
+    let edited = state
+        .app(caller.account)
+        .edit_interaction(&path.interaction, kind, &form.date, &form.note)
+        .await;
+    match edited {
+        Ok(()) => Ok(Flash::new("Saved the interaction.").redirect(&caller, &back)),
+        Err(AppError::Invalid(message)) => Ok(Flash::error(message).redirect(&caller, &back)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete_interaction(
+    State(state): State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<InteractionPath>,
+    SignedForm(caller, _form): SignedForm<CsrfForm>,
+) -> Result<Response, Problem> {
+    let id = crate::http::problem::person_id(&path.id)?;
+    state
+        .app(caller.account)
+        .delete_interaction(&path.interaction)
         .await?;
-    Ok(Redirect::to(&format!("/people/{id}#interactions")).into_response())
+    Ok(Flash::new("Deleted the interaction.")
+        .redirect(&caller, &format!("/people/{id}#interactions")))
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    csrf: String,
+    note: String,
+}
+
+/// Adds a note to the person's card.
+async fn add_note(
+    State(state): State<AppState>,
+    PersonPath(id): PersonPath,
+    SignedForm(caller, form): SignedForm<NoteForm>,
+) -> Result<Response, Problem> {
+    let back = format!("/people/{id}#details");
+    let note = form.note.trim();
+    if note.is_empty() {
+        return Ok(Flash::error("Write the note first.").redirect(&caller, &back));
+    }
+    let edit = kith_app::people::PersonEdit {
+        add_notes: vec![note.to_string()],
+        ..Default::default()
+    };
+    match state.app(caller.account).edit_person(&id, &edit).await {
+        Ok(_) => Ok(Flash::new("Added the note.").redirect(&caller, &back)),
+        Err(AppError::Invalid(message)) => Ok(Flash::error(message).redirect(&caller, &back)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 struct DeletedRow {
@@ -380,7 +503,8 @@ async fn restore(
     SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
     let person = state.app(caller.account).restore_person(&id).await?;
-    Ok(Redirect::to(&format!("/people/{}", person.id)).into_response())
+    Ok(Flash::new(format!("Restored {}.", person.name))
+        .redirect(&caller, &format!("/people/{}", person.id)))
 }
 
-crate::http::caller::has_csrf!(InteractionForm, PersonForm);
+crate::http::caller::has_csrf!(InteractionForm, PersonForm, NoteForm);

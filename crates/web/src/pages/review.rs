@@ -1,8 +1,9 @@
 //! Pages for the address book as a whole: duplicate review (side by side,
 //! merge or dismiss, undo a merge) and export downloads.
 
+use super::flash::Flash;
+use crate::http::caller::PageCaller;
 use crate::http::caller::SignedForm;
-use crate::http::caller::{CsrfForm, PageCaller};
 use crate::http::input::PersonPath;
 use crate::http::problem::{Code, Problem, person_id};
 use crate::state::AppState;
@@ -10,7 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kith_app::PersonView;
 use kith_app::export::ExportFormat;
@@ -21,6 +22,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/duplicates", get(duplicates_page))
         .route("/duplicates/merge", post(merge))
         .route("/duplicates/dismiss", post(dismiss))
+        .route("/duplicates/restore", post(restore))
+        .route("/duplicates/unmerge", post(unmerge_from_queue))
         .route("/people/{id}/unmerge", post(unmerge))
         .route("/export", get(export_page))
         .route("/export/{format}", get(export_download))
@@ -44,12 +47,7 @@ impl Side {
         Side {
             id: p.id.to_string(),
             name: p.name.clone(),
-            organization: match (&p.title, &p.organization) {
-                (Some(t), Some(o)) => format!("{t} at {o}"),
-                (None, Some(o)) => o.clone(),
-                (Some(t), None) => t.clone(),
-                (None, None) => String::new(),
-            },
+            organization: super::role_line(p.title.as_deref(), p.organization.as_deref()),
             emails: p.emails.join(", "),
             phones: p.phones.join(", "),
             sources: p
@@ -78,6 +76,8 @@ struct DuplicatesPage {
     csrf: String,
     total: usize,
     pairs: Vec<Pair>,
+    /// This page of the queue, to come back to after a merge.
+    here: String,
     previous: Option<String>,
     next: Option<String>,
 }
@@ -107,6 +107,7 @@ async fn duplicates_page(
         });
     }
     Ok(DuplicatesPage {
+        here: format!("/duplicates?page={page}"),
         user: caller.name,
         csrf: caller.csrf,
         total,
@@ -122,6 +123,18 @@ struct PairForm {
     /// The person who stays (their card keeps every value of both).
     a: String,
     b: String,
+    /// The page to come back to (the review queue where it was).
+    back: Option<String>,
+}
+
+impl PairForm {
+    fn back(&self, otherwise: &str) -> String {
+        self.back
+            .as_deref()
+            .and_then(crate::http::encode::local_path)
+            .unwrap_or(otherwise)
+            .to_string()
+    }
 }
 
 async fn merge(
@@ -129,8 +142,19 @@ async fn merge(
     SignedForm(caller, form): SignedForm<PairForm>,
 ) -> Result<Response, Problem> {
     let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
-    let merged = state.app(caller.account).merge_people(&a, &b).await?;
-    Ok(Redirect::to(&format!("/people/{}?merged=1", merged.id)).into_response())
+    let app = state.app(caller.account);
+    let absorbed = app.find_person(&b).await?;
+    let merged = app.merge_people(&a, &b).await?;
+    let back = form.back(&format!("/people/{}", merged.id));
+    let id = merged.id.to_string();
+    Ok(
+        Flash::new(format!("Merged {} into {}.", absorbed.name, merged.name))
+            .undo(
+                "/duplicates/unmerge",
+                &[("a", &id), ("b", &b), ("back", &back)],
+            )
+            .redirect(&caller, &back),
+    )
 }
 
 async fn dismiss(
@@ -138,17 +162,70 @@ async fn dismiss(
     SignedForm(caller, form): SignedForm<PairForm>,
 ) -> Result<Response, Problem> {
     let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
-    state.app(caller.account).dismiss_duplicate(&a, &b).await?;
-    Ok(Redirect::to("/duplicates").into_response())
+    let app = state.app(caller.account);
+    app.dismiss_duplicate(&a, &b).await?;
+    let (pa, pb) = (app.find_person(&a).await?, app.find_person(&b).await?);
+    let back = form.back("/duplicates");
+    Ok(Flash::new(format!(
+        "{} and {} are kept apart and will not be suggested again.",
+        pa.name, pb.name
+    ))
+    .undo(
+        "/duplicates/restore",
+        &[("a", &a), ("b", &b), ("back", &back)],
+    )
+    .redirect(&caller, &back))
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    SignedForm(caller, form): SignedForm<PairForm>,
+) -> Result<Response, Problem> {
+    let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
+    state.app(caller.account).restore_duplicate(&a, &b).await?;
+    Ok(Flash::new("The pair is back among the suggestions.")
+        .redirect(&caller, &form.back("/duplicates")))
+}
+
+/// The review queue's Undo of a merge: two people again, and the pair
+/// back among the suggestions.
+async fn unmerge_from_queue(
+    State(state): State<AppState>,
+    SignedForm(caller, form): SignedForm<PairForm>,
+) -> Result<Response, Problem> {
+    let (a, b) = (person_id(&form.a)?, person_id(&form.b)?);
+    let app = state.app(caller.account);
+    let (survivor, restored) = app.unmerge(&a).await?;
+    app.restore_duplicate(&a, &b).await?;
+    Ok(Flash::new(format!(
+        "Undone: {} and {} are two people again.",
+        survivor.name, restored.name
+    ))
+    .redirect(&caller, &form.back("/duplicates")))
+}
+
+#[derive(Deserialize)]
+struct BackForm {
+    csrf: String,
+    back: Option<String>,
 }
 
 async fn unmerge(
     State(state): State<AppState>,
     PersonPath(id): PersonPath,
-    SignedForm(caller, _form): SignedForm<CsrfForm>,
+    SignedForm(caller, form): SignedForm<BackForm>,
 ) -> Result<Response, Problem> {
-    let (a, _) = state.app(caller.account).unmerge(&id).await?;
-    Ok(Redirect::to(&format!("/people/{}", a.id)).into_response())
+    let (a, b) = state.app(caller.account).unmerge(&id).await?;
+    let back = form
+        .back
+        .as_deref()
+        .and_then(crate::http::encode::local_path)
+        .map_or_else(|| format!("/people/{}", a.id), str::to_string);
+    Ok(Flash::new(format!(
+        "Undone: {} and {} are two people again.",
+        a.name, b.name
+    ))
+    .redirect(&caller, &back))
 }
 
 #[derive(Template, WebTemplate)]
@@ -189,4 +266,4 @@ async fn export_download(
     crate::export::export_download(&state, caller.account, format, file, content_type).await
 }
 
-crate::http::caller::has_csrf!(PairForm);
+crate::http::caller::has_csrf!(PairForm, BackForm);

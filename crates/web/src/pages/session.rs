@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/setup", get(setup_page).post(setup_submit).layer(small()))
         .route("/login", get(login_page).post(login_submit).layer(small()))
+        .route("/setup/local", post(local_setup).layer(small()))
         .route("/logout", post(logout).layer(small()))
 }
 
@@ -75,7 +76,7 @@ async fn setup_page(
     if !state.auth.setup_secret_valid(&token).await? {
         return Err(Problem::new(
             Code::NotFound,
-            "this setup link is not valid (any more): sign in, or restart kith serve for a new link",
+            "this setup link is not valid (any more): sign in, or ask whoever runs this server for a new link",
         ));
     }
     Ok(SetupPage {
@@ -112,11 +113,12 @@ async fn setup_submit(
     match outcome {
         Ok(Ok(session)) => {
             let jar = jar.add(session_cookie(&session, secure(&state, &headers)));
-            Ok((jar, Redirect::to("/people")).into_response())
+            // Home: the getting-started list says what to do first.
+            Ok((jar, Redirect::to("/")).into_response())
         }
         Ok(Err(SetupRefused::LinkInvalid)) => Err(Problem::new(
             Code::NotFound,
-            "this setup link is not valid (any more): sign in, or restart kith serve for a new link",
+            "this setup link is not valid (any more): sign in, or ask whoever runs this server for a new link",
         )),
         Ok(Err(SetupRefused::Throttled { retry_after })) => Err(Problem::new(
             Code::TooManyRequests,
@@ -153,6 +155,85 @@ struct LoginPage {
     next: String,
     name: String,
     error: Option<String>,
+    /// No account can sign in yet: say how to make the first one.
+    first_run: FirstRun,
+}
+
+/// What the sign-in page says about setting the server up.
+#[derive(PartialEq)]
+enum FirstRun {
+    /// An account can sign in: nothing.
+    Done,
+    /// No account yet, and the browser is on the server's own machine:
+    /// a button that opens a fresh setup link.
+    Here,
+    /// No account yet, seen from elsewhere: where the link is.
+    Elsewhere,
+}
+
+/// Whether a request comes straight from the server's own machine: a
+/// loopback peer, addressed by a loopback name, with no proxy's headers (a
+/// proxy on the same machine would make everyone look local).
+fn from_this_machine(peer: std::net::IpAddr, headers: &HeaderMap) -> bool {
+    let proxied = [
+        "x-forwarded-for",
+        "forwarded",
+        "x-real-ip",
+        "x-forwarded-host",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h));
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let loopback_name = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback());
+    peer.is_loopback() && !proxied && loopback_name
+}
+
+async fn first_run(
+    state: &AppState,
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+) -> Result<FirstRun, Problem> {
+    if state.auth.any_account_can_sign_in().await? {
+        return Ok(FirstRun::Done);
+    }
+    Ok(if from_this_machine(peer, headers) {
+        FirstRun::Here
+    } else {
+        FirstRun::Elsewhere
+    })
+}
+
+/// The sign-in page's "set up this server" button, for a browser on the
+/// server's own machine while no account can sign in: a fresh setup link.
+async fn local_setup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    parts: RequestParts,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    if !parts.same_site {
+        return Err(cross_site_form());
+    }
+    if !from_this_machine(peer.ip(), &headers) {
+        return Err(Problem::new(
+            Code::NotFound,
+            "only a browser on the server's own machine can open setup this way: use the setup link kith printed when it started",
+        ));
+    }
+    match state.auth.setup_secret().await? {
+        Some(secret) => Ok(Redirect::to(&format!("/setup?token={secret}")).into_response()),
+        None => Ok(Redirect::to("/login").into_response()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -164,6 +245,8 @@ struct NextQuery {
 /// page instead (a password typed now could not be checked).
 async fn login_page(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<LoginPage, Problem> {
     state
@@ -172,6 +255,7 @@ async fn login_page(
         .await
         .map_err(|e| Problem::from(kith_app::AppError::from(e)))?;
     Ok(LoginPage {
+        first_run: first_run(&state, peer.ip(), &headers).await?,
         next: local_path(q.next.as_deref().unwrap_or_default())
             .unwrap_or("/people")
             .to_string(),
@@ -229,6 +313,7 @@ async fn login_submit(
             next,
             name: form.name,
             error: Some(message),
+            first_run: FirstRun::Done,
         },
     )
         .into_response())

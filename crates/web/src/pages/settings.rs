@@ -308,7 +308,7 @@ async fn send_digest(
     SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
     let Some(mailer) = state.config.mailer.clone() else {
-        let message = "this server has no [smtp] configuration, so it cannot send mail".to_string();
+        let message = "this server cannot send email yet".to_string();
         let page = page(&state, caller, None, None, Some(message)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
