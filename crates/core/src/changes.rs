@@ -119,6 +119,19 @@ fn headline(card: &Card) -> Option<String> {
     })
 }
 
+/// Whether two place names are one place written two ways: case, accents
+/// and the German way of writing umlauts aside ("Köln", "Koeln", "KOLN").
+pub fn same_place(a: &str, b: &str) -> bool {
+    let fold = |s: &str| {
+        normalize(s)
+            .replace("ae", "a")
+            .replace("oe", "o")
+            .replace("ue", "u")
+            .replace("ss", "s")
+    };
+    fold(a) == fold(b)
+}
+
 /// What is new in `new` compared with `old`: a current position at an
 /// organisation `old` had no current position at (a job), a new title at
 /// the same one, a new city, new addresses, numbers and websites, another
@@ -172,7 +185,7 @@ pub fn changes(old: &Card, new: &Card) -> Vec<Change> {
     };
     let old_cities = cities(old);
     for city in cities(new) {
-        if !old_cities.iter().any(|c| normalize(c) == normalize(&city)) {
+        if !old_cities.iter().any(|c| same_place(c, &city)) {
             out.push(Change {
                 kind: ChangeKind::City,
                 old: old_cities.first().cloned().unwrap_or_default(),
@@ -215,6 +228,14 @@ pub fn changes(old: &Card, new: &Card) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_city_written_two_ways_is_no_move() {
+        assert!(same_place("Köln", "Koeln"));
+        assert!(same_place("München", "MUENCHEN"));
+        assert!(same_place("Zürich", "Zurich"));
+        assert!(!same_place("Köln", "Bonn"));
+    }
 
     #[test]
     fn an_import_with_a_new_position_is_a_job_change() {

@@ -373,11 +373,20 @@ impl Matcher {
             return false;
         }
         let before = entry.card.clone();
+        // News is what a source says now that it said otherwise before (a
+        // newer LinkedIn export, the phone's card again): what one source
+        // adds to another's values is a difference between them, not a
+        // change in the person's life.
+        let incoming: Vec<String> = card.all_sources().into_iter().map(|s| s.format).collect();
+        let said_before = before
+            .all_sources()
+            .iter()
+            .any(|s| incoming.contains(&s.format));
         entry.card.absorb(card.clone());
         entry.dirty = true;
         if !self.created.contains(&id) {
             self.updated.insert(id);
-            if !entry.is_me {
+            if !entry.is_me && said_before {
                 let at = now_micros();
                 self.news.extend(
                     changes(&before, &entry.card)

@@ -798,3 +798,65 @@ async fn a_members_own_imported_jobs_reach_connections_only_through_their_card()
         );
     }
 }
+
+/// What a second source adds (a LinkedIn export after the phone's vCards,
+/// a city written another way) is a difference between sources, not news;
+/// the same source saying something new is.
+#[tokio::test]
+async fn differences_between_sources_are_not_news() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let phone = write(
+        "phone.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kai Becker\r\nN:Becker;Kai;;;\r\nEMAIL:kai@example.org\r\n\
+         ORG:Acme\r\nADR;TYPE=WORK:;;Domplatz 1;Köln;;50667;Germany\r\nEND:VCARD\r\n",
+    );
+    let other_phone = write(
+        "other.vcf",
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Kai Becker\r\nN:Becker;Kai;;;\r\nEMAIL:kai@example.org\r\n\
+         TEL:+49 221 555 0101\r\nADR;TYPE=WORK:;;Domplatz 1;Koeln;;50667;Germany\r\nEND:VCARD\r\n",
+    );
+    let linkedin = write(
+        "Connections.csv",
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+         Kai,Becker,https://www.linkedin.com/in/kai-becker,kai@example.org,Globex,Engineer,01 Jan 2024\n",
+    );
+    let newer_linkedin = write(
+        "Connections (1).csv",
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+         Kai,Becker,https://www.linkedin.com/in/kai-becker,kai@example.org,Initech,Lead,01 Jan 2024\n",
+    );
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "ada").await;
+        let opts = ImportOptions::default();
+        for file in [&phone, &linkedin] {
+            app.import_file(file, &opts, &NoProgress).await.unwrap();
+        }
+        assert!(
+            app.network_changes(30, 50).await.unwrap().is_empty(),
+            "{engine}: LinkedIn's company beside the phone's is no job change"
+        );
+        app.import_file(&other_phone, &opts, &NoProgress)
+            .await
+            .unwrap();
+        let feed = app.network_changes(30, 50).await.unwrap();
+        assert!(
+            feed.iter().all(|c| c.kind != "city"),
+            "{engine}: Koeln is Köln: {feed:?}"
+        );
+        app.import_file(&newer_linkedin, &opts, &NoProgress)
+            .await
+            .unwrap();
+        let feed = app.network_changes(30, 50).await.unwrap();
+        assert!(
+            feed.iter()
+                .any(|c| c.kind == "job" && c.summary.contains("Lead at Initech")),
+            "{engine}: a newer export from the same source is news: {feed:?}"
+        );
+    }
+}
