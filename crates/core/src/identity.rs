@@ -387,6 +387,8 @@ pub struct Profile {
     pub full: String,
     /// Organisations: (normalised, as written).
     pub orgs: Vec<(String, String)>,
+    /// Normalised titles at those organisations (same order; may be empty).
+    pub titles: Vec<String>,
     /// Hashes of the person's own emails and phones (only compared).
     pub emails: Vec<u64>,
     pub phones: Vec<u64>,
@@ -416,6 +418,13 @@ impl Profile {
             .filter(|(n, _)| !n.is_empty())
             .collect();
         orgs.dedup();
+        let mut titles: Vec<String> = card
+            .positions
+            .iter()
+            .map(|p| names::normalize(&p.title))
+            .filter(|t| !t.is_empty())
+            .collect();
+        titles.dedup();
         let of_kind = |kind: KeyKind| {
             keys.iter()
                 .filter(|k| k.kind() == kind)
@@ -433,6 +442,7 @@ impl Profile {
             given,
             family,
             orgs,
+            titles,
             emails: of_kind(KeyKind::Email),
             phones: of_kind(KeyKind::Phone),
         })
@@ -545,19 +555,28 @@ pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> 
         }
         _ => return None,
     };
-    if let Some(org) = a
+    let shared_org = a
         .orgs
         .iter()
-        .find(|(n, _)| b.orgs.iter().any(|(m, _)| m == n))
-    {
+        .find(|(n, _)| b.orgs.iter().any(|(m, _)| m == n));
+    if let Some(org) = shared_org {
         reasons.push(format!("both at {}", org.1));
         score += 0.15;
+        if let Some(title) = a.titles.iter().find(|t| b.titles.contains(t)) {
+            reasons.push(format!("same title ({title})"));
+            score += 0.05;
+        }
     }
-    // Each with an email (or phone) of their own, none shared: somewhat
-    // less likely to be one person.
+    // Each at organisations the other never was at, or each with an email
+    // (or phone) of their own and none shared: less likely to be one
+    // person (still suggested: people change jobs and addresses).
     let disjoint =
         |x: &[u64], y: &[u64]| !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k));
-    if disjoint(&a.emails, &b.emails) || disjoint(&a.phones, &b.phones) {
+    let elsewhere = shared_org.is_none() && !a.orgs.is_empty() && !b.orgs.is_empty();
+    if elsewhere {
+        reasons.push(format!("at {} / {}", a.orgs[0].1, b.orgs[0].1));
+    }
+    if elsewhere || disjoint(&a.emails, &b.emails) || disjoint(&a.phones, &b.phones) {
         score -= 0.1;
     }
     (score >= 0.6).then_some((score.min(0.95), reasons))
@@ -566,6 +585,36 @@ pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn profile(name: &str, org: &str, title: &str) -> Profile {
+        let mut card = Card::default();
+        let (given, family) = name.split_once(' ').unwrap();
+        card.name = crate::model::PersonName {
+            full: name.into(),
+            given: given.into(),
+            family: family.into(),
+            ..Default::default()
+        };
+        card.positions.push(crate::model::Position {
+            organization: org.into(),
+            title: title.into(),
+            ..Default::default()
+        });
+        Profile::of(&card).unwrap()
+    }
+
+    #[test]
+    fn a_nickname_at_the_same_desk_outranks_a_namesake_elsewhere() {
+        let (bob, robert) = (
+            profile("Bob Smith", "Acme", "Engineer"),
+            profile("Robert Smith", "Acme", "Engineer"),
+        );
+        let (nick, why) = weak_evidence_of(&bob, &robert).unwrap();
+        assert!(why.iter().any(|r| r.contains("same title")), "{why:?}");
+        let namesake = profile("Bob Smith", "Globex", "Chef");
+        let (same_name, _) = weak_evidence_of(&bob, &namesake).unwrap();
+        assert!(nick > same_name, "{nick} > {same_name}");
+    }
 
     #[test]
     fn strong_keys_are_normalised() {
