@@ -35,6 +35,19 @@ pub struct PersonEdit {
     pub positions: Option<Vec<PositionEdit>>,
 }
 
+/// Whose name a merged person goes by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NameKept {
+    /// The person merged into (the usual).
+    #[default]
+    Survivor,
+    /// The person merged away.
+    Absorbed,
+}
+
+/// Most people (or pairs) merged by one request.
+pub const MAX_MERGED_AT_ONCE: usize = 200;
+
 /// One position of a job history as given by hand.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PositionEdit {
@@ -237,6 +250,62 @@ impl App {
 
     /// Merges `absorbed` into `survivor`: every value kept, the merge recorded.
     pub async fn merge_people(&self, survivor: &str, absorbed: &str) -> Result<PersonView> {
+        self.merge_people_keeping(survivor, absorbed, NameKept::Survivor)
+            .await
+    }
+
+    /// Merges every person of `ids` into the first, one merge each (each
+    /// undone on its own); ids already merged away are passed over.
+    pub async fn merge_all(&self, ids: &[String]) -> Result<PersonView> {
+        let (first, rest) = ids
+            .split_first()
+            .ok_or_else(|| AppError::Invalid("name the people to merge".into()))?;
+        if ids.len() > MAX_MERGED_AT_ONCE {
+            return Err(AppError::Invalid(format!(
+                "at most {MAX_MERGED_AT_ONCE} people are merged at once"
+            )));
+        }
+        let mut merged = self.find_person(first).await?;
+        for other in rest {
+            if other == first || self.find_person(other).await.is_err() {
+                continue;
+            }
+            merged = self.merge_people(first, other).await?;
+        }
+        Ok(merged)
+    }
+
+    /// Merges every open suggestion scoring at least `min_score` (0..=1),
+    /// best first, at most [`MAX_MERGED_AT_ONCE`] pairs a call. Returns how
+    /// many pairs were merged.
+    pub async fn merge_suggestions_above(&self, min_score: f64) -> Result<usize> {
+        if !(0.5..=1.0).contains(&min_score) {
+            return Err(AppError::Invalid(format!(
+                "merge suggestions scoring at least 50% to 100%, not {:.0}%",
+                min_score * 100.0
+            )));
+        }
+        let (_, list) = self.duplicates_page(0, MAX_MERGED_AT_ONCE).await?;
+        let mut merged = 0;
+        for s in list.iter().filter(|s| s.score >= min_score) {
+            let (a, b) = (s.people[0].id.to_string(), s.people[1].id.to_string());
+            // A person merged away by an earlier pair of this run.
+            if self.find_person(&a).await.is_err() || self.find_person(&b).await.is_err() {
+                continue;
+            }
+            self.merge_people(&a, &b).await?;
+            merged += 1;
+        }
+        Ok(merged)
+    }
+
+    /// [`App::merge_people`], keeping the name of either.
+    pub async fn merge_people_keeping(
+        &self,
+        survivor: &str,
+        absorbed: &str,
+        name: NameKept,
+    ) -> Result<PersonView> {
         let mut tx = self.store.begin(self.account).await?;
         let a = resolve(&mut tx, survivor).await?;
         let b = resolve(&mut tx, absorbed).await?;
@@ -247,6 +316,14 @@ impl App {
         }
         let mut merged = a.person.clone();
         merged.card.absorb(b.person.card.clone());
+        if name == NameKept::Absorbed && !b.person.card.name.is_empty() {
+            let chosen = b.person.card.name.clone();
+            let old = std::mem::replace(&mut merged.card.name, chosen.clone());
+            merged.card.other_names.retain(|n| !n.same_as(&chosen));
+            if !old.is_empty() && !merged.card.other_names.iter().any(|n| n.same_as(&old)) {
+                merged.card.other_names.push(old);
+            }
+        }
         tx.put_people(&[PersonWrite {
             person: &merged,
             is_me: a.is_me || b.is_me,

@@ -242,6 +242,11 @@ impl Card {
         let absorbed = &renamed;
         if !before.name.is_empty() {
             self.name = before.name.clone();
+            // A merge that kept the absorbed card's name moved this one
+            // among the other names: it is the name again.
+            let name = &self.name;
+            self.other_names
+                .retain(|n| !n.same_as(name) || before.other_names.iter().any(|b| b.same_as(n)));
         }
         subtract(
             &mut self.other_names,

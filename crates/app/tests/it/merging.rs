@@ -277,3 +277,76 @@ async fn one_bad_card_is_reported_with_its_line_and_the_rest_imported() {
         );
     }
 }
+
+/// The review queue's tools: keep the other's name, merge a group into
+/// one, merge everything above a score; each merge undone on its own.
+#[tokio::test]
+async fn names_kept_groups_merged_and_everything_above_a_score() {
+    const SMITHS: &str = "BEGIN:VCARD\nVERSION:3.0\nN:Smith;Robert;;;\nFN:Robert Smith\nORG:Acme\nEMAIL:r@acme.example\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Smith;Bob;;;\nFN:Bob Smith\nORG:Acme\nEMAIL:bob@home.example\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Smith;Rob;;;\nFN:Rob Smith\nORG:Acme\nTEL:+1 212 555 0101\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nNOTE:met at the fair\nEND:VCARD\n";
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "default").await;
+        let dir = tempfile::tempdir().unwrap();
+        import(&app, &write(dir.path(), "smiths.vcf", SMITHS)).await;
+        let people = app.list_people(&Default::default()).await.unwrap();
+        let id = |name: &str| {
+            people
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("{engine}: {name} in {people:?}"))
+                .id
+                .to_string()
+        };
+        // Keep the absorbed card's name; undone, each has their own again.
+        let merged = app
+            .merge_people_keeping(
+                &id("Robert Smith"),
+                &id("Bob Smith"),
+                kith_app::people::NameKept::Absorbed,
+            )
+            .await
+            .unwrap();
+        assert_eq!(merged.name, "Bob Smith", "{engine}");
+        let (robert, bob) = app.unmerge(&merged.id.to_string()).await.unwrap();
+        assert_eq!(
+            (robert.name.as_str(), bob.name.as_str()),
+            ("Robert Smith", "Bob Smith"),
+            "{engine}"
+        );
+        assert!(
+            robert.card.other_names.is_empty(),
+            "{engine}: {:?}",
+            robert.card.other_names
+        );
+        // A group of three into one.
+        let all = app
+            .merge_all(&[id("Robert Smith"), id("Bob Smith"), id("Rob Smith")])
+            .await
+            .unwrap();
+        assert_eq!(all.name, "Robert Smith", "{engine}");
+        assert_eq!(all.emails.len(), 2, "{engine}: {:?}", all.emails);
+        assert_eq!(all.phones.len(), 1, "{engine}");
+        // Everything at 80% or more: the two Jane Does (same name, same
+        // organisation and title).
+        let before = app.duplicates().await.unwrap();
+        assert!(
+            before.iter().any(|d| d.score >= 0.8),
+            "{engine}: {before:?}"
+        );
+        assert!(app.merge_suggestions_above(0.3).await.is_err(), "{engine}");
+        let n = app.merge_suggestions_above(0.8).await.unwrap();
+        assert_eq!(n, 1, "{engine}");
+        let janes = app
+            .list_people(&kith_store::PeopleFilter {
+                search: Some("jane".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(janes.len(), 1, "{engine}: {janes:?}");
+    }
+}

@@ -861,3 +861,208 @@ async fn the_digest_from_the_settings_page_and_the_schedule() {
     );
     assert_eq!(sink.messages().len(), 2);
 }
+
+/// A fresh server's sign-in page offers setup only to a browser on the
+/// server's own machine (a loopback peer, a loopback host name, no proxy's
+/// headers); others are told where the link is.
+#[tokio::test]
+async fn setup_from_the_sign_in_page_only_on_the_servers_own_machine() {
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let browser = client();
+    let here = browser.get(server.url("/login")).send().await.unwrap();
+    let here = here.text().await.unwrap();
+    assert!(here.contains("Set up this server"), "{here}");
+    for (header, value) in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9"),
+        ("host", "kith.example.org"),
+    ] {
+        let away = browser
+            .get(server.url("/login"))
+            .header(header, value)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !away.contains("Set up this server") && away.contains("setup link"),
+            "{header}: {away}"
+        );
+        let refused = browser
+            .post(server.url("/setup/local"))
+            .header(header, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{header}");
+    }
+    let opened = browser
+        .post(server.url("/setup/local"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let to = opened.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/setup?token="), "{to}");
+    let token = to.trim_start_matches("/setup?token=").to_string();
+    let made = browser
+        .post(server.url("/setup"))
+        .form(&[
+            ("token", token.as_str()),
+            ("name", "ada"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    assert_eq!(made.headers()["location"], "/", "Home, with its checklist");
+    let home = browser
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Getting started"), "{home}");
+    // Once an account can sign in, the page is the sign-in form and the
+    // button's address opens nothing.
+    let login = browser
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("Account name") && !login.contains("Set up this server"));
+    let closed = browser
+        .post(server.url("/setup/local"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.headers()["location"], "/login");
+}
+
+/// The review queue: a group of three reviewed as one, a notice after each
+/// change shown once with Undo, everything above a score merged.
+#[tokio::test]
+async fn the_review_queue_groups_notices_and_merges_above_a_score() {
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let account = Auth::new(store.clone())
+        .add_user("ada", "correct horse", false)
+        .await
+        .unwrap();
+    let app = server.state.app(account.id);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("smiths.vcf");
+    std::fs::write(
+        &file,
+        "BEGIN:VCARD\nVERSION:3.0\nN:Smith;Robert;;;\nFN:Robert Smith\nORG:Acme\nEMAIL:r@acme.example\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Smith;Bob;;;\nFN:Bob Smith\nORG:Acme\nEMAIL:bob@home.example\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Smith;Rob;;;\nFN:Rob Smith\nORG:Acme\nTEL:+1 212 555 0101\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nNOTE:met at the fair\nEND:VCARD\n",
+    )
+    .unwrap();
+    app.import_file(&file, &Default::default(), &kith_app::import::NoProgress)
+        .await
+        .unwrap();
+    let (browser, csrf) = server.sign_in("ada").await;
+    let page = |path: &'static str| {
+        let browser = browser.clone();
+        let url = server.url(path);
+        async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let queue = page("/duplicates").await;
+    assert!(queue.contains("3 people who may be one"), "{queue}");
+    let ids = value_after(&queue, "name=\"people\" value=\"");
+    assert_eq!(ids.split(',').count(), 3, "{ids}");
+    let merged = browser
+        .post(server.url("/duplicates/merge-group"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("people", ids.as_str()),
+            ("back", "/duplicates?page=1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(merged.headers()["location"], "/duplicates?page=1");
+    let after = page("/duplicates?page=1").await;
+    assert!(
+        after.contains("Merged 3 people into"),
+        "the notice: {after}"
+    );
+    assert!(!after.contains("3 people who may be one"), "{after}");
+    let again = page("/duplicates?page=1").await;
+    assert!(!again.contains("Merged 3 people"), "a notice shows once");
+    // Dismiss the Jane Does, then undo it from the notice.
+    let (a, b) = (
+        value_after(&again, "name=\"a\" value=\""),
+        value_after(&again, "name=\"b\" value=\""),
+    );
+    browser
+        .post(server.url("/duplicates/dismiss"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("a", a.as_str()),
+            ("b", b.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let dismissed = page("/duplicates").await;
+    assert!(
+        dismissed.contains("kept apart") && dismissed.contains("Undo"),
+        "{dismissed}"
+    );
+    assert!(dismissed.contains("Nothing to review"), "{dismissed}");
+    browser
+        .post(server.url("/duplicates/restore"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("a", a.as_str()),
+            ("b", b.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(page("/duplicates").await.contains("Jane Doe"));
+    // Everything at 85% or more.
+    browser
+        .post(server.url("/duplicates/merge-above"))
+        .form(&[("csrf", csrf.as_str()), ("score", "85")])
+        .send()
+        .await
+        .unwrap();
+    let done = page("/duplicates").await;
+    assert!(done.contains("Merged 1 pair scoring 85%"), "{done}");
+    // A planted notice's Undo carries no valid form token.
+    let planted = client();
+    let forged =
+        base64_url(r#"{"t":"Your account is locked","u":{"a":"/logout","f":[]},"c":"guess"}"#);
+    let shown = planted
+        .get(server.url("/login"))
+        .header("cookie", format!("kith_flash={forged}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("value=\"guess\""),
+        "the form carries the planted token only"
+    );
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
