@@ -111,9 +111,9 @@ async fn duplicates_page(
     for s in &shown {
         for p in &s.people {
             let id = p.id.to_string();
-            if !people.contains_key(&id) {
-                let found = app.find_person(&id).await?;
-                people.insert(id, found);
+            if let std::collections::hash_map::Entry::Vacant(e) = people.entry(id) {
+                let found = app.find_person(e.key()).await?;
+                e.insert(found);
             }
         }
     }
