@@ -4,9 +4,9 @@
 //! duplicate review. Written as a vCard file and imported the normal way,
 //! so the demo shows what an import does.
 
-use crate::App;
 use crate::error::{AppError, Result};
 use crate::import::{ImportOptions, ImportReport, NoProgress};
+use crate::{App, PersonView};
 use kith_core::{Card, ContactPoint, PersonName, Position, Text};
 use kith_formats::vcard::{Version, write_card};
 use std::path::Path;
@@ -357,5 +357,67 @@ impl App {
             self.add_favour(who, "received", what).await?;
         }
         Ok(())
+    }
+
+    /// Makes every page of the demo show something true: people to keep
+    /// in touch with (a tag's cadence and a few people's own, with old and
+    /// recent interactions so that some are due and some are not) and a
+    /// birthday in the next days. Returns the people chosen, for the
+    /// caller's introduction.
+    pub async fn demo_keep_in_touch(&self, seed: u64) -> Result<Vec<PersonView>> {
+        use kith_core::InteractionKind;
+        let mut rng = Rng(seed ^ 0x0c0f_fee5);
+        let people = self
+            .list_people(&kith_store::PeopleFilter::default())
+            .await?;
+        if people.len() < 12 {
+            return Ok(Vec::new());
+        }
+        // Everyone with the first demo tag: every two months.
+        self.set_tag_cadence(TAGS[0], Some(60)).await?;
+        let mut chosen = Vec::new();
+        for _ in 0..8 {
+            let p = &people[rng.below(people.len())];
+            if chosen.iter().any(|c: &PersonView| c.id == p.id) {
+                continue;
+            }
+            chosen.push(p.clone());
+        }
+        for (n, p) in chosen.iter().enumerate() {
+            let id = p.id.to_string();
+            // Half were last seen long ago (due now), half last week.
+            let days_ago = if n % 2 == 0 {
+                90 + rng.below(120)
+            } else {
+                2 + rng.below(8)
+            };
+            self.set_cadence(&id, Some(30 + 15 * (n as i64 % 3)))
+                .await?;
+            self.log_interaction(&crate::interactions::NewInteraction {
+                people: vec![id],
+                kind: [
+                    InteractionKind::Coffee,
+                    InteractionKind::Call,
+                    InteractionKind::Lunch,
+                ][n % 3],
+                when: format!("{days_ago} days ago"),
+                note: (n == 0).then(|| "talked about their move to product management".to_string()),
+                direction: None,
+            })
+            .await?;
+        }
+        // A birthday in three days.
+        let soon = jiff::Zoned::now()
+            .date()
+            .checked_add(jiff::Span::new().days(3))
+            .ok();
+        if let (Some(day), Some(who)) = (soon, chosen.get(1)) {
+            let edit = crate::people::PersonEdit {
+                birthday: Some(format!("--{:02}-{:02}", day.month(), day.day())),
+                ..Default::default()
+            };
+            self.edit_person(&who.id.to_string(), &edit).await?;
+        }
+        Ok(chosen)
     }
 }

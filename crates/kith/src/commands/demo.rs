@@ -58,6 +58,7 @@ pub(crate) async fn demo(
     output::import_report(&report);
     app.demo_activity(args.seed).await?;
     app.demo_reciprocity(args.seed).await?;
+    let kept = app.demo_keep_in_touch(args.seed).await?;
     for (field, value) in [
         ("name", "Demo User"),
         ("headline", "Building a network before it is needed"),
@@ -116,6 +117,36 @@ pub(crate) async fn demo(
                     &["design".into()],
                 )
                 .await?;
+        }
+    }
+    // Riya asks the demo user for an introduction to someone of theirs:
+    // the Network page has a request waiting for an answer.
+    let riya = store
+        .account("riya")
+        .await?
+        .ok_or_else(|| anyhow!("the demo member riya is missing"))?;
+    let secret = kith_app::auth::new_secret()?;
+    store
+        .add_member_email(
+            riya.id,
+            "riya@kith.example",
+            &kith_app::auth::secret_hash(&secret),
+        )
+        .await?;
+    kith_app::network::members::verify_member_email(store, &secret).await?;
+    let riya = App::new(store.clone(), riya.id, settings.clone());
+    for email in kept.iter().filter_map(|p| p.emails.first()) {
+        let asked = riya
+            .request_introduction(
+                &kith_app::network::paths::PathTarget::Person(email.clone()),
+                "demo",
+                "We are both building design systems; I would love to compare notes.",
+            )
+            .await;
+        match asked {
+            Ok(_) => break,
+            // Someone Riya knows herself: no path through the demo user.
+            Err(e) => tracing::debug!(error = %e, "the demo's introduction request was not made"),
         }
     }
     eprintln!("demo members sam and riya are connected to demo (see Network)");

@@ -429,6 +429,17 @@ fn demo_fills_a_fresh_data_directory() {
         !dupes.as_array().unwrap().is_empty(),
         "near-duplicates to review"
     );
+    // A living network: people due (and some not), a birthday this week,
+    // an introduction request waiting for an answer.
+    let due = k.ok(&["--user", "demo", "due"]);
+    assert!(due.contains("overdue"), "{due}");
+    let coming = k.ok(&["--user", "demo", "coming-up"]);
+    assert!(coming.contains("birthday"), "{coming}");
+    let intros = k.ok(&["--user", "demo", "intro", "list"]);
+    assert!(
+        intros.contains("riya asks you to introduce them"),
+        "{intros}"
+    );
     // It never fills a data directory that is in use.
     let again = k.fails(&["demo", "--no-serve"]);
     assert!(again.contains("not empty"), "{again}");

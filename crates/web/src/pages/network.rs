@@ -122,6 +122,34 @@ pub(super) fn path_rows(paths: &[PathView], target: &PathTarget) -> Vec<PathRow>
         .collect()
 }
 
+/// The user's own tie to someone of their book, as a path of one step.
+pub(super) fn direct_path(id: &str, name: &str, strength: f64, why: &str) -> PathRow {
+    PathRow {
+        strength: format!("{:.0}%", strength * 100.0),
+        steps: vec![
+            StepRow {
+                name: "You".into(),
+                href: None,
+                member: None,
+                degree: String::new(),
+                why: String::new(),
+            },
+            StepRow {
+                name: name.to_string(),
+                href: Some(format!("/people/{id}")),
+                member: None,
+                degree: degree_text(Some(1)),
+                why: format!("{:.0}%: you know them ({why})", strength * 100.0),
+            },
+        ],
+        ask_via: None,
+        about: name.to_string(),
+        key: "path-direct".into(),
+        ask_field: "to",
+        ask_value: id.to_string(),
+    }
+}
+
 /// The paths to a target for a page: none when there is no path, and the
 /// message of a clear "no" kept for the page.
 pub(super) async fn paths_for_page(

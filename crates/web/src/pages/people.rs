@@ -355,7 +355,22 @@ async fn person_page(
         .collect();
     let strength = app.strength(&person.id.to_string()).await?;
     let target = kith_app::network::paths::PathTarget::Person(person.id.to_string());
-    let (paths, paths_note) = crate::pages::network::paths_for_page(&app, &target, 3).await?;
+    let (mut paths, mut paths_note) =
+        crate::pages::network::paths_for_page(&app, &target, 3).await?;
+    // Someone of the user's own book: the first way to them is the user's
+    // own tie, however weak, before paths through others.
+    if !paths.iter().any(|p| p.steps.len() == 2) {
+        paths.insert(
+            0,
+            crate::pages::network::direct_path(
+                &person.id.to_string(),
+                &person.name,
+                strength.score,
+                &strength.explanation,
+            ),
+        );
+        paths_note.clear();
+    }
     let mut ties: Vec<TieRow> = app
         .ties_of(&person.id.to_string())
         .await?
