@@ -21,6 +21,8 @@
 #   (a) GET /api/v1/people?search=Q&limit=50   (JSON API, bearer token)
 #   (b) GET /people?q=Q                         (the HTML people page)
 #   (c) GET /people/ID                          (the HTML person page)
+#   (d) GET /                                   (the home page)
+#   (e) GET /search?q=Q                         (the search box's page)
 # and (a) again with 16 connections (saturation), with Q drawn from 5,000
 # seeded queries (bench/search_queries.py) and ID from 500 people. On
 # PostgreSQL the import is followed by VACUUM ANALYZE and a CHECKPOINT, so
@@ -113,6 +115,8 @@ bench_engine() {
 
     sed 's|^|/api/v1/people?limit=50\&search=|' "$WORK/queries.txt" >"$WORK/api.paths"
     sed 's|^|/people?q=|' "$WORK/queries.txt" >"$WORK/page.paths"
+    sed 's|^|/search?q=|' "$WORK/queries.txt" >"$WORK/find.paths"
+    echo "/" >"$WORK/home.paths"
     curl -sf -H "Authorization: Bearer $token" "$base/api/v1/people?limit=500" \
         | python3 -c 'import json,sys; [print("/people/" + p["id"]) for p in json.load(sys.stdin)["people"]]' \
         >"$WORK/person.paths"
@@ -134,6 +138,10 @@ bench_engine() {
     run_wrk page 8 page.paths "Cookie: $cookie"
     log "$label: wrk person page (${DURATION}s)"
     run_wrk person 8 person.paths "Cookie: $cookie"
+    log "$label: wrk home page (${DURATION}s)"
+    run_wrk home 8 home.paths "Cookie: $cookie"
+    log "$label: wrk search page (${DURATION}s)"
+    run_wrk find 8 find.paths "Cookie: $cookie"
     log "$label: wrk API search, 16 connections (${DURATION}s)"
     run_wrk api16 16 api.paths "Authorization: Bearer $token"
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
@@ -164,6 +172,8 @@ print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 rows = [("api", "API search `/api/v1/people?search=Q`", 8),
         ("page", "people page `/people?q=Q`", 8),
         ("person", "person page `/people/ID`", 8),
+        ("home", "home page `/`", 8),
+        ("find", "search page `/search?q=Q`", 8),
         ("api16", "API search `/api/v1/people?search=Q`", 16)]
 bad = 0
 for engine in os.environ["ENGINES"].split():

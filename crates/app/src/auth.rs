@@ -290,6 +290,11 @@ impl Auth {
         Ok(self.store.revoke_token(account, id).await?)
     }
 
+    /// Whether an account is an administrator of this server.
+    pub async fn is_admin(&self, account: AccountId) -> Result<bool> {
+        Ok(self.store.is_admin(account).await?)
+    }
+
     /// Whether some account can sign in (then setup is closed for good).
     pub async fn any_account_can_sign_in(&self) -> Result<bool> {
         Ok(self.store.any_account_can_sign_in().await?)

@@ -6,8 +6,6 @@ use crate::{App, Result};
 /// Each step of getting started, done or not.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checklist {
-    /// How many people the address book holds.
-    pub people: i64,
     /// Contacts imported (or added): the book is not empty.
     pub imported: bool,
     /// No duplicate suggestion is waiting for review.
@@ -37,15 +35,14 @@ impl App {
     /// Where this account stands in getting started.
     pub async fn checklist(&self) -> Result<Checklist> {
         let mut tx = self.store.begin_read(self.account).await?;
-        let people = tx.count_people().await?;
-        let (open_suggestions, _) = tx.open_suggestions_page(0, 0).await?;
+        let imported = tx.has_people().await?;
+        let open_suggestions = tx.has_open_suggestions().await?;
         let cadences = tx.cadences().await?;
         drop(tx);
         let tokens = self.store.tokens(self.account).await?;
         Ok(Checklist {
-            people,
-            imported: people > 0,
-            duplicates_reviewed: people > 0 && open_suggestions == 0,
+            imported,
+            duplicates_reviewed: imported && !open_suggestions,
             email_added: !self.my_emails().await?.is_empty(),
             keeping_in_touch: !cadences.people.is_empty() || !cadences.tags.is_empty(),
             phone_connected: tokens.iter().any(|t| t.kind == "dav"),
@@ -53,8 +50,13 @@ impl App {
         })
     }
 
-    /// How many living people the address book holds.
+    /// How many living people the address book holds: from the search
+    /// index when this App keeps one (counting 100,000 rows for every page
+    /// of the list took 15 ms), else from the store.
     pub async fn count_people(&self) -> Result<i64> {
+        if let Some(n) = self.indexed_people().await? {
+            return Ok(n as i64);
+        }
         let mut tx = self.store.begin_read(self.account).await?;
         Ok(tx.count_people().await?)
     }

@@ -21,6 +21,7 @@ pub mod import_jobs;
 pub mod interactions;
 pub mod keep_in_touch;
 pub mod links;
+pub mod mail_settings;
 pub mod mailer;
 pub mod network;
 pub mod notify;

@@ -359,11 +359,7 @@ impl App {
             return Ok(None);
         };
         let mut tx = self.store.begin_read(self.account).await?;
-        let merges = tx.merges(Some(pid)).await?;
-        Ok(merges
-            .into_iter()
-            .find(|m| m.survivor == pid)
-            .map(|m| m.absorbed_card.display_name()))
+        Ok(tx.last_merge_into(pid).await?.map(|c| c.display_name()))
     }
 
     /// Undoes the latest merge involving a person (given by the id of either

@@ -214,6 +214,20 @@ impl App {
     }
 }
 
+impl App {
+    /// How many living people the account's in-memory index holds, brought
+    /// up to date first (None: this App keeps no index).
+    pub(crate) async fn indexed_people(&self) -> Result<Option<usize>> {
+        let Some(indexes) = &self.search_indexes else {
+            return Ok(None);
+        };
+        let index = indexes.of(self.account);
+        let mut tx = self.store.begin_read(self.account).await?;
+        catch_up(&index, &mut tx).await?;
+        Ok(index.read().await.as_ref().map(|i| i.current.len()))
+    }
+}
+
 /// Brings an account's index up to the change log's latest entry: built on
 /// first use, patched with the people changed since, rebuilt after many
 /// changes or when much of it is dead.

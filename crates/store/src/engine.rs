@@ -199,6 +199,37 @@ impl Store {
         })
     }
 
+    /// A server-wide setting kept in the database (`store_meta`), if set.
+    pub async fn server_setting(&self, key: &str) -> Result<Option<String>> {
+        let sql = "SELECT value FROM store_meta WHERE key = $1";
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_scalar::<_, String>(sql).bind(key).fetch_optional(p).await?),
+        )
+    }
+
+    /// Sets (None: removes) a server-wide setting.
+    pub async fn set_server_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => {
+                let sql = "INSERT INTO store_meta (key, value) VALUES ($1, $2) \
+                           ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+                on_pool!(&self.db, p => { sqlx::query(sql).bind(key).bind(v).execute(p).await?; });
+            }
+            None => {
+                let sql = "DELETE FROM store_meta WHERE key = $1";
+                on_pool!(&self.db, p => { sqlx::query(sql).bind(key).execute(p).await?; });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether an account is an administrator of the server.
+    pub async fn is_admin(&self, account: AccountId) -> Result<bool> {
+        let sql = "SELECT is_admin FROM accounts WHERE id = $1";
+        Ok(on_pool!(&self.db, p => sqlx::query_scalar::<_, bool>(sql).bind(account.0).fetch_optional(p).await?)
+            .unwrap_or(false))
+    }
+
     /// Gives the database a new sync epoch and marks it restored: every
     /// sync token given before is refused from now on.
     pub(crate) async fn new_epoch_after_restore(&self) -> Result<()> {

@@ -10,6 +10,8 @@ pub(crate) struct Derived {
     pub display_name: String,
     pub sort_key: String,
     pub search_text: String,
+    /// The notes, lower-cased, for the search box.
+    pub notes: Vec<String>,
     pub keys: Vec<String>,
     pub tags: Vec<String>,
     pub positions: Vec<DerivedPosition>,
@@ -26,6 +28,19 @@ pub(crate) struct DerivedPosition {
     pub title: String,
     pub start: Option<String>,
     pub end: Option<String>,
+}
+
+/// A card's notes as the search box matches them: lower-cased, each once.
+pub(crate) fn note_texts(card: &Card) -> Vec<String> {
+    let mut notes: Vec<String> = card
+        .notes
+        .iter()
+        .map(|n| n.value.trim().to_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    notes.sort();
+    notes.dedup();
+    notes
 }
 
 pub(crate) fn derive(card: &Card) -> Derived {
@@ -86,6 +101,7 @@ pub(crate) fn derive(card: &Card) -> Derived {
         display_name,
         sort_key,
         search_text: format!(" {} ", words.join(" | ")),
+        notes: note_texts(card),
         // Only the keys people are looked up by; UIDs and record fingerprints
         // matter during an import, which reads them from the cards.
         keys: identity::keys(card)

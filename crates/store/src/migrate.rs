@@ -53,16 +53,22 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0014_shared_server_state" => "shared server state",
     "0015_store_meta" => "store meta",
     "0016_tags_by_lower_name" => "tags by lower name",
+    "0017_notes_and_lookups" => "notes and lookups",
 };
 
 /// The migration that made `person_dates`: opening a database from before
 /// it also writes the dates of the people already there.
 pub(crate) const DATES_MIGRATION: i64 = 6;
 
+/// The migration that made `person_notes`: opening a database from before
+/// it also writes the notes of the people already there.
+pub(crate) const NOTES_MIGRATION: i64 = 17;
+
 /// Brings the database up to date: the engine's migrations, then the data
 /// steps that go with some of them.
 pub(crate) async fn run(db: &Db) -> Result<()> {
     let had_dates = on_pool!(db, p => has_migration(p, DATES_MIGRATION).await);
+    let had_notes = on_pool!(db, p => has_migration(p, NOTES_MIGRATION).await);
     // Servers starting together on one database migrate once: sqlx takes
     // an advisory lock on PostgreSQL for the whole run; on SQLite the
     // caller holds a lock file (`Store::open_sqlite`). A database with a
@@ -84,6 +90,9 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
     }
     if !had_dates {
         backfill_dates(db).await?;
+    }
+    if !had_notes {
+        backfill_notes(db).await?;
     }
     hash_legacy_card_links(db).await?;
     Ok(())
@@ -178,6 +187,42 @@ pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
     }
 }
 
+/// Writes `person_notes` for the people already there (migration 17), a
+/// page of cards at a time.
+pub(crate) async fn backfill_notes(db: &Db) -> Result<u64> {
+    const PAGE: i64 = 2_000;
+    let mut after = Uuid::nil();
+    let mut written = 0u64;
+    loop {
+        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> = on_pool!(db, p => {
+            sqlx::query_as("SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
+                .bind(after).bind(PAGE).fetch_all(p).await?
+        });
+        let Some(last) = rows.last() else {
+            return Ok(written);
+        };
+        after = last.0;
+        let notes: Vec<(Uuid, Uuid, String)> = rows
+            .iter()
+            .flat_map(|(id, account, card)| {
+                crate::index::note_texts(&card.0)
+                    .into_iter()
+                    .map(move |n| (*id, *account, n))
+            })
+            .collect();
+        for part in notes.chunks(1_000) {
+            on_pool!(db, p => {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_notes (account_id, person_id, note) ");
+                qb.push_values(part, |mut b, (id, account, note)| {
+                    b.push_bind(*account).push_bind(*id).push_bind(note.clone());
+                });
+                qb.build().execute(p).await?;
+            });
+            written += part.len() as u64;
+        }
+    }
+}
+
 /// Links made before their secrets were hashed (migration 13): each
 /// secret is hashed and forgotten, so the link already shared still opens
 /// the card. Runs at every open; nothing to do once done.
@@ -245,6 +290,38 @@ mod tests {
                 "migration {file} is listed as version {}",
                 i + 1
             );
+        }
+    }
+
+    /// Migration 17: cards stored before `person_notes` get their notes
+    /// written at the next open; a person without notes gets no row.
+    #[tokio::test]
+    async fn notes_of_cards_stored_before_are_written() {
+        for (store, _guard) in crate::testing::stores().await {
+            let engine = store.engine();
+            let account = store.default_account("ana").await.unwrap().id;
+            let mut card = kith_core::Card::default();
+            card.name.full = "Grace Hopper".into();
+            card.notes
+                .push(kith_core::Text::new("Knows the NAVY", None));
+            let person = kith_core::Person {
+                id: kith_core::PersonId::new(),
+                card,
+            };
+            let mut tx = store.begin(account).await.unwrap();
+            tx.put_people(&[crate::tx::PersonWrite {
+                person: &person,
+                is_me: false,
+                fresh: true,
+            }])
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            on_pool!(&store.db, p => { sqlx::query("DELETE FROM person_notes").execute(p).await.unwrap(); });
+            assert_eq!(backfill_notes(&store.db).await.unwrap(), 1, "{engine}");
+            let mut tx = store.begin_read(account).await.unwrap();
+            let found = tx.people_noting("the navy", 10).await.unwrap();
+            assert_eq!(found.len(), 1, "{engine}");
         }
     }
 

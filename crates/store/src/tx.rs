@@ -77,6 +77,34 @@ impl Tx {
         Ok(())
     }
 
+    /// Whether the account has any living person.
+    pub async fn has_people(&mut self) -> Result<bool> {
+        let account = self.account.0;
+        let sql =
+            "SELECT 1 AS one FROM people WHERE account_id = $1 AND deleted_at IS NULL LIMIT 1";
+        on_db!(self, c => Ok(sqlx::query(sql).bind(account).fetch_optional(&mut *c).await?.is_some()))
+    }
+
+    /// Whether any duplicate suggestion waits for review.
+    pub async fn has_open_suggestions(&mut self) -> Result<bool> {
+        let account = self.account.0;
+        let sql = "SELECT 1 AS one FROM duplicate_suggestions s \
+                   JOIN people pa ON pa.id = s.a AND pa.deleted_at IS NULL \
+                   JOIN people pb ON pb.id = s.b AND pb.deleted_at IS NULL \
+                   WHERE s.account_id = $1 AND s.status = 'open' LIMIT 1";
+        on_db!(self, c => Ok(sqlx::query(sql).bind(account).fetch_optional(&mut *c).await?.is_some()))
+    }
+
+    /// The card last merged into `survivor`, while that merge can be undone.
+    pub async fn last_merge_into(&mut self, survivor: PersonId) -> Result<Option<kith_core::Card>> {
+        let account = self.account.0;
+        let sql = "SELECT absorbed_card FROM merges WHERE account_id = $1 AND survivor = $2 \
+                   AND undone_at IS NULL ORDER BY created_at DESC LIMIT 1";
+        let card: Option<Json<serde_json::Value>> = on_db!(self, c => sqlx::query_scalar(sql)
+            .bind(account).bind(survivor.0).fetch_optional(&mut *c).await?);
+        card.map(|c| decode_json("a merged card", c.0)).transpose()
+    }
+
     /// How many living people the account has.
     pub async fn count_people(&mut self) -> Result<i64> {
         let account = self.account.0;
@@ -250,34 +278,24 @@ impl Tx {
     }
 
     /// Living people with a note containing `text` (any case), at most
-    /// `limit`, in name order. A scan of the account's cards: for the
-    /// search page, not for lists.
+    /// `limit`, in name order (from `person_notes`, not the cards).
     pub async fn people_noting(&mut self, text: &str, limit: usize) -> Result<Vec<StoredPerson>> {
         let account = self.account.0;
         let needle = text.trim().to_lowercase();
         if needle.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE account_id = $1 AND deleted_at IS NULL \
-             AND lower(CAST(card AS TEXT)) LIKE $2 ESCAPE '\\' ORDER BY sort_key LIMIT 500"
-        );
+        let sql = "SELECT DISTINCT n.person_id FROM person_notes n \
+                   WHERE n.account_id = $1 AND n.note LIKE $2 ESCAPE '\\' LIMIT $3";
         let pattern = format!("%{}%", like_escape(&needle));
-        let found: Vec<StoredPerson> = on_db!(self, c => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account).bind(pattern).fetch_all(c).await?;
-            rows.iter().map(person_from_row).collect::<Result<Vec<_>>>()?
+        let ids: Vec<PersonId> = on_db!(self, c => {
+            let rows = sqlx::query(sql).bind(account).bind(pattern).bind(limit as i64 * 4).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(PersonId(r.try_get("person_id")?))).collect::<Result<Vec<_>>>()?
         });
-        Ok(found
-            .into_iter()
-            .filter(|sp| {
-                sp.person
-                    .card
-                    .notes
-                    .iter()
-                    .any(|n| n.value.to_lowercase().contains(&needle))
-            })
-            .take(limit)
-            .collect())
+        let mut found = self.people_by_ids(&ids).await?;
+        found.sort_by_cached_key(|sp| sp.person.card.display_name().to_lowercase());
+        found.truncate(limit);
+        Ok(found)
     }
 
     /// The account owner's own card, if there is one.
@@ -379,7 +397,7 @@ impl Tx {
                 }
 
                 let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.id).collect();
-                for table in ["person_keys", "person_tags", "positions", "person_dates"] {
+                for table in ["person_keys", "person_tags", "positions", "person_dates", "person_notes"] {
                     if old.is_empty() {
                         break;
                     }
@@ -420,6 +438,14 @@ impl Tx {
                     let mut qb = sqlx::QueryBuilder::new("INSERT INTO positions (account_id, person_id, org_norm, title, start_date, end_date) ");
                     qb.push_values(part, |mut b, (id, p)| {
                         b.push_bind(account).push_bind(*id).push_bind(p.org_norm.clone()).push_bind(p.title.clone()).push_bind(p.start.clone()).push_bind(p.end.clone());
+                    });
+                    qb.build().execute(&mut *c).await?;
+                }
+                let notes: Vec<(Uuid, &String)> = ids.iter().zip(&derived).flat_map(|(id, d)| d.notes.iter().map(move |n| (*id, n))).collect();
+                for part in notes.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_notes (account_id, person_id, note) ");
+                    qb.push_values(part, |mut b, (id, n)| {
+                        b.push_bind(account).push_bind(*id).push_bind((*n).clone());
                     });
                     qb.build().execute(&mut *c).await?;
                 }
@@ -489,7 +515,7 @@ impl Tx {
             if n == 0 {
                 return Ok(false);
             }
-            for table in ["person_keys", "person_tags", "positions", "person_dates"] {
+            for table in ["person_keys", "person_tags", "positions", "person_dates", "person_notes"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1 AND person_id = $2")))
                     .bind(account).bind(id.0).execute(&mut *c).await?;
             }

@@ -101,6 +101,7 @@ pub async fn serve_until(
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let deadline = state.config.shutdown_timeout;
+    state.reload_mail_settings().await;
     let jobs = state.jobs.clone();
     // Jobs handed back by servers that stopped, or held by servers gone
     // silent, are taken up without waiting for an upload here.

@@ -8,18 +8,28 @@ use std::time::Duration;
 
 const EVERY: Duration = Duration::from_secs(6 * 3600);
 const DIGESTS_EVERY: Duration = Duration::from_secs(5 * 60);
+const MAIL_SETTINGS_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs forever (until the server's runtime stops).
 pub async fn run(state: AppState) {
+    // Digests wait for mail (set up on the Settings page or in kith.toml).
+    tokio::spawn(digests(state.clone()));
+    tokio::spawn(mail_settings(state.clone()));
     warm_search_indexes(&state).await;
     warm_networks(&state).await;
-    if state.config.mailer.is_some() {
-        tokio::spawn(digests(state.clone()));
-    }
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
         purge_all(&state).await;
+    }
+}
+
+/// Picks up mail settings saved by another server of the same database.
+async fn mail_settings(state: AppState) {
+    let mut tick = tokio::time::interval(MAIL_SETTINGS_EVERY);
+    loop {
+        tick.tick().await;
+        state.reload_mail_settings().await;
     }
 }
 
@@ -34,7 +44,7 @@ async fn digests(state: AppState) {
 /// Sends each account's digest whose period has come at `now`
 /// (microseconds) and that no server has sent yet; returns how many went.
 pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
-    let Some(mailer) = state.config.mailer.as_deref() else {
+    let Some(mailer) = state.mailer() else {
         return 0;
     };
     let Ok(accounts) = state.auth.accounts().await else {
@@ -44,7 +54,7 @@ pub async fn send_due_digests(state: &AppState, now: i64) -> usize {
     for account in accounts {
         let app = state.app(account.id);
         match app
-            .send_scheduled_digest(mailer, &state.config.public_url, &state.config.digest, now)
+            .send_scheduled_digest(&mailer, &state.config.public_url, &state.config.digest, now)
             .await
         {
             Ok(Some(d)) => {

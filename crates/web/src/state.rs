@@ -17,7 +17,8 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Where kith is reached, for links in mail (`http://127.0.0.1:7878`).
     pub public_url: String,
-    /// Sends digests; None: no `[smtp]` configured.
+    /// Sends mail when no administrator set mail up on the Settings page:
+    /// kith.toml's `[smtp]`; None: none configured.
     pub mailer: Option<Arc<kith_app::mailer::Mailer>>,
     /// When digests go out.
     pub digest: kith_app::digest::DigestSchedule,
@@ -67,6 +68,9 @@ pub struct AppState {
     /// The graph of the members' networks, kept between requests.
     pub network: kith_app::network::Network,
     pub metrics: crate::metrics::Metrics,
+    /// The mailer of the mail settings an administrator saved (shared by
+    /// every server of one database through it; reloaded every minute).
+    page_mailer: Arc<std::sync::RwLock<Option<Arc<kith_app::mailer::Mailer>>>>,
 }
 
 impl AppState {
@@ -96,6 +100,40 @@ impl AppState {
             search,
             network,
             metrics: Default::default(),
+            page_mailer: Default::default(),
+        }
+    }
+
+    /// The mailer in use: the one set on the Settings page, else
+    /// kith.toml's; None: this server cannot send mail.
+    pub fn mailer(&self) -> Option<Arc<kith_app::mailer::Mailer>> {
+        let set = self.page_mailer.read().ok().and_then(|m| m.clone());
+        set.or_else(|| self.config.mailer.clone())
+    }
+
+    /// Whether mail can go out.
+    pub fn can_mail(&self) -> bool {
+        self.mailer().is_some()
+    }
+
+    /// Uses `mailer` from now on (None: back to kith.toml's).
+    pub(crate) fn use_page_mailer(&self, mailer: Option<kith_app::mailer::Mailer>) {
+        if let Ok(mut slot) = self.page_mailer.write() {
+            *slot = mailer.map(Arc::new);
+        }
+    }
+
+    /// Reads the mail settings saved on the Settings page (by any server of
+    /// this database) and uses them; settings that no longer make a mailer
+    /// are logged and left unused.
+    pub async fn reload_mail_settings(&self) {
+        match kith_app::mail_settings::load(&self.store).await {
+            Ok(Some(settings)) => match settings.mailer() {
+                Ok(m) => self.use_page_mailer(Some(m)),
+                Err(e) => tracing::warn!(error = %e, "the saved mail settings make no mailer"),
+            },
+            Ok(None) => self.use_page_mailer(None),
+            Err(e) => tracing::warn!(error = %e, "the mail settings could not be read"),
         }
     }
 

@@ -131,3 +131,76 @@ async fn the_memory_index_follows_changes_made_elsewhere() {
         assert_eq!(names(&server, "grace", 0, 10).await.len(), 1, "{engine}");
     }
 }
+
+/// The search box: people, organisations, tags, notes on cards (kept in
+/// step with edits and deletes, and written for cards stored before they
+/// had their own table) and notes of interactions.
+#[tokio::test]
+async fn the_search_box_finds_people_organisations_tags_and_notes() {
+    use kith_app::interactions::NewInteraction;
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let app = app_as(&store, "ada").await;
+        let app = app.with_search_indexes(SearchIndexes::default());
+        let grace = app
+            .add_person(&PersonEdit {
+                name: Some("Grace Hopper".into()),
+                organization: Some("Kestrel Aviation".into()),
+                add_tags: vec!["Mentors".into()],
+                add_notes: vec!["Knows everyone at the Naval Observatory".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let alan = app
+            .add_person(&PersonEdit {
+                name: Some("Alan Turing".into()),
+                add_notes: vec!["Chess on Thursdays".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        app.log_interaction(&NewInteraction {
+            people: vec![alan.id.to_string()],
+            kind: kith_core::InteractionKind::Coffee,
+            when: "yesterday".into(),
+            note: Some("Talked about the OBSERVATORY move".into()),
+            direction: None,
+        })
+        .await
+        .unwrap();
+        let found = app.find("kestrel").await.unwrap();
+        assert_eq!(found.people.len(), 1, "{engine}");
+        assert_eq!(found.organizations[0].name, "Kestrel Aviation", "{engine}");
+        let found = app.find("ment").await.unwrap();
+        assert_eq!(found.tags[0].tag, "Mentors", "{engine}");
+        let found = app.find("observatory").await.unwrap();
+        assert_eq!(found.notes.len(), 1, "{engine}: {:?}", found.notes);
+        assert_eq!(found.notes[0].0.name, "Grace Hopper");
+        assert_eq!(found.interactions.len(), 1, "{engine}");
+        // An edited note is found by its new words, a deleted person not at all.
+        app.edit_person(
+            &alan.id.to_string(),
+            &PersonEdit {
+                add_notes: vec!["Lent me a book on morphogenesis".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            app.find("morphogen").await.unwrap().notes.len(),
+            1,
+            "{engine}"
+        );
+        app.delete_person(&grace.id.to_string()).await.unwrap();
+        assert!(
+            app.find("observatory").await.unwrap().notes.is_empty(),
+            "{engine}"
+        );
+        assert!(app.find("  ").await.unwrap().is_empty());
+        // 50% and _ are letters, not wildcards.
+        assert!(app.find("%").await.unwrap().notes.is_empty(), "{engine}");
+        assert_eq!(app.count_people().await.unwrap(), 1, "{engine}");
+    }
+}

@@ -251,11 +251,7 @@ pub(super) async fn send_card(
     Ok(Json(
         state
             .app(caller.account)
-            .send_card(
-                &ids,
-                state.config.mailer.as_deref(),
-                &state.config.public_url,
-            )
+            .send_card(&ids, state.mailer().as_deref(), &state.config.public_url)
             .await?,
     ))
 }
@@ -456,7 +452,7 @@ pub(super) async fn make_introduction(
             &a,
             &b,
             &input.message,
-            state.config.mailer.as_deref(),
+            state.mailer().as_deref(),
             &state.config.public_url,
         )
         .await?;

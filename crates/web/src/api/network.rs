@@ -492,7 +492,7 @@ pub(super) async fn answer_introduction(
     let app = state.app(caller.account);
     let view = match action.as_str() {
         "accept" => {
-            app.accept_introduction(id, state.config.mailer.as_deref(), &state.config.public_url)
+            app.accept_introduction(id, state.mailer().as_deref(), &state.config.public_url)
                 .await?
         }
         "decline" => app.decline_introduction(id).await?,

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 async fn render(state: &AppState) -> String {
     let pool = state.store.pool_use();
     let waits = state.store.pool_waits();
-    let (mails_sent, mails_failed) = state.config.mailer.as_ref().map_or((0, 0), |m| m.counts());
+    let (mails_sent, mails_failed) = state.mailer().as_ref().map_or((0, 0), |m| m.counts());
     state.metrics.render(Snapshot {
         pool_open: pool.open,
         pool_idle: pool.idle,

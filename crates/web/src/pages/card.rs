@@ -125,7 +125,7 @@ async fn render_card_page(
         visibilities: ["private", "connections", "public"],
         links,
         new_link,
-        can_mail: state.config.mailer.is_some(),
+        can_mail: state.can_mail(),
         notice,
         user: caller.name,
         csrf: caller.csrf,
@@ -232,11 +232,7 @@ async fn send_details(
         .collect();
     let report = state
         .app(caller.account)
-        .send_card(
-            &people,
-            state.config.mailer.as_deref(),
-            &state.config.public_url,
-        )
+        .send_card(&people, state.mailer().as_deref(), &state.config.public_url)
         .await?;
     let mut notice = format!("Sent to {}.", report.sent.len());
     for s in &report.skipped {
@@ -546,7 +542,7 @@ async fn introduce(
             &a,
             &b,
             &form.message,
-            state.config.mailer.as_deref(),
+            state.mailer().as_deref(),
             &state.config.public_url,
         )
         .await?;

@@ -109,7 +109,7 @@ async fn home_page(State(state): State<AppState>, caller: PageCaller) -> Result<
         fading,
         changes,
         help: help.into_iter().take(20).collect(),
-        can_mail: state.config.mailer.is_some(),
+        can_mail: state.can_mail(),
         checklist: app.checklist().await?,
         tag_cadences: app.tag_cadences().await?,
     })

@@ -339,7 +339,7 @@ async fn network_page(
             Picked::AsTyped => paths_for_page(&app, &PathTarget::Person(to.clone()), 3).await?,
         }
     };
-    let can_ask = state.config.mailer.is_some() && app.has_verified_email().await?;
+    let can_ask = state.can_mail() && app.has_verified_email().await?;
     let connections = app
         .connections()
         .await?
@@ -411,7 +411,7 @@ async fn network_page(
             .map(|e| (e.email, e.verified))
             .collect(),
         refuses: app.refuses_introductions().await?,
-        can_mail: state.config.mailer.is_some(),
+        can_mail: state.can_mail(),
     })
 }
 
@@ -529,7 +529,7 @@ async fn answer_introduction(
     let app = state.app(caller.account);
     match action.as_str() {
         "accept" => {
-            app.accept_introduction(id, state.config.mailer.as_deref(), &state.config.public_url)
+            app.accept_introduction(id, state.mailer().as_deref(), &state.config.public_url)
                 .await?;
         }
         "decline" => {
@@ -560,13 +560,13 @@ async fn email_action(
     let app = state.app(caller.account);
     match form.action.as_str() {
         "add" => {
-            let Some(mailer) = &state.config.mailer else {
+            let Some(mailer) = state.mailer() else {
                 return Err(Problem::new(
                     Code::MailFailed,
                     "this server cannot send email yet, so it cannot mail the link",
                 ));
             };
-            app.add_member_email(&form.email, mailer, &state.config.public_url)
+            app.add_member_email(&form.email, &mailer, &state.config.public_url)
                 .await?;
         }
         "remove" => app.remove_member_email(&form.email).await?,
@@ -692,7 +692,7 @@ async fn answer(
     Path(secret): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<PublicPage, Problem> {
-    let Some(mailer) = &state.config.mailer else {
+    let Some(mailer) = state.mailer() else {
         return Err(Problem::new(
             Code::MailFailed,
             "this server cannot send mail now; try again later",
@@ -701,7 +701,7 @@ async fn answer(
     let yes = form.answer == "yes";
     let done = state
         .links
-        .answer_introduction(&secret, yes, mailer)
+        .answer_introduction(&secret, yes, &mailer)
         .await?;
     Ok(PublicPage {
         title: if yes { "Introduced" } else { "Declined" }.into(),

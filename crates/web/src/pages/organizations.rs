@@ -133,8 +133,8 @@ async fn organization_page(
     Ok(OrganizationPage {
         paths,
         paths_note,
-        can_ask: state.config.mailer.is_some() && app.has_verified_email().await?,
-        can_mail: state.config.mailer.is_some(),
+        can_ask: state.can_mail() && app.has_verified_email().await?,
+        can_mail: state.can_mail(),
         user: caller.name,
         csrf: caller.csrf,
         name: org.name,

@@ -30,6 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/settings/emails", post(my_emails))
         .route("/settings/digest", post(digest_settings))
         .route("/settings/digest/send", post(send_digest))
+        .route("/settings/mail", post(mail_settings))
 }
 
 struct TokenRow {
@@ -57,8 +58,13 @@ struct SettingsPage {
     digest_to: String,
     /// Where it goes now (empty: nowhere yet).
     digest_address: String,
-    /// The server can send mail (`[smtp]` is configured).
+    /// The server can send mail (set up here or in kith.toml).
     can_mail: bool,
+    /// Administrators see and change the server's mail settings.
+    admin: bool,
+    mail: MailForm,
+    /// Where the mail settings in use come from: `page`, `file` or `none`.
+    mail_source: &'static str,
     /// A secret just created, shown once.
     new_secret: Option<String>,
     message: Option<String>,
@@ -97,11 +103,39 @@ async fn page(
     let my_emails = app.my_emails().await?;
     let digest = app.digest_settings().await?;
     let digest_address = app.digest_address().await?.unwrap_or_default();
+    let admin = state.auth.is_admin(caller.account).await?;
+    let saved = if admin {
+        kith_app::mail_settings::load(&state.store).await?
+    } else {
+        None
+    };
+    let mail_source = match (&saved, &state.config.mailer) {
+        (Some(_), _) => "page",
+        (None, Some(_)) => "file",
+        (None, None) => "none",
+    };
+    let mail = saved.map(|m| MailForm {
+        csrf: String::new(),
+        action: String::new(),
+        host: m.host,
+        port: m.port.map(|p| p.to_string()).unwrap_or_default(),
+        security: kith_app::mail_settings::security_name(m.security).to_string(),
+        username: m.username.unwrap_or_default(),
+        password: if m.password.is_some() {
+            "(kept)".into()
+        } else {
+            String::new()
+        },
+        from: m.from,
+    });
     Ok(SettingsPage {
+        admin,
+        mail: mail.unwrap_or_default(),
+        mail_source,
         digest_every: digest.every.as_str(),
         digest_to: digest.to.unwrap_or_default(),
         digest_address,
-        can_mail: state.config.mailer.is_some(),
+        can_mail: state.can_mail(),
         user: caller.name,
         csrf: caller.csrf,
         tokens: rows(tokens),
@@ -307,7 +341,7 @@ async fn send_digest(
     State(state): State<AppState>,
     SignedForm(caller, _form): SignedForm<CsrfForm>,
 ) -> Result<Response, Problem> {
-    let Some(mailer) = state.config.mailer.clone() else {
+    let Some(mailer) = state.mailer() else {
         let message = "this server cannot send email yet".to_string();
         let page = page(&state, caller, None, None, Some(message)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -336,4 +370,111 @@ async fn send_digest(
     Ok((status, page).into_response())
 }
 
-crate::http::caller::has_csrf!(DigestForm, EmailForm, PasswordForm, RegionForm, TokenForm);
+/// The mail settings form (also what the page shows: never a password).
+#[derive(Deserialize, Default)]
+struct MailForm {
+    csrf: String,
+    /// `save`, `test` or `remove`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    port: String,
+    #[serde(default)]
+    security: String,
+    #[serde(default)]
+    username: String,
+    /// Empty: keep the saved one. On the page: "(kept)" when one is saved.
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    from: String,
+}
+
+impl MailForm {
+    fn settings(&self) -> Result<kith_app::mail_settings::MailSettings, String> {
+        let port = match self.port.trim() {
+            "" => None,
+            p => Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("port {p:?}: give a number such as 587"))?,
+            ),
+        };
+        let security = kith_app::mail_settings::parse_security(self.security.trim())
+            .ok_or_else(|| format!("security {:?}: starttls, tls or none", self.security))?;
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(kith_app::mail_settings::MailSettings {
+            host: self.host.trim().to_string(),
+            port,
+            security,
+            username: text(&self.username),
+            password: Some(self.password.clone()).filter(|p| !p.is_empty() && p != "(kept)"),
+            from: self.from.trim().to_string(),
+        })
+    }
+}
+
+/// The server's mail, set by an administrator: save, send a test message,
+/// or remove (back to kith.toml's, if any).
+async fn mail_settings(
+    State(state): State<AppState>,
+    SignedForm(caller, form): SignedForm<MailForm>,
+) -> Result<Response, Problem> {
+    use super::flash::Flash;
+    let back = "/settings#mail";
+    let outcome = match form.action.as_str() {
+        "remove" => kith_app::mail_settings::save(&state.store, caller.account, None)
+            .await
+            .map(|m| {
+                state.use_page_mailer(m);
+                "The mail settings are removed.".to_string()
+            }),
+        "test" => {
+            let app = state.app(caller.account);
+            let to = app.digest_address().await?;
+            match (state.mailer(), to) {
+                (None, _) => Err(AppError::Invalid("save the mail settings first".into())),
+                (_, None) => Err(AppError::Invalid(
+                    "add one of your email addresses first: the test message goes to it".into(),
+                )),
+                (Some(mailer), Some(to)) => mailer
+                    .send(
+                        &to,
+                        "kith: a test message",
+                        "This server can send mail.".into(),
+                        "<p>This server can send mail.</p>".into(),
+                    )
+                    .await
+                    .map(|()| format!("A test message went to {to}.")),
+            }
+        }
+        _ => match form.settings() {
+            Err(message) => Err(AppError::Invalid(message)),
+            Ok(settings) => {
+                kith_app::mail_settings::save(&state.store, caller.account, Some(settings))
+                    .await
+                    .map(|m| {
+                        state.use_page_mailer(m);
+                        "Saved: this server sends mail with these settings.".to_string()
+                    })
+            }
+        },
+    };
+    match outcome {
+        Ok(done) => Ok(Flash::new(done).redirect(&caller, back)),
+        Err(e @ (AppError::Invalid(_) | AppError::Mail(_))) => {
+            Ok(Flash::error(e.to_string()).redirect(&caller, back))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+crate::http::caller::has_csrf!(
+    DigestForm,
+    EmailForm,
+    MailForm,
+    PasswordForm,
+    RegionForm,
+    TokenForm
+);

@@ -1066,3 +1066,103 @@ fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
+
+/// An administrator sets the server's mail up on the Settings page (no
+/// kith.toml): it is used at once, a test message reaches a real SMTP
+/// server, another account cannot change it, and removing it stops mail.
+#[tokio::test]
+async fn mail_is_set_up_on_the_settings_page_by_an_administrator() {
+    let Some(sink) = kith_app::testing::SmtpSink::start() else {
+        return;
+    };
+    for (store, _guard) in stores().await {
+        let engine = store.engine();
+        let server = Server::start(&store, ServerConfig::default()).await;
+        let auth = Auth::new(store.clone());
+        let admin = auth.add_user("ada", "correct horse", true).await.unwrap();
+        auth.add_user("bob", "correct horse", false).await.unwrap();
+        server
+            .state
+            .app(admin.id)
+            .add_my_email("ada@example.org")
+            .await
+            .unwrap();
+        let (browser, csrf) = server.sign_in("ada").await;
+        let page = |path: &'static str| {
+            let browser = browser.clone();
+            let url = server.url(path);
+            async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let before = page("/settings").await;
+        assert!(
+            before.contains("This server cannot send email yet"),
+            "{engine}"
+        );
+        let port = sink.config().port.unwrap().to_string();
+        let save = |fields: Vec<(&'static str, String)>| {
+            let browser = browser.clone();
+            let url = server.url("/settings/mail");
+            let mut fields = fields;
+            fields.push(("csrf", csrf.clone()));
+            async move { browser.post(url).form(&fields).send().await.unwrap() }
+        };
+        save(vec![
+            ("action", "save".into()),
+            ("host", "127.0.0.1".into()),
+            ("port", "not a port".into()),
+            ("security", "none".into()),
+            ("from", "kith <kith@localhost>".into()),
+        ])
+        .await;
+        assert!(
+            page("/settings")
+                .await
+                .contains("give a number such as 587"),
+            "{engine}"
+        );
+        save(vec![
+            ("action", "save".into()),
+            ("host", "127.0.0.1".into()),
+            ("port", port.clone()),
+            ("security", "none".into()),
+            ("from", "kith <kith@localhost>".into()),
+        ])
+        .await;
+        let saved = page("/settings").await;
+        assert!(
+            saved.contains("Saved: this server sends mail"),
+            "{engine}: {saved}"
+        );
+        assert!(saved.contains("These settings are in use"), "{engine}");
+        assert!(server.state.can_mail(), "{engine}: used at once");
+        let sent_before = sink.messages().len();
+        save(vec![("action", "test".into())]).await;
+        assert!(
+            page("/settings")
+                .await
+                .contains("A test message went to ada@example.org")
+        );
+        assert_eq!(sink.messages().len(), sent_before + 1, "{engine}");
+        // Not an administrator: refused, nothing changed.
+        let (bob, bob_csrf) = server.sign_in("bob").await;
+        assert!(
+            !bob.get(server.url("/settings"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("id=\"mail\""),
+            "{engine}: only administrators see it"
+        );
+        bob.post(server.url("/settings/mail"))
+            .form(&[("csrf", bob_csrf.as_str()), ("action", "remove")])
+            .send()
+            .await
+            .unwrap();
+        assert!(server.state.can_mail(), "{engine}: bob cannot remove it");
+        save(vec![("action", "remove".into())]).await;
+        assert!(!server.state.can_mail(), "{engine}");
+    }
+}
