@@ -151,14 +151,10 @@ where
 /// Writes the yearly dates of every person stored before the table existed
 /// (run once, right after the migration that made it), a page at a time.
 pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
-    const PAGE: i64 = 2_000;
     let mut after = Uuid::nil();
     let mut written = 0u64;
     loop {
-        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> = on_pool!(db, p => {
-            sqlx::query_as("SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
-                .bind(after).bind(PAGE).fetch_all(p).await?
-        });
+        let rows = living_cards_after(db, after).await?;
         let Some(last) = rows.last() else {
             return Ok(written);
         };
@@ -187,17 +183,24 @@ pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
     }
 }
 
+/// A page of living people's cards (id, account, card) after `after`, in
+/// id order: what a data step reads, a page at a time.
+async fn living_cards_after(
+    db: &Db,
+    after: Uuid,
+) -> Result<Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)>> {
+    const PAGE: i64 = 2_000;
+    let sql = "SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2";
+    Ok(on_pool!(db, p => sqlx::query_as(sql).bind(after).bind(PAGE).fetch_all(p).await?))
+}
+
 /// Writes `person_notes` for the people already there (migration 17), a
 /// page of cards at a time.
 pub(crate) async fn backfill_notes(db: &Db) -> Result<u64> {
-    const PAGE: i64 = 2_000;
     let mut after = Uuid::nil();
     let mut written = 0u64;
     loop {
-        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> = on_pool!(db, p => {
-            sqlx::query_as("SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
-                .bind(after).bind(PAGE).fetch_all(p).await?
-        });
+        let rows = living_cards_after(db, after).await?;
         let Some(last) = rows.last() else {
             return Ok(written);
         };
