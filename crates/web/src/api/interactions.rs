@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_interactions, log_interaction))
-        .routes(routes!(delete_interaction))
+        .routes(routes!(delete_interaction, edit_interaction))
         .routes(routes!(get_strength))
         .routes(routes!(set_circle))
         .routes(routes!(coming_up))
@@ -160,6 +160,67 @@ pub(super) async fn log_interaction(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(logged)).into_response())
+}
+
+/// A logged interaction as changed: all three fields are set.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct InteractionEdit {
+    /// email, meeting, call, message, coffee, lunch, event, introduction or note.
+    #[schema(max_length = 20)]
+    pub kind: String,
+    /// YYYY-MM-DD, an RFC 3339 timestamp, today, yesterday, "N days ago".
+    #[schema(max_length = 40)]
+    pub date: String,
+    /// Empty or absent: no note.
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+}
+
+/// Changes an interaction: when, what kind, its note.
+#[utoipa::path(put, path = "/api/v1/interactions/{id}", tag = "interactions",
+    params(("id" = String, Path, description = "The interaction's id")),
+    request_body = InteractionEdit,
+    responses(
+        (status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn edit_interaction(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<InteractionEdit>,
+) -> Result<StatusCode, Problem> {
+    for (field, value) in [
+        ("kind", Some(&input.kind)),
+        ("date", Some(&input.date)),
+        ("note", input.note.as_ref()),
+    ] {
+        if let Some(v) = value {
+            check_text(field, v)?;
+        }
+    }
+    let kind = InteractionKind::parse(&input.kind).ok_or_else(|| {
+        Problem::new(
+            Code::InvalidValue,
+            format!(
+                "kind {:?}: use one of {}",
+                input.kind,
+                InteractionKind::names()
+            ),
+        )
+    })?;
+    state
+        .app(caller.account)
+        .edit_interaction(&id, kind, &input.date, input.note.as_deref().unwrap_or_default())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Removes an interaction.

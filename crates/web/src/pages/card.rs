@@ -209,7 +209,7 @@ async fn link_action(
             ));
         }
     }
-    Ok(Redirect::to("/card#links").into_response())
+    Ok(super::flash::Flash::new("The link is revoked: it shows nothing any more.").redirect(&caller, "/card#links"))
 }
 
 #[derive(Deserialize)]
@@ -463,7 +463,8 @@ async fn add_need(
         .app(caller.account)
         .add_need_offer(Some(&id), &form.kind, &form.text, &tags)
         .await?;
-    Ok(Redirect::to(&format!("/people/{id}#needs")).into_response())
+    Ok(super::flash::Flash::new(format!("Noted the {}.", form.kind))
+        .redirect(&caller, &format!("/people/{id}#needs")))
 }
 
 #[derive(Deserialize)]
@@ -483,7 +484,8 @@ async fn add_favour(
         .app(caller.account)
         .add_favour(&id, &form.direction, &form.what)
         .await?;
-    Ok(Redirect::to(&format!("/people/{id}#favours")).into_response())
+    Ok(super::flash::Flash::new("Noted the favour.")
+        .redirect(&caller, &format!("/people/{id}#favours")))
 }
 
 #[derive(Deserialize)]
@@ -508,7 +510,7 @@ async fn remove_need(
 ) -> Result<Response, Problem> {
     crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_need_offer(&id).await?;
-    Ok(Redirect::to(&back_to(&form.back)).into_response())
+    Ok(super::flash::Flash::new("Removed.").redirect(&caller, &back_to(&form.back)))
 }
 
 async fn remove_favour(
@@ -518,7 +520,7 @@ async fn remove_favour(
 ) -> Result<Response, Problem> {
     crate::http::input::check_text("id", &id)?;
     state.app(caller.account).remove_favour(&id).await?;
-    Ok(Redirect::to(&back_to(&form.back)).into_response())
+    Ok(super::flash::Flash::new("Removed the favour.").redirect(&caller, &back_to(&form.back)))
 }
 
 #[derive(Deserialize)]
@@ -546,7 +548,8 @@ async fn introduce(
             &state.config.public_url,
         )
         .await?;
-    Ok(Redirect::to("/network#introductions").into_response())
+    Ok(super::flash::Flash::new("Introduction on its way: each of them is asked first.")
+        .redirect(&caller, "/network#introductions"))
 }
 
 crate::http::caller::has_csrf!(

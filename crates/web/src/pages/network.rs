@@ -429,21 +429,27 @@ async fn connection_action(
 ) -> Result<Response, Problem> {
     crate::http::input::check_text("name", &form.name)?;
     let app = state.app(caller.account);
-    match form.action.as_str() {
-        "invite" => {
-            app.invite(&form.name).await?;
-        }
-        "accept" => app.accept(&form.name).await?,
-        "decline" => app.decline(&form.name).await?,
-        "remove" => app.disconnect(&form.name).await?,
+    let name = form.name.trim();
+    let done = match form.action.as_str() {
+        "invite" => app.invite(name).await.map(|_| format!("Invited {name}.")),
+        "accept" => app.accept(name).await.map(|()| format!("You and {name} are connected.")),
+        "decline" => app.decline(name).await.map(|()| format!("Declined {name}'s invitation.")),
+        "remove" => app.disconnect(name).await.map(|()| format!("You and {name} are no longer connected.")),
         other => {
             return Err(Problem::new(
                 Code::InvalidValue,
                 format!("unknown action {other:?}"),
             ));
         }
+    };
+    let back = "/network#connections";
+    match done {
+        Ok(text) => Ok(super::flash::Flash::new(text).redirect(&caller, back)),
+        Err(kith_app::AppError::Invalid(m) | kith_app::AppError::NotFound(m)) => {
+            Ok(super::flash::Flash::error(m).redirect(&caller, back))
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(Redirect::to("/network#connections").into_response())
 }
 
 #[derive(Deserialize)]
@@ -474,7 +480,8 @@ async fn set_sharing(
         })?),
     };
     state.app(caller.account).set_sharing(&scope, level).await?;
-    Ok(Redirect::to("/network#sharing").into_response())
+    Ok(super::flash::Flash::new("Saved what your connections may use.")
+        .redirect(&caller, "/network#sharing"))
 }
 
 #[derive(Deserialize)]
@@ -527,20 +534,23 @@ async fn answer_introduction(
         .parse()
         .map_err(|_| Problem::new(Code::NotFound, format!("no introduction request {id}")))?;
     let app = state.app(caller.account);
-    match action.as_str() {
+    let text = match action.as_str() {
         "accept" => {
             app.accept_introduction(id, state.mailer().as_deref(), &state.config.public_url)
                 .await?;
+            "Accepted: kith asks the other person, then introduces you by email."
         }
         "decline" => {
             app.decline_introduction(id).await?;
+            "Declined."
         }
         "withdraw" => {
             app.withdraw_introduction(id).await?;
+            "Withdrawn."
         }
         other => return Err(Problem::new(Code::NotFound, format!("no action {other:?}"))),
-    }
-    Ok(Redirect::to("/network#introductions").into_response())
+    };
+    Ok(super::flash::Flash::new(text).redirect(&caller, "/network#introductions"))
 }
 
 #[derive(Deserialize)]
@@ -579,7 +589,13 @@ async fn email_action(
             ));
         }
     }
-    Ok(Redirect::to("/network#emails").into_response())
+    let text = match form.action.as_str() {
+        "add" => format!("A link to confirm {} is on its way.", form.email.trim()),
+        "remove" => format!("Removed {}.", form.email.trim()),
+        "refuse" => "You refuse introduction requests from now on.".to_string(),
+        _ => "You take introduction requests again.".to_string(),
+    };
+    Ok(super::flash::Flash::new(text).redirect(&caller, "/network#emails"))
 }
 
 #[derive(Deserialize)]
@@ -612,7 +628,7 @@ async fn set_tie(
         .app(caller.account)
         .set_tie(&id, &form.other, &form.kind, strength)
         .await?;
-    Ok(Redirect::to(&format!("/people/{id}#ties")).into_response())
+    Ok(super::flash::Flash::new("Saved the tie.").redirect(&caller, &format!("/people/{id}#ties")))
 }
 
 /// The kinds of tie, for forms.

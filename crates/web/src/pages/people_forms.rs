@@ -255,7 +255,8 @@ async fn create(
         .add_person(&input.edit(None))
         .await
     {
-        Ok(person) => Ok(Redirect::to(&format!("/people/{}", person.id)).into_response()),
+        Ok(person) => Ok(Flash::new(format!("Added {}.", person.name))
+            .redirect(&caller, &format!("/people/{}", person.id))),
         Err(AppError::Invalid(message)) => {
             let action = "/people/new".to_string();
             Ok(form_again(
@@ -322,7 +323,7 @@ async fn update(
         ));
     }
     match app.edit_person_if(&id, &input.edit(Some(&current)), Some(version)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(_) => Ok(Flash::new("Saved.").redirect(&caller, &format!("/people/{id}"))),
         Err(AppError::Stale(_)) => Ok(form_again(
             caller,
             &form,

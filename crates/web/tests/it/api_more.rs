@@ -466,6 +466,48 @@ async fn interactions_are_logged_listed_and_private() {
                 .send()
         };
         let coffee_id = coffee["id"].as_str().unwrap();
+        // Changed by its owner only; a bad kind or date changes nothing.
+        let put = |api: &Api, iid: &str, body: serde_json::Value| {
+            api.http
+                .put(server.url(&format!("/api/v1/interactions/{iid}")))
+                .header("authorization", &api.auth)
+                .json(&body)
+                .send()
+        };
+        let edit = json!({"kind": "lunch", "date": "2024-03-01", "note": "at the canteen"});
+        assert_eq!(
+            put(&bob, coffee_id, edit.clone()).await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{engine}"
+        );
+        for bad in [
+            json!({"kind": "party", "date": "2024-03-01"}),
+            json!({"kind": "lunch", "date": "the day after never"}),
+        ] {
+            assert_eq!(
+                put(&alice, coffee_id, bad).await.unwrap().status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{engine}"
+            );
+        }
+        assert_eq!(
+            put(&alice, coffee_id, edit).await.unwrap().status(),
+            StatusCode::NO_CONTENT,
+            "{engine}"
+        );
+        let (_, list) = alice.get(&path).await;
+        let lunch = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == coffee["id"])
+            .unwrap();
+        assert_eq!(
+            (lunch["kind"].as_str(), lunch["note"].as_str()),
+            (Some("lunch"), Some("at the canteen")),
+            "{engine}"
+        );
+        assert!(lunch["at"].as_str().unwrap().starts_with("2024-03-01"));
         assert_eq!(
             del(&bob, coffee_id).await.unwrap().status(),
             StatusCode::NOT_FOUND,

@@ -174,6 +174,16 @@ async fn check_page(c: &fantoccini::Client, axe: &str, name: &str, phone: bool) 
         .unwrap();
     let violations: Vec<String> = serde_json::from_value(found).unwrap_or_default();
     assert!(violations.is_empty(), "{name}: {violations:#?}");
+    // No page asks the user to type a command or edit a file.
+    let terminal = c
+        .execute(
+            "const m = document.body.innerText.match(/\\bkith (import|serve|token|cadence|me|user|log|connect|card|demo|migrate|backup|restore|due|tie|path|intro|email)\\b|(^|\\s)--[a-z]|kith\\.toml|\\[smtp\\]/m);
+             return m ? m[0] : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(terminal, json!(null), "{name}: terminal text on the page");
     if phone {
         let layout = c
             .execute(
