@@ -218,7 +218,12 @@ pub(super) async fn edit_interaction(
     })?;
     state
         .app(caller.account)
-        .edit_interaction(&id, kind, &input.date, input.note.as_deref().unwrap_or_default())
+        .edit_interaction(
+            &id,
+            kind,
+            &input.date,
+            input.note.as_deref().unwrap_or_default(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

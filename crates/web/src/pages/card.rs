@@ -17,7 +17,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kith_app::App;
 use kith_app::cards::HelpOut;
@@ -209,7 +209,10 @@ async fn link_action(
             ));
         }
     }
-    Ok(super::flash::Flash::new("The link is revoked: it shows nothing any more.").redirect(&caller, "/card#links"))
+    Ok(
+        super::flash::Flash::new("The link is revoked: it shows nothing any more.")
+            .redirect(&caller, "/card#links"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -463,8 +466,10 @@ async fn add_need(
         .app(caller.account)
         .add_need_offer(Some(&id), &form.kind, &form.text, &tags)
         .await?;
-    Ok(super::flash::Flash::new(format!("Noted the {}.", form.kind))
-        .redirect(&caller, &format!("/people/{id}#needs")))
+    Ok(
+        super::flash::Flash::new(format!("Noted the {}.", form.kind))
+            .redirect(&caller, &format!("/people/{id}#needs")),
+    )
 }
 
 #[derive(Deserialize)]
@@ -548,8 +553,10 @@ async fn introduce(
             &state.config.public_url,
         )
         .await?;
-    Ok(super::flash::Flash::new("Introduction on its way: each of them is asked first.")
-        .redirect(&caller, "/network#introductions"))
+    Ok(
+        super::flash::Flash::new("Introduction on its way: each of them is asked first.")
+            .redirect(&caller, "/network#introductions"),
+    )
 }
 
 crate::http::caller::has_csrf!(

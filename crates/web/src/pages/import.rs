@@ -29,6 +29,15 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/import/{job}", get(job_page))
 }
 
+/// An import's message as the page says it: the command line's flag for
+/// naming a format is the Format list here.
+fn for_the_page(message: &str) -> String {
+    message.replace(
+        "name the format with --format",
+        "choose its format in the Format list and import it again",
+    )
+}
+
 /// Warnings listed per file on the page (the rest are counted).
 const SHOWN_WARNINGS: usize = 50;
 
@@ -180,7 +189,7 @@ async fn job_page(
             Err(e) => FileResult {
                 name: name.clone(),
                 summary: String::new(),
-                error: Some(e.clone()),
+                error: Some(for_the_page(e)),
                 problems: Vec::new(),
                 warnings: Vec::new(),
             },

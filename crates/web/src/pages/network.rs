@@ -15,7 +15,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kith_app::App;
 use kith_app::network::paths::{PathTarget, PathView};
@@ -432,9 +432,18 @@ async fn connection_action(
     let name = form.name.trim();
     let done = match form.action.as_str() {
         "invite" => app.invite(name).await.map(|_| format!("Invited {name}.")),
-        "accept" => app.accept(name).await.map(|()| format!("You and {name} are connected.")),
-        "decline" => app.decline(name).await.map(|()| format!("Declined {name}'s invitation.")),
-        "remove" => app.disconnect(name).await.map(|()| format!("You and {name} are no longer connected.")),
+        "accept" => app
+            .accept(name)
+            .await
+            .map(|()| format!("You and {name} are connected.")),
+        "decline" => app
+            .decline(name)
+            .await
+            .map(|()| format!("Declined {name}'s invitation.")),
+        "remove" => app
+            .disconnect(name)
+            .await
+            .map(|()| format!("You and {name} are no longer connected.")),
         other => {
             return Err(Problem::new(
                 Code::InvalidValue,
@@ -480,8 +489,10 @@ async fn set_sharing(
         })?),
     };
     state.app(caller.account).set_sharing(&scope, level).await?;
-    Ok(super::flash::Flash::new("Saved what your connections may use.")
-        .redirect(&caller, "/network#sharing"))
+    Ok(
+        super::flash::Flash::new("Saved what your connections may use.")
+            .redirect(&caller, "/network#sharing"),
+    )
 }
 
 #[derive(Deserialize)]

@@ -245,7 +245,10 @@ async fn revoke_token(
     if !state.auth.revoke_token(caller.account, id).await? {
         return Err(not_found());
     }
-    Ok(super::flash::Flash::new("Revoked: it no longer opens anything.").redirect(&caller, "/settings"))
+    Ok(
+        super::flash::Flash::new("Revoked: it no longer opens anything.")
+            .redirect(&caller, "/settings"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -296,7 +299,10 @@ async fn my_emails(
         _ => app.add_my_email(&form.email).await,
     };
     match done {
-        Ok(_) => Ok(super::flash::Flash::new("Saved your addresses.").redirect(&caller, "/settings#emails")),
+        Ok(_) => {
+            Ok(super::flash::Flash::new("Saved your addresses.")
+                .redirect(&caller, "/settings#emails"))
+        }
         Err(AppError::Invalid(message)) => {
             let page = page(&state, caller, None, None, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -328,7 +334,8 @@ async fn digest_settings(
         .set_digest_settings(Some(every), Some(&form.to))
         .await
     {
-        Ok(_) => Ok(super::flash::Flash::new("Saved the digest settings.").redirect(&caller, "/settings#digest")),
+        Ok(_) => Ok(super::flash::Flash::new("Saved the digest settings.")
+            .redirect(&caller, "/settings#digest")),
         Err(AppError::Invalid(message)) => {
             let page = page(&state, caller, None, None, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

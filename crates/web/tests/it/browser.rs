@@ -177,7 +177,7 @@ async fn check_page(c: &fantoccini::Client, axe: &str, name: &str, phone: bool) 
     // No page asks the user to type a command or edit a file.
     let terminal = c
         .execute(
-            "const m = document.body.innerText.match(/\\bkith (import|serve|token|cadence|me|user|log|connect|card|demo|migrate|backup|restore|due|tie|path|intro|email)\\b|(^|\\s)--[a-z]|kith\\.toml|\\[smtp\\]/m);
+            "const m = document.body.innerText.match(/\\bkith (import|serve|token|cadence|me|user|log|connect|card|demo|migrate|backup|restore|due|tie|path|intro|email)\\b|--(format|json|tag|every|dav|name|password|admin|listen|database|data-dir|people|seed)\\b|kith\\.toml|\\[smtp\\]/m);
              return m ? m[0] : null;",
             vec![],
         )
