@@ -67,6 +67,8 @@ pub struct ClaimedJob {
     options: JobOptions,
     finished: usize,
     results: Vec<FileOutcome>,
+    /// When the upload was made: its files are one import session.
+    created_at: i64,
 }
 
 /// The queue as one server sees it (cheap to clone).
@@ -262,6 +264,7 @@ impl JobQueue {
                 files: from_json(&row.files, "files")?,
                 options: from_json(&row.options, "options")?,
                 finished: usize::try_from(row.finished).unwrap_or(0),
+                created_at: row.created_at,
                 results,
             }));
         }
@@ -319,6 +322,7 @@ impl JobQueue {
             dry_run: job.options.dry_run,
             mapping: None,
             keep_subjects: false,
+            session_start: Some(job.created_at),
         };
         let progress = Arc::new(Bytes::default());
         if let Ok(mut live) = self.live.lock() {

@@ -53,15 +53,29 @@ impl Tx {
                     .collect()
             })
             .unwrap_or_default();
-        // Each word is one parameter, used twice.
-        let mut sql = ORG_COUNTS.to_string();
+        // Each word is one parameter, used in both places below.
+        let mut matching = String::new();
         for i in 0..words.len() {
             let w = i + 2;
-            sql.push_str(&format!(
+            matching.push_str(&format!(
                 " AND (o.norm_name LIKE ${w} OR EXISTS (SELECT 1 FROM organization_names n \
                  WHERE n.account_id = o.account_id AND n.org_norm = o.norm_name AND lower(n.name) LIKE ${w}))"
             ));
         }
+        let mut sql = if words.is_empty() {
+            ORG_COUNTS.to_string()
+        } else {
+            // Head counts only for the organisations that match: grouping
+            // every position of a large book took 90 ms a search.
+            ORG_COUNTS.replace(
+                "FROM positions WHERE account_id = $1 GROUP BY",
+                &format!(
+                    "FROM positions WHERE account_id = $1 AND org_norm IN \
+                     (SELECT o.norm_name FROM organizations o WHERE o.account_id = $1{matching}) GROUP BY"
+                ),
+            )
+        };
+        sql.push_str(&matching);
         let n = words.len() + 2;
         sql.push_str(&format!(
             " GROUP BY o.id, o.name, o.norm_name ORDER BY current_n DESC, o.norm_name LIMIT ${n} OFFSET ${}",

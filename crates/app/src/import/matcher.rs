@@ -94,6 +94,8 @@ impl KeyIndex {
 struct Entry {
     card: Card,
     is_me: bool,
+    /// When the person was first stored (microseconds; now for new ones).
+    created_at: i64,
     /// Never written to the store yet.
     fresh: bool,
     /// Changed since it was loaded or last written.
@@ -101,6 +103,8 @@ struct Entry {
 }
 
 pub(super) struct Matcher {
+    /// People stored since are new to the user: nothing about them is news.
+    pub(super) session_start: i64,
     /// The transaction, when no batch is being written with it.
     tx: Option<Tx>,
     /// The batch being written; it gives the transaction back when done.
@@ -162,6 +166,7 @@ impl Matcher {
             }
         }
         Ok(Matcher {
+            session_start: now_micros(),
             tx: Some(tx),
             writing: None,
             file_name,
@@ -308,6 +313,7 @@ impl Matcher {
             let entry = Entry {
                 card: sp.person.card,
                 is_me: sp.is_me,
+                created_at: sp.created_at,
                 fresh: false,
                 dirty: false,
             };
@@ -335,6 +341,7 @@ impl Matcher {
             let entry = Entry {
                 card: sp.person.card,
                 is_me: sp.is_me,
+                created_at: sp.created_at,
                 fresh: false,
                 dirty: false,
             };
@@ -353,6 +360,7 @@ impl Matcher {
             Entry {
                 card,
                 is_me,
+                created_at: now_micros(),
                 fresh: true,
                 dirty: true,
             },
@@ -386,7 +394,7 @@ impl Matcher {
         entry.dirty = true;
         if !self.created.contains(&id) {
             self.updated.insert(id);
-            if !entry.is_me && said_before {
+            if !entry.is_me && said_before && entry.created_at < self.session_start {
                 let at = now_micros();
                 self.news.extend(
                     changes(&before, &entry.card)

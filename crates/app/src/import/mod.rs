@@ -34,6 +34,11 @@ pub struct ImportOptions {
     /// Mailboxes: keep each message's subject as the interaction's note
     /// (by default only who, when and which way).
     pub keep_subjects: bool,
+    /// When the session this import belongs to began (microseconds): the
+    /// files of one upload or one `kith import` are the user's first sight
+    /// of the people they bring, so what one of them adds to a person
+    /// another made is no news. None: this import alone.
+    pub session_start: Option<i64>,
 }
 
 /// Told how far the import has read (bytes), to drive a progress bar.
@@ -260,6 +265,9 @@ impl App {
         let report = file.report(format.name(), options);
         let tx = self.store.begin(self.account).await?;
         let mut matcher = Matcher::new(tx, file_name.clone(), report).await?;
+        if let Some(start) = options.session_start {
+            matcher.session_start = matcher.session_start.min(start);
+        }
         progress.start(size);
         while let Some(message) = receive.recv().await {
             progress.advance(read.load(Ordering::Relaxed));

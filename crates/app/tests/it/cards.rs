@@ -858,5 +858,19 @@ async fn differences_between_sources_are_not_news() {
                 .any(|c| c.kind == "job" && c.summary.contains("Lead at Initech")),
             "{engine}: a newer export from the same source is news: {feed:?}"
         );
+        // Both exports in one session (one upload, one `kith import`):
+        // the user's first sight of Kai, no news.
+        let bea = app_as(&store, "bea").await;
+        let session = ImportOptions {
+            session_start: Some(kith_app::types::now_micros()),
+            ..Default::default()
+        };
+        for file in [&linkedin, &newer_linkedin] {
+            bea.import_file(file, &session, &NoProgress).await.unwrap();
+        }
+        assert!(
+            bea.network_changes(30, 50).await.unwrap().is_empty(),
+            "{engine}: one session's files are a first import"
+        );
     }
 }

@@ -26,6 +26,7 @@ pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         dry_run: args.dry_run,
         mapping,
         keep_subjects: args.keep_subjects,
+        session_start: Some(kith_app::types::now_micros()),
     };
     let mut failed = false;
     let mut reports = Vec::new();
