@@ -54,15 +54,19 @@ async fn browser_sized(width: u32, height: u32) -> (fantoccini::Client, Driver, 
     let driver = Driver(driver);
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            format!("--window-size={width},{height}"),
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
+    let mut options = json!({"args": [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.path().display()),
+    ]});
+    if width < 500 {
+        // A window is at least 500 px wide: a phone's screen is emulated.
+        options["mobileEmulation"] = json!({"deviceMetrics": {
+            "width": width, "height": height, "pixelRatio": 2.0, "touch": true,
+        }});
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..50 {
@@ -200,6 +204,7 @@ async fn check_page(c: &fantoccini::Client, axe: &str, name: &str, phone: bool) 
             .await
             .unwrap();
         let (scroll, width) = (layout[0].as_i64().unwrap(), layout[1].as_i64().unwrap());
+        assert!(width <= 400, "{name}: a phone's width, not {width} px");
         assert!(
             scroll <= width + 1,
             "{name}: the page scrolls sideways at {width} px ({scroll} px wide)"
