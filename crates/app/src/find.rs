@@ -51,7 +51,7 @@ impl App {
                 .await?
             }
         };
-        let organizations = self.organizations(Some(query), EACH as i64, 0).await?;
+        let organizations = self.organizations_by_word(query, EACH as i64).await?;
         let wanted = kith_core::names::normalize(query);
         let tags = self
             .tags()

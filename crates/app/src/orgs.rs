@@ -55,6 +55,13 @@ impl App {
         Ok(tx.organizations(search, limit, offset).await?)
     }
 
+    /// Organisations with a word beginning with each word typed, most
+    /// current people first (the search box, the suggestions).
+    pub async fn organizations_by_word(&self, search: &str, limit: i64) -> Result<Vec<OrgSummary>> {
+        let mut tx = self.store.begin_read(self.account).await?;
+        Ok(tx.organizations_by_word(search, limit).await?)
+    }
+
     /// One organisation, by id, with who is there now and who was before.
     pub async fn organization(&self, id: &str) -> Result<OrgView> {
         let not_found = || AppError::NotFound(format!("no organisation with id {id}"));

@@ -155,12 +155,23 @@ async fn suggest(
             Some(people) => people.into_iter().map(|p| p.name).collect(),
             None => Vec::new(),
         },
-        "organizations" => app
-            .organizations(Some(&q), SUGGESTIONS as i64, 0)
-            .await?
-            .into_iter()
-            .map(|o| o.name)
-            .collect(),
+        "organizations" => {
+            // The user's own organisations, then those their network lets
+            // them see (who-at and paths look there too).
+            let mut names: Vec<String> = app
+                .organizations_by_word(&q, SUGGESTIONS as i64)
+                .await?
+                .into_iter()
+                .map(|o| o.name)
+                .collect();
+            for name in app.org_lookup(&q).await?.names {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                    names.push(name);
+                }
+            }
+            names.truncate(SUGGESTIONS);
+            names
+        }
         "tags" => {
             let wanted = kith_core::names::normalize(&q);
             app.tags()

@@ -44,6 +44,15 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
 }
 
 async fn browser_sized(width: u32, height: u32) -> (fantoccini::Client, Driver, tempfile::TempDir) {
+    browser_with(width, height, &[]).await
+}
+
+/// A browser window of this size, with these more Chromium flags.
+async fn browser_with(
+    width: u32,
+    height: u32,
+    extra: &[&str],
+) -> (fantoccini::Client, Driver, tempfile::TempDir) {
     let port = free_port();
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
         .arg(format!("--port={port}"))
@@ -60,6 +69,9 @@ async fn browser_sized(width: u32, height: u32) -> (fantoccini::Client, Driver, 
         format!("--window-size={width},{height}"),
         format!("--user-data-dir={}", profile.path().display()),
     ]});
+    for arg in extra {
+        options["args"].as_array_mut().unwrap().push(json!(arg));
+    }
     if width < 500 {
         // A window is at least 500 px wide: a phone's screen is emulated.
         options["mobileEmulation"] = json!({"deviceMetrics": {
@@ -139,6 +151,23 @@ async fn wait_text_for(c: &fantoccini::Client, text: &str, limit: Duration) -> S
         }
         if started.elapsed() > limit {
             panic!("{text:?} never appeared: {page}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until `script`'s answer (a string) contains `text`.
+async fn wait_for(c: &fantoccini::Client, script: &str, text: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let got = c
+            .execute(script, vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if got.contains(text) || started.elapsed() > Duration::from_secs(10) {
+            return got;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -426,6 +455,21 @@ async fn first_hour(width: u32, height: u32, with_mail: bool) {
     }
     c.goto(&server.url("/network")).await.unwrap();
     wait_text(&c, "Who do I know at").await;
+    // The field offers names from the network as one types; a misspelt
+    // name gets "Did you mean".
+    fill(&c, "org", "kest").await;
+    let offered = wait_for(&c, "return [...document.querySelectorAll('#org ~ datalist option')].map(o => o.value).join('|');", "Kestrel Aviation").await;
+    assert!(offered.contains("Kestrel Aviation"), "{offered}");
+    fill(&c, "org", "kestral aviaton").await;
+    click(&c, "form[aria-label='Who do I know at'] button").await;
+    wait_text(&c, "Did you mean").await;
+    c.find(Locator::LinkText("Kestrel Aviation"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Kim Falk").await;
     fill(&c, "org", "kestrel").await;
     click(&c, "form[aria-label='Who do I know at'] button").await;
     let reach = wait_text(&c, "At Kestrel Aviation").await;
@@ -519,6 +563,69 @@ fn walk_vcf(dir: &std::path::Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Dark mode follows the system: the pages in a browser that prefers dark,
+/// checked by axe (contrast included) like the light ones.
+#[tokio::test]
+async fn the_pages_in_dark_mode() {
+    if std::env::var("KITH_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser test not run: set KITH_BROWSER_TESTS=1 (scripts/test.sh does)");
+        return;
+    }
+    let axe = axe_script();
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let account = Auth::new(store.clone())
+        .add_user("ada", "correct horse", false)
+        .await
+        .unwrap();
+    let app = server.state.app(account.id);
+    let grace = app
+        .add_person(&kith_app::people::PersonEdit {
+            name: Some("Grace Hopper".into()),
+            organization: Some("Navy".into()),
+            add_tags: vec!["mentors".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (c, _driver, _profile) = browser_with(
+        1280,
+        900,
+        &[
+            "--force-dark-mode",
+            "--blink-settings=preferredColorScheme=0",
+        ],
+    )
+    .await;
+    c.goto(&server.url("/login")).await.unwrap();
+    submit_account(&c, "ada", "correct horse").await;
+    wait_text(&c, "Sign out").await;
+    let dark = c
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(dark, json!(true), "the browser prefers dark");
+    for (path, text, name) in [
+        ("/".to_string(), "Keep in touch by tag", "home-dark"),
+        ("/people".to_string(), "Grace Hopper", "people-dark"),
+        (
+            format!("/people/{}", grace.id),
+            "Log an interaction",
+            "person-dark",
+        ),
+        ("/network".to_string(), "Who do I know at", "network-dark"),
+        ("/settings".to_string(), "Password", "settings-dark"),
+    ] {
+        c.goto(&server.url(&path)).await.unwrap();
+        wait_text(&c, text).await;
+        check_page(&c, &axe, name, false).await;
+    }
+    c.close().await.unwrap();
 }
 
 #[tokio::test]

@@ -1166,3 +1166,69 @@ async fn mail_is_set_up_on_the_settings_page_by_an_administrator() {
         assert!(!server.state.can_mail(), "{engine}");
     }
 }
+
+/// A person's page: the card's inline photo (a data: address, allowed by
+/// the page's policy), initials without one; "Undo the merge" only after a
+/// merge; the user's own tie first among the paths.
+#[tokio::test]
+async fn a_person_page_shows_the_photo_or_initials_and_undo_only_after_a_merge() {
+    let (store, _guard) = sqlite().await;
+    let server = Server::start(&store, ServerConfig::default()).await;
+    let account = Auth::new(store.clone())
+        .add_user("ada", "correct horse", false)
+        .await
+        .unwrap();
+    let app = server.state.app(account.id);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("photos.vcf");
+    // A 1×1 PNG.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    std::fs::write(
+        &file,
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nN:Hopper;Grace;;;\r\nPHOTO;ENCODING=b;TYPE=PNG:{png}\r\nEND:VCARD\r\n\
+             BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alan Turing\r\nN:Turing;Alan;;;\r\nEND:VCARD\r\n\
+             BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Al Turing\r\nN:Turing;Al;;;\r\nEND:VCARD\r\n"
+        ),
+    )
+    .unwrap();
+    app.import_file(&file, &Default::default(), &kith_app::import::NoProgress)
+        .await
+        .unwrap();
+    let people = app.list_people(&Default::default()).await.unwrap();
+    let id = |name: &str| {
+        people
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let (browser, _csrf) = server.sign_in("ada").await;
+    let page = |id: String| {
+        let browser = browser.clone();
+        let url = server.url(&format!("/people/{id}"));
+        async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let grace = page(id("Grace Hopper")).await;
+    assert!(
+        grace.contains(&format!(
+            "class=\"avatar\" src=\"data:image/png;base64,{png}\""
+        )),
+        "{grace}"
+    );
+    let alan = page(id("Alan Turing")).await;
+    assert!(alan.contains(">AT</span>"), "initials: {alan}");
+    assert!(!alan.contains("Undo the merge"), "no merge to undo yet");
+    let connected = &alan[alan.find("How you're connected").unwrap()..];
+    assert!(
+        connected.contains("<li>You</li>")
+            && connected.contains("<span class=\"degree\">1st</span>"),
+        "the user's own tie first: {connected}"
+    );
+    app.merge_people(&id("Alan Turing"), &id("Al Turing"))
+        .await
+        .unwrap();
+    let merged = page(id("Alan Turing")).await;
+    assert!(merged.contains("Undo the merge with Al Turing"), "{merged}");
+}
