@@ -11,7 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-say() { printf '\n== %s\n' "$*"; }
+# Each step's time, printed at the end (also when a step fails).
+STEP_NAME=""; STEP_START=$SECONDS; RUN_START=$SECONDS; STEP_TIMES=()
+step_done() {
+    [ -n "$STEP_NAME" ] && STEP_TIMES+=("$(printf '%6d s  %s' $((SECONDS - STEP_START)) "$STEP_NAME")")
+    STEP_NAME=""
+}
+say() { step_done; STEP_NAME="$*"; STEP_START=$SECONDS; printf '\n== %s\n' "$*"; }
+print_step_times() {
+    step_done
+    printf '\n== time per step (%d s in all)\n' $((SECONDS - RUN_START))
+    printf '  %s\n' "${STEP_TIMES[@]}"
+}
+trap print_step_times EXIT
 
 # Incremental build data only helps repeated local edits; on a test run it
 # is gigabytes of disk for nothing.
@@ -80,6 +92,7 @@ as_pg() {
 cleanup() {
     as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$pgdir"
+    print_step_times
 }
 trap cleanup EXIT
 if [ "$(id -u)" = 0 ]; then chown postgres "$pgdir"; fi
@@ -139,6 +152,7 @@ bash bench/carddav.sh --quick
 bash bench/network.sh --quick
 bash bench/cards.sh --quick
 bash bench/network_reload.sh --quick
+bash bench/identity.sh --quick
 
 say "disk after the run"
 df -h . /tmp | sed 's/^/  /'

@@ -356,6 +356,16 @@ pub fn decide_profiles(
     if let Some((a, b)) = a.zip(b)
         && !names::compatible_keys(a.name_keys(), b.name_keys())
     {
+        // A given name mistyped is worth a look; two other names on one
+        // number or address are an office switchboard or a family's
+        // shared email: different people, not a suggestion. A LinkedIn
+        // profile is one person's, and names in two scripts (박동현 /
+        // Dong-hyun Park) cannot be compared: those stay suggestions.
+        let one_profile = shared.iter().any(|k| k.kind() == KeyKind::Linkedin);
+        let comparable = names::latin_script(&a.display) && names::latin_script(&b.display);
+        if !one_profile && comparable && !names::given_typo(&a.given, &b.given) {
+            return Decision::Apart;
+        }
         reasons.push(format!(
             "but the names differ: {} / {}",
             a.display, b.display
@@ -392,6 +402,9 @@ pub struct Profile {
     /// Hashes of the person's own emails and phones (only compared).
     pub emails: Vec<u64>,
     pub phones: Vec<u64>,
+    /// LinkedIn profiles: one person has one, so two different ones are
+    /// two people.
+    pub linkedin: Vec<u64>,
 }
 
 impl Profile {
@@ -445,6 +458,7 @@ impl Profile {
             titles,
             emails: of_kind(KeyKind::Email),
             phones: of_kind(KeyKind::Phone),
+            linkedin: of_kind(KeyKind::Linkedin),
         })
     }
 
@@ -473,6 +487,7 @@ impl Profile {
         for (into, from) in [
             (&mut merged.emails, &other.emails),
             (&mut merged.phones, &other.phones),
+            (&mut merged.linkedin, &other.linkedin),
         ] {
             for h in from {
                 if !into.contains(h) {
@@ -525,6 +540,43 @@ impl Profile {
     }
 }
 
+/// Both have values of a kind (hashes of emails, say) and none in common.
+fn disjoint(x: &[u64], y: &[u64]) -> bool {
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k))
+}
+
+/// Whether an incoming record may merge into a person without a shared
+/// key: the same given and family name, both at the same organisation, and
+/// no email, phone or LinkedIn profile of one that the other lacks while
+/// having its own (different ones would be two people). The caller also
+/// checks that nobody else in the address book has this name. Returns the
+/// reasons, or None.
+pub fn same_name_and_organisation(a: &Profile, b: &Profile) -> Option<Vec<String>> {
+    if a.given.is_empty() || a.family.is_empty() || a.full != b.full {
+        return None;
+    }
+    if names::compare_given(&a.given, &b.given) != GivenMatch::Same || a.family != b.family {
+        return None;
+    }
+    if disjoint(&a.emails, &b.emails)
+        || disjoint(&a.phones, &b.phones)
+        || disjoint(&a.linkedin, &b.linkedin)
+    {
+        return None;
+    }
+    let org = a
+        .orgs
+        .iter()
+        .find(|(n, _)| b.orgs.iter().any(|(m, _)| m == n))?;
+    Some(vec![
+        format!("same name: {} / {}", a.display, b.display),
+        format!(
+            "both at {}, and nobody else in the address book has this name",
+            org.1
+        ),
+    ])
+}
+
 /// Weak evidence (name forms, same organisation) that two cards may be one
 /// person: a score in 0..=1 and the reasons, or None below the threshold.
 pub fn weak_evidence(a: &Card, b: &Card) -> Option<(f64, Vec<String>)> {
@@ -533,6 +585,11 @@ pub fn weak_evidence(a: &Card, b: &Card) -> Option<(f64, Vec<String>)> {
 
 /// [`weak_evidence`] on precomputed profiles.
 pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> {
+    // Two LinkedIn profiles: two people of the same name (a LinkedIn export
+    // lists each connection once).
+    if disjoint(&a.linkedin, &b.linkedin) {
+        return None;
+    }
     let family_same = !a.family.is_empty() && a.family == b.family;
     let mut reasons = Vec::new();
     let (an, bn) = (&a.display, &b.display);
@@ -570,8 +627,6 @@ pub fn weak_evidence_of(a: &Profile, b: &Profile) -> Option<(f64, Vec<String>)> 
     // Each at organisations the other never was at, or each with an email
     // (or phone) of their own and none shared: less likely to be one
     // person (still suggested: people change jobs and addresses).
-    let disjoint =
-        |x: &[u64], y: &[u64]| !x.is_empty() && !y.is_empty() && !x.iter().any(|k| y.contains(k));
     let elsewhere = shared_org.is_none() && !a.orgs.is_empty() && !b.orgs.is_empty();
     if elsewhere {
         reasons.push(format!("at {} / {}", a.orgs[0].1, b.orgs[0].1));

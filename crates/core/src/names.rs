@@ -202,6 +202,54 @@ impl GivenMatch {
 }
 
 /// Compares two given names (first word of each, normalised).
+/// Whether every letter of `s` is a Latin one (with or without accents):
+/// names in other scripts are compared through a transliteration, which
+/// cannot tell a typo from another name.
+pub fn latin_script(s: &str) -> bool {
+    s.chars().all(|c| {
+        !c.is_alphabetic()
+            || c.is_ascii()
+            || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+    })
+}
+
+/// Whether two different given names (normalised) are one name mistyped:
+/// one letter added, dropped, changed or two swapped ("Jonh" / "John",
+/// "Mei" / "Meii"), two for names of six letters or more. "Anna" and
+/// "Peter", or "Maria" and "Mario"'s first letters, are not.
+pub fn given_typo(a: &str, b: &str) -> bool {
+    let (a, b) = (first_word(a), first_word(b));
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.is_empty() || b.is_empty() || a[0] != b[0] {
+        return false;
+    }
+    let limit = if a.len().min(b.len()) >= 6 { 2 } else { 1 };
+    if a.len().abs_diff(b.len()) > limit {
+        return false;
+    }
+    // Optimal string alignment distance (edits plus adjacent swaps).
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()] <= limit
+}
+
 pub fn compare_given(a: &str, b: &str) -> GivenMatch {
     let (a, b) = (normalize(a), normalize(b));
     if a.is_empty() || b.is_empty() {

@@ -140,6 +140,8 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_SMTP_PASSWORD",
     "KITH_BROWSER_TESTS",
     "KITH_EMAILNETWORK_MBOX",
+    "KITH_AXE_JS",
+    "KITH_SCREENSHOTS",
 ];
 
 pub(crate) fn warn_unknown_env() {

@@ -113,6 +113,10 @@ pub(super) struct Matcher {
     pub(super) report: ImportReport,
     slots: HashMap<PersonId, Slot>,
     by_key: KeyIndex,
+    /// Which people have each whole name (a key `name:` and the
+    /// normalised name): a name nobody else has may merge on the same
+    /// organisation.
+    by_name: KeyIndex,
     me: Option<PersonId>,
     cards: HashMap<PersonId, Entry>,
     merges: Vec<MergeRecord>,
@@ -148,6 +152,7 @@ impl Matcher {
     ) -> Result<Matcher> {
         let mut slots = HashMap::new();
         let mut by_key = KeyIndex::default();
+        let mut by_name = KeyIndex::default();
         let mut me = None;
         let mut after = None;
         loop {
@@ -162,7 +167,11 @@ impl Matcher {
                 for k in identity::keys(&sp.person.card) {
                     by_key.add(&k, id);
                 }
-                slots.insert(id, Profile::of(&sp.person.card));
+                let profile = Profile::of(&sp.person.card);
+                if let Some(key) = profile.as_ref().and_then(name_key) {
+                    by_name.add(&key, id);
+                }
+                slots.insert(id, profile);
             }
         }
         Ok(Matcher {
@@ -173,6 +182,7 @@ impl Matcher {
             report,
             slots,
             by_key,
+            by_name,
             me,
             cards: HashMap::new(),
             merges: Vec::new(),
@@ -206,6 +216,18 @@ impl Matcher {
             return self.flush_if_full().await;
         }
 
+        // The same record (file name and content) imported before: its
+        // person holds all of it already, so their card is not read back
+        // (a re-import of an unchanged file read every card: twice the
+        // first import's time).
+        if let Some(fingerprint) = card.records.last() {
+            let key = Key(format!("rec:{fingerprint}"));
+            if let [_] = self.by_key.get(&key) {
+                self.report.merged += 1;
+                self.report.unchanged += 1;
+                return Ok(());
+            }
+        }
         let keys = identity::keys(&card);
         let profile = Profile::with_keys(&card, &keys);
         let mut candidates: Vec<PersonId> = Vec::new();
@@ -246,6 +268,31 @@ impl Matcher {
                 Decision::Apart => {}
             }
         }
+        match &merge_with {
+            None => {
+                merge_with = self
+                    .same_name_and_organisation(profile.as_ref())
+                    .map(|(id, reasons)| (id, reasons, 0));
+            }
+            // The record may carry a name its person was not known by (a
+            // married name): others of that name are compared with it, as
+            // the end of the import compares only the person's own name.
+            Some((into, _, _)) => {
+                if let Some(p) = profile.as_ref()
+                    && let Some(key) = name_key(p)
+                {
+                    for other in self.by_name.get(&key) {
+                        let theirs = self.slots.get(other).and_then(Option::as_ref);
+                        if other != into
+                            && let Some((score, reasons)) =
+                                theirs.and_then(|t| identity::weak_evidence_of(p, t))
+                        {
+                            suggest.push((*other, score, reasons));
+                        }
+                    }
+                }
+            }
+        }
         match merge_with {
             Some((id, reasons, _)) if !self.cards.contains_key(&id) => {
                 // Their card is read with the others at the next flush.
@@ -270,6 +317,24 @@ impl Matcher {
             }
         }
         self.flush_if_full().await
+    }
+
+    /// The one person of the book with this record's whole name, when both
+    /// are at the same organisation and nothing of theirs disagrees
+    /// ([`identity::same_name_and_organisation`]).
+    fn same_name_and_organisation(
+        &self,
+        profile: Option<&Profile>,
+    ) -> Option<(PersonId, Vec<String>)> {
+        let profile = profile?;
+        let [id] = self.by_name.get(&name_key(profile)?) else {
+            return None;
+        };
+        if Some(*id) == self.me {
+            return None;
+        }
+        let theirs = self.slots.get(id)?.as_ref()?;
+        identity::same_name_and_organisation(profile, theirs).map(|reasons| (*id, reasons))
     }
 
     /// Merges a card into a person whose card is in memory, then records
@@ -432,7 +497,11 @@ impl Matcher {
         for k in keys {
             self.by_key.add(k, id);
         }
-        self.slots.insert(id, Profile::with_keys(card, keys));
+        let profile = Profile::with_keys(card, keys);
+        if let Some(key) = profile.as_ref().and_then(name_key) {
+            self.by_name.add(&key, id);
+        }
+        self.slots.insert(id, profile);
     }
 
     async fn flush_if_full(&mut self) -> Result<()> {
@@ -564,6 +633,11 @@ impl Matcher {
             }
         }
     }
+}
+
+/// The [`KeyIndex`] key of a person's whole name (None without one).
+fn name_key(profile: &Profile) -> Option<Key> {
+    (!profile.full.is_empty()).then(|| Key(format!("name:{}", profile.full)))
 }
 
 /// A card ready for the writer, if it changed.

@@ -81,8 +81,10 @@ fn merge_rules_table() {
         ("J. Smith", &["js@example.org"], None, "John Smith", &["js@example.org"], None, false, Merge, "initial"),
         ("Lovelace Ada", &["linkedin.com/in/ada"], None, "Ada Lovelace", &["linkedin.com/in/ada"], None, false, Merge, "family name written first"),
         // must only be suggested
-        ("Anna Smith", &["+1 415 555 2671"], None, "Peter Jones", &["(415) 555-2671"], None, false, Suggest, "office switchboard"),
-        ("Anna Smith", &["family@smith.name"], None, "Peter Smith", &["family@smith.name"], None, false, Suggest, "family email"),
+        ("Jonh Smith", &["+1 415 555 2671"], None, "John Smith", &["(415) 555-2671"], None, false, Suggest, "a given name mistyped, one phone"),
+        ("Meii Chen", &["mei@chen.name"], None, "Mei Chen", &["mei@chen.name"], None, false, Suggest, "a letter too many, one email"),
+        ("박동현", &["dh@park.kr"], None, "Dong-hyun Park", &["dh@park.kr"], None, false, Suggest, "names in two scripts, one email"),
+        ("Anna Smith", &["linkedin.com/in/asmith"], None, "Peter Jones", &["linkedin.com/in/asmith"], None, false, Suggest, "one LinkedIn profile, names differ"),
         ("Ada Lovelace", &["+1 415 555 2671"], None, "Ada Lovelace", &["+1 415 555 2671"], None, true, Suggest, "key already shared by several people"),
         ("Robert Smith", &[], None, "Bob Smith", &[], None, false, Suggest, "nickname form, no shared key"),
         ("Ada Lovelace", &["a@one.org"], None, "Ada Lovelace", &["a@two.org"], None, false, Suggest, "same name, different emails"),
@@ -93,6 +95,9 @@ fn merge_rules_table() {
         ("John Smith", &[], None, "Jane Doe", &[], None, false, Apart, "nothing in common"),
         ("J. Smith", &[], None, "John Smith", &[], None, false, Apart, "an initial alone is too weak"),
         ("Maria Garcia", &[], None, "Mario Garcia", &[], None, false, Apart, "one letter is another name"),
+        ("Anna Smith", &["+1 415 555 2671"], None, "Peter Jones", &["(415) 555-2671"], None, false, Apart, "office switchboard"),
+        ("Anna Smith", &["family@smith.name"], None, "Peter Smith", &["family@smith.name"], None, false, Apart, "family email"),
+        ("Ada Lovelace", &["linkedin.com/in/ada-l"], None, "Ada Lovelace", &["linkedin.com/in/ada-lovelace-2"], None, false, Apart, "two LinkedIn profiles: namesakes"),
     ];
     let mut failures = Vec::new();
     for (an, av, ao, bn, bv, bo, crowded, expect, why) in table {

@@ -966,8 +966,8 @@ async fn the_review_queue_groups_notices_and_merges_above_a_score() {
         "BEGIN:VCARD\nVERSION:3.0\nN:Smith;Robert;;;\nFN:Robert Smith\nORG:Acme\nEMAIL:r@acme.example\nEND:VCARD\n\
 BEGIN:VCARD\nVERSION:3.0\nN:Smith;Bob;;;\nFN:Bob Smith\nORG:Acme\nEMAIL:bob@home.example\nEND:VCARD\n\
 BEGIN:VCARD\nVERSION:3.0\nN:Smith;Rob;;;\nFN:Rob Smith\nORG:Acme\nTEL:+1 212 555 0101\nEND:VCARD\n\
-BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nEND:VCARD\n\
-BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst\nNOTE:met at the fair\nEND:VCARD\n",
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jennifer;;;\nFN:Jennifer Doe\nORG:Initech\nTITLE:Analyst\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jen;;;\nFN:Jen Doe\nORG:Initech\nTITLE:Analyst\nNOTE:met at the fair\nEND:VCARD\n",
     )
     .unwrap();
     app.import_file(&file, &Default::default(), &kith_app::import::NoProgress)
@@ -1002,7 +1002,7 @@ BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst
     assert!(!after.contains("3 people who may be one"), "{after}");
     let again = page("/duplicates?page=1").await;
     assert!(!again.contains("Merged 3 people"), "a notice shows once");
-    // Dismiss the Jane Does, then undo it from the notice.
+    // Dismiss Jennifer and Jen Doe, then undo it from the notice.
     let (a, b) = (
         value_after(&again, "name=\"a\" value=\""),
         value_after(&again, "name=\"b\" value=\""),
@@ -1033,7 +1033,7 @@ BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nORG:Initech\nTITLE:Analyst
         .send()
         .await
         .unwrap();
-    assert!(page("/duplicates").await.contains("Jane Doe"));
+    assert!(page("/duplicates").await.contains("Jennifer Doe"));
     // Everything at 85% or more.
     browser
         .post(server.url("/duplicates/merge-above"))
