@@ -1,7 +1,8 @@
 //! Placing imported records among the account's people: a strong key merges
-//! (or suggests, when the names clash), a new person is created otherwise,
-//! and weak evidence between the people touched and the rest becomes
-//! duplicate suggestions at the end.
+//! (or suggests, when the names clash), so does the same name at the same
+//! organisation when nobody else has that name; a new person is created
+//! otherwise, and weak evidence between the people touched and the rest
+//! becomes duplicate suggestions at the end.
 //!
 //! Memory stays bounded: for every person only the identity keys and a
 //! small [`Profile`] are kept; full cards are loaded from the transaction
