@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use kith_app::coming_up::ComingUpView;
 use kith_app::interactions::{InteractionView, NewInteraction};
 use kith_app::keep_in_touch::DueView;
-use kith_core::{Direction, InteractionKind};
+use kith_core::Direction;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -130,16 +130,7 @@ pub(super) async fn log_interaction(
             check_text(field, v)?;
         }
     }
-    let kind = InteractionKind::parse(&input.kind).ok_or_else(|| {
-        Problem::new(
-            Code::InvalidValue,
-            format!(
-                "kind {:?}: use one of {}",
-                input.kind,
-                InteractionKind::names()
-            ),
-        )
-    })?;
+    let kind = parse_kind(&input.kind)?;
     let direction = match input.direction.as_deref() {
         None => None,
         Some(d) => Some(Direction::parse(d).ok_or_else(|| {
@@ -206,16 +197,7 @@ pub(super) async fn edit_interaction(
             check_text(field, v)?;
         }
     }
-    let kind = InteractionKind::parse(&input.kind).ok_or_else(|| {
-        Problem::new(
-            Code::InvalidValue,
-            format!(
-                "kind {:?}: use one of {}",
-                input.kind,
-                InteractionKind::names()
-            ),
-        )
-    })?;
+    let kind = parse_kind(&input.kind)?;
     state
         .app(caller.account)
         .edit_interaction(
