@@ -7,7 +7,8 @@ changed on the server; a fresh client's full download; one
 addressbook-multiget of every card; and what a client that polls with
 sync-collection or getctag (DAVx5, iOS) transfers when nothing changed.
 For each step: wall time, the server's CPU time (from /proc), and the bytes
-both ways (vdirsyncer talks through a counting proxy). At the end, the
+both ways (vdirsyncer talks through a counting proxy); /proc counts CPU in
+10 ms ticks, so the cheap steps are repeated and reported per run. At the end, the
 server's peak memory (VmHWM). Prints a markdown table.
 """
 from __future__ import annotations
@@ -66,6 +67,10 @@ class Proxy:
         while True:
             client, _ = self.server.accept()
             upstream = socket.create_connection(("127.0.0.1", self.target))
+            # Forward each piece at once, as a real proxy does: Nagle's
+            # wait for the client's delayed ACK is not the servers' doing.
+            for s in (client, upstream):
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self.pipe, args=(client, upstream, True), daemon=True).start()
             threading.Thread(target=self.pipe, args=(upstream, client, False), daemon=True).start()
 
@@ -210,19 +215,21 @@ def measure(server: Server, proxy: Proxy, action) -> dict:
     }
 
 
-MULTIGETS = 5  # the multiget is repeated: one is a few 10 ms ticks of CPU
-
-
-def measure_mean(server: Server, proxy: Proxy, action, times: int) -> dict:
-    """measure() of `times` runs of `action`, per run."""
+def repeat(action, times: int):
     def repeated():
         for _ in range(times):
             action()
-    total = measure(server, proxy, repeated)
-    return {"wall": total["wall"] / times, "cpu": total["cpu"] / times, "bytes": total["bytes"] // times}
+    return repeated
 
 
-def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: list[pathlib.Path], changed: int, timeout: int) -> dict:
+def per_run(m: dict, times: int) -> dict:
+    """A measurement of `times` runs, per run: CPU is read from /proc in
+    10 ms ticks, so a cheap step is repeated until the ticks add up."""
+    return {"wall": m["wall"] / times, "cpu": m["cpu"] / times, "bytes": m["bytes"] // times, "runs": times}
+
+
+def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: list[pathlib.Path], changed: int,
+               timeout: int, runs: dict) -> dict:
     proxy = Proxy(server.port)
     url = server.direct_book.replace(f":{server.port}/", f":{proxy.port}/")
     local = work / f"{server.name}-local"
@@ -243,9 +250,9 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
     cfg = vdirsyncer_config(work, local, work / f"{server.name}-status", url, server.auth[0])
     out = {}
     vds(cfg, "discover", "bench")
-    out["upload"] = measure(server, proxy, lambda: sync(cfg))
-    out["noop"] = measure(server, proxy, lambda: sync(cfg))
-    # Change cards on the server itself (not timed), then re-sync.
+    out["upload"] = per_run(measure(server, proxy, lambda: sync(cfg)), 1)
+    out["noop"] = per_run(measure(server, proxy, repeat(lambda: sync(cfg), runs["noop"])), runs["noop"])
+    # Change cards on the server itself (not measured), then re-sync.
     session = requests.Session()
     session.auth = server.auth
     listing = session.request("PROPFIND", server.direct_book, headers={"Depth": "1"},
@@ -253,21 +260,32 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
     hrefs = sorted(set(h for h in re.findall(r"<(?:\w+:)?href>([^<]+\.vcf)</(?:\w+:)?href>", listing)))
     origin = server.direct_book.split("/", 3)[:3]
     origin = "/".join(origin)
-    for h in hrefs[:changed]:
-        body = session.get(origin + h).text
-        body = body.replace("END:VCARD", "NOTE:changed on the server\r\nEND:VCARD", 1)
-        r = session.put(origin + h, data=body.encode("utf-8"), headers={"Content-Type": "text/vcard; charset=utf-8"})
-        if r.status_code not in (200, 201, 204):
-            sys.exit(f"{server.name}: PUT {h}: {r.status_code}")
-    out["changed"] = measure(server, proxy, lambda: sync(cfg))
-    fresh_local = work / f"{server.name}-fresh"
-    fresh_local.mkdir()
-    fresh = vdirsyncer_config(work, fresh_local, work / f"{server.name}-fresh-status", url, server.auth[0])
-    vds(fresh, "discover", "bench")
-    out["download"] = measure(server, proxy, lambda: sync(fresh))
-    downloaded = len(list(fresh_local.glob("*.vcf")))
-    if downloaded != len(cards):
-        sys.exit(f"{server.name}: a fresh client got {downloaded} cards of {len(cards)}")
+    total = {"wall": 0.0, "cpu": 0.0, "bytes": 0}
+    for round_ in range(runs["changed"]):
+        start = (round_ * changed) % len(hrefs)
+        for h in (hrefs + hrefs)[start:start + changed]:
+            body = session.get(origin + h).text
+            body = body.replace("END:VCARD", f"NOTE:changed on the server ({round_})\r\nEND:VCARD", 1)
+            r = session.put(origin + h, data=body.encode("utf-8"), headers={"Content-Type": "text/vcard; charset=utf-8"})
+            if r.status_code not in (200, 201, 204):
+                sys.exit(f"{server.name}: PUT {h}: {r.status_code}")
+        m = measure(server, proxy, lambda: sync(cfg))
+        for k in total:
+            total[k] += m[k]
+    out["changed"] = per_run(total, runs["changed"])
+    total = {"wall": 0.0, "cpu": 0.0, "bytes": 0}
+    for round_ in range(runs["download"]):
+        fresh_local = work / f"{server.name}-fresh-{round_}"
+        fresh_local.mkdir()
+        fresh = vdirsyncer_config(work, fresh_local, work / f"{server.name}-fresh-status-{round_}", url, server.auth[0])
+        vds(fresh, "discover", "bench")
+        m = measure(server, proxy, lambda: sync(fresh))
+        for k in total:
+            total[k] += m[k]
+        downloaded = len(list(fresh_local.glob("*.vcf")))
+        if downloaded != len(cards):
+            sys.exit(f"{server.name}: a fresh client got {downloaded} cards of {len(cards)}")
+    out["download"] = per_run(total, runs["download"])
 
     # One multiget of every card, through the proxy.
     proxied = requests.Session()
@@ -275,8 +293,9 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
     body = ('<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
             '<d:prop><d:getetag/><c:address-data/></d:prop>'
             + "".join(f"<d:href>{h}</d:href>" for h in hrefs) + "</c:addressbook-multiget>")
-    out["multiget"] = measure_mean(server, proxy, lambda: proxied.request(
-        "REPORT", url, data=body, headers={"Depth": "1", "Content-Type": "application/xml"}).raise_for_status(), MULTIGETS)
+    out["multiget"] = per_run(measure(server, proxy, repeat(lambda: proxied.request(
+        "REPORT", url, data=body, headers={"Depth": "1", "Content-Type": "application/xml"}).raise_for_status(),
+        runs["multiget"])), runs["multiget"])
 
     # What a polling client transfers when nothing changed.
     props = proxied.request("PROPFIND", url, headers={"Depth": "0"},
@@ -285,13 +304,19 @@ def run_server(server: Server, venv: pathlib.Path, work: pathlib.Path, cards: li
     token = token.group(1) if token else ""
     sync_body = (f'<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token>'
                  '<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>')
-    out["poll_sync"] = measure(server, proxy, lambda: proxied.request("REPORT", url, data=sync_body, headers={"Depth": "1"}).raise_for_status())
-    out["poll_ctag"] = measure(server, proxy, lambda: proxied.request(
+    out["poll_sync"] = per_run(measure(server, proxy, repeat(lambda: proxied.request(
+        "REPORT", url, data=sync_body, headers={"Depth": "1"}).raise_for_status(), runs["poll"])), runs["poll"])
+    out["poll_ctag"] = per_run(measure(server, proxy, repeat(lambda: proxied.request(
         "PROPFIND", url, headers={"Depth": "0"},
-        data='<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>').raise_for_status())
+        data='<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>').raise_for_status(),
+        runs["poll"])), runs["poll"])
     out["peak_mib"] = peak_mib(server.pid)
     out["cards"] = len(cards)
     return out
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
 
 
 def main() -> None:
@@ -303,6 +328,7 @@ def main() -> None:
     ap.add_argument("--changed", type=int, default=100)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--timeout", type=int, default=3600, help="per vdirsyncer run, seconds")
+    ap.add_argument("--quick", action="store_true", help="fewer runs of the cheap steps")
     a = ap.parse_args()
     venv = pathlib.Path(a.venv).resolve()
     work = pathlib.Path(tempfile.mkdtemp(prefix="kith-carddav-bench-"))
@@ -311,6 +337,9 @@ def main() -> None:
     gen = work / "gen"
     subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("gen_contacts.py")), "--count", str(most + most // 10),
                     "--seed", str(a.seed), "--out", str(gen)], check=True, capture_output=True)
+    # Runs of each step: CPU comes in 10 ms ticks, so cheap steps repeat.
+    runs = ({"noop": 2, "changed": 1, "download": 1, "multiget": 5, "poll": 20} if a.quick else
+            {"noop": 10, "changed": 10, "download": 3, "multiget": 20, "poll": 200})
     results = {}
     for name, n in (("kith", a.cards), ("Radicale", radicale_cards)):
         cards = split_cards(gen / "contacts.vcf", work / f"cards-{n}", n)
@@ -319,24 +348,25 @@ def main() -> None:
         print(f"== {name}: {n} cards", file=sys.stderr)
         proc, server = start_kith(a.kith, work) if name == "kith" else start_radicale(venv, work)
         try:
-            results[name] = run_server(server, venv, work, cards, min(a.changed, n), a.timeout)
+            results[name] = run_server(server, venv, work, cards, min(a.changed, n), a.timeout, runs)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     (work / "results.json").write_text(json.dumps(results, indent=1))
+    k, r = results["kith"], results["Radicale"]
     steps = [("upload", "upload every card (vdirsyncer sync)"),
              ("noop", "no-op re-sync (vdirsyncer: PROPFIND of every ETag)"),
              ("changed", f"re-sync after {a.changed} cards changed on the server"),
              ("download", "a fresh client downloads every card"),
-             ("multiget", f"one addressbook-multiget of every card (mean of {MULTIGETS})"),
+             ("multiget", "one addressbook-multiget of every card"),
              ("poll_sync", "no-op poll with sync-collection (DAVx5, iOS)"),
              ("poll_ctag", "no-op poll with getctag (iOS, DAVx5 fallback)")]
-    k, r = results["kith"], results["Radicale"]
+    steps = [(key, f"{label} (mean of {k[key]['runs']})" if k[key]["runs"] > 1 else label) for key, label in steps]
     print(f"| step | kith wall | kith server CPU | kith bytes | Radicale wall | Radicale server CPU | Radicale bytes |")
     print("|---|---|---|---|---|---|---|")
     for key, label in steps:
-        print(f"| {label} | {k[key]['wall']:.3f} s | {k[key]['cpu']:.3f} s | {k[key]['bytes']:,} | "
-              f"{r[key]['wall']:.3f} s | {r[key]['cpu']:.3f} s | {r[key]['bytes']:,} |")
+        print(f"| {label} | {ms(k[key]['wall'])} | {ms(k[key]['cpu'])} | {k[key]['bytes']:,} | "
+              f"{ms(r[key]['wall'])} | {ms(r[key]['cpu'])} | {r[key]['bytes']:,} |")
     print(f"| server peak memory | {k['peak_mib']:.0f} MiB | | | {r['peak_mib']:.0f} MiB | | |")
     print(f"\ncards: kith {k['cards']:,}, Radicale {r['cards']:,}")
     if k["cards"] == r["cards"]:

@@ -2,14 +2,17 @@
 """Seeded generator of a realistic mbox (as in a Gmail Takeout) for kith's
 mail import benchmark.
 
-    gen_mbox.py --mb 1024 --seed 42 --out DIR
+    gen_mbox.py --mb 1024 --seed 42 --out DIR [--shape large|small]
 
 Writes DIR/mail.mbox of about --mb megabytes: messages between the owner
 (me@home.example) and 3,000 correspondents, 40% sent by the owner to one
 to three people (some in Cc), 40% received from them, 20% mailing-list,
 bulk or no-reply mail; dates over three years; bodies of 1 to 12 KB of
 text with quoted replies and the occasional ">From " line; a few messages
-without Message-ID. Prints a JSON summary (messages, bytes, owner).
+without Message-ID. `--shape small`: messages of about 1 KB (some 100,000
+per 100 MB) between the owner and 5,000 correspondents, 40% sent by the
+owner to one to three of them, the rest received from them.
+Prints a JSON summary (messages, bytes, owner).
 Only the standard library is used.
 """
 
@@ -37,11 +40,13 @@ def main():
     ap.add_argument("--mb", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--shape", choices=("large", "small"), default="large")
     args = ap.parse_args()
+    small = args.shape == "small"
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
     people = []
-    for i in range(3000):
+    for i in range(5000 if small else 3000):
         g, f = rng.choice(GIVEN), rng.choice(FAMILY)
         people.append((f"{g} {f}", f"{g.lower()}.{f.lower()}{i}@{rng.choice(DOMAINS)}"))
     me = ("Me Myself", "me@home.example")
@@ -62,7 +67,7 @@ def main():
                 rcpt = rng.sample(people, rng.randint(1, 3))
                 to = [rcpt[0]]
                 cc = rcpt[1:]
-            elif kind < 0.8:
+            elif kind < 0.8 or small:
                 sender = rng.choice(people)
                 to, cc = [me], []
             else:
@@ -71,7 +76,7 @@ def main():
                 to, cc = [me], []
                 extra = rng.choice(["List-Id: <dev.lists.example>\n", "Precedence: bulk\n", ""])
             fmt = lambda a: f"\"{a[0]}\" <{a[1]}>"
-            words = rng.randint(150, 2000)
+            words = rng.randint(70, 170) if small else rng.randint(150, 2000)
             body_lines = []
             line = []
             for _ in range(words):
@@ -79,7 +84,7 @@ def main():
                 if len(line) > 12:
                     body_lines.append(" ".join(line))
                     line = []
-            if rng.random() < 0.3:
+            if not small and rng.random() < 0.3:
                 body_lines.append("")
                 body_lines.extend("> " + l for l in body_lines[:10])
             if rng.random() < 0.05:

@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
 use kith_core::AccountId;
-use kith_store::auth::{Session, TokenInfo, TokenKind};
+use kith_store::auth::{Session, TokenInfo, TokenKind, TokenOwner};
 use kith_store::{Account, Store, StoreError, now_micros};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -279,7 +279,12 @@ impl Auth {
 
     /// The account a token of `kind` belongs to.
     pub async fn token_account(&self, secret: &str, kind: TokenKind) -> Result<Option<AccountId>> {
-        Ok(self.store.token_account(&secret_hash(secret), kind).await?)
+        Ok(self.token_owner(secret, kind).await?.map(|o| o.account))
+    }
+
+    /// The account a token proves, with its name and settings.
+    pub async fn token_owner(&self, secret: &str, kind: TokenKind) -> Result<Option<TokenOwner>> {
+        Ok(self.store.token_owner(&secret_hash(secret), kind).await?)
     }
 
     pub async fn tokens(&self, account: AccountId) -> Result<Vec<TokenInfo>> {

@@ -362,14 +362,15 @@ impl App {
             None => (PersonId::new(), true),
         };
         let person = Person { id, card };
-        tx.put_people(&[PersonWrite {
-            person: &person,
-            is_me: false,
-            fresh: created,
-        }])
-        .await?;
-        let version = tx.person(id).await?.ok_or(DavError::NotFound)?.version;
-        tx.dav_keep_upload(id, book, href, uid.as_deref(), text, version)
+        let versions = tx
+            .put_people(&[PersonWrite {
+                person: &person,
+                is_me: false,
+                fresh: created,
+            }])
+            .await?;
+        let version = versions.first().copied().ok_or(DavError::NotFound)?;
+        tx.dav_keep_upload(id, created, book, href, uid.as_deref(), text, version)
             .await?;
         if created {
             suggest_same_keys(&mut tx, &person).await?;
@@ -412,17 +413,22 @@ impl App {
 /// user to merge (the device then sees one card changed, one removed).
 async fn suggest_same_keys(tx: &mut kith_store::Tx, person: &Person) -> Result<()> {
     use kith_core::identity::{Decision, KeyKind, decide, keys};
+    let mine: Vec<kith_core::identity::Key> = keys(&person.card)
+        .into_iter()
+        .filter(|k| {
+            matches!(
+                k.kind(),
+                KeyKind::Email | KeyKind::Phone | KeyKind::Linkedin
+            )
+        })
+        .collect();
+    let asked: Vec<&str> = mine.iter().map(|k| k.0.as_str()).collect();
     let mut others: HashMap<PersonId, Vec<kith_core::identity::Key>> = HashMap::new();
-    for key in keys(&person.card).into_iter().filter(|k| {
-        matches!(
-            k.kind(),
-            KeyKind::Email | KeyKind::Phone | KeyKind::Linkedin
-        )
-    }) {
-        for other in tx.people_with_key(&key.0).await? {
-            if other != person.id {
-                others.entry(other).or_default().push(key.clone());
-            }
+    for (other, held) in tx.people_with_keys(&asked).await? {
+        if other != person.id
+            && let Some(key) = mine.iter().find(|k| k.0 == held)
+        {
+            others.entry(other).or_default().push(key.clone());
         }
     }
     let mut list = Vec::new();
@@ -547,6 +553,11 @@ impl App {
     /// The book named `name`, if it exists.
     pub async fn dav_book(&self, name: &str) -> Result<Option<DavBook>> {
         Ok(self.dav_books().await?.into_iter().find(|b| b.name == name))
+    }
+
+    /// Whether the book named `name` exists (the default one always does).
+    pub async fn dav_book_exists(&self, name: &str) -> Result<bool> {
+        Ok(name == DEFAULT_BOOK || self.dav_book(name).await?.is_some())
     }
 
     /// Makes a new address book (a client's MKCOL); false when it exists.

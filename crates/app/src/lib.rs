@@ -69,6 +69,9 @@ pub struct App {
     search_indexes: Option<search::SearchIndexes>,
     /// The graph of the network (a server shares one between requests).
     network: network::Network,
+    /// The account's phone region as read with its settings when the
+    /// request was proved (None: not read yet, ask the store).
+    known_region: Option<Option<Region>>,
 }
 
 /// The account setting that holds the default phone region.
@@ -82,6 +85,7 @@ impl App {
             settings,
             search_indexes: None,
             network: network::Network::new(),
+            known_region: None,
         }
     }
 
@@ -99,11 +103,22 @@ impl App {
         self
     }
 
+    /// Uses the account's settings read along with its credentials
+    /// (kith_store::auth::TokenOwner) instead of reading them again.
+    pub fn with_account_settings(mut self, settings: &serde_json::Value) -> Self {
+        let code = settings.get(PHONE_REGION).and_then(|v| v.as_str());
+        self.known_region = Some(code.and_then(kith_core::identity::parse_region));
+        self
+    }
+
     /// The region phone numbers without a country code are read in: the one
     /// given for this run, else the account's choice, else the default.
     pub async fn phone_region(&self) -> Result<Region> {
         if self.settings.region_is_explicit {
             return Ok(self.settings.default_region);
+        }
+        if let Some(known) = self.known_region {
+            return Ok(known.unwrap_or(self.settings.default_region));
         }
         Ok(self
             .account_phone_region()
@@ -158,7 +173,7 @@ pub mod types {
     pub use kith_formats::Format;
     pub use kith_formats::csv::generic::ColumnMapping;
     pub use kith_formats::vcard::Version as VcardVersion;
-    pub use kith_store::auth::{Session, TokenInfo, TokenKind};
+    pub use kith_store::auth::{Session, TokenInfo, TokenKind, TokenOwner};
     pub use kith_store::dav::{DEFAULT_BOOK, DavBook};
     pub use kith_store::jobs::JobState;
     pub use kith_store::{

@@ -47,6 +47,16 @@ pub struct TokenInfo {
     pub last_used_at: Option<i64>,
 }
 
+/// Who a token belongs to ([`crate::Store::token_owner`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenOwner {
+    pub account: AccountId,
+    pub name: String,
+    /// The account's settings (a JSON object), as
+    /// [`crate::Store::account_setting`] reads them one by one.
+    pub settings: serde_json::Value,
+}
+
 /// An account with what signing in needs.
 #[derive(Clone, Debug)]
 pub struct Credentials {
@@ -186,17 +196,18 @@ impl crate::Store {
         Ok(id)
     }
 
-    /// The account a token of `kind` belongs to (and notes its use).
-    pub async fn token_account(
+    /// The account a token of `kind` proves, with its name and settings
+    /// (what a device's request needs, read in one statement).
+    pub async fn token_owner(
         &self,
         secret_hash: &[u8],
         kind: TokenKind,
-    ) -> Result<Option<AccountId>> {
+    ) -> Result<Option<TokenOwner>> {
         // Use is noted at most once a minute: a write on every request would
         // make every other SQLite connection drop its page cache.
         const NOTE_EVERY_MICROS: i64 = 60_000_000;
-        let sql =
-            "SELECT account_id, last_used_at FROM tokens WHERE secret_hash = $1 AND kind = $2";
+        let sql = "SELECT t.account_id, t.last_used_at, a.name, a.settings FROM tokens t \
+                   JOIN accounts a ON a.id = t.account_id WHERE t.secret_hash = $1 AND t.kind = $2";
         let note = "UPDATE tokens SET last_used_at = $2 WHERE secret_hash = $1";
         let now = now_micros();
         on_pool!(&self.db, p => {
@@ -212,7 +223,12 @@ impl crate::Store {
             if last.is_none_or(|t| now - t >= NOTE_EVERY_MICROS) {
                 sqlx::query(note).bind(secret_hash).bind(now).execute(p).await?;
             }
-            Ok(Some(AccountId(row.try_get("account_id")?)))
+            let settings: Option<sqlx::types::Json<serde_json::Value>> = row.try_get("settings")?;
+            Ok(Some(TokenOwner {
+                account: AccountId(row.try_get("account_id")?),
+                name: row.try_get("name")?,
+                settings: settings.map(|s| s.0).unwrap_or_default(),
+            }))
         })
     }
 

@@ -282,9 +282,12 @@ impl Tx {
     }
 
     /// Records what a client uploaded for a person as `href` in `book`.
+    /// `fresh`: the person was made by this upload, so holds no card yet.
+    #[allow(clippy::too_many_arguments)]
     pub async fn dav_keep_upload(
         &mut self,
         person: PersonId,
+        fresh: bool,
         book: &str,
         href: &str,
         uid: Option<&str>,
@@ -293,12 +296,13 @@ impl Tx {
     ) -> Result<()> {
         let account = self.account.0;
         on_db!(self, c => {
-            // Two statements, each on its index (an OR makes SQLite scan).
-            sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND person_id = $2")
-                .bind(account).bind(person.0).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND book = $2 AND href = $3")
-                .bind(account).bind(book).bind(href).execute(&mut *c).await?;
-            sqlx::query("INSERT INTO dav_cards (account_id, book, href, person_id, uid, raw, raw_version) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            if !fresh {
+                sqlx::query("DELETE FROM dav_cards WHERE account_id = $1 AND person_id = $2")
+                    .bind(account).bind(person.0).execute(&mut *c).await?;
+            }
+            sqlx::query("INSERT INTO dav_cards (account_id, book, href, person_id, uid, raw, raw_version) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (account_id, book, href) DO UPDATE SET person_id = excluded.person_id, uid = excluded.uid, \
+                         raw = excluded.raw, raw_version = excluded.raw_version")
                 .bind(account).bind(book).bind(href).bind(person.0).bind(uid).bind(raw).bind(version)
                 .execute(&mut *c).await?;
             Ok(())

@@ -20,6 +20,11 @@ use uuid::Uuid;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite: the one connection write transactions use. SQLite has one
+    /// writer at a time anyway; one connection keeps its page cache across
+    /// writes (a write by another connection would make it read every page
+    /// again) and writers queue here instead of polling the file lock.
+    sqlite_writer: Option<sqlx::SqlitePool>,
     /// The database's sync epoch (`store_meta`), read once it is migrated.
     pub(crate) epoch: Arc<OnceLock<SyncEpoch>>,
     /// How long transactions waited to begin (a connection, a lock).
@@ -96,8 +101,8 @@ impl Store {
             // SQLite runs on a thread of its own and hands rows over a
             // channel; a roomy one lets it read a large result without
             // waiting for the reader every 50 rows.
-            .row_buffer_size(4096)
-            .disable_statement_logging();
+            .row_buffer_size(4096);
+        let options = statement_logging(options);
         // Processes opening one file together open and migrate it one at a
         // time (the first switches it to WAL, which needs the file to
         // itself, and sqlx's SQLite migrator takes no lock): an exclusive
@@ -115,20 +120,40 @@ impl Store {
         .await
         .map_err(|e| open_err(e.to_string()))?
         .map_err(|e| open_err(format!("cannot lock for migrating: {e}")))?;
+        let acquire_timeout = settings.acquire_timeout.max(Duration::from_secs(10));
+        // No ping before each use (sqlx's default): a SQLite connection is
+        // a thread of this process, and the ping is one more hand-over.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .acquire_timeout(settings.acquire_timeout.max(Duration::from_secs(10)))
-            .connect_with(options)
+            .test_before_acquire(false)
+            .acquire_timeout(acquire_timeout)
+            .connect_with(options.clone())
             .await
             .map_err(|e| open_err(e.to_string()))?;
+        // Made on first use, after the migrations below (taken on the pool).
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(acquire_timeout)
+            .connect_lazy_with(options);
         let store = Store {
             db: Db::Sqlite(pool),
+            sqlite_writer: Some(writer),
             epoch: Default::default(),
             waits: Default::default(),
         };
         let migrated = migrate::run(&store.db).await;
         drop(lock);
         migrated?;
+        // The writer's connection now, not in the first write's time.
+        if let Some(writer) = &store.sqlite_writer {
+            drop(
+                writer
+                    .acquire()
+                    .await
+                    .map_err(|e| open_err(e.to_string()))?,
+            );
+        }
         store.load_epoch().await?;
         Ok(store)
     }
@@ -144,23 +169,36 @@ impl Store {
             url: shown.clone(),
             message,
         };
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| open_err(e.to_string()))?
-            .disable_statement_logging();
+        let options = statement_logging(
+            PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?,
+        );
         // One direct connection first: a wrong host, port or password fails
         // at once with the server's own message instead of a pool timeout.
         let probe = sqlx::PgConnection::connect_with(&options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
         let _ = probe.close().await;
+        // A connection that sat idle is checked before use (the server may
+        // have restarted); one in steady use is not: sqlx's default ping
+        // costs a round trip on every transaction.
         let pool = PgPoolOptions::new()
             .max_connections(settings.connections.max(1))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(10) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
         let store = Store {
             db: Db::Postgres(pool),
+            sqlite_writer: None,
             epoch: Default::default(),
             waits: Default::default(),
         };
@@ -294,6 +332,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.sqlite_writer {
+            w.close().await;
+        }
         match &self.db {
             Db::Sqlite(p) => p.close().await,
             Db::Postgres(p) => p.close().await,
@@ -450,7 +491,12 @@ impl Store {
         let started = Instant::now();
         let inner = match &self.db {
             Db::Sqlite(p) => {
-                let tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                let tx = self
+                    .sqlite_writer
+                    .as_ref()
+                    .unwrap_or(p)
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await?;
                 self.waited(started);
                 DbTx::Sqlite(tx)
             }
@@ -504,4 +550,14 @@ mod tests {
         );
         assert_eq!(super::redact("postgres://db/kith"), "postgres://db/kith");
     }
+}
+
+/// Every statement is a trace line of `sqlx::query` (seen only with
+/// `KITH_LOG=sqlx::query=trace`, to see what a request asks the database);
+/// slow ones are not singled out: a large import's statements are slow by
+/// design.
+fn statement_logging<O: ConnectOptions>(options: O) -> O {
+    options
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
 }

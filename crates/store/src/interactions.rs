@@ -95,7 +95,7 @@ impl Tx {
                 "an interaction needs at least one person".into(),
             ));
         }
-        if self.people_by_ids(&people).await?.len() != people.len() {
+        if self.count_living(&people).await? != people.len() {
             return Err(StoreError::NotFound("no such person".into()));
         }
         let now = now_micros();

@@ -10,7 +10,7 @@ use kith_core::names::normalize;
 use kith_core::{AccountId, Person, PersonId};
 use sqlx::Row;
 use sqlx::types::Json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A transaction scoped to one account.
@@ -252,6 +252,30 @@ impl Tx {
         Ok(out)
     }
 
+    /// How many of `ids` are living people of this account (without
+    /// reading their cards).
+    pub async fn count_living(&mut self, ids: &[PersonId]) -> Result<usize> {
+        let account = self.account.0;
+        let mut found = 0usize;
+        for part in ids.chunks(BATCH) {
+            let n: i64 = on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT COUNT(*) FROM people WHERE deleted_at IS NULL AND account_id = ",
+                );
+                qb.push_bind(account);
+                qb.push(" AND id IN (");
+                let mut sep = qb.separated(", ");
+                for id in part {
+                    sep.push_bind(id.0);
+                }
+                qb.push(")");
+                qb.build_query_scalar().fetch_one(c).await?
+            });
+            found += usize::try_from(n).unwrap_or(0);
+        }
+        Ok(found)
+    }
+
     /// A person of this account, also when deleted or merged away.
     pub async fn person_even_deleted(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
         self.person_row(id, true).await
@@ -324,9 +348,33 @@ impl Tx {
         })
     }
 
+    /// The living people holding any of `keys`, with the key each holds.
+    pub async fn people_with_keys(&mut self, keys: &[&str]) -> Result<Vec<(PersonId, String)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let account = self.account.0;
+        on_db!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT k.person_id, k.key FROM person_keys k JOIN people p ON p.id = k.person_id \
+                 WHERE p.deleted_at IS NULL AND k.account_id = ",
+            );
+            qb.push_bind(account);
+            qb.push(" AND k.key IN (");
+            let mut sep = qb.separated(", ");
+            for key in keys {
+                sep.push_bind(*key);
+            }
+            qb.push(")");
+            let rows: Vec<(Uuid, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
+            Ok(rows.into_iter().map(|(id, key)| (PersonId(id), key)).collect())
+        })
+    }
+
     /// Inserts or replaces people and their derived index rows, and appends
-    /// one change-log entry per person.
-    pub async fn put_people(&mut self, writes: &[PersonWrite<'_>]) -> Result<()> {
+    /// one change-log entry per person. Returns each person's new version,
+    /// in the order of `writes`.
+    pub async fn put_people(&mut self, writes: &[PersonWrite<'_>]) -> Result<Vec<i64>> {
         let prepared = writes
             .iter()
             .map(PersonWrite::prepare)
@@ -335,9 +383,10 @@ impl Tx {
     }
 
     /// [`Tx::put_people`] for people already prepared.
-    pub async fn put_prepared(&mut self, writes: &[PreparedWrite]) -> Result<()> {
+    pub async fn put_prepared(&mut self, writes: &[PreparedWrite]) -> Result<Vec<i64>> {
+        let mut versions = Vec::with_capacity(writes.len());
         if writes.is_empty() {
-            return Ok(());
+            return Ok(versions);
         }
         let account = self.account.0;
         let now = now_micros();
@@ -391,13 +440,14 @@ impl Tx {
                      card = excluded.card, is_me = excluded.is_me, \
                      version = people.version + 1, updated_at = excluded.updated_at, \
                      deleted_at = NULL, merged_into = NULL \
-                     WHERE people.account_id = excluded.account_id",
+                     WHERE people.account_id = excluded.account_id RETURNING id, version",
                 );
-                let done = qb.build().execute(&mut *c).await?.rows_affected();
-                if done != chunk.len() as u64 {
+                let done: HashMap<Uuid, i64> = qb.build_query_as::<(Uuid, i64)>().fetch_all(&mut *c).await?.into_iter().collect();
+                if done.len() != chunk.len() {
                     // An id that exists under another account: refuse, never overwrite.
                     return Err(StoreError::Conflict("a person id belongs to another account".into()));
                 }
+                versions.extend(chunk.iter().map(|w| done.get(&w.id).copied().unwrap_or(1)));
 
                 let old: Vec<Uuid> = chunk.iter().filter(|w| !w.fresh).map(|w| w.id).collect();
                 for table in ["person_keys", "person_tags", "positions", "person_dates", "person_notes"] {
@@ -496,7 +546,7 @@ impl Tx {
                 Ok::<(), StoreError>(())
             })?;
         }
-        Ok(())
+        Ok(versions)
     }
 
     /// Soft-deletes a person (recoverable), optionally as merged into another.

@@ -221,11 +221,22 @@ impl App {
         // Second pass, in one transaction: people, then interactions.
         let mut tx = self.store.begin(self.account).await?;
         let region = self.phone_region().await?;
+        let mut holders: HashMap<String, Vec<PersonId>> = HashMap::new();
+        let keys: Vec<String> = people
+            .iter()
+            .map(|c| format!("email:{}", c.email))
+            .collect();
+        for part in keys.chunks(500) {
+            let asked: Vec<&str> = part.iter().map(String::as_str).collect();
+            for (id, key) in tx.people_with_keys(&asked).await? {
+                holders.entry(key).or_default().push(id);
+            }
+        }
         let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
         let mut created: Vec<Person> = Vec::new();
-        for c in &people {
-            let found = tx.people_with_key(&format!("email:{}", c.email)).await?;
-            if let [id] = found.as_slice() {
+        for (c, key) in people.iter().zip(&keys) {
+            let found = holders.get(key).map_or(&[][..], Vec::as_slice);
+            if let [id] = found {
                 report.updated += 1;
                 ids.push(Some(*id));
             } else if found.is_empty() && c.written_to {

@@ -57,6 +57,8 @@ pub(crate) async fn serve(
         shutdown_timeout: server.shutdown_timeout,
         imports_dir: data_dir.join("imports"),
     };
+    // Before the first request rather than in it.
+    kith_core::identity::warm_up(settings.default_region);
     let state = kith_web::AppState::new(store.clone(), settings, config);
     tracing::info!(
         address = %address,

@@ -24,10 +24,9 @@ use dav_proto::{
 };
 use kith_app::App;
 use kith_app::carddav::{BookLabel, CardBody, DavError};
-use kith_app::types::TokenKind;
 use kith_app::types::VcardVersion as Version;
 use kith_app::types::{DEFAULT_BOOK, DavBook};
-use kith_core::AccountId;
+use kith_app::types::{TokenKind, TokenOwner};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 mod card;
@@ -107,15 +106,12 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-) -> kith_app::Result<Option<(AccountId, String)>> {
+) -> kith_app::Result<Option<TokenOwner>> {
     let Some((name, password)) = basic_credentials(headers) else {
         return Ok(None);
     };
-    let Some(account) = state.auth.token_account(&password, TokenKind::Dav).await? else {
-        return Ok(None);
-    };
-    let found = state.auth.account_name(account).await?;
-    Ok(found.filter(|f| *f == name).map(|f| (account, f)))
+    let owner = state.auth.token_owner(&password, TokenKind::Dav).await?;
+    Ok(owner.filter(|o| o.name == name))
 }
 
 /// One request, with who is asking.
@@ -140,7 +136,7 @@ impl Request {
         headers: HeaderMap,
         body: Body,
     ) -> Result<Request, Response> {
-        let (account, user) = match authenticate(state, &headers).await {
+        let owner = match authenticate(state, &headers).await {
             Ok(Some(found)) => found,
             Ok(None) => return Err(unauthorized()),
             Err(e) => return Err(internal(e)),
@@ -161,8 +157,10 @@ impl Request {
                 .into_response()
         })?;
         Ok(Request {
-            app: state.app(account),
-            user,
+            app: state
+                .app(owner.account)
+                .with_account_settings(&owner.settings),
+            user: owner.name,
             method,
             headers,
             body,
@@ -323,8 +321,8 @@ async fn dav(
         [_] if mine => principal(&req).await,
         [_, b, ..] if mine && segments.len() <= 3 => {
             req.book = b.clone();
-            let exists = match req.app.dav_book(b).await {
-                Ok(found) => found.is_some(),
+            let exists = match req.app.dav_book_exists(b).await {
+                Ok(found) => found,
                 Err(e) => return internal(e),
             };
             match (segments.get(2), exists) {
