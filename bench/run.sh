@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Import benchmark: kith vs Python vobject, in the same run on the same machine.
 #
-#   bash bench/run.sh [--quick] [--runs N] [--keep]
+#   bash bench/run.sh [--quick] [--count N] [--runs N] [--keep]
 #
 #   --quick   2,000 generated contacts instead of 100,000 (what CI runs)
+#   --count N N generated contacts (20000: the small end)
 #   --runs N  repeat every measured step N times (fresh data directory each
 #             time) and report medians; default 1
 #   --keep    keep the temporary directory (generated files, kith data, logs)
@@ -21,7 +22,7 @@
 # Python: a venv at bench/.venv (or $KITH_VENV) with tests/python/requirements.txt.
 set -euo pipefail
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 ORIG_ARGS="$*"
 COUNT=100000
@@ -31,6 +32,9 @@ KEEP=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) COUNT=2000; MODE=quick ;;
+        --count)
+            [ $# -ge 2 ] || { echo "run.sh: --count needs a number" >&2; exit 2; }
+            COUNT=$2; shift ;;
         --runs)
             [ $# -ge 2 ] || { echo "run.sh: --runs needs a number" >&2; exit 2; }
             RUNS=$2; shift ;;
