@@ -540,6 +540,16 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Every statement is a trace line of `sqlx::query` (seen only with
+/// `KITH_LOG=sqlx::query=trace`, to see what a request asks the database);
+/// slow ones are not singled out: a large import's statements are slow by
+/// design.
+fn statement_logging<O: ConnectOptions>(options: O) -> O {
+    options
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -550,14 +560,4 @@ mod tests {
         );
         assert_eq!(super::redact("postgres://db/kith"), "postgres://db/kith");
     }
-}
-
-/// Every statement is a trace line of `sqlx::query` (seen only with
-/// `KITH_LOG=sqlx::query=trace`, to see what a request asks the database);
-/// slow ones are not singled out: a large import's statements are slow by
-/// design.
-fn statement_logging<O: ConnectOptions>(options: O) -> O {
-    options
-        .log_statements(log::LevelFilter::Trace)
-        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1))
 }
