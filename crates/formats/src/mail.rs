@@ -90,6 +90,30 @@ pub fn parse_headers(raw: &[u8], line: u64) -> Option<MailHeaders> {
     })
 }
 
+/// The header fields [`parse_headers`] reads. The others (Received,
+/// DKIM-Signature, ARC-*, X-*: most of a real message's header) are not
+/// handed to the parser.
+const READ_HEADERS: [&[u8]; 9] = [
+    b"from",
+    b"to",
+    b"cc",
+    b"date",
+    b"message-id",
+    b"subject",
+    b"list-id",
+    b"precedence",
+    b"auto-submitted",
+];
+
+/// Whether a header line (not a continuation) is one of [`READ_HEADERS`].
+fn is_read_header(line: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', line) else {
+        return false;
+    };
+    let name = line[..colon].trim_ascii_end();
+    READ_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+}
+
 /// The messages of an mbox file, one at a time.
 pub struct MboxReader<R> {
     input: R,
@@ -166,7 +190,11 @@ impl<R: BufRead> Iterator for MboxReader<R> {
         self.at_message = false;
         let start = self.line;
         let mut header: Vec<u8> = Vec::new();
+        let mut header_bytes = 0usize;
         let mut too_big = false;
+        // Whether the header line being read (and its folded continuation
+        // lines) is one kith reads.
+        let mut wanted = false;
         // Headers up to the blank line, then the body up to the next `From `.
         let mut in_header = true;
         loop {
@@ -186,13 +214,19 @@ impl<R: BufRead> Iterator for MboxReader<R> {
                 break;
             }
             if in_header {
+                header_bytes += self.buf.len();
                 if self.buf == b"\n" || self.buf == b"\r\n" {
                     in_header = false;
-                } else if header.len() + self.buf.len() > MAX_HEADER {
+                } else if header_bytes > MAX_HEADER {
                     too_big = true;
                     in_header = false;
                 } else {
-                    header.extend_from_slice(&self.buf);
+                    if !matches!(self.buf.first(), Some(b' ' | b'\t')) {
+                        wanted = is_read_header(&self.buf);
+                    }
+                    if wanted {
+                        header.extend_from_slice(&self.buf);
+                    }
                 }
             }
         }
@@ -292,6 +326,32 @@ no headers here\n";
         assert!(got[1].as_ref().unwrap().bulk, "List-Id");
         let broken = got[2].as_ref().unwrap_err();
         assert_eq!(broken.line, 20);
+    }
+
+    #[test]
+    fn only_the_headers_read_reach_the_parser_folded_ones_whole() {
+        let mbox = "From a@example.org Mon Nov 16 10:00:00 2026\n\
+Received: from mx.example.org (mx.example.org [192.0.2.1])\n\
+\tby mail.example.net; Mon, 16 Nov 2026 10:00:01 +0000\n\
+DKIM-Signature: v=1; a=rsa-sha256; d=example.org;\n\
+\x20h=From:To:Subject; b=AAAA\n\
+From: A <a@example.org>\n\
+X-To: nobody@example.com\n\
+to : B <b@example.net>,\n\
+\x20C <c@example.com>\n\
+Date: Mon, 16 Nov 2026 10:00:00 +0000\n\
+PRECEDENCE: bulk\n\
+\n\
+body\n";
+        let got: Vec<_> = MboxReader::new(mbox.as_bytes(), "m.mbox").collect();
+        let m = got[0].as_ref().unwrap();
+        let to: Vec<&str> = m.recipients.iter().map(|a| a.email.as_str()).collect();
+        assert_eq!(to, ["b@example.net", "c@example.com"], "X-To is not To");
+        assert_eq!(m.at, Some(1_794_823_200_000_000));
+        assert!(m.bulk, "header names in any case");
+        assert!(is_read_header(b"Message-ID: <x>\n"));
+        assert!(!is_read_header(b"Received: by x\n"));
+        assert!(!is_read_header(b"no colon here\n"));
     }
 
     #[test]

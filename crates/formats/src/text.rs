@@ -38,7 +38,7 @@ pub fn read_line_capped(
         if chunk.is_empty() {
             return Ok(line);
         }
-        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+        let (used, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };

@@ -110,6 +110,23 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// Appends ` IN (…)` with each of `values` bound (a list a statement
+/// filters on).
+pub(crate) fn push_in<'t, DB, T>(
+    qb: &mut sqlx::QueryBuilder<DB>,
+    values: impl IntoIterator<Item = T>,
+) where
+    DB: sqlx::Database,
+    T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push(" IN (");
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    qb.push(")");
+}
+
 /// Current time in microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
     std::time::SystemTime::now()

@@ -2,7 +2,7 @@
 //! person's (those of the people merged into them included), removing one.
 //! The people of an interaction must be this account's living people.
 
-use crate::db::{DbTx, now_micros, on_db};
+use crate::db::{DbTx, now_micros, on_db, push_in};
 use crate::tx::Tx;
 use crate::{Result, StoreError};
 use kith_core::{Direction, Interaction, InteractionId, InteractionKind, PersonId};
@@ -217,12 +217,9 @@ impl Tx {
             on_db!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new("SELECT interaction_id, person_id FROM interaction_people WHERE account_id = ");
                 qb.push_bind(account);
-                qb.push(" AND interaction_id IN (");
-                let mut list = qb.separated(", ");
-                for id in part {
-                    list.push_bind(*id);
-                }
-                qb.push(") ORDER BY person_id");
+                qb.push(" AND interaction_id");
+                push_in(&mut qb, part.iter().copied());
+                qb.push(" ORDER BY person_id");
                 for r in qb.build().fetch_all(&mut *c).await? {
                     let id: Uuid = r.try_get("interaction_id")?;
                     out.entry(id).or_default().push(PersonId(r.try_get("person_id")?));

@@ -3,7 +3,7 @@
 //! read or write another account's rows. Dropping a `Tx` without
 //! [`Tx::commit`] rolls everything back.
 
-use crate::db::{DbTx, decode_json, now_micros, on_db};
+use crate::db::{DbTx, decode_json, now_micros, on_db, push_in};
 use crate::index::derive;
 use crate::{MergeRecord, PeopleFilter, Result, StoreError, StoredPerson, Suggestion};
 use kith_core::names::normalize;
@@ -238,12 +238,8 @@ impl Tx {
                     "SELECT {PERSON_COLUMNS} FROM people WHERE deleted_at IS NULL AND account_id = "
                 ));
                 qb.push_bind(account);
-                qb.push(" AND id IN (");
-                let mut sep = qb.separated(", ");
-                for id in part {
-                    sep.push_bind(id.0);
-                }
-                qb.push(")");
+                qb.push(" AND id");
+                push_in(&mut qb, part.iter().map(|id| id.0));
                 for row in qb.build().fetch_all(c).await? {
                     out.push(person_from_row(&row)?);
                 }
@@ -263,12 +259,8 @@ impl Tx {
                     "SELECT COUNT(*) FROM people WHERE deleted_at IS NULL AND account_id = ",
                 );
                 qb.push_bind(account);
-                qb.push(" AND id IN (");
-                let mut sep = qb.separated(", ");
-                for id in part {
-                    sep.push_bind(id.0);
-                }
-                qb.push(")");
+                qb.push(" AND id");
+                push_in(&mut qb, part.iter().map(|id| id.0));
                 qb.build_query_scalar().fetch_one(c).await?
             });
             found += usize::try_from(n).unwrap_or(0);
@@ -360,12 +352,8 @@ impl Tx {
                  WHERE p.deleted_at IS NULL AND k.account_id = ",
             );
             qb.push_bind(account);
-            qb.push(" AND k.key IN (");
-            let mut sep = qb.separated(", ");
-            for key in keys {
-                sep.push_bind(*key);
-            }
-            qb.push(")");
+            qb.push(" AND k.key");
+            push_in(&mut qb, keys.iter().copied());
             let rows: Vec<(Uuid, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
             Ok(rows.into_iter().map(|(id, key)| (PersonId(id), key)).collect())
         })
