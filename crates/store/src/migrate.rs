@@ -151,23 +151,8 @@ where
 /// Writes the yearly dates of every person stored before the table existed
 /// (run once, right after the migration that made it), a page at a time.
 pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
-    let mut after = Uuid::nil();
-    let mut written = 0u64;
-    loop {
-        let rows = living_cards_after(db, after).await?;
-        let Some(last) = rows.last() else {
-            return Ok(written);
-        };
-        after = last.0;
-        let dates: Vec<(Uuid, Uuid, kith_core::dates::YearlyDate)> = rows
-            .iter()
-            .flat_map(|(id, account, card)| {
-                kith_core::dates::yearly_dates(&card.0)
-                    .into_iter()
-                    .map(move |d| (*id, *account, d))
-            })
-            .collect();
-        for part in dates.chunks(1_000) {
+    backfill(db, kith_core::dates::yearly_dates, |db, part| {
+        Box::pin(async move {
             on_pool!(db, p => {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_dates (account_id, person_id, kind, month, day, year, label) ");
                 qb.push_values(part, |mut b, (id, account, y)| {
@@ -178,42 +163,17 @@ pub(crate) async fn backfill_dates(db: &Db) -> Result<u64> {
                 qb.push(" ON CONFLICT DO NOTHING");
                 qb.build().execute(p).await?;
             });
-            written += part.len() as u64;
-        }
-    }
-}
-
-/// A page of living people's cards (id, account, card) after `after`, in
-/// id order: what a data step reads, a page at a time.
-async fn living_cards_after(
-    db: &Db,
-    after: Uuid,
-) -> Result<Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)>> {
-    const PAGE: i64 = 2_000;
-    let sql = "SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2";
-    Ok(on_pool!(db, p => sqlx::query_as(sql).bind(after).bind(PAGE).fetch_all(p).await?))
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Writes `person_notes` for the people already there (migration 17), a
 /// page of cards at a time.
 pub(crate) async fn backfill_notes(db: &Db) -> Result<u64> {
-    let mut after = Uuid::nil();
-    let mut written = 0u64;
-    loop {
-        let rows = living_cards_after(db, after).await?;
-        let Some(last) = rows.last() else {
-            return Ok(written);
-        };
-        after = last.0;
-        let notes: Vec<(Uuid, Uuid, String)> = rows
-            .iter()
-            .flat_map(|(id, account, card)| {
-                crate::index::note_texts(&card.0)
-                    .into_iter()
-                    .map(move |n| (*id, *account, n))
-            })
-            .collect();
-        for part in notes.chunks(1_000) {
+    backfill(db, crate::index::note_texts, |db, part| {
+        Box::pin(async move {
             on_pool!(db, p => {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_notes (account_id, person_id, note) ");
                 qb.push_values(part, |mut b, (id, account, note)| {
@@ -221,6 +181,43 @@ pub(crate) async fn backfill_notes(db: &Db) -> Result<u64> {
                 });
                 qb.build().execute(p).await?;
             });
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Rows a data step derived: (person, account, value).
+type Derived<T> = [(Uuid, Uuid, T)];
+
+/// A data step over the cards stored before it existed: `derive` reads
+/// each living person's card (a page of 2,000 at a time, in id order) and
+/// `insert` writes what it derived, 1,000 rows a call. Returns how many
+/// rows were written.
+async fn backfill<T: Sync>(
+    db: &Db,
+    derive: impl Fn(&kith_core::Card) -> Vec<T>,
+    insert: impl for<'a> Fn(&'a Db, &'a Derived<T>) -> futures_util::future::BoxFuture<'a, Result<()>>,
+) -> Result<u64> {
+    const PAGE: i64 = 2_000;
+    let sql = "SELECT id, account_id, card FROM people WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT $2";
+    let mut after = Uuid::nil();
+    let mut written = 0u64;
+    loop {
+        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<kith_core::Card>)> =
+            on_pool!(db, p => sqlx::query_as(sql).bind(after).bind(PAGE).fetch_all(p).await?);
+        let Some(last) = rows.last() else {
+            return Ok(written);
+        };
+        after = last.0;
+        let derived: Vec<(Uuid, Uuid, T)> = rows
+            .iter()
+            .flat_map(|(id, account, card)| {
+                derive(&card.0).into_iter().map(move |v| (*id, *account, v))
+            })
+            .collect();
+        for part in derived.chunks(1_000) {
+            insert(db, part).await?;
             written += part.len() as u64;
         }
     }
@@ -299,7 +296,7 @@ mod tests {
     /// Migration 17: cards stored before `person_notes` get their notes
     /// written at the next open; a person without notes gets no row.
     #[tokio::test]
-    async fn notes_of_cards_stored_before_are_written() {
+    async fn notes_and_dates_of_cards_stored_before_are_written() {
         for (store, _guard) in crate::testing::stores().await {
             let engine = store.engine();
             let account = store.default_account("ana").await.unwrap().id;
@@ -307,6 +304,8 @@ mod tests {
             card.name.full = "Grace Hopper".into();
             card.notes
                 .push(kith_core::Text::new("Knows the NAVY", None));
+            card.birthdays
+                .push(kith_core::Text::new("1906-12-09", None));
             let person = kith_core::Person {
                 id: kith_core::PersonId::new(),
                 card,
@@ -325,6 +324,12 @@ mod tests {
             let mut tx = store.begin_read(account).await.unwrap();
             let found = tx.people_noting("the navy", 10).await.unwrap();
             assert_eq!(found.len(), 1, "{engine}");
+            drop(tx);
+            // The birthday, the same way.
+            on_pool!(&store.db, p => { sqlx::query("DELETE FROM person_dates").execute(p).await.unwrap(); });
+            assert_eq!(backfill_dates(&store.db).await.unwrap(), 1, "{engine}");
+            let n: i64 = on_pool!(&store.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM person_dates WHERE month = 12 AND day = 9").fetch_one(p).await.unwrap());
+            assert_eq!(n, 1, "{engine}");
         }
     }
 
