@@ -342,21 +342,24 @@ impl Tx {
 
     /// The living people holding any of `keys`, with the key each holds.
     pub async fn people_with_keys(&mut self, keys: &[&str]) -> Result<Vec<(PersonId, String)>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
         let account = self.account.0;
-        on_db!(self, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT k.person_id, k.key FROM person_keys k JOIN people p ON p.id = k.person_id \
-                 WHERE p.deleted_at IS NULL AND k.account_id = ",
-            );
-            qb.push_bind(account);
-            qb.push(" AND k.key");
-            push_in(&mut qb, keys.iter().copied());
-            let rows: Vec<(Uuid, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
-            Ok(rows.into_iter().map(|(id, key)| (PersonId(id), key)).collect())
-        })
+        let mut found = Vec::new();
+        // A statement's binds are bounded (a card may carry thousands of
+        // addresses): 500 keys at a time.
+        for part in keys.chunks(500) {
+            let rows: Vec<(Uuid, String)> = on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT k.person_id, k.key FROM person_keys k JOIN people p ON p.id = k.person_id \
+                     WHERE p.deleted_at IS NULL AND k.account_id = ",
+                );
+                qb.push_bind(account);
+                qb.push(" AND k.key");
+                push_in(&mut qb, part.iter().copied());
+                qb.build_query_as().fetch_all(&mut *c).await?
+            });
+            found.extend(rows.into_iter().map(|(id, key)| (PersonId(id), key)));
+        }
+        Ok(found)
     }
 
     /// Inserts or replaces people and their derived index rows, and appends

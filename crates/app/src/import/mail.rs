@@ -226,11 +226,9 @@ impl App {
             .iter()
             .map(|c| format!("email:{}", c.email))
             .collect();
-        for part in keys.chunks(500) {
-            let asked: Vec<&str> = part.iter().map(String::as_str).collect();
-            for (id, key) in tx.people_with_keys(&asked).await? {
-                holders.entry(key).or_default().push(id);
-            }
+        let asked: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (id, key) in tx.people_with_keys(&asked).await? {
+            holders.entry(key).or_default().push(id);
         }
         let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
         let mut created: Vec<Person> = Vec::new();

@@ -192,6 +192,18 @@ async fn people_are_stored_listed_and_searched() {
             vec![ada.id],
             "{engine}: key index"
         );
+        // Any number of keys in one call (a hostile card carries thousands
+        // of addresses; a statement's binds are bounded).
+        let mut many: Vec<String> = (0..40_000)
+            .map(|i| format!("email:x{i}@example.org"))
+            .collect();
+        many.push("email:ada@example.org".into());
+        let asked: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            tx.people_with_keys(&asked).await.unwrap(),
+            vec![(ada.id, "email:ada@example.org".to_string())],
+            "{engine}: 40,001 keys"
+        );
     }
 }
 
