@@ -44,6 +44,22 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
 fi
 export KITH_BROWSER_TESTS=1
 
+# Dovecot: the real IMAP server the sources tests read (tests/dovecot/start.sh
+# runs a private one per test on a loopback port; the system's stays off).
+if [ ! -x /usr/sbin/dovecot ]; then
+    say "installing Dovecot (IMAP tests)"
+    # The package would start the system's Dovecot on every address: a
+    # policy-rc.d for the install keeps it stopped.
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+    [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+    if command -v systemctl >/dev/null 2>&1; then systemctl stop dovecot >/dev/null 2>&1 || true; fi
+fi
+export KITH_DOVECOT=1
+
 # axe-core (npm, pinned) checks every page of the browser tests for
 # accessibility violations.
 AXE_VERSION=4.11.0

@@ -25,6 +25,10 @@ pub enum AppError {
     /// The SMTP server could not be reached or refused the message.
     #[error("{0}")]
     Mail(String),
+    /// A source's server could not be reached, refused kith, or answered
+    /// what kith cannot read (kept on the source too).
+    #[error("{0}")]
+    Source(String),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

@@ -29,6 +29,7 @@ pub mod orgs;
 pub mod people;
 pub mod search;
 mod sharing;
+pub mod sources;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
@@ -56,6 +57,8 @@ pub struct Settings {
     /// The most "send my new details" emails a member may send a day
     /// (kith.toml `[cards] emails_per_day`).
     pub card_emails_per_day: u32,
+    /// How living sources run (kith.toml `[sources]`).
+    pub sources: std::sync::Arc<sources::SourcesConfig>,
 }
 
 /// kith acting as one account.

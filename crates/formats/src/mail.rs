@@ -90,10 +90,10 @@ pub fn parse_headers(raw: &[u8], line: u64) -> Option<MailHeaders> {
     })
 }
 
-/// The header fields [`parse_headers`] reads. The others (Received,
-/// DKIM-Signature, ARC-*, X-*: most of a real message's header) are not
-/// handed to the parser.
-const READ_HEADERS: [&[u8]; 9] = [
+/// The header fields [`parse_headers`] reads (what an IMAP client asks
+/// for). The others (Received, DKIM-Signature, ARC-*, X-*: most of a real
+/// message's header) are not handed to the parser.
+pub const READ_HEADERS: [&[u8]; 9] = [
     b"from",
     b"to",
     b"cc",

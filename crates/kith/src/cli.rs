@@ -125,6 +125,12 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Mailboxes (IMAP), calendars (CalDAV, ICS links) and address books
+    /// (CardDAV) kith reads by itself (docs/sources.md).
+    Sources {
+        #[command(subcommand)]
+        command: SourcesCommand,
+    },
     /// Run the web app and the JSON API.
     Serve(ServeArgs),
     /// Write a consistent backup of everything to FILE (while kith serve runs).
@@ -298,6 +304,58 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SourcesCommand {
+    /// Add a source: imap imaps://host, caldav https://…/calendars/…,
+    /// carddav https://…/addressbooks/…, ics https://…/basic.ics.
+    Add {
+        /// imap, caldav, carddav or ics.
+        kind: String,
+        url: String,
+        #[arg(long)]
+        login: Option<String>,
+        /// Read the (app) password from standard input (else it is asked
+        /// for when a login is given).
+        #[arg(long)]
+        password_stdin: bool,
+        /// IMAP folders to read (repeat; default INBOX and the Sent folder).
+        #[arg(long = "folder")]
+        folders: Vec<String>,
+        /// Minutes between syncs (default 15).
+        #[arg(long)]
+        every: Option<u32>,
+        /// Keep subjects and meeting titles as notes.
+        #[arg(long)]
+        keep_subjects: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the sources, their state and last sync.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sync one source now (or every source of the account).
+    Sync {
+        id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pause a source (it keeps what it knows).
+    Pause { id: String },
+    /// Resume a paused source (it syncs at once).
+    Resume { id: String },
+    /// Give a source a new password (read from standard input with
+    /// --password-stdin, else asked for); it resumes.
+    Password {
+        id: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove a source (what it brought stays).
+    Remove { id: String },
 }
 
 #[derive(Subcommand)]

@@ -29,6 +29,55 @@ pub(crate) struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     /// `kith serve`'s own settings (docs/operations.md).
     pub server: Option<ServerFileConfig>,
+    /// Living sources (docs/sources.md).
+    pub sources: Option<SourcesFileConfig>,
+}
+
+/// `[sources]` in kith.toml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourcesFileConfig {
+    /// The key sources' passwords are sealed with (32 bytes, base64); the
+    /// same on every server of one database. `KITH_SOURCES_KEY` wins.
+    pub key: Option<String>,
+    /// Let sources reach loopback and private addresses (a mail server on
+    /// the same network; tests).
+    pub allow_private_addresses: Option<bool>,
+    /// Minutes between a source's syncs unless it says otherwise.
+    pub every_minutes: Option<u32>,
+}
+
+/// How sources run: the key from the environment or kith.toml, else (one
+/// server on SQLite) a key file in the data directory made on first use.
+pub(crate) fn sources_config(
+    file: &FileConfig,
+    data_dir: &Path,
+    database_url: &str,
+) -> Result<kith_app::sources::SourcesConfig> {
+    use kith_app::sources::{AddressPolicy, KeySource, SourcesConfig};
+    let empty = SourcesFileConfig::default();
+    let f = file.sources.as_ref().unwrap_or(&empty);
+    let given = std::env::var("KITH_SOURCES_KEY")
+        .ok()
+        .or_else(|| f.key.clone())
+        .filter(|k| !k.trim().is_empty());
+    let postgres = database_url.starts_with("postgres:") || database_url.starts_with("postgresql:");
+    let key = match given {
+        Some(k) => KeySource::Given(k),
+        None if postgres => KeySource::Missing,
+        None => KeySource::File(data_dir.join("sources.key")),
+    };
+    let every = f.every_minutes.unwrap_or(15);
+    if !(1..=7 * 24 * 60).contains(&every) {
+        bail!("[sources] every_minutes: {every} is not between 1 and 10080");
+    }
+    Ok(SourcesConfig {
+        key,
+        policy: AddressPolicy {
+            allow_private: f.allow_private_addresses.unwrap_or(false),
+        },
+        every: std::time::Duration::from_secs(u64::from(every) * 60),
+    })
 }
 
 /// `[server]` in kith.toml; the flags and environment variables of the
@@ -138,6 +187,8 @@ const KNOWN_VARS: &[&str] = &[
     "KITH_TEST_DATABASE_URL",
     "KITH_VENV",
     "KITH_SMTP_PASSWORD",
+    "KITH_SOURCES_KEY",
+    "KITH_DOVECOT",
     "KITH_BROWSER_TESTS",
     "KITH_EMAILNETWORK_MBOX",
     "KITH_AXE_JS",

@@ -16,7 +16,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 use commands::{
     backup, cadence, cards, demo, dupes, export, import, log, me, network, people, relationships,
-    serve, token, user,
+    serve, sources, token, user,
 };
 use kith_app::types::Store;
 use kith_app::{App, Settings};
@@ -104,6 +104,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
         Command::Serve(args) => config::server_settings(args, &file)?.pool,
         _ => Default::default(),
     };
+    let sources = config::sources_config(&file, &data_dir, &url)?;
     let store = Store::open_with(&url, pool).await?;
     Ok((
         store,
@@ -113,6 +114,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
             region_is_explicit,
             strength,
             card_emails_per_day,
+            sources: std::sync::Arc::new(sources),
         },
     ))
 }
@@ -224,6 +226,7 @@ async fn dispatch(
         Command::ComingUp(args) => relationships::coming_up(&app, args).await?,
         Command::Digest(args) => relationships::digest(&app, args, file).await?,
         Command::Dupes(args) => dupes::dupes(&app, args).await?,
+        Command::Sources { command } => return sources::sources(&app, command).await,
         Command::User { .. }
         | Command::Token { .. }
         | Command::Serve(_)

@@ -175,10 +175,17 @@ pub(crate) struct ImportProgress {
 
 impl ImportProgress {
     pub(crate) fn new(label: &str) -> Self {
+        Self::with_template(label, "{msg} [{bar:30}] {bytes}/{total_bytes} {eta}")
+    }
+
+    /// Counting items (messages, cards) rather than bytes.
+    pub(crate) fn counting(label: &str) -> Self {
+        Self::with_template(label, "{msg} [{bar:30}] {pos}/{len} {eta}")
+    }
+
+    fn with_template(label: &str, template: &str) -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {eta}")
-        {
+        if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(label.to_string());

@@ -22,6 +22,7 @@ pub mod keep_in_touch;
 mod migrate;
 pub mod network;
 mod orgs;
+pub mod sources;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;

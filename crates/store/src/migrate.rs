@@ -54,6 +54,7 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0015_store_meta" => "store meta",
     "0016_tags_by_lower_name" => "tags by lower name",
     "0017_notes_and_lookups" => "notes and lookups",
+    "0018_sources" => "sources",
 };
 
 /// The migration that made `person_dates`: opening a database from before

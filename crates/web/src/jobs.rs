@@ -51,6 +51,11 @@ pub(crate) struct Upload {
 }
 
 impl Jobs {
+    /// This server's name among those sharing the database.
+    pub fn server(&self) -> &str {
+        self.0.queue.server()
+    }
+
     /// Jobs whose uploads wait under `dir`, imported with `app_for`'s use
     /// cases.
     pub(crate) fn new(store: Store, dir: PathBuf, app_for: AppFor) -> Jobs {

@@ -81,8 +81,13 @@ async fn security_headers(
 /// Serves on `listener` until the process is asked to stop (Ctrl-C, SIGTERM).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(maintenance::run(state.clone()));
+    let (store, server) = (state.store.clone(), state.jobs.server().to_string());
     let served = serve_only(listener, state).await;
     housekeeping.abort();
+    // Sources this server was syncing: any server may take them up now.
+    if let Err(e) = store.release_sources(&server).await {
+        tracing::warn!(error = %e, "could not hand back the sources being synced");
+    }
     served
 }
 

@@ -1,7 +1,8 @@
 //! Housekeeping while the server runs: each account's search index and
 //! network graph are built at start (so no one waits for them), people deleted longer ago than the
 //! restore window are removed for good, at start and every few hours, and
-//! digests go out when their period comes (checked every few minutes).
+//! digests go out when their period comes (checked every few minutes), and
+//! living sources sync on their schedules (`kith_app::sources::schedule`).
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -15,6 +16,15 @@ pub async fn run(state: AppState) {
     // Digests wait for mail (set up on the Settings page or in kith.toml).
     tokio::spawn(digests(state.clone()));
     tokio::spawn(mail_settings(state.clone()));
+    let app_for: kith_app::sources::schedule::AppFor = {
+        let state = state.clone();
+        std::sync::Arc::new(move |account| state.app(account))
+    };
+    tokio::spawn(kith_app::sources::schedule::run(
+        state.store.clone(),
+        app_for,
+        state.jobs.server().to_string(),
+    ));
     warm_search_indexes(&state).await;
     warm_networks(&state).await;
     let mut tick = tokio::time::interval(EVERY);

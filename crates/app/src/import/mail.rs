@@ -11,12 +11,13 @@ use super::capture::{self, SeenAt};
 use super::file::{ImportFile, Stream};
 use super::{ImportOptions, ImportReport, Progress};
 use crate::{App, AppError, Result};
-use kith_core::identity::email_key;
+use kith_core::identity::{Region, email_key};
 use kith_core::{
     Diagnostic, Direction, Interaction, InteractionId, InteractionKind, Person, PersonId, Source,
 };
 use kith_formats::mail::{MailAddress, MailHeaders, MboxReader, read_message_file};
 use kith_formats::{FileKind, MailboxKind};
+use kith_store::Tx;
 use kith_store::tx::PersonWrite;
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -44,6 +45,9 @@ pub(crate) fn is_machine(email: &str) -> bool {
 
 /// One message kept for the second pass.
 struct Pending {
+    /// Where it was read: an index into the capture's places, and the
+    /// line (a file) or UID (a mail folder) there.
+    place: usize,
     line: u64,
     dedupe: String,
     at: i64,
@@ -53,14 +57,207 @@ struct Pending {
     subject: Option<String>,
 }
 
-/// Someone seen in the mailbox.
+/// Someone seen in the mail.
 struct Correspondent {
     email: String,
     name: Option<String>,
     /// The owner wrote to them.
     written_to: bool,
-    /// Where they were first seen.
+    /// Where they were first seen (place, line).
+    place: usize,
     line: u64,
+}
+
+/// Mail being captured, message by message (a mailbox file, or the
+/// folders of an IMAP account): who wrote to whom, kept until every message
+/// is seen, because who becomes a person depends on all of them.
+pub(crate) struct MailCapture {
+    mine: Vec<String>,
+    keep_subjects: bool,
+    /// Where messages come from (a file's name, `imaps://host/INBOX`).
+    places: Vec<String>,
+    people: Vec<Correspondent>,
+    index: HashMap<String, usize>,
+    pending: Vec<Pending>,
+}
+
+impl MailCapture {
+    pub(crate) fn new(mine: Vec<String>, keep_subjects: bool) -> MailCapture {
+        MailCapture {
+            mine,
+            keep_subjects,
+            places: Vec::new(),
+            people: Vec::new(),
+            index: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Messages read next come from `place`; returns its index.
+    pub(crate) fn place(&mut self, place: String) -> usize {
+        self.places.push(place);
+        self.places.len() - 1
+    }
+
+    /// Reads one message (its line: where in the place it was).
+    pub(crate) fn add(&mut self, place: usize, m: MailHeaders, report: &mut ImportReport) {
+        report.records += 1;
+        let is_mine = |e: &str| self.mine.iter().any(|m| m == e);
+        let Some(sender) = m.from.first() else {
+            report.skipped += 1;
+            return;
+        };
+        if m.bulk || is_machine(&sender.email) {
+            report.skipped += 1;
+            return;
+        }
+        let (direction, others): (Direction, Vec<&MailAddress>) = if is_mine(&sender.email) {
+            let to: Vec<_> = m
+                .recipients
+                .iter()
+                .filter(|r| !is_mine(&r.email) && !is_machine(&r.email))
+                .collect();
+            (Direction::Outgoing, to)
+        } else if m.recipients.iter().any(|r| is_mine(&r.email)) {
+            (Direction::Incoming, vec![sender])
+        } else {
+            report.skipped += 1; // not to or from the owner
+            return;
+        };
+        if others.is_empty() {
+            report.skipped += 1;
+            return;
+        }
+        let Some(at) = m.at else {
+            report.skipped += 1;
+            report.add_warning(Diagnostic {
+                file: self.places[place].clone(),
+                line: m.line,
+                message: "the message has no readable Date: skipped".into(),
+            });
+            return;
+        };
+        let mut with = Vec::new();
+        for a in others {
+            let i = *self.index.entry(a.email.clone()).or_insert_with(|| {
+                self.people.push(Correspondent {
+                    email: a.email.clone(),
+                    name: None,
+                    written_to: false,
+                    place,
+                    line: m.line,
+                });
+                self.people.len() - 1
+            });
+            let c = &mut self.people[i];
+            if c.name.is_none() {
+                c.name = a.name.clone();
+            }
+            c.written_to |= direction == Direction::Outgoing;
+            with.push(i);
+        }
+        let dedupe = match &m.message_id {
+            Some(id) => format!("msgid:{id}"),
+            None => format!(
+                "mail:{}:{at}:{}",
+                sender.email,
+                m.subject.as_deref().unwrap_or("")
+            ),
+        };
+        self.pending.push(Pending {
+            place,
+            line: m.line,
+            dedupe,
+            at,
+            direction,
+            with,
+            subject: m.subject.filter(|_| self.keep_subjects),
+        });
+    }
+
+    /// Writes what was read in `tx`: the people the owner wrote to who are
+    /// new, then each message with the people it was between (known by
+    /// email, or new), once per Message-ID.
+    pub(crate) async fn write(
+        self,
+        tx: &mut Tx,
+        region: Region,
+        format: &str,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        let MailCapture {
+            places,
+            people,
+            pending,
+            ..
+        } = self;
+        let mut holders: HashMap<String, Vec<PersonId>> = HashMap::new();
+        let keys: Vec<String> = people
+            .iter()
+            .map(|c| format!("email:{}", c.email))
+            .collect();
+        let asked: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (id, key) in tx.people_with_keys(&asked).await? {
+            holders.entry(key).or_default().push(id);
+        }
+        let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
+        let mut created: Vec<Person> = Vec::new();
+        for (c, key) in people.iter().zip(&keys) {
+            let found = holders.get(key).map_or(&[][..], Vec::as_slice);
+            if let [id] = found {
+                report.updated += 1;
+                ids.push(Some(*id));
+            } else if found.is_empty() && c.written_to {
+                let person = person_from_address(
+                    &MailAddress {
+                        email: c.email.clone(),
+                        name: c.name.clone(),
+                    },
+                    Source {
+                        file: places[c.place].clone(),
+                        line: c.line,
+                        format: format.to_string(),
+                    },
+                    region,
+                );
+                ids.push(Some(person.id));
+                created.push(person);
+            } else {
+                ids.push(None); // a stranger's one-way mail, or an ambiguous address
+            }
+        }
+        report.created += created.len() as u64;
+        let writes: Vec<PersonWrite> = created
+            .iter()
+            .map(|p| PersonWrite {
+                person: p,
+                is_me: false,
+                fresh: true,
+            })
+            .collect();
+        tx.put_people(&writes).await?;
+        let mut batch = capture::Batch::default();
+        for p in pending {
+            let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
+            with.sort();
+            with.dedup();
+            if with.is_empty() {
+                report.skipped += 1;
+                continue;
+            }
+            let interaction = Interaction {
+                id: InteractionId::new(),
+                at: p.at,
+                kind: InteractionKind::Email,
+                direction: p.direction,
+                people: with,
+                note: p.subject,
+                source: format!("{}:{}", places[p.place], p.line),
+            };
+            batch.push(tx, report, interaction, p.dedupe).await?;
+        }
+        batch.flush(tx, report).await
+    }
 }
 
 impl App {
@@ -127,10 +324,8 @@ impl App {
         let mine = self.my_emails_for_import(&file.shown).await?;
         let (format, messages, read) = read_mailbox(path, &file, progress)?;
         let mut report = file.report(format, options);
-        let is_mine = |e: &str| mine.iter().any(|m| m == e);
-        let mut people: Vec<Correspondent> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut pending: Vec<Pending> = Vec::new();
+        let mut capture = MailCapture::new(mine, options.keep_subjects);
+        let place = capture.place(file_name.clone());
         for (n, item) in messages.enumerate() {
             if n % 1024 == 0 {
                 match &read {
@@ -138,157 +333,19 @@ impl App {
                     None => progress.advance(n as u64),
                 }
             }
-            let m: MailHeaders = match item {
-                Ok(m) => m,
+            match item {
+                Ok(m) => capture.add(place, m, &mut report),
                 Err(d) => {
                     report.skipped += 1;
                     report.add_problem(d);
-                    continue;
                 }
-            };
-            report.records += 1;
-            let Some(sender) = m.from.first() else {
-                report.skipped += 1;
-                continue;
-            };
-            if m.bulk || is_machine(&sender.email) {
-                report.skipped += 1;
-                continue;
             }
-            let (direction, others): (Direction, Vec<&kith_formats::mail::MailAddress>) =
-                if is_mine(&sender.email) {
-                    let to: Vec<_> = m
-                        .recipients
-                        .iter()
-                        .filter(|r| !is_mine(&r.email) && !is_machine(&r.email))
-                        .collect();
-                    (Direction::Outgoing, to)
-                } else if m.recipients.iter().any(|r| is_mine(&r.email)) {
-                    (Direction::Incoming, vec![sender])
-                } else {
-                    report.skipped += 1; // not to or from the owner
-                    continue;
-                };
-            if others.is_empty() {
-                report.skipped += 1;
-                continue;
-            }
-            let Some(at) = m.at else {
-                report.skipped += 1;
-                report.add_warning(Diagnostic {
-                    file: file_name.clone(),
-                    line: m.line,
-                    message: "the message has no readable Date: skipped".into(),
-                });
-                continue;
-            };
-            let mut with = Vec::new();
-            for a in others {
-                let i = *index.entry(a.email.clone()).or_insert_with(|| {
-                    people.push(Correspondent {
-                        email: a.email.clone(),
-                        name: None,
-                        written_to: false,
-                        line: m.line,
-                    });
-                    people.len() - 1
-                });
-                let c = &mut people[i];
-                if c.name.is_none() {
-                    c.name = a.name.clone();
-                }
-                c.written_to |= direction == Direction::Outgoing;
-                with.push(i);
-            }
-            let dedupe = match &m.message_id {
-                Some(id) => format!("msgid:{id}"),
-                None => format!(
-                    "mail:{}:{at}:{}",
-                    sender.email,
-                    m.subject.as_deref().unwrap_or("")
-                ),
-            };
-            pending.push(Pending {
-                line: m.line,
-                dedupe,
-                at,
-                direction,
-                with,
-                subject: m.subject.filter(|_| options.keep_subjects),
-            });
         }
 
         // Second pass, in one transaction: people, then interactions.
         let mut tx = self.store.begin(self.account).await?;
         let region = self.phone_region().await?;
-        let mut holders: HashMap<String, Vec<PersonId>> = HashMap::new();
-        let keys: Vec<String> = people
-            .iter()
-            .map(|c| format!("email:{}", c.email))
-            .collect();
-        let asked: Vec<&str> = keys.iter().map(String::as_str).collect();
-        for (id, key) in tx.people_with_keys(&asked).await? {
-            holders.entry(key).or_default().push(id);
-        }
-        let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
-        let mut created: Vec<Person> = Vec::new();
-        for (c, key) in people.iter().zip(&keys) {
-            let found = holders.get(key).map_or(&[][..], Vec::as_slice);
-            if let [id] = found {
-                report.updated += 1;
-                ids.push(Some(*id));
-            } else if found.is_empty() && c.written_to {
-                let person = person_from_address(
-                    &MailAddress {
-                        email: c.email.clone(),
-                        name: c.name.clone(),
-                    },
-                    Source {
-                        file: file_name.clone(),
-                        line: c.line,
-                        format: format.to_string(),
-                    },
-                    region,
-                );
-                ids.push(Some(person.id));
-                created.push(person);
-            } else {
-                ids.push(None); // a stranger's one-way mail, or an ambiguous address
-            }
-        }
-        report.created = created.len() as u64;
-        let writes: Vec<PersonWrite> = created
-            .iter()
-            .map(|p| PersonWrite {
-                person: p,
-                is_me: false,
-                fresh: true,
-            })
-            .collect();
-        tx.put_people(&writes).await?;
-        let mut batch = capture::Batch::default();
-        for p in pending {
-            let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
-            with.sort();
-            with.dedup();
-            if with.is_empty() {
-                report.skipped += 1;
-                continue;
-            }
-            let interaction = Interaction {
-                id: InteractionId::new(),
-                at: p.at,
-                kind: InteractionKind::Email,
-                direction: p.direction,
-                people: with,
-                note: p.subject,
-                source: format!("{file_name}:{}", p.line),
-            };
-            batch
-                .push(&mut tx, &mut report, interaction, p.dedupe)
-                .await?;
-        }
-        batch.flush(&mut tx, &mut report).await?;
+        capture.write(&mut tx, region, format, &mut report).await?;
         capture::finish(tx, options, file_name, format, &report).await?;
         progress.finish();
         Ok(report)

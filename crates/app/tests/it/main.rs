@@ -17,6 +17,7 @@ mod network;
 mod privacy;
 mod roundtrip;
 mod search;
+mod sources;
 
 use kith_app::import::{ImportOptions, ImportReport, NoProgress};
 use kith_app::{App, Settings};
@@ -35,6 +36,7 @@ pub async fn app_as(store: &Store, name: &str) -> App {
             region_is_explicit: false,
             strength: Default::default(),
             card_emails_per_day: 3,
+            sources: Default::default(),
         },
     )
 }

@@ -16,5 +16,6 @@ pub(crate) mod network;
 pub(crate) mod people;
 pub(crate) mod relationships;
 pub(crate) mod serve;
+pub(crate) mod sources;
 pub(crate) mod token;
 pub(crate) mod user;

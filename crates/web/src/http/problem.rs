@@ -42,6 +42,8 @@ pub(crate) enum Code {
     MethodNotAllowed,
     /// The mail server could not be reached or refused the message.
     MailFailed,
+    /// A source's server failed or refused kith (502).
+    SourceFailed,
     /// The database cannot be reached now; `Retry-After` says when to try
     /// again.
     Unavailable,
@@ -67,7 +69,7 @@ impl Code {
             Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::MailFailed => StatusCode::BAD_GATEWAY,
+            Code::MailFailed | Code::SourceFailed => StatusCode::BAD_GATEWAY,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -88,6 +90,7 @@ impl Code {
             Code::TooManyRequests => "too_many_requests",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::MailFailed => "mail_failed",
+            Code::SourceFailed => "source_failed",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
@@ -108,6 +111,7 @@ impl Code {
             Code::TooManyRequests => "Too many attempts",
             Code::MethodNotAllowed => "Method not allowed",
             Code::MailFailed => "Mail not sent",
+            Code::SourceFailed => "The source's server failed",
             Code::Unavailable => "kith is unavailable for a moment",
             Code::Internal => "Internal error",
         }
@@ -178,6 +182,7 @@ impl From<AppError> for Problem {
             }
             AppError::Stale(_) => Code::PreconditionFailed,
             AppError::Mail(_) => Code::MailFailed,
+            AppError::Source(_) => Code::SourceFailed,
             AppError::TooMany(_) => Code::TooManyRequests,
             AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
             AppError::Store(StoreError::Unavailable(_)) => Code::Unavailable,

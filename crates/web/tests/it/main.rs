@@ -48,6 +48,7 @@ impl Server {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
+                sources: Default::default(),
             },
             config,
         );

@@ -1,0 +1,237 @@
+//! Reaching a source's server: which addresses kith may connect to (no
+//! loopback, private or link-local address unless the operator allows them,
+//! so that a member cannot use sources to look into the operator's
+//! network), TLS through rustls (ring, with webpki-roots and the system's
+//! CA certificates), and the HTTP client of calendars and address books
+//! (every address it connects to checked, answers bounded in size).
+
+use super::SourceError;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// How long connecting and each request may take.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether an address is this machine or a private network's.
+pub(crate) fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link local
+        }
+    }
+}
+
+/// Where sources may connect.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AddressPolicy {
+    /// Loopback and private addresses too (`[sources] allow_private_addresses`).
+    pub allow_private: bool,
+}
+
+impl AddressPolicy {
+    /// Refuses an address the policy does not allow.
+    pub(crate) fn check(&self, host: &str, ip: IpAddr) -> Result<(), SourceError> {
+        if is_private(ip) && !self.allow_private {
+            return Err(SourceError::refused(format!(
+                "{host} is a private or loopback address ({ip}); this server does not connect to those unless its operator sets `[sources] allow_private_addresses = true` in kith.toml"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The addresses of `host`, each allowed (DNS is asked once; kith
+    /// connects to what it checked).
+    pub(crate) async fn resolve(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, SourceError> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::lookup_host((bare, port)))
+                .await
+                .map_err(|_| SourceError::network(format!("looking up {host} took too long")))?
+                .map_err(|e| SourceError::network(format!("cannot find the server {host}: {e}")))?
+                .collect(),
+        };
+        if addrs.is_empty() {
+            return Err(SourceError::network(format!("{host} has no address")));
+        }
+        for a in &addrs {
+            self.check(host, a.ip())?;
+        }
+        Ok(addrs)
+    }
+}
+
+/// The TLS settings every source shares: rustls with ring, trusting the
+/// webpki roots and the system's certificates.
+pub(crate) fn tls_config() -> Arc<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            // The system's store adds what an operator installed (their own CA).
+            let native = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(native.certs);
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default TLS versions")
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            Arc::new(config)
+        })
+        .clone()
+}
+
+/// reqwest asks this for every host name it connects to.
+struct CheckedResolver(AddressPolicy);
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.0;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs = policy
+                .resolve(&host, 0)
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.message.into() })?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// An HTTP client for one sync: addresses checked, redirects (at most 5)
+/// only to allowed places, never from https down to http.
+pub(crate) fn http_client(policy: AddressPolicy) -> Result<reqwest::Client, SourceError> {
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            return attempt.error("too many redirects");
+        }
+        let from_https = attempt.previous().iter().any(|u| u.scheme() == "https");
+        let url = attempt.url();
+        if from_https && url.scheme() != "https" {
+            return attempt.error("a redirect from https to http");
+        }
+        if let Some(url::Host::Ipv4(ip)) = url.host() {
+            if is_private(IpAddr::V4(ip)) && !policy.allow_private {
+                return attempt.error("a redirect to a private address");
+            }
+        }
+        if let Some(url::Host::Ipv6(ip)) = url.host() {
+            if is_private(IpAddr::V6(ip)) && !policy.allow_private {
+                return attempt.error("a redirect to a private address");
+            }
+        }
+        if url.scheme() == "http" && !is_loopback_host(url.host_str().unwrap_or("")) {
+            return attempt.error("a redirect to plain http");
+        }
+        attempt.follow()
+    });
+    reqwest::Client::builder()
+        .tls_backend_preconfigured((*tls_config()).clone())
+        .dns_resolver(Arc::new(CheckedResolver(policy)))
+        .redirect(redirects)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("kith/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SourceError::network(format!("cannot make an HTTP client: {e}")))
+}
+
+/// `localhost` or a loopback address: the only places kith reaches without TLS.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Reads an answer's body, at most `cap` bytes (a server that sends more
+/// is reported, and what it sent is not kept).
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+    what: &str,
+) -> Result<Vec<u8>, SourceError> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(SourceError::protocol(format!(
+            "{what} is larger than kith reads ({} MiB)",
+            cap >> 20
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| SourceError::network(format!("{what} was cut off: {e}")))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(SourceError::protocol(format!(
+                "{what} is larger than kith reads ({} MiB)",
+                cap >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses_are_known() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "169.254.1.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(is_private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
+            assert!(!is_private(ip.parse().unwrap()), "{ip}");
+        }
+        assert!(
+            is_loopback_host("localhost")
+                && is_loopback_host("127.0.0.2")
+                && is_loopback_host("[::1]")
+        );
+        assert!(!is_loopback_host("mail.example.org"));
+    }
+}

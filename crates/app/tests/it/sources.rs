@@ -1,0 +1,359 @@
+//! Living sources against real servers the test starts on loopback:
+//! Dovecot (IMAP, `tests/dovecot/start.sh`; set `KITH_DOVECOT=1`, as
+//! scripts/test.sh does) and Radicale (CalDAV and CardDAV, from the test
+//! venv, `KITH_PYTHON`). Each test runs on both engines.
+
+use kith_app::sources::{AddressPolicy, KeySource, NewSource, SourceKind, SourcesConfig};
+use kith_app::{App, AppError, Settings};
+use kith_core::identity::Region;
+use kith_store::PeopleFilter;
+use kith_store::Store;
+use kith_store::testing::stores;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// An app whose sources may reach loopback servers, with its own key.
+pub(crate) async fn source_app(store: &Store, name: &str) -> App {
+    source_app_with(store, name, true).await
+}
+
+/// An app with its own sources key, reaching private addresses or not.
+pub(crate) async fn source_app_with(store: &Store, name: &str, allow_private: bool) -> App {
+    let account = store.default_account(name).await.expect("account");
+    App::new(
+        store.clone(),
+        account.id,
+        Settings {
+            default_region: Region::US,
+            region_is_explicit: false,
+            strength: Default::default(),
+            card_emails_per_day: 3,
+            sources: Arc::new(SourcesConfig {
+                // 32 bytes of 7, in base64.
+                key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
+                policy: AddressPolicy { allow_private },
+                every: std::time::Duration::from_secs(900),
+            }),
+        },
+    )
+}
+
+/// A free loopback port.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A Dovecot of its own, stopped when dropped.
+struct Dovecot {
+    dir: tempfile::TempDir,
+    port: u16,
+    login: String,
+}
+
+impl Dovecot {
+    /// None (and a note) when `KITH_DOVECOT` is not set.
+    fn start(login: &str, password: &str) -> Option<Dovecot> {
+        if std::env::var_os("KITH_DOVECOT").is_none() {
+            eprintln!("KITH_DOVECOT is not set: the IMAP tests against Dovecot are skipped");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let status = std::process::Command::new("bash")
+            .arg(repo().join("tests/dovecot/start.sh"))
+            .arg(dir.path())
+            .arg(port.to_string())
+            .arg(login)
+            .arg(password)
+            .status()
+            .expect("run tests/dovecot/start.sh");
+        assert!(status.success(), "Dovecot did not start");
+        Some(Dovecot {
+            dir,
+            port,
+            login: login.into(),
+        })
+    }
+
+    fn maildir(&self, folder: &str) -> PathBuf {
+        let root = self
+            .dir
+            .path()
+            .join("mail")
+            .join(&self.login)
+            .join("Maildir");
+        if folder == "INBOX" {
+            root
+        } else {
+            root.join(format!(".{folder}"))
+        }
+    }
+
+    /// Delivers a message (unseen) into a folder.
+    fn deliver(&self, folder: &str, name: &str, text: &str) {
+        let path = self.maildir(folder).join("new").join(name);
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    }
+
+    /// Every message file's flags (the part after `:2,`) in a folder.
+    fn flags(&self, folder: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            for e in std::fs::read_dir(self.maildir(folder).join(sub)).unwrap() {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                out.push(
+                    name.split_once(":2,")
+                        .map(|(_, f)| f.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Makes Dovecot number the folder anew (a new UIDVALIDITY).
+    fn reset_uids(&self, folder: &str) {
+        for e in std::fs::read_dir(self.maildir(folder)).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "dovecot-uidlist" || name.starts_with("dovecot.index") {
+                std::fs::remove_file(e.path()).unwrap();
+            }
+        }
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(repo().join("tests/dovecot/stop.sh"))
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// One message; its body says a secret no store may hold.
+fn message(from: &str, to: &str, extra: &str, id: &str, day: u32) -> String {
+    format!(
+        "From: {from}\nTo: {to}\n{extra}Subject: day {day}\nDate: Mon, {day:02} Nov 2026 10:00:00 +0000\nMessage-ID: <{id}>\nReceived: from relay.example by mx.example; Mon, {day:02} Nov 2026 10:00:01 +0000\n\nSECRET-BODY-{id}\n"
+    )
+}
+
+const ME: &str = "Me <me@home.example>";
+const GRACE: &str = "Grace Hopper <grace@navy.example>";
+const ALAN: &str = "Alan Turing <alan@bletchley.example>";
+
+fn names(list: &[kith_app::PersonView]) -> Vec<String> {
+    let mut v: Vec<String> = list.iter().map(|p| p.name.clone()).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn an_imap_mailbox_keeps_interactions_current() {
+    for (store, guard) in stores().await {
+        let Some(dovecot) = Dovecot::start("me", "app-password-1") else {
+            return;
+        };
+        // INBOX: Grace and Alan write; a stranger, a list and a robot too.
+        dovecot.deliver("INBOX", "m1", &message(GRACE, ME, "", "g1@navy", 2));
+        dovecot.deliver("INBOX", "m2", &message(ALAN, ME, "", "a1@bletchley", 3));
+        dovecot.deliver(
+            "INBOX",
+            "m3",
+            &message("Stranger <s@spam.example>", ME, "", "s1@spam", 4),
+        );
+        dovecot.deliver(
+            "INBOX",
+            "m4",
+            &message(GRACE, ME, "List-Id: <cobol.lists.example>\n", "l1@list", 5),
+        );
+        dovecot.deliver(
+            "INBOX",
+            "m5",
+            &message("Shop <no-reply@shop.example>", ME, "", "n1@shop", 6),
+        );
+        // Sent: the owner writes to Grace (cc Alan); the same message also
+        // sits in INBOX (a copy to self): it counts once.
+        let to_grace = message(ME, GRACE, &format!("Cc: {ALAN}\n"), "me1@home", 7);
+        dovecot.deliver("Sent", "s1", &to_grace);
+        dovecot.deliver("INBOX", "m6", &to_grace);
+        // One message the owner already imported from a file: counts once.
+        let earlier = message(ME, GRACE, "", "me0@home", 1);
+        dovecot.deliver("Sent", "s0", &earlier);
+        let app = source_app(&store, "mailer").await;
+        app.add_my_email("me@home.example").await.unwrap();
+        let files = tempfile::tempdir().unwrap();
+        let mbox = files.path().join("takeout.mbox");
+        std::fs::write(
+            &mbox,
+            format!("From me@home.example Mon Nov  1 10:00:00 2026\n{earlier}\n"),
+        )
+        .unwrap();
+        let imported = app
+            .import_mail(&mbox, &Default::default(), &kith_app::import::NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(imported.interactions, 1);
+
+        let source = app
+            .add_source(NewSource {
+                kind: Some(SourceKind::Imap),
+                url: format!("imap://127.0.0.1:{}", dovecot.port),
+                login: Some("me".into()),
+                password: Some("app-password-1".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        // The password is sealed, never stored as given.
+        let row = store.source(app.account, source.id).await.unwrap().unwrap();
+        assert!(!row.secret.as_deref().unwrap().contains("app-password-1"));
+
+        let first = app.sync_source(source.id, "test").await.unwrap();
+        // Messages: 6 in INBOX, 2 in Sent; the copy and the imported one count once.
+        assert_eq!(first.read, 8, "{first:?}");
+        assert_eq!(first.interactions, 3, "g1, a1, me1: {first:?}");
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        assert_eq!(
+            names(&people),
+            ["Alan Turing", "Grace Hopper"],
+            "exactly the people written to"
+        );
+        let grace = app.interactions("grace@navy.example", 10).await.unwrap();
+        assert_eq!(grace.len(), 3, "me0 (file), g1, me1");
+        assert!(
+            grace.iter().all(|i| i.note.is_none()),
+            "no subject kept by default"
+        );
+        // Nothing was marked read.
+        for folder in ["INBOX", "Sent"] {
+            assert!(
+                dovecot.flags(folder).iter().all(|f| !f.contains('S')),
+                "{folder}: {:?}",
+                dovecot.flags(folder)
+            );
+        }
+        // No body reached the store.
+        if guard.postgres_url().is_none() {
+            let path = PathBuf::from(guard.url());
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            assert!(
+                !bytes.windows(11).any(|w| w == b"SECRET-BODY"),
+                "a body in the database"
+            );
+        }
+        let view = app.source(source.id).await.unwrap();
+        assert_eq!(view.state, "ok");
+        assert!(view.last_report.is_some());
+
+        // Nothing new: nothing written.
+        let again = app.sync_source(source.id, "test").await.unwrap();
+        assert!(again.unchanged && again.read == 0, "{again:?}");
+
+        // A new message: one new interaction.
+        dovecot.deliver("INBOX", "m7", &message(ALAN, ME, "", "a2@bletchley", 8));
+        let next = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!((next.read, next.interactions), (1, 1), "{next:?}");
+        assert_eq!(
+            app.interactions("alan@bletchley.example", 10)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+
+        // The server numbers INBOX anew: read again, nothing counted twice,
+        // the new message counted.
+        dovecot.reset_uids("INBOX");
+        dovecot.deliver("INBOX", "m8", &message(GRACE, ME, "", "g2@navy", 9));
+        let renumbered = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!(renumbered.read, 8, "INBOX read again: {renumbered:?}");
+        assert_eq!(renumbered.interactions, 1, "{renumbered:?}");
+
+        // A wrong password is reported, on the source too.
+        app.set_source_password(source.id, "wrong").await.unwrap();
+        let failed = app.sync_source(source.id, "test").await;
+        match failed {
+            Err(AppError::Source(m)) => assert!(m.contains("refused the login"), "{m}"),
+            other => panic!("a wrong password gave {other:?}"),
+        }
+        let view = app.source(source.id).await.unwrap();
+        assert_eq!((view.state.as_str(), view.failures), ("failing", 1));
+        assert!(view.error.unwrap().contains("refused the login"));
+        // Another account cannot see or sync it.
+        let other = source_app(&store, "other").await;
+        assert!(other.sources().await.unwrap().is_empty());
+        assert!(matches!(
+            other.sync_source(source.id, "test").await,
+            Err(AppError::NotFound(_))
+        ));
+        app.remove_source(source.id).await.unwrap();
+        assert!(app.sources().await.unwrap().is_empty());
+        assert_eq!(
+            app.list_people(&PeopleFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "what it brought stays"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_source_that_keeps_failing_is_paused() {
+    for (store, _guard) in stores().await {
+        let app = source_app(&store, "pauser").await;
+        app.add_my_email("me@home.example").await.unwrap();
+        // Nothing listens on this port.
+        let source = app
+            .add_source(NewSource {
+                kind: Some(SourceKind::Imap),
+                url: format!("imap://127.0.0.1:{}", free_port()),
+                login: Some("me".into()),
+                password: Some("pw".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut last = None;
+        for _ in 0..8 {
+            let e = app.sync_source(source.id, "test").await.unwrap_err();
+            last = Some(e.to_string());
+        }
+        let view = app.source(source.id).await.unwrap();
+        assert_eq!(view.state, "paused", "{last:?}");
+        assert!(view.paused.unwrap().contains("paused after 8 failed syncs"));
+        assert_eq!(view.next_sync, None);
+        // Resuming makes it due at once.
+        let view = app.pause_source(source.id, false).await.unwrap();
+        assert_eq!((view.state.as_str(), view.failures), ("failing", 0));
+        // Without a key (several servers, none configured) no password is kept.
+        let keyless = crate::app_as(&store, "keyless").await;
+        let new = NewSource {
+            kind: Some(SourceKind::Imap),
+            url: "imap://127.0.0.1:1".into(),
+            login: Some("me".into()),
+            password: Some("pw".into()),
+            ..Default::default()
+        };
+        let e = keyless.add_source(new.clone()).await.unwrap_err();
+        assert!(e.to_string().contains("[sources] key"), "{e}");
+        // Private addresses are refused unless the operator allows them.
+        let strict = source_app_with(&store, "strict", false).await;
+        strict.add_my_email("me@home.example").await.unwrap();
+        let source = strict.add_source(new).await.unwrap();
+        let e = strict.sync_source(source.id, "test").await.unwrap_err();
+        assert!(e.to_string().contains("private or loopback address"), "{e}");
+    }
+}
