@@ -48,6 +48,18 @@ fn union<T: Value>(into: &mut Vec<T>, from: Vec<T>) {
     }
 }
 
+/// Removes `file`'s sources from each value; a value left with none goes
+/// (values that never had a source, typed by hand, stay).
+fn drop_file<T: Value>(list: &mut Vec<T>, file: &str) {
+    list.retain_mut(|v| {
+        if v.sources().is_empty() {
+            return true;
+        }
+        v.sources_mut().retain(|s| s.file != file);
+        !v.sources().is_empty()
+    });
+}
+
 /// Removes what `absorbed` brought in, keeping what `before` already had.
 fn subtract<T: Value>(list: &mut Vec<T>, absorbed: &[T], before: &[T]) {
     list.retain_mut(|v| {
@@ -271,6 +283,56 @@ impl Card {
             .retain(|u| before.records.contains(u) || !absorbed.records.contains(u));
     }
 
+    /// Takes out what one source file brought (a card deleted or changed
+    /// in an address book kith reads): its sources leave every value, and
+    /// values only it gave go, as do the record fingerprint and UIDs given.
+    /// If the name goes, another name the card holds takes its place.
+    pub fn drop_source(&mut self, file: &str, record: Option<&str>, uids: &[String]) {
+        let name_only_from_file =
+            !self.name.sources.is_empty() && self.name.sources.iter().all(|s| s.file == file);
+        self.name.sources.retain(|s| s.file != file);
+        drop_file(&mut self.other_names, file);
+        if name_only_from_file {
+            self.name = if self.other_names.is_empty() {
+                PersonName::default()
+            } else {
+                self.other_names.remove(0)
+            };
+        }
+        drop_file(&mut self.nicknames, file);
+        drop_file(&mut self.emails, file);
+        drop_file(&mut self.phones, file);
+        drop_file(&mut self.addresses, file);
+        drop_file(&mut self.urls, file);
+        drop_file(&mut self.impps, file);
+        drop_file(&mut self.birthdays, file);
+        drop_file(&mut self.photos, file);
+        drop_file(&mut self.notes, file);
+        drop_file(&mut self.tags, file);
+        drop_file(&mut self.positions, file);
+        drop_file(&mut self.extra, file);
+        self.uids.retain(|u| !uids.contains(u));
+        self.records.retain(|r| Some(r.as_str()) != record);
+    }
+
+    /// Whether the card holds nothing at all (no name, no value).
+    pub fn holds_nothing(&self) -> bool {
+        self.name.is_empty()
+            && self.other_names.is_empty()
+            && self.nicknames.is_empty()
+            && self.emails.is_empty()
+            && self.phones.is_empty()
+            && self.addresses.is_empty()
+            && self.urls.is_empty()
+            && self.impps.is_empty()
+            && self.birthdays.is_empty()
+            && self.photos.is_empty()
+            && self.notes.is_empty()
+            && self.tags.is_empty()
+            && self.positions.is_empty()
+            && self.extra.is_empty()
+    }
+
     /// vCard groups (`item1`) of this card, in use.
     fn groups(&self) -> Vec<String> {
         let points = self
@@ -489,5 +551,46 @@ mod tests {
         a.separate(&b, &before);
         assert_eq!(a.emails.len(), 1);
         assert_eq!(a.notes.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod drop_source_tests {
+    use super::*;
+
+    fn from(file: &str) -> Source {
+        Source {
+            file: file.into(),
+            line: 1,
+            format: "vcard".into(),
+        }
+    }
+
+    #[test]
+    fn a_source_file_leaves_and_takes_only_its_own_values() {
+        let mut card = Card {
+            name: PersonName {
+                full: "Grace Hopper".into(),
+                sources: vec![from("dav/g.vcf")],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut shared = ContactPoint::new("grace@navy.example");
+        shared.sources = vec![from("dav/g.vcf"), from("mail.mbox")];
+        let mut own = ContactPoint::new("g@dav.example");
+        own.sources = vec![from("dav/g.vcf")];
+        card.emails = vec![shared, own];
+        card.uids = vec!["uid-1".into()];
+        card.records = vec!["fp-1".into(), "fp-2".into()];
+        card.drop_source("dav/g.vcf", Some("fp-1"), &["uid-1".into()]);
+        assert_eq!(card.emails.len(), 1);
+        assert_eq!(card.emails[0].sources, vec![from("mail.mbox")]);
+        assert!(card.name.is_empty(), "the name only the file gave goes");
+        assert!(card.uids.is_empty());
+        assert_eq!(card.records, vec!["fp-2".to_string()]);
+        assert!(!card.holds_nothing());
+        card.drop_source("mail.mbox", None, &[]);
+        assert!(card.holds_nothing());
     }
 }

@@ -4,6 +4,7 @@
 //! the addressbook-query filter tested against a vCard's text. No database,
 //! no HTTP framework: the server that uses it decides what exists.
 
+pub mod client;
 pub mod filter;
 pub mod request;
 pub mod response;
@@ -15,4 +16,4 @@ pub use request::{
     parse_propfind, parse_proppatch, parse_report,
 };
 pub use response::{Multistatus, Value, error_body, status_line};
-pub use xml::{CARDDAV, CS, DAV, XmlError};
+pub use xml::{CALDAV, CARDDAV, CS, DAV, XmlError};

@@ -1,6 +1,6 @@
-//! A request body as a small tree of namespaced elements (requests are
-//! small: a multiget of 5,000 hrefs is a few hundred KB), and escaping for
-//! what is written back.
+//! A request body (or, for kith's own client, a server's answer) as a
+//! small tree of namespaced elements (requests are small: a multiget of
+//! 5,000 hrefs is a few hundred KB), and escaping for what is written back.
 
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -10,6 +10,8 @@ use quick_xml::reader::NsReader;
 pub const DAV: &str = "DAV:";
 /// RFC 6352 CardDAV.
 pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
+/// RFC 4791 CalDAV.
+pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
 /// Apple's calendarserver extensions (`getctag`).
 pub const CS: &str = "http://calendarserver.org/ns/";
 
@@ -68,18 +70,20 @@ impl Element {
 
 /// Parses a body into its root element. An empty body is `Ok(None)`.
 pub fn parse(body: &[u8]) -> Result<Option<Element>, XmlError> {
+    parse_named(body, "the request body")
+}
+
+/// [`parse`], with `what` naming the body in messages ("the server's answer").
+pub fn parse_named(body: &[u8], what: &str) -> Result<Option<Element>, XmlError> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
     }
-    let text =
-        std::str::from_utf8(body).map_err(|_| XmlError("the request body is not UTF-8".into()))?;
+    let text = std::str::from_utf8(body).map_err(|_| XmlError(format!("{what} is not UTF-8")))?;
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let bad = |e: &dyn std::fmt::Display, at: u64| {
-        XmlError(format!(
-            "the request body is not well-formed XML at byte {at}: {e}"
-        ))
+        XmlError(format!("{what} is not well-formed XML at byte {at}: {e}"))
     };
     loop {
         let at = reader.buffer_position();
@@ -92,7 +96,7 @@ pub fn parse(body: &[u8]) -> Result<Option<Element>, XmlError> {
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError(format!(
-                        "the request body nests elements more than {MAX_DEPTH} deep (at byte {at})"
+                        "{what} nests elements more than {MAX_DEPTH} deep (at byte {at})"
                     )));
                 }
                 stack.push(element(&e, ns)?);
@@ -145,12 +149,12 @@ pub fn parse(body: &[u8]) -> Result<Option<Element>, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(XmlError(
-            "the request body ends before its elements are closed".into(),
-        ));
+        return Err(XmlError(format!(
+            "{what} ends before its elements are closed"
+        )));
     }
     root.map(Some)
-        .ok_or_else(|| XmlError("the request body has no root element".into()))
+        .ok_or_else(|| XmlError(format!("{what} has no root element")))
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, ns: String) -> Result<Element, XmlError> {

@@ -241,6 +241,39 @@ impl Tx {
         })
     }
 
+    /// Removes this account's captured interactions with these dedupe keys
+    /// (a meeting moved or cancelled in a calendar kith reads); returns how
+    /// many there were.
+    pub async fn delete_interactions_by_keys(&mut self, keys: &[String]) -> Result<u64> {
+        let account = self.account.0;
+        let mut removed = 0;
+        for part in keys.chunks(250) {
+            let ids: Vec<Uuid> = on_db!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new("SELECT id FROM interactions WHERE account_id = ");
+                qb.push_bind(account);
+                qb.push(" AND dedupe_key");
+                push_in(&mut qb, part.iter().cloned());
+                let rows = qb.build().fetch_all(&mut *c).await?;
+                rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("id")?)).collect::<Result<Vec<_>>>()?
+            });
+            if ids.is_empty() {
+                continue;
+            }
+            on_db!(self, c => {
+                for table in ["interaction_people", "interactions"] {
+                    let column = if table == "interactions" { "id" } else { "interaction_id" };
+                    let mut qb = sqlx::QueryBuilder::new(format!("DELETE FROM {table} WHERE account_id = "));
+                    qb.push_bind(account);
+                    qb.push(format!(" AND {column}"));
+                    push_in(&mut qb, ids.iter().copied());
+                    qb.build().execute(&mut *c).await?;
+                }
+            });
+            removed += ids.len() as u64;
+        }
+        Ok(removed)
+    }
+
     /// Changes when an interaction happened, its kind and its note; false
     /// when this account has no such interaction.
     pub async fn update_interaction(

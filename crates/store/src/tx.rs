@@ -268,6 +268,26 @@ impl Tx {
         Ok(found)
     }
 
+    /// The living person `id` is now: itself, or the person it was merged
+    /// into (followed through later merges); None when it was deleted.
+    pub async fn living_person(&mut self, id: PersonId) -> Result<Option<PersonId>> {
+        let account = self.account.0;
+        let mut at = id.0;
+        // A merge chain is short; a loop in damaged data must not hang.
+        for _ in 0..64 {
+            let row: Option<(Option<i64>, Option<Uuid>)> = on_db!(self, c => {
+                sqlx::query_as("SELECT deleted_at, merged_into FROM people WHERE account_id = $1 AND id = $2")
+                    .bind(account).bind(at).fetch_optional(c).await?
+            });
+            match row {
+                Some((None, _)) => return Ok(Some(PersonId(at))),
+                Some((Some(_), Some(into))) => at = into,
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
     /// A person of this account, also when deleted or merged away.
     pub async fn person_even_deleted(&mut self, id: PersonId) -> Result<Option<StoredPerson>> {
         self.person_row(id, true).await

@@ -31,7 +31,7 @@ const COMMON_NAME_BLOCK: usize = 4;
 
 /// Readies a record for matching (on the reader's thread: it is pure work):
 /// phones to E.164, values it holds twice folded, and its fingerprint.
-pub(super) fn prepare(mut record: ImportRecord, file_name: &str, region: Region) -> ImportRecord {
+pub(crate) fn prepare(mut record: ImportRecord, file_name: &str, region: Region) -> ImportRecord {
     identity::normalize_card(&mut record.card, region);
     let mut card = std::mem::take(&mut record.card).deduplicated();
     // Every record is fingerprinted: a record already absorbed is never
@@ -40,6 +40,24 @@ pub(super) fn prepare(mut record: ImportRecord, file_name: &str, region: Region)
     card.records.push(fingerprint);
     record.card = card;
     record
+}
+
+/// What changed about a person between two versions of their card, as
+/// rows of the "what changed in my network" feed.
+fn news(person: PersonId, before: &Card, after: &Card) -> Vec<ChangeRow> {
+    let at = now_micros();
+    changes(before, after)
+        .into_iter()
+        .map(|c| ChangeRow {
+            id: uuid::Uuid::now_v7(),
+            person,
+            kind: c.kind,
+            old: c.old,
+            new: c.new,
+            origin: kith_core::changes::ChangeOrigin::Import,
+            at,
+        })
+        .collect()
 }
 
 /// A person as the matcher remembers them between records: what weak
@@ -103,15 +121,15 @@ struct Entry {
     dirty: bool,
 }
 
-pub(super) struct Matcher {
+pub(crate) struct Matcher {
     /// People stored since are new to the user: nothing about them is news.
-    pub(super) session_start: i64,
+    pub(crate) session_start: i64,
     /// The transaction, when no batch is being written with it.
     tx: Option<Tx>,
     /// The batch being written; it gives the transaction back when done.
     writing: Option<tokio::task::JoinHandle<Result<Tx>>>,
     file_name: String,
-    pub(super) report: ImportReport,
+    pub(crate) report: ImportReport,
     slots: HashMap<PersonId, Slot>,
     by_key: KeyIndex,
     /// Which people have each whole name (a key `name:` and the
@@ -146,7 +164,7 @@ struct Pending {
 
 impl Matcher {
     /// Reads the keys and profiles of the account's people.
-    pub(super) async fn new(
+    pub(crate) async fn new(
         mut tx: Tx,
         file_name: String,
         report: ImportReport,
@@ -196,9 +214,9 @@ impl Matcher {
         })
     }
 
-    /// Matches one record and merges it, adds it, or suggests it.
-    /// `record` must have been [`prepare`]d.
-    pub(super) async fn place(&mut self, record: ImportRecord) -> Result<()> {
+    /// Matches one record and merges it, adds it, or suggests it; returns
+    /// the person who holds it now. `record` must have been [`prepare`]d.
+    pub(crate) async fn place(&mut self, record: ImportRecord) -> Result<PersonId> {
         let card = record.card;
 
         if record.about_owner {
@@ -206,15 +224,18 @@ impl Matcher {
                 Some(id) => {
                     self.load(id).await?;
                     self.absorb(id, card, vec!["your own profile".into()]);
+                    self.flush_if_full().await?;
+                    return Ok(id);
                 }
                 None => {
                     let id = PersonId::new();
                     self.me = Some(id);
                     let keys = identity::keys(&card);
                     self.create(id, card, &keys, true);
+                    self.flush_if_full().await?;
+                    return Ok(id);
                 }
             }
-            return self.flush_if_full().await;
         }
 
         // The same record (file name and content) imported before: its
@@ -223,10 +244,10 @@ impl Matcher {
         // first import's time).
         if let Some(fingerprint) = card.records.last() {
             let key = Key(format!("rec:{fingerprint}"));
-            if let [_] = self.by_key.get(&key) {
+            if let [id] = self.by_key.get(&key) {
                 self.report.merged += 1;
                 self.report.unchanged += 1;
-                return Ok(());
+                return Ok(*id);
             }
         }
         let keys = identity::keys(&card);
@@ -294,7 +315,7 @@ impl Matcher {
                 }
             }
         }
-        match merge_with {
+        let holder = match merge_with {
             Some((id, reasons, _)) if !self.cards.contains_key(&id) => {
                 // Their card is read with the others at the next flush.
                 for k in &keys {
@@ -309,15 +330,55 @@ impl Matcher {
                     reasons,
                     suggest,
                 });
+                id
             }
-            Some((id, reasons, _)) => self.absorb_and_suggest(id, card, reasons, suggest),
+            Some((id, reasons, _)) => {
+                self.absorb_and_suggest(id, card, reasons, suggest);
+                id
+            }
             None => {
                 let id = PersonId::new();
                 self.create(id, card, &keys, false);
                 self.add_suggestions(id, suggest);
+                id
+            }
+        };
+        self.flush_if_full().await?;
+        Ok(holder)
+    }
+
+    /// Puts a new version of a record into the person who holds its
+    /// previous one (a card changed in an address book kith reads):
+    /// `take_out` removes what the previous version brought, then the new
+    /// one is absorbed; what changed is news as with any re-import. A
+    /// person gone since is matched as a new record would be.
+    pub(crate) async fn replace(
+        &mut self,
+        id: PersonId,
+        record: ImportRecord,
+        take_out: impl FnOnce(&mut Card),
+    ) -> Result<PersonId> {
+        self.load(id).await?;
+        let Some(entry) = self.cards.get_mut(&id) else {
+            return self.place(record).await;
+        };
+        let before = entry.card.clone();
+        take_out(&mut entry.card);
+        entry.card.absorb(record.card);
+        entry.dirty = true;
+        let (is_me, created_at) = (entry.is_me, entry.created_at);
+        let after = entry.card.clone();
+        let keys = identity::keys(&after);
+        self.index(id, &after, &keys);
+        self.touched.insert(id);
+        if !self.created.contains(&id) {
+            self.updated.insert(id);
+            if !is_me && created_at < self.session_start {
+                self.news.extend(news(id, &before, &after));
             }
         }
-        self.flush_if_full().await
+        self.flush_if_full().await?;
+        Ok(id)
     }
 
     /// The one person of the book with this record's whole name, when both
@@ -461,20 +522,7 @@ impl Matcher {
         if !self.created.contains(&id) {
             self.updated.insert(id);
             if !entry.is_me && said_before && entry.created_at < self.session_start {
-                let at = now_micros();
-                self.news.extend(
-                    changes(&before, &entry.card)
-                        .into_iter()
-                        .map(|c| ChangeRow {
-                            id: uuid::Uuid::now_v7(),
-                            person: id,
-                            kind: c.kind,
-                            old: c.old,
-                            new: c.new,
-                            origin: kith_core::changes::ChangeOrigin::Import,
-                            at,
-                        }),
-                );
+                self.news.extend(news(id, &before, &entry.card));
             }
         }
         let merged = entry.card.clone();
@@ -564,7 +612,7 @@ impl Matcher {
 
     /// Writes what is left, the duplicate suggestions and the import record;
     /// gives the transaction back (uncommitted) with the final report.
-    pub(super) async fn finish(mut self) -> Result<(Tx, ImportReport)> {
+    pub(crate) async fn finish(mut self) -> Result<(Tx, ImportReport)> {
         self.flush().await?;
         // Runs while the last batch is being written.
         self.weak_suggestions();

@@ -9,7 +9,7 @@ mod capture;
 mod file;
 pub mod linkedin_activity;
 pub mod mail;
-mod matcher;
+pub(crate) mod matcher;
 
 use crate::App;
 use crate::error::{AppError, Result};

@@ -9,7 +9,7 @@
 //! keep it from counting twice). CONDSTORE is not needed: kith reads only
 //! new messages, never flag changes.
 
-use super::net::{CONNECT_TIMEOUT, REQUEST_TIMEOUT, is_loopback_host, tls_config};
+use super::net::{CONNECT_TIMEOUT, REQUEST_TIMEOUT, connect, is_loopback_host, tls_config};
 use super::{SourceError, SyncContext, SyncReport, SyncResult};
 use crate::App;
 use crate::import::ImportReport;
@@ -156,26 +156,7 @@ async fn sign_in(ctx: &SyncContext<'_>, budget: &Arc<AtomicI64>) -> Result<Sessi
     let host = url.host_str().unwrap_or_default().to_string();
     let implicit_tls = url.scheme() == "imaps";
     let port = url.port().unwrap_or(if implicit_tls { 993 } else { 143 });
-    let addrs = ctx.policy.resolve(&host, port).await?;
-    let mut last = None;
-    let mut tcp = None;
-    for a in addrs {
-        match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(a)).await {
-            Ok(Ok(s)) => {
-                tcp = Some(s);
-                break;
-            }
-            Ok(Err(e)) => last = Some(e.to_string()),
-            Err(_) => last = Some("no answer in time".into()),
-        }
-    }
-    let tcp = tcp.ok_or_else(|| {
-        SourceError::network(format!(
-            "cannot reach {host}:{port}: {}",
-            last.unwrap_or_default()
-        ))
-    })?;
-    let _ = tcp.set_nodelay(true);
+    let tcp = connect(&ctx.policy, &host, port).await?;
     let tls = |tcp: TcpStream| {
         let host = host.clone();
         async move {
@@ -324,19 +305,7 @@ fn uid_set(uids: &[u32]) -> String {
 
 impl App {
     pub(crate) async fn sync_imap(&self, ctx: &SyncContext<'_>) -> SyncResult<SyncReport> {
-        let mut mine = self.my_emails().await?;
-        if let Some(login) = ctx.row.login.as_deref()
-            && let Some(key) = kith_core::identity::email_key(login)
-            && !mine.contains(&key)
-        {
-            mine.push(key);
-        }
-        if mine.is_empty() {
-            return Err(SourceError::protocol(
-                "kith does not know your own email addresses yet, so it cannot tell you from the people you write to: add them with `kith me add-email you@example.org` (or on the Settings page)",
-            )
-            .into());
-        }
+        let mine = self.source_owner(ctx).await?;
         let mut cursor: Cursor = serde_json::from_str(&ctx.row.cursor).unwrap_or_default();
         let budget = Arc::new(AtomicI64::new(ANSWER_BUDGET));
         let mut session = sign_in(ctx, &budget).await?;

@@ -7,6 +7,10 @@
 //! and a pause when it keeps failing). Each kind's reading lives in its own
 //! module; `schedule` runs the due ones.
 
+mod calendars;
+mod contacts;
+mod dav;
+mod http;
 mod imap;
 pub mod net;
 pub mod schedule;
@@ -399,6 +403,25 @@ pub(crate) struct SyncContext<'a> {
 }
 
 impl App {
+    /// The owner's addresses, which tell them from the people they write
+    /// to and meet: those they gave, and the source's login when it is one.
+    pub(crate) async fn source_owner(&self, ctx: &SyncContext<'_>) -> SyncResult<Vec<String>> {
+        let mut mine = self.my_emails().await?;
+        if let Some(login) = ctx.row.login.as_deref()
+            && let Some(key) = kith_core::identity::email_key(login)
+            && !mine.contains(&key)
+        {
+            mine.push(key);
+        }
+        if mine.is_empty() {
+            return Err(SourceError::protocol(
+                "kith does not know your own email addresses yet, so it cannot tell you from the people you write to and meet: add them with `kith me add-email you@example.org` (or on the Settings page)",
+            )
+            .into());
+        }
+        Ok(mine)
+    }
+
     fn sources_config(&self) -> &SourcesConfig {
         &self.settings.sources
     }
@@ -689,12 +712,9 @@ impl App {
         };
         match kind {
             SourceKind::Imap => self.sync_imap(&ctx).await,
-            SourceKind::Caldav | SourceKind::Ics | SourceKind::Carddav => {
-                Err(SourceError::refused(
-                    "calendars and address books are not read by this version of kith yet",
-                )
-                .into())
-            }
+            SourceKind::Caldav => self.sync_caldav(&ctx).await,
+            SourceKind::Ics => self.sync_ics(&ctx).await,
+            SourceKind::Carddav => self.sync_carddav(&ctx).await,
         }
     }
 }

@@ -1,9 +1,8 @@
 //! Reaching a source's server: which addresses kith may connect to (no
 //! loopback, private or link-local address unless the operator allows them,
 //! so that a member cannot use sources to look into the operator's
-//! network), TLS through rustls (ring, with webpki-roots and the system's
-//! CA certificates), and the HTTP client of calendars and address books
-//! (every address it connects to checked, answers bounded in size).
+//! network), and TLS through rustls (ring, with webpki-roots and the
+//! system's CA certificates).
 
 use super::SourceError;
 use std::net::{IpAddr, SocketAddr};
@@ -88,6 +87,29 @@ impl AddressPolicy {
     }
 }
 
+/// A TCP connection to `host:port`, its addresses checked by the policy
+/// (the first that answers).
+pub(crate) async fn connect(
+    policy: &AddressPolicy,
+    host: &str,
+    port: u16,
+) -> Result<tokio::net::TcpStream, SourceError> {
+    let mut last = String::new();
+    for a in policy.resolve(host, port).await? {
+        match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(a)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Ok(Err(e)) => last = e.to_string(),
+            Err(_) => last = "no answer in time".into(),
+        }
+    }
+    Err(SourceError::network(format!(
+        "cannot reach {host}:{port}: {last}"
+    )))
+}
+
 /// The TLS settings every source shares: rustls with ring, trusting the
 /// webpki roots and the system's certificates.
 pub(crate) fn tls_config() -> Arc<rustls::ClientConfig> {
@@ -110,97 +132,11 @@ pub(crate) fn tls_config() -> Arc<rustls::ClientConfig> {
         .clone()
 }
 
-/// reqwest asks this for every host name it connects to.
-struct CheckedResolver(AddressPolicy);
-
-impl reqwest::dns::Resolve for CheckedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = self.0;
-        Box::pin(async move {
-            let host = name.as_str().to_string();
-            let addrs = policy
-                .resolve(&host, 0)
-                .await
-                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.message.into() })?;
-            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// An HTTP client for one sync: addresses checked, redirects (at most 5)
-/// only to allowed places, never from https down to http.
-pub(crate) fn http_client(policy: AddressPolicy) -> Result<reqwest::Client, SourceError> {
-    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 5 {
-            return attempt.error("too many redirects");
-        }
-        let from_https = attempt.previous().iter().any(|u| u.scheme() == "https");
-        let url = attempt.url();
-        if from_https && url.scheme() != "https" {
-            return attempt.error("a redirect from https to http");
-        }
-        if let Some(url::Host::Ipv4(ip)) = url.host() {
-            if is_private(IpAddr::V4(ip)) && !policy.allow_private {
-                return attempt.error("a redirect to a private address");
-            }
-        }
-        if let Some(url::Host::Ipv6(ip)) = url.host() {
-            if is_private(IpAddr::V6(ip)) && !policy.allow_private {
-                return attempt.error("a redirect to a private address");
-            }
-        }
-        if url.scheme() == "http" && !is_loopback_host(url.host_str().unwrap_or("")) {
-            return attempt.error("a redirect to plain http");
-        }
-        attempt.follow()
-    });
-    reqwest::Client::builder()
-        .tls_backend_preconfigured((*tls_config()).clone())
-        .dns_resolver(Arc::new(CheckedResolver(policy)))
-        .redirect(redirects)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .user_agent(concat!("kith/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| SourceError::network(format!("cannot make an HTTP client: {e}")))
-}
-
 /// `localhost` or a loopback address: the only places kith reaches without TLS.
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Reads an answer's body, at most `cap` bytes (a server that sends more
-/// is reported, and what it sent is not kept).
-pub(crate) async fn read_capped(
-    mut response: reqwest::Response,
-    cap: usize,
-    what: &str,
-) -> Result<Vec<u8>, SourceError> {
-    if response.content_length().is_some_and(|n| n > cap as u64) {
-        return Err(SourceError::protocol(format!(
-            "{what} is larger than kith reads ({} MiB)",
-            cap >> 20
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| SourceError::network(format!("{what} was cut off: {e}")))?
-    {
-        if body.len() + chunk.len() > cap {
-            return Err(SourceError::protocol(format!(
-                "{what} is larger than kith reads ({} MiB)",
-                cap >> 20
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 #[cfg(test)]

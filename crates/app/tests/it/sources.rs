@@ -357,3 +357,384 @@ async fn a_source_that_keeps_failing_is_paused() {
         assert!(e.to_string().contains("private or loopback address"), "{e}");
     }
 }
+
+/// A Radicale of its own (CalDAV and CardDAV), stopped when dropped.
+struct Radicale {
+    _dir: tempfile::TempDir,
+    process: std::process::Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Radicale {
+    /// None (and a note) without `KITH_PYTHON` (the test venv has Radicale).
+    async fn start() -> Option<Radicale> {
+        let Some(python) = std::env::var_os("KITH_PYTHON") else {
+            eprintln!("KITH_PYTHON is not set: the tests against Radicale are skipped");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        std::fs::write(dir.path().join("users"), "alice:alicepw\n").unwrap();
+        let config = dir.path().join("radicale.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = htpasswd\nhtpasswd_filename = {}\nhtpasswd_encryption = plain\n[storage]\nfilesystem_folder = {}\n[rights]\ntype = owner_only\n[logging]\nlevel = warning\n",
+                dir.path().join("users").display(),
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let process = std::process::Command::new(python)
+            .args(["-m", "radicale", "--config"])
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start Radicale");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let radicale = Radicale {
+            _dir: dir,
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        radicale
+            .mkcol(
+                "/alice/work/",
+                "<c:calendar xmlns:c=\"urn:ietf:params:xml:ns:caldav\"/>",
+            )
+            .await;
+        radicale
+            .mkcol(
+                "/alice/contacts/",
+                "<a:addressbook xmlns:a=\"urn:ietf:params:xml:ns:carddav\"/>",
+            )
+            .await;
+        Some(radicale)
+    }
+
+    async fn mkcol(&self, path: &str, kind: &str) {
+        let body = format!(
+            "<?xml version=\"1.0\"?><d:mkcol xmlns:d=\"DAV:\"><d:set><d:prop><d:resourcetype><d:collection/>{kind}</d:resourcetype></d:prop></d:set></d:mkcol>"
+        );
+        let r = self
+            .http
+            .request(
+                reqwest::Method::from_bytes(b"MKCOL").unwrap(),
+                format!("{}{path}", self.base),
+            )
+            .basic_auth("alice", Some("alicepw"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "MKCOL {path}: {}", r.status());
+    }
+
+    async fn put(&self, path: &str, content_type: &str, text: &str) {
+        let r = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .basic_auth("alice", Some("alicepw"))
+            .header("Content-Type", content_type)
+            .body(text.replace('\n', "\r\n"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "PUT {path}: {}", r.status());
+    }
+
+    async fn delete(&self, path: &str) {
+        let r = self
+            .http
+            .delete(format!("{}{path}", self.base))
+            .basic_auth("alice", Some("alicepw"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "DELETE {path}: {}", r.status());
+    }
+}
+
+impl Drop for Radicale {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A calendar object: one meeting with the owner and `with`.
+fn event(uid: &str, start: &str, with: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//kith tests//EN\nBEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20261101T090000Z\nDTSTART:{start}\nDURATION:PT1H\nSUMMARY:Coffee\nORGANIZER:mailto:me@home.example\nATTENDEE;CN=Me:mailto:me@home.example\n{with}{extra}END:VEVENT\nEND:VCALENDAR\n"
+    )
+}
+
+const WITH_GRACE: &str = "ATTENDEE;CN=Grace Hopper:mailto:grace@navy.example\n";
+
+fn new_source(kind: SourceKind, url: String) -> NewSource {
+    NewSource {
+        kind: Some(kind),
+        url,
+        login: Some("alice".into()),
+        password: Some("alicepw".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_caldav_calendar_keeps_meetings_current() {
+    for (store, _guard) in stores().await {
+        let Some(radicale) = Radicale::start().await else {
+            return;
+        };
+        let cal = "text/calendar; charset=utf-8";
+        radicale
+            .put(
+                "/alice/work/m1.ics",
+                cal,
+                &event("m1", "20261102T100000Z", WITH_GRACE, ""),
+            )
+            .await;
+        radicale
+            .put(
+                "/alice/work/future.ics",
+                cal,
+                &event("future", "20301102T100000Z", WITH_GRACE, ""),
+            )
+            .await;
+        let app = source_app(&store, "meeter").await;
+        app.add_my_email("me@home.example").await.unwrap();
+        // The server's root: the calendars are found from the principal.
+        let source = app
+            .add_source(new_source(
+                SourceKind::Caldav,
+                format!("{}/", radicale.base),
+            ))
+            .await
+            .unwrap();
+        let first = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!(
+            (first.read, first.interactions, first.created),
+            (2, 1, 1),
+            "{first:?}"
+        );
+        let met = app.interactions("grace@navy.example", 10).await.unwrap();
+        assert_eq!(met.len(), 1);
+        assert!(met[0].at.starts_with("2026-11-02"), "{}", met[0].at);
+        let again = app.sync_source(source.id, "test").await.unwrap();
+        assert!(again.unchanged, "{again:?}");
+
+        // Moved there: moved here.
+        radicale
+            .put(
+                "/alice/work/m1.ics",
+                cal,
+                &event("m1", "20261103T150000Z", WITH_GRACE, ""),
+            )
+            .await;
+        let moved = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!(
+            (moved.interactions, moved.interactions_changed),
+            (0, 1),
+            "{moved:?}"
+        );
+        let met = app.interactions("grace@navy.example", 10).await.unwrap();
+        assert_eq!(met.len(), 1);
+        assert!(met[0].at.starts_with("2026-11-03"), "{}", met[0].at);
+
+        // Another meeting, then deleted there; m1 cancelled there.
+        let with_alan = "ATTENDEE;CN=Alan Turing:mailto:alan@bletchley.example\n";
+        radicale
+            .put(
+                "/alice/work/m2.ics",
+                cal,
+                &event("m2", "20261104T100000Z", with_alan, ""),
+            )
+            .await;
+        let added = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!((added.interactions, added.created), (1, 1), "{added:?}");
+        radicale.delete("/alice/work/m2.ics").await;
+        radicale
+            .put(
+                "/alice/work/m1.ics",
+                cal,
+                &event("m1", "20261103T150000Z", WITH_GRACE, "STATUS:CANCELLED\n"),
+            )
+            .await;
+        let removed = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!(removed.interactions_removed, 2, "{removed:?}");
+        assert!(
+            app.interactions("grace@navy.example", 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            app.interactions("alan@bletchley.example", 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The people met stay.
+        assert_eq!(
+            app.list_people(&PeopleFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        // The same calendar as an ICS link (Radicale serves a calendar
+        // collection as one file), on another account.
+        let reader = source_app(&store, "ics-reader").await;
+        reader.add_my_email("me@home.example").await.unwrap();
+        radicale
+            .put(
+                "/alice/work/m3.ics",
+                cal,
+                &event("m3", "20261105T100000Z", WITH_GRACE, ""),
+            )
+            .await;
+        let link = reader
+            .add_source(new_source(
+                SourceKind::Ics,
+                format!("{}/alice/work/", radicale.base),
+            ))
+            .await
+            .unwrap();
+        let read = reader.sync_source(link.id, "test").await.unwrap();
+        assert_eq!(
+            (read.interactions, read.created),
+            (1, 1),
+            "m3 with Grace: {read:?}"
+        );
+        radicale
+            .put(
+                "/alice/work/m3.ics",
+                cal,
+                &event("m3", "20261106T100000Z", WITH_GRACE, ""),
+            )
+            .await;
+        let moved = reader.sync_source(link.id, "test").await.unwrap();
+        assert_eq!(moved.interactions_changed, 1, "{moved:?}");
+        let met = reader.interactions("grace@navy.example", 10).await.unwrap();
+        assert_eq!(met.len(), 1);
+        assert!(met[0].at.starts_with("2026-11-06"), "{}", met[0].at);
+        radicale.delete("/alice/work/m3.ics").await;
+        let gone = reader.sync_source(link.id, "test").await.unwrap();
+        assert_eq!(gone.interactions_removed, 1, "{gone:?}");
+
+        // A wrong password is a wrong password.
+        reader.set_source_password(link.id, "nope").await.unwrap();
+        let e = reader.sync_source(link.id, "test").await.unwrap_err();
+        assert!(e.to_string().contains("refused the login"), "{e}");
+    }
+}
+
+fn vcard(uid: &str, lines: &str) -> String {
+    format!("BEGIN:VCARD\nVERSION:3.0\nUID:{uid}\n{lines}END:VCARD\n")
+}
+
+#[tokio::test]
+async fn a_carddav_address_book_is_a_source_among_others() {
+    for (store, _guard) in stores().await {
+        let Some(radicale) = Radicale::start().await else {
+            return;
+        };
+        let app = source_app(&store, "carder").await;
+        // Grace is known from a file already.
+        let files = tempfile::tempdir().unwrap();
+        let local = crate::write(
+            files.path(),
+            "phone.vcf",
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nEMAIL:grace@navy.example\nTEL:+1 202 555 0100\nEND:VCARD\n",
+        );
+        crate::import(&app, &local).await;
+        let vc = "text/vcard; charset=utf-8";
+        radicale
+            .put(
+                "/alice/contacts/ada.vcf",
+                vc,
+                &vcard("ada", "FN:Ada Lovelace\nEMAIL:ada@engines.example\n"),
+            )
+            .await;
+        radicale
+            .put(
+                "/alice/contacts/grace.vcf",
+                vc,
+                &vcard(
+                    "grace",
+                    "FN:Grace Hopper\nEMAIL:grace@navy.example\nURL:https://navy.example/grace\n",
+                ),
+            )
+            .await;
+        let source = app
+            .add_source(new_source(
+                SourceKind::Carddav,
+                format!("{}/alice/contacts/", radicale.base),
+            ))
+            .await
+            .unwrap();
+        let first = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!((first.read, first.created), (2, 1), "{first:?}");
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        assert_eq!(
+            names(&people),
+            ["Ada Lovelace", "Grace Hopper"],
+            "Grace merged by her email"
+        );
+        let grace = people.iter().find(|p| p.name == "Grace Hopper").unwrap();
+        assert!(
+            grace
+                .urls
+                .contains(&"https://navy.example/grace".to_string())
+        );
+        assert!(!grace.phones.is_empty());
+        let ada_before = people.iter().find(|p| p.name == "Ada Lovelace").unwrap().id;
+
+        // Changed there: the old values of that card go, the new ones come.
+        radicale
+            .put(
+                "/alice/contacts/ada.vcf",
+                vc,
+                &vcard(
+                    "ada",
+                    "FN:Ada Lovelace\nEMAIL:ada@analytical.example\nTITLE:Analyst\n",
+                ),
+            )
+            .await;
+        let changed = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!((changed.read, changed.created), (1, 0), "{changed:?}");
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        assert_eq!(people.len(), 2, "{:?}", names(&people));
+        let ada = people.iter().find(|p| p.name == "Ada Lovelace").unwrap();
+        assert_eq!(ada.emails, ["ada@analytical.example"]);
+        assert_eq!(ada.title.as_deref(), Some("Analyst"));
+        assert_eq!(
+            ada.id, ada_before,
+            "the same person, her interactions and notes kept"
+        );
+
+        // Deleted there: Ada had nothing else (to the trash); Grace keeps
+        // what the file gave, and loses what only that card gave.
+        radicale.delete("/alice/contacts/ada.vcf").await;
+        radicale.delete("/alice/contacts/grace.vcf").await;
+        let deleted = app.sync_source(source.id, "test").await.unwrap();
+        assert_eq!((deleted.trashed, deleted.updated), (1, 1), "{deleted:?}");
+        let people = app.list_people(&PeopleFilter::default()).await.unwrap();
+        assert_eq!(names(&people), ["Grace Hopper"]);
+        assert!(people[0].urls.is_empty(), "{:?}", people[0].urls);
+        assert_eq!(people[0].emails, ["grace@navy.example"]);
+        assert!(!people[0].phones.is_empty());
+        let again = app.sync_source(source.id, "test").await.unwrap();
+        assert!(again.unchanged, "{again:?}");
+    }
+}

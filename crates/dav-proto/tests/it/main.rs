@@ -3,6 +3,7 @@
 //! and what real clients send; the filter against vCards; the writer's
 //! output read back.
 
+mod client;
 use dav_proto::filter::{Collation, MatchType};
 use dav_proto::response::{privileges, resourcetype, supported_address_data, supported_reports};
 use dav_proto::*;
