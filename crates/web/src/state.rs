@@ -137,6 +137,25 @@ impl AppState {
         }
     }
 
+    /// Claims one of `account`'s sources for this server and syncs it on a
+    /// task of its own; the source as it starts (a conflict while it syncs).
+    pub(crate) async fn start_source_sync(
+        &self,
+        account: AccountId,
+        id: uuid::Uuid,
+    ) -> kith_app::Result<kith_app::sources::SourceView> {
+        let app = self.app(account);
+        let server = self.jobs.server().to_string();
+        let claimed = app.claim_source(id, &server).await?;
+        let view = app.source(id).await?;
+        tokio::spawn(async move {
+            if let Err(e) = app.sync_claimed(claimed, &server).await {
+                tracing::warn!(source = %id, error = %e, "source sync failed");
+            }
+        });
+        Ok(view)
+    }
+
     /// The use cases acting as `account` (an id an extractor proved).
     pub fn app(&self, account: AccountId) -> App {
         App::new(self.store.clone(), account, self.settings.clone())

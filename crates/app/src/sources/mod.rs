@@ -379,6 +379,15 @@ fn guess_kind(url: &str) -> Option<SourceKind> {
     }
 }
 
+/// A source this server holds, to sync.
+pub struct ClaimedSource(SourceRow);
+
+impl ClaimedSource {
+    pub fn id(&self) -> Uuid {
+        self.0.id
+    }
+}
+
 /// Progress of a running sync, written to its row by the heartbeat.
 #[derive(Default)]
 pub(crate) struct SyncProgress {
@@ -438,6 +447,11 @@ impl App {
                 ))
             })?,
         };
+        if new.url.len() > 2048 || new.login.as_ref().is_some_and(|l| l.len() > 320) {
+            return Err(AppError::Invalid(
+                "the address is at most 2,048 characters, the login at most 320".into(),
+            ));
+        }
         let url = new.url.trim().replacen("webcal://", "https://", 1);
         let parsed = check_url(kind, &url)?;
         if self.store.sources(self.account).await?.len() >= MAX_SOURCES {
@@ -590,18 +604,33 @@ impl App {
     /// Syncs one source now as `server` (unless another server is syncing
     /// it): what it did, or why it failed (also kept on the source).
     pub async fn sync_source(&self, id: Uuid, server: &str) -> Result<SyncReport> {
+        let claimed = self.claim_source(id, server).await?;
+        self.run_claimed(&claimed.0, server).await
+    }
+
+    /// Takes a source for `server` to sync now; refused while it syncs
+    /// (here or on another server).
+    pub async fn claim_source(&self, id: Uuid, server: &str) -> Result<ClaimedSource> {
         let until = kith_store::now_micros() + LEASE.as_micros() as i64;
-        let Some(row) = self
+        match self
             .store
             .claim_source(self.account, id, server, until)
             .await?
-        else {
-            self.source_row(id).await?;
-            return Err(AppError::Invalid(
-                "this source is syncing now (on this or another server): wait for it to end".into(),
-            ));
-        };
-        self.run_claimed(&row, server).await
+        {
+            Some(row) => Ok(ClaimedSource(row)),
+            None => {
+                self.source_row(id).await?;
+                Err(AppError::Store(kith_store::StoreError::Conflict(
+                    "this source is syncing now (on this or another server): wait for it to end"
+                        .into(),
+                )))
+            }
+        }
+    }
+
+    /// Syncs a source [`App::claim_source`] took (e.g. on a task of its own).
+    pub async fn sync_claimed(&self, claimed: ClaimedSource, server: &str) -> Result<SyncReport> {
+        self.run_claimed(&claimed.0, server).await
     }
 
     /// Syncs a source this server claimed, keeps the outcome on it, and

@@ -738,3 +738,85 @@ async fn a_carddav_address_book_is_a_source_among_others() {
         assert!(again.unchanged, "{again:?}");
     }
 }
+
+#[tokio::test]
+async fn sources_run_by_themselves_one_server_at_a_time() {
+    for (store, _guard) in stores().await {
+        let app = source_app(&store, "scheduled").await;
+        app.add_my_email("me@home.example").await.unwrap();
+        let source = app
+            .add_source(NewSource {
+                kind: Some(SourceKind::Imap),
+                url: format!("imap://127.0.0.1:{}", free_port()),
+                login: Some("me".into()),
+                password: Some("pw".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        // Server A holds it: server B can neither claim nor sync it.
+        let until = kith_store::now_micros() + 60_000_000;
+        let held = store
+            .claim_source(app.account, source.id, "server-a", until)
+            .await
+            .unwrap();
+        assert!(held.is_some());
+        assert!(
+            store
+                .claim_source(app.account, source.id, "server-b", until)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .claim_due_source("server-b", kith_store::now_micros(), until)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let busy = app.sync_source(source.id, "server-b").await.unwrap_err();
+        assert!(busy.to_string().contains("syncing now"), "{busy}");
+        assert_eq!(app.source(source.id).await.unwrap().state, "syncing");
+        // A hands it back (it stops): B's schedule runs it, once.
+        store.release_sources("server-a").await.unwrap();
+        let app_for: kith_app::sources::schedule::AppFor = {
+            let store = store.clone();
+            Arc::new(move |account| {
+                let mut app = App::new(
+                    store.clone(),
+                    account,
+                    Settings {
+                        default_region: Region::US,
+                        region_is_explicit: false,
+                        strength: Default::default(),
+                        card_emails_per_day: 3,
+                        sources: Default::default(),
+                    },
+                );
+                app.settings.sources = Arc::new(SourcesConfig {
+                    key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
+                    policy: AddressPolicy {
+                        allow_private: true,
+                    },
+                    every: std::time::Duration::from_secs(900),
+                });
+                app
+            })
+        };
+        let ran = kith_app::sources::schedule::run_due(&store, &app_for, "server-b").await;
+        assert_eq!(ran, 1);
+        let view = app.source(source.id).await.unwrap();
+        assert_eq!(
+            (view.state.as_str(), view.failures),
+            ("failing", 1),
+            "{view:?}"
+        );
+        assert!(view.next_sync.is_some());
+        // Not due again before its backoff: nothing runs.
+        assert_eq!(
+            kith_app::sources::schedule::run_due(&store, &app_for, "server-b").await,
+            0
+        );
+    }
+}

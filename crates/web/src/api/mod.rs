@@ -11,6 +11,7 @@ mod network;
 mod openapi;
 mod organizations;
 mod people;
+pub(crate) mod sources;
 mod trash;
 
 use crate::http::problem::{Code, Problem};
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(interactions::routes())
         .merge(network::routes())
         .merge(cards::routes())
+        .merge(sources::routes())
         .split_for_parts();
     let document = Arc::new(document);
     router

@@ -2,7 +2,9 @@
 //! scheme, the tags. The operations come from the routes themselves
 //! (`api::routes`), each registered once.
 
-use super::{cards, duplicates, export, imports, interactions, network, organizations, people};
+use super::{
+    cards, duplicates, export, imports, interactions, network, organizations, people, sources,
+};
 use crate::http::input;
 use crate::http::problem::Problem;
 use crate::jobs::{ImportResult, ImportStatus};
@@ -21,6 +23,11 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         PersonView,
+        kith_app::sources::SourceView,
+        kith_app::sources::NewSource,
+        kith_app::sources::SourceKind,
+        kith_app::sources::SyncReport,
+        sources::PasswordInput,
         input::PersonInput,
         input::PositionInput,
         people::PeoplePage,
@@ -97,6 +104,7 @@ use utoipa::{Modify, OpenApi};
         (name = "keep in touch", description = "Cadences and who to reach out to"),
         (name = "network", description = "Ties, paths, connections between members, sharing and introductions"),
         (name = "cards", description = "Your own card and how it reaches others, what changed in your network, needs and offers, favours"),
+        (name = "sources", description = "Mailboxes (IMAP), calendars (CalDAV, ICS links) and address books (CardDAV) kith reads by itself"),
     ),
 )]
 pub(super) struct ApiDoc;

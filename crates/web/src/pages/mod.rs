@@ -17,6 +17,7 @@ mod review;
 mod search;
 mod session;
 mod settings;
+mod sources;
 
 use crate::state::AppState;
 use axum::Router;
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(review::routes())
         .merge(import::routes())
         .merge(settings::routes())
+        .merge(sources::routes())
         .merge(organizations::routes())
         .merge(home::routes())
         .merge(network::routes())

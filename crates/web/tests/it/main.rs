@@ -12,6 +12,7 @@ mod import;
 mod network;
 mod ops;
 mod pages;
+mod sources;
 mod tidy;
 
 use kith_app::Settings;
@@ -39,6 +40,15 @@ impl Drop for Server {
 
 impl Server {
     pub async fn start(store: &Store, config: ServerConfig) -> Server {
+        Server::start_with_sources(store, config, Default::default()).await
+    }
+
+    /// A server whose sources run with these settings (a key, loopback).
+    pub async fn start_with_sources(
+        store: &Store,
+        config: ServerConfig,
+        sources: kith_app::sources::SourcesConfig,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(
@@ -48,7 +58,7 @@ impl Server {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
-                sources: Default::default(),
+                sources: std::sync::Arc::new(sources),
             },
             config,
         );
