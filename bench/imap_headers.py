@@ -3,7 +3,11 @@
 run, Python's imaplib fetching the contact-relevant headers of INBOX and the
 \\Sent folder and the standard `email` parser reading the addresses.
 
-    imap_headers.py HOST PORT LOGIN PASSWORD
+    imap_headers.py [--bare] HOST PORT LOGIN PASSWORD
+
+With --bare, the header blocks are only fetched (imaplib's own parsing of
+the answer), not read by the email parser: the bare fetch kith's whole sync
+is compared with.
 
 Plain IMAP (no TLS; the benchmark server is a loopback Dovecot from
 tests/dovecot/start.sh). LOGIN, LIST to find the folder flagged \\Sent, then
@@ -60,9 +64,13 @@ def find_sent(c):
 
 
 def main():
-    if len(sys.argv) != 5:
-        sys.exit("usage: imap_headers.py HOST PORT LOGIN PASSWORD")
-    host, port, login, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    args = sys.argv[1:]
+    bare = bool(args) and args[0] == "--bare"
+    if bare:
+        args = args[1:]
+    if len(args) != 4:
+        sys.exit("usage: imap_headers.py [--bare] HOST PORT LOGIN PASSWORD")
+    host, port, login, password = args[0], int(args[1]), args[2], args[3]
     parser = BytesHeaderParser(policy=email.policy.default)
     t0 = time.perf_counter()
     c = imaplib.IMAP4(host, port)
@@ -95,6 +103,9 @@ def main():
                 for item in data:
                     if not isinstance(item, tuple):
                         continue
+                    if bare:
+                        count += 1
+                        continue
                     msg = parser.parsebytes(item[1])
                     for h in ("From", "To", "Cc"):
                         v = msg[h]
@@ -114,7 +125,7 @@ def main():
         total += count
     c.logout()
     seconds = time.perf_counter() - t0
-    print(json.dumps({"messages": total, "seconds": round(seconds, 3),
+    print(json.dumps({"messages": total, "bare": bare, "seconds": round(seconds, 3),
                       "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                       "folders": per_folder, "addresses": n_addr, "distinct_addresses": len(distinct)}))
 

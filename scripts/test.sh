@@ -164,6 +164,7 @@ bash bench/run.sh --quick
 bash bench/search.sh --quick
 bash bench/due.sh --quick
 bash bench/mail.sh --quick
+bash bench/imap.sh --quick
 bash bench/carddav.sh --quick
 bash bench/network.sh --quick
 bash bench/cards.sh --quick

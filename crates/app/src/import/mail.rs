@@ -66,11 +66,31 @@ struct Correspondent {
     /// Where they were first seen (place, line).
     place: usize,
     line: u64,
+    /// Who they are in the address book, as far as known yet.
+    known: Known,
+    /// Made by this capture before a name was seen (one may come later).
+    made_unnamed: Option<PersonId>,
+}
+
+/// A correspondent in the address book.
+#[derive(Clone, Copy, PartialEq)]
+enum Known {
+    /// Not looked up yet.
+    Unasked,
+    /// Nobody holds the address, and the owner has not written to them (so
+    /// far): a stranger, unless a later message says otherwise.
+    Stranger,
+    Person(PersonId),
+    /// Several people hold the address: none is chosen.
+    Ambiguous,
 }
 
 /// Mail being captured, message by message (a mailbox file, or the
-/// folders of an IMAP account): who wrote to whom, kept until every message
-/// is seen, because who becomes a person depends on all of them.
+/// folders of an IMAP account). Who becomes a person depends on every
+/// message (a stranger is made a person only once the owner writes to
+/// them), so messages can be written as they come ([`MailCapture::flush`])
+/// except those from strangers, kept until [`MailCapture::finish`]; the
+/// outcome is the same whenever the flushes happen.
 pub(crate) struct MailCapture {
     mine: Vec<String>,
     keep_subjects: bool,
@@ -79,6 +99,8 @@ pub(crate) struct MailCapture {
     people: Vec<Correspondent>,
     index: HashMap<String, usize>,
     pending: Vec<Pending>,
+    /// Messages from strangers, kept until the end.
+    deferred: Vec<Pending>,
 }
 
 impl MailCapture {
@@ -90,6 +112,7 @@ impl MailCapture {
             people: Vec::new(),
             index: HashMap::new(),
             pending: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 
@@ -146,6 +169,8 @@ impl MailCapture {
                     written_to: false,
                     place,
                     line: m.line,
+                    known: Known::Unasked,
+                    made_unnamed: None,
                 });
                 self.people.len() - 1
             });
@@ -175,56 +200,65 @@ impl MailCapture {
         });
     }
 
-    /// Writes what was read in `tx`: the people the owner wrote to who are
-    /// new, then each message with the people it was between (known by
-    /// email, or new), once per Message-ID.
-    pub(crate) async fn write(
-        self,
+    /// Writes in `tx` what can be written now: correspondents not looked
+    /// up yet are, those the owner wrote to who are in no card become
+    /// people, and each message whose people are known is written (once
+    /// per Message-ID); messages from strangers wait for [`Self::finish`].
+    pub(crate) async fn flush(
+        &mut self,
         tx: &mut Tx,
         region: Region,
         format: &str,
         report: &mut ImportReport,
     ) -> Result<()> {
-        let MailCapture {
-            places,
-            people,
-            pending,
-            ..
-        } = self;
-        let mut holders: HashMap<String, Vec<PersonId>> = HashMap::new();
-        let keys: Vec<String> = people
-            .iter()
-            .map(|c| format!("email:{}", c.email))
+        let unasked: Vec<usize> = (0..self.people.len())
+            .filter(|i| self.people[*i].known == Known::Unasked)
             .collect();
-        let asked: Vec<&str> = keys.iter().map(String::as_str).collect();
-        for (id, key) in tx.people_with_keys(&asked).await? {
-            holders.entry(key).or_default().push(id);
-        }
-        let mut ids: Vec<Option<PersonId>> = Vec::with_capacity(people.len());
-        let mut created: Vec<Person> = Vec::new();
-        for (c, key) in people.iter().zip(&keys) {
-            let found = holders.get(key).map_or(&[][..], Vec::as_slice);
-            if let [id] = found {
-                report.updated += 1;
-                ids.push(Some(*id));
-            } else if found.is_empty() && c.written_to {
-                let person = person_from_address(
-                    &MailAddress {
-                        email: c.email.clone(),
-                        name: c.name.clone(),
-                    },
-                    Source {
-                        file: places[c.place].clone(),
-                        line: c.line,
-                        format: format.to_string(),
-                    },
-                    region,
-                );
-                ids.push(Some(person.id));
-                created.push(person);
-            } else {
-                ids.push(None); // a stranger's one-way mail, or an ambiguous address
+        if !unasked.is_empty() {
+            let keys: Vec<String> = unasked
+                .iter()
+                .map(|i| format!("email:{}", self.people[*i].email))
+                .collect();
+            let asked: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let mut holders: HashMap<String, Vec<PersonId>> = HashMap::new();
+            for (id, key) in tx.people_with_keys(&asked).await? {
+                holders.entry(key).or_default().push(id);
             }
+            for (i, key) in unasked.iter().zip(&keys) {
+                let c = &mut self.people[*i];
+                c.known = match holders.get(key).map_or(&[][..], Vec::as_slice) {
+                    [id] => {
+                        report.updated += 1;
+                        Known::Person(*id)
+                    }
+                    [] => Known::Stranger,
+                    _ => Known::Ambiguous, // an ambiguous address: nobody
+                };
+            }
+        }
+        // The people the owner wrote to who are in no card.
+        let mut created: Vec<Person> = Vec::new();
+        for c in &mut self.people {
+            if c.known != Known::Stranger || !c.written_to {
+                continue;
+            }
+            let person = person_from_address(
+                &MailAddress {
+                    email: c.email.clone(),
+                    name: c.name.clone(),
+                },
+                Source {
+                    file: self.places[c.place].clone(),
+                    line: c.line,
+                    format: format.to_string(),
+                },
+                region,
+            );
+            c.known = Known::Person(person.id);
+            if c.name.is_none() {
+                c.made_unnamed = Some(person.id);
+            }
+            created.push(person);
         }
         report.created += created.len() as u64;
         let writes: Vec<PersonWrite> = created
@@ -237,26 +271,100 @@ impl MailCapture {
             .collect();
         tx.put_people(&writes).await?;
         let mut batch = capture::Batch::default();
-        for p in pending {
-            let mut with: Vec<PersonId> = p.with.iter().filter_map(|i| ids[*i]).collect();
-            with.sort();
-            with.dedup();
-            if with.is_empty() {
-                report.skipped += 1;
+        for p in std::mem::take(&mut self.pending) {
+            if p.with
+                .iter()
+                .any(|i| self.people[*i].known == Known::Stranger)
+            {
+                self.deferred.push(p);
                 continue;
             }
-            let interaction = Interaction {
-                id: InteractionId::new(),
-                at: p.at,
-                kind: InteractionKind::Email,
-                direction: p.direction,
-                people: with,
-                note: p.subject,
-                source: format!("{}:{}", places[p.place], p.line),
-            };
-            batch.push(tx, report, interaction, p.dedupe).await?;
+            self.write_one(tx, &mut batch, report, p).await?;
         }
         batch.flush(tx, report).await
+    }
+
+    /// Writes one message with whoever of its people is a person.
+    async fn write_one(
+        &self,
+        tx: &mut Tx,
+        batch: &mut capture::Batch,
+        report: &mut ImportReport,
+        p: Pending,
+    ) -> Result<()> {
+        let mut with: Vec<PersonId> = p
+            .with
+            .iter()
+            .filter_map(|i| match self.people[*i].known {
+                Known::Person(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        with.sort();
+        with.dedup();
+        if with.is_empty() {
+            report.skipped += 1;
+            return Ok(());
+        }
+        let interaction = Interaction {
+            id: InteractionId::new(),
+            at: p.at,
+            kind: InteractionKind::Email,
+            direction: p.direction,
+            people: with,
+            note: p.subject,
+            source: format!("{}:{}", self.places[p.place], p.line),
+        };
+        batch.push(tx, report, interaction, p.dedupe).await
+    }
+
+    /// Writes the rest once every message is read: what [`Self::flush`]
+    /// writes, then the strangers' messages (with those who became people
+    /// since; the others stay strangers), and the names learned after a
+    /// person was made.
+    pub(crate) async fn finish(
+        mut self,
+        tx: &mut Tx,
+        region: Region,
+        format: &str,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        self.flush(tx, region, format, report).await?;
+        let mut batch = capture::Batch::default();
+        for p in std::mem::take(&mut self.deferred) {
+            self.write_one(tx, &mut batch, report, p).await?;
+        }
+        batch.flush(tx, report).await?;
+        let mut renamed: Vec<Person> = Vec::new();
+        for c in &mut self.people {
+            if let (Some(made), Some(name)) = (c.made_unnamed.take(), &c.name) {
+                // Made again as it would have been with the name known.
+                let mut person = person_from_address(
+                    &MailAddress {
+                        email: c.email.clone(),
+                        name: Some(name.clone()),
+                    },
+                    Source {
+                        file: self.places[c.place].clone(),
+                        line: c.line,
+                        format: format.to_string(),
+                    },
+                    region,
+                );
+                person.id = made;
+                renamed.push(person);
+            }
+        }
+        let writes: Vec<PersonWrite> = renamed
+            .iter()
+            .map(|p| PersonWrite {
+                person: p,
+                is_me: false,
+                fresh: false,
+            })
+            .collect();
+        tx.put_people(&writes).await?;
+        Ok(())
     }
 }
 
@@ -345,7 +453,7 @@ impl App {
         // Second pass, in one transaction: people, then interactions.
         let mut tx = self.store.begin(self.account).await?;
         let region = self.phone_region().await?;
-        capture.write(&mut tx, region, format, &mut report).await?;
+        capture.finish(&mut tx, region, format, &mut report).await?;
         capture::finish(tx, options, file_name, format, &report).await?;
         progress.finish();
         Ok(report)
@@ -424,4 +532,109 @@ fn read_mailbox(
         Box::new(MboxReader::new(input, file_name)),
         Some(read),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kith_store::PeopleFilter;
+
+    fn address(text: &str) -> MailAddress {
+        match text.split_once(" <") {
+            Some((name, email)) => MailAddress {
+                email: email.trim_end_matches('>').into(),
+                name: Some(name.into()),
+            },
+            None => MailAddress {
+                email: text.into(),
+                name: None,
+            },
+        }
+    }
+
+    fn message(n: u64, from: &str, to: &str) -> MailHeaders {
+        MailHeaders {
+            line: n,
+            message_id: Some(format!("m{n}@test")),
+            at: Some(1_700_000_000_000_000 + n as i64),
+            from: vec![address(from)],
+            recipients: vec![address(to)],
+            subject: None,
+            bulk: false,
+        }
+    }
+
+    /// Captures `messages` in one account, flushing after every message
+    /// or only at the end; who became a person, and each one's messages.
+    async fn capture(
+        store: &kith_store::Store,
+        account: &str,
+        every_message: bool,
+    ) -> Vec<(String, usize)> {
+        let me = "me@home.example";
+        let messages = [
+            message(1, "s@stranger.example", me),
+            message(2, "t@other.example", me),
+            message(3, me, "s@stranger.example"),
+            message(4, "Sam Stranger <s@stranger.example>", me),
+            message(5, "Kay Known <k@known.example>", me),
+            message(6, me, "New Person <n@new.example>"),
+        ];
+        let account = store.default_account(account).await.unwrap().id;
+        let mut tx = store.begin(account).await.unwrap();
+        let known = capture::new_person(
+            "Kay Known".into(),
+            SeenAt::Email("k@known.example".into()),
+            Source::manual(),
+            Region::US,
+        );
+        tx.put_people(&[PersonWrite {
+            person: &known,
+            is_me: false,
+            fresh: true,
+        }])
+        .await
+        .unwrap();
+        let mut report = ImportReport::default();
+        let mut mail = MailCapture::new(vec![me.into()], false);
+        let place = mail.place("test".into());
+        for m in messages {
+            mail.add(place, m, &mut report);
+            if every_message {
+                mail.flush(&mut tx, Region::US, "mbox", &mut report)
+                    .await
+                    .unwrap();
+            }
+        }
+        mail.finish(&mut tx, Region::US, "mbox", &mut report)
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for p in tx.people(&PeopleFilter::default()).await.unwrap() {
+            let n = tx.interactions_of(p.person.id, 100).await.unwrap().len();
+            out.push((p.person.card.name.full.clone(), n));
+        }
+        tx.commit().await.unwrap();
+        out.sort();
+        out
+    }
+
+    #[tokio::test]
+    async fn writing_as_messages_come_gives_what_writing_at_the_end_gives() {
+        for (store, _guard) in kith_store::testing::stores().await {
+            let at_end = capture(&store, "at-end", false).await;
+            let as_they_come = capture(&store, "as-they-come", true).await;
+            assert_eq!(at_end, as_they_come);
+            // The stranger written to later is a person with the name seen
+            // last, with the message that came before; T stays a stranger.
+            assert_eq!(
+                at_end,
+                [
+                    ("Kay Known".to_string(), 1),
+                    ("New Person".to_string(), 1),
+                    ("Sam Stranger".to_string(), 3)
+                ]
+            );
+        }
+    }
 }

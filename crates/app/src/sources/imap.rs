@@ -27,6 +27,8 @@ use tokio::net::TcpStream;
 
 /// UIDs asked for in one FETCH.
 const FETCH_CHUNK: usize = 1000;
+/// FETCH answers read ahead of the writing (memory stays flat).
+const FETCHED_AHEAD: usize = 4;
 /// Bytes one command's answer may bring (a header block is a few KB; a
 /// server sending more is cut off before kith's memory grows with it).
 const ANSWER_BUDGET: i64 = 64 * 1024 * 1024;
@@ -303,19 +305,79 @@ fn uid_set(uids: &[u32]) -> String {
     out
 }
 
+/// One FETCH's header blocks (folder's index in the work, UID, bytes), or
+/// why fetching stopped.
+type Fetched = Result<(usize, Vec<(u32, Vec<u8>)>), SourceError>;
+
+/// Fetches the header fields kith reads of each folder's new UIDs, chunk
+/// by chunk, into `send`; logs out at the end.
+async fn fetch_headers(
+    mut session: Session,
+    work: Vec<(String, Vec<u32>)>,
+    budget: Arc<AtomicI64>,
+    send: tokio::sync::mpsc::Sender<Fetched>,
+) -> Result<(), SourceError> {
+    let query = format!(
+        "(UID BODY.PEEK[HEADER.FIELDS ({})])",
+        kith_formats::mail::READ_HEADERS
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).to_ascii_uppercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let result: Result<(), SourceError> = async {
+        for (index, (folder, uids)) in work.iter().enumerate() {
+            budget.store(ANSWER_BUDGET, Ordering::Relaxed);
+            timed(
+                &format!("opening the folder {folder:?}"),
+                session.examine(folder),
+            )
+            .await?;
+            for chunk in uids.chunks(FETCH_CHUNK) {
+                budget.store(ANSWER_BUDGET, Ordering::Relaxed);
+                let what = format!("reading the messages of {folder:?}");
+                let fetched: Vec<(u32, Vec<u8>)> = timed(&what, async {
+                    let mut stream = session.uid_fetch(uid_set(chunk), &query).await?;
+                    let mut out = Vec::with_capacity(chunk.len());
+                    while let Some(f) = stream.next().await {
+                        let f = f?;
+                        if let (Some(uid), Some(header)) = (f.uid, f.header()) {
+                            out.push((uid, header.to_vec()));
+                        }
+                    }
+                    Ok(out)
+                })
+                .await?;
+                if send.send(Ok((index, fetched))).await.is_err() {
+                    return Ok(()); // the sync stopped
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let _ = tokio::time::timeout(CONNECT_TIMEOUT, session.logout()).await;
+    if let Err(e) = &result {
+        let _ = send.send(Err(e.clone())).await;
+    }
+    result
+}
+
 impl App {
     pub(crate) async fn sync_imap(&self, ctx: &SyncContext<'_>) -> SyncResult<SyncReport> {
         let mine = self.source_owner(ctx).await?;
+        let started = std::time::Instant::now();
         let mut cursor: Cursor = serde_json::from_str(&ctx.row.cursor).unwrap_or_default();
         let budget = Arc::new(AtomicI64::new(ANSWER_BUDGET));
         let mut session = sign_in(ctx, &budget).await?;
         let folders = folders(&mut session, ctx, &cursor).await?;
         let base = ctx.row.url.trim_end_matches('/').to_string();
-        let mut capture = MailCapture::new(mine, ctx.options.keep_subjects);
+        let capture = MailCapture::new(mine, ctx.options.keep_subjects);
         let mut report = ImportReport::default();
         let mut next = Cursor::default();
         // Each folder: which UIDs are new.
         let mut work: Vec<(String, Vec<u32>)> = Vec::new();
+        let mut capture = capture;
         for folder in &folders {
             budget.store(ANSWER_BUDGET, Ordering::Relaxed);
             let mailbox = timed(
@@ -352,67 +414,73 @@ impl App {
                 work.push((folder.clone(), uids));
             }
         }
-        let total: usize = work.iter().map(|(_, u)| u.len()).sum();
-        let mut done = 0usize;
-        let query = format!(
-            "(UID BODY.PEEK[HEADER.FIELDS ({})])",
-            kith_formats::mail::READ_HEADERS
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).to_ascii_uppercase())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        for (folder, uids) in &work {
-            budget.store(ANSWER_BUDGET, Ordering::Relaxed);
-            timed(
-                &format!("opening the folder {folder:?}"),
-                session.examine(folder),
-            )
-            .await?;
-            let place = capture.place(format!("{base}/{folder}"));
-            let mut highest = next.folders.get(folder).map_or(0, |c| c.last_uid);
-            for chunk in uids.chunks(FETCH_CHUNK) {
-                budget.store(ANSWER_BUDGET, Ordering::Relaxed);
-                let what = format!("reading the messages of {folder:?}");
-                let fetched: Vec<(u32, Vec<u8>)> = timed(&what, async {
-                    let mut stream = session.uid_fetch(uid_set(chunk), &query).await?;
-                    let mut out = Vec::with_capacity(chunk.len());
-                    while let Some(f) = stream.next().await {
-                        let f = f?;
-                        if let (Some(uid), Some(header)) = (f.uid, f.header()) {
-                            out.push((uid, header.to_vec()));
-                        }
-                    }
-                    Ok(out)
-                })
+        let cursor_text =
+            |next: &Cursor| serde_json::to_string(next).unwrap_or_else(|_| "{}".into());
+        if work.is_empty() {
+            let _ = tokio::time::timeout(CONNECT_TIMEOUT, session.logout()).await;
+            if cursor_text(&next) == ctx.row.cursor {
+                return Ok(SyncReport {
+                    unchanged: true,
+                    ..Default::default()
+                });
+            }
+            let mut tx = self.store.begin(self.account).await?;
+            tx.set_source_cursor(ctx.row.id, &cursor_text(&next))
                 .await?;
-                for (uid, header) in fetched {
-                    highest = highest.max(uid);
-                    match kith_formats::mail::parse_headers(&header, u64::from(uid)) {
-                        Some(m) => capture.add(place, m, &mut report),
-                        None => report.skipped += 1,
-                    }
-                }
-                done += chunk.len();
-                ctx.progress.set(done as u64, total as u64);
-            }
-            if let Some(c) = next.folders.get_mut(folder) {
-                c.last_uid = highest;
-            }
-        }
-        let _ = tokio::time::timeout(CONNECT_TIMEOUT, session.logout()).await;
-        let cursor_text = serde_json::to_string(&next).unwrap_or_else(|_| "{}".into());
-        if work.is_empty() && cursor_text == ctx.row.cursor {
+            tx.commit().await?;
             return Ok(SyncReport {
                 unchanged: true,
                 ..Default::default()
             });
         }
-        let mut tx = self.store.begin(self.account).await?;
+        let total: usize = work.iter().map(|(_, u)| u.len()).sum();
+        let places: Vec<usize> = work
+            .iter()
+            .map(|(folder, _)| capture.place(format!("{base}/{folder}")))
+            .collect();
+        let folder_names: Vec<String> = work.iter().map(|(f, _)| f.clone()).collect();
+        // Fetching runs on a task of its own while what came is parsed;
+        // everything is written at the end, in one transaction (writing as
+        // messages come was measured slower on two cores: docs/benchmarks.md).
+        let (send, mut receive) = tokio::sync::mpsc::channel(FETCHED_AHEAD);
+        let fetcher = tokio::spawn(fetch_headers(session, work, budget, send));
         let region = self.phone_region().await?;
-        capture.write(&mut tx, region, "imap", &mut report).await?;
-        tx.set_source_cursor(ctx.row.id, &cursor_text).await?;
+        let mut done = 0usize;
+        while let Some(item) = receive.recv().await {
+            let (index, fetched) = item?;
+            let folder = &folder_names[index];
+            let highest = next.folders.get(folder).map_or(0, |c| c.last_uid);
+            let mut top = highest;
+            for (uid, header) in &fetched {
+                top = top.max(*uid);
+                match kith_formats::mail::parse_headers(header, u64::from(*uid)) {
+                    Some(m) => capture.add(places[index], m, &mut report),
+                    None => report.skipped += 1,
+                }
+            }
+            if let Some(c) = next.folders.get_mut(folder) {
+                c.last_uid = top;
+            }
+            done += fetched.len();
+            ctx.progress.set(done as u64, total as u64);
+        }
+        if let Ok(Err(e)) = fetcher.await {
+            return Err(e.into());
+        }
+        tracing::debug!(
+            messages = total,
+            millis = started.elapsed().as_millis() as u64,
+            "imap: fetched"
+        );
+        let mut tx = self.store.begin(self.account).await?;
+        capture.finish(&mut tx, region, "imap", &mut report).await?;
+        tx.set_source_cursor(ctx.row.id, &cursor_text(&next))
+            .await?;
         tx.commit().await?;
+        tracing::debug!(
+            millis = started.elapsed().as_millis() as u64,
+            "imap: written"
+        );
         Ok(SyncReport {
             read: report.records,
             interactions: report.interactions,
