@@ -536,6 +536,7 @@ async fn first_hour(width: u32, height: u32, with_mail: bool) {
         ("/card", "My card", "card"),
         ("/settings", "Settings", "settings"),
         ("/settings/carddav", "device password", "carddav"),
+        ("/sources", "Add a source", "sources"),
         ("/export", "Export", "export"),
         ("/trash", "Deleted people", "trash"),
         ("/network/map", "The same, as a list", "network-map"),
