@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use url::Url;
 
+/// Bytes of cards one sync fetches at most (a larger first sync goes on
+/// in the next).
+const MAX_FETCHED: usize = 128 * 1024 * 1024;
+
 #[derive(Default, Serialize, Deserialize)]
 struct CarddavCursor {
     #[serde(default)]
@@ -113,6 +117,7 @@ impl App {
         let total: usize = listed.iter().map(|(_, m)| m.len()).sum();
         let mut present = HashSet::new();
         let mut fetched = Vec::new();
+        let (mut fetched_bytes, mut more) = (0usize, false);
         for (collection, members) in &listed {
             let wanted: Vec<&str> = members
                 .iter()
@@ -124,11 +129,17 @@ impl App {
                 })
                 .map(|m| m.href.as_str())
                 .collect();
-            if !wanted.is_empty() {
-                fetched.extend(
-                    dav.multiget(collection, &wanted, Want::AddressBooks)
-                        .await?,
-                );
+            // Fetched a hundred at a time, at most MAX_FETCHED bytes of
+            // cards a sync (photos make cards large): the rest next time.
+            for chunk in wanted.chunks(100) {
+                if fetched_bytes > MAX_FETCHED {
+                    more = true;
+                    break;
+                }
+                for card in dav.multiget(collection, chunk, Want::AddressBooks).await? {
+                    fetched_bytes += card.2.len();
+                    fetched.push(card);
+                }
                 ctx.progress.set(fetched.len() as u64, total as u64);
             }
         }
@@ -148,6 +159,7 @@ impl App {
         let region = self.phone_region().await?;
         let mut report = SyncReport {
             read: fetched.len() as u64,
+            more,
             ..Default::default()
         };
         let made_of = |url: &str| -> Option<CardMade> {

@@ -27,6 +27,11 @@ use tokio::net::TcpStream;
 
 /// UIDs asked for in one FETCH.
 const FETCH_CHUNK: usize = 1000;
+/// New messages one sync reads at most (about 150 bytes each are kept
+/// until they are written); a larger first sync goes on in the next.
+const MAX_PER_SYNC: usize = 200_000;
+/// Bytes a SEARCH answer may bring (a million UIDs or so).
+const SEARCH_BUDGET: i64 = 16 * 1024 * 1024;
 /// FETCH answers read ahead of the writing (memory stays flat).
 const FETCHED_AHEAD: usize = 4;
 /// Bytes one command's answer may bring (a header block is a few KB; a
@@ -403,6 +408,7 @@ impl App {
             if mailbox.exists == 0 || next_uid <= last.saturating_add(1) {
                 continue; // nothing new: one EXAMINE was all it cost
             }
+            budget.store(SEARCH_BUDGET, Ordering::Relaxed);
             let found = timed(
                 &format!("listing the new messages of {folder:?}"),
                 session.uid_search(format!("UID {}:*", last.saturating_add(1))),
@@ -433,6 +439,18 @@ impl App {
                 ..Default::default()
             });
         }
+        // At most MAX_PER_SYNC, the oldest first: the cursor stops at the
+        // last one read and the next sync goes on from there.
+        let mut room = MAX_PER_SYNC;
+        let mut more = false;
+        for (_, uids) in &mut work {
+            if uids.len() > room {
+                uids.truncate(room);
+                more = true;
+            }
+            room -= uids.len();
+        }
+        work.retain(|(_, uids)| !uids.is_empty());
         let total: usize = work.iter().map(|(_, u)| u.len()).sum();
         let places: Vec<usize> = work
             .iter()
@@ -494,6 +512,7 @@ impl App {
                 .map(|d| d.to_string())
                 .collect(),
             unchanged: report.interactions == 0 && report.created == 0,
+            more,
             ..Default::default()
         })
     }

@@ -238,6 +238,10 @@ pub struct SyncReport {
     pub problems: Vec<String>,
     /// Nothing had changed since the last sync.
     pub unchanged: bool,
+    /// There was more than one sync reads (a first sync of a very large
+    /// mailbox or address book): the next sync, at once, goes on.
+    #[serde(default)]
+    pub more: bool,
     /// How long it took (milliseconds).
     pub millis: u64,
 }
@@ -667,7 +671,11 @@ impl App {
             Ok(mut report) => {
                 report.millis = started.elapsed().as_millis() as u64;
                 let text = serde_json::to_string(&report).unwrap_or_default();
-                let next_at = now + row.every_seconds * 1_000_000;
+                let next_at = if report.more {
+                    now // more to read: due again at once
+                } else {
+                    now + row.every_seconds * 1_000_000
+                };
                 self.store
                     .end_source_sync(
                         row.id,

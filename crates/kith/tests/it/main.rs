@@ -1190,3 +1190,77 @@ fn backup_restore_and_migrate_keep_everything() {
         "nothing restored"
     );
 }
+
+#[test]
+fn sources_from_the_command_line() {
+    let k = Kith::new();
+    k.ok(&["me", "add-email", "me@home.example"]);
+    // A mailbox: the password from standard input, sealed with the key
+    // kith writes beside the database on first use.
+    let added: Value = serde_json::from_str(&k.ok_with_input(
+        &[
+            "sources",
+            "add",
+            "imap",
+            "imaps://mail.example.org",
+            "--login",
+            "me@home.example",
+            "--password-stdin",
+            "--folder",
+            "INBOX",
+            "--every",
+            "30",
+            "--json",
+        ],
+        "app-password\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        (added["kind"].as_str(), added["every_minutes"].as_u64()),
+        (Some("imap"), Some(30))
+    );
+    assert_eq!(added["has_password"], true);
+    let key = std::fs::read_to_string(k.dir.path().join("data/sources.key")).unwrap();
+    assert_eq!(key.trim().len(), 44, "32 bytes in base64");
+    let id = added["id"].as_str().unwrap().to_string();
+    let list: Value = serde_json::from_str(&k.ok(&["sources", "list", "--json"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(!list.to_string().contains("app-password"));
+    // Syncing it fails (a private address is refused before anything is
+    // sent, as the operator did not allow them): exit status 1, the reason.
+    let priv_source: Value = serde_json::from_str(&k.ok(&[
+        "sources",
+        "add",
+        "ics",
+        "http://127.0.0.1:9/cal.ics",
+        "--json",
+    ]))
+    .unwrap();
+    let out = k.run(&["sources", "sync", priv_source["id"].as_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("private or loopback address"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = k.ok(&["sources", "list"]);
+    assert!(listed.contains("failing (1 failure)"), "{listed}");
+    // Bad input says what is wrong.
+    assert!(
+        k.fails(&["sources", "add", "ftp", "ftp://x"])
+            .contains("imap, caldav, carddav or ics")
+    );
+    assert!(
+        k.fails(&["sources", "add", "ics", "http://calendar.example.org/a.ics"])
+            .contains("https")
+    );
+    assert!(
+        k.fails(&["sources", "remove", "nope"])
+            .contains("not a source id")
+    );
+    k.ok(&["sources", "pause", &id]);
+    assert!(k.ok(&["sources", "list"]).contains("paused: paused by you"));
+    k.ok(&["sources", "remove", &id]);
+    k.ok(&["sources", "remove", priv_source["id"].as_str().unwrap()]);
+    assert!(k.ok(&["sources", "list"]).contains("no sources yet"));
+}
