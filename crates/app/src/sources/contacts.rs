@@ -8,7 +8,7 @@
 //! there takes out what it brought, and a person left with nothing goes to
 //! the trash (restorable as any deletion).
 
-use super::dav::{Dav, Want};
+use super::dav::{Dav, MULTIGET, Want};
 use super::{SourceError, SyncContext, SyncReport, SyncResult};
 use crate::App;
 use crate::import::ImportReport;
@@ -129,9 +129,9 @@ impl App {
                 })
                 .map(|m| m.href.as_str())
                 .collect();
-            // Fetched a hundred at a time, at most MAX_FETCHED bytes of
+            // Fetched a multiget at a time, at most MAX_FETCHED bytes of
             // cards a sync (photos make cards large): the rest next time.
-            for chunk in wanted.chunks(100) {
+            for chunk in wanted.chunks(MULTIGET) {
                 if fetched_bytes > MAX_FETCHED {
                     more = true;
                     break;

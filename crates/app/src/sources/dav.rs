@@ -12,7 +12,7 @@ use hyper::{Method, StatusCode};
 use url::Url;
 
 /// Members fetched in one multiget.
-const MULTIGET: usize = 100;
+pub(crate) const MULTIGET: usize = 100;
 /// The largest multistatus answer read (a listing of 100,000 members is
 /// about 20 MB).
 const MAX_ANSWER: usize = 48 * 1024 * 1024;

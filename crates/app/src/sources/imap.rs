@@ -30,6 +30,11 @@ const FETCH_CHUNK: usize = 1000;
 /// New messages one sync reads at most (about 150 bytes each are kept
 /// until they are written); a larger first sync goes on in the next.
 const MAX_PER_SYNC: usize = 200_000;
+/// Bytes the greeting, the login, an EXAMINE or the logout may bring (a
+/// few hundred, normally): an answer that never ends is cut off early.
+const SMALL_BUDGET: i64 = 1024 * 1024;
+/// Bytes the folder list may bring.
+const LIST_BUDGET: i64 = 4 * 1024 * 1024;
 /// Bytes a SEARCH answer may bring (a million UIDs or so).
 const SEARCH_BUDGET: i64 = 16 * 1024 * 1024;
 /// FETCH answers read ahead of the writing (memory stays flat).
@@ -185,7 +190,7 @@ async fn sign_in(ctx: &SyncContext<'_>, budget: &Arc<AtomicI64>) -> Result<Sessi
         conn,
         budget: budget.clone(),
     };
-    budget.store(ANSWER_BUDGET, Ordering::Relaxed);
+    budget.store(SMALL_BUDGET, Ordering::Relaxed);
     let mut client = if implicit_tls {
         async_imap::Client::new(wire(tls(tcp).await?))
     } else {
@@ -332,7 +337,7 @@ async fn fetch_headers(
     );
     let result: Result<(), SourceError> = async {
         for (index, (folder, uids)) in work.iter().enumerate() {
-            budget.store(ANSWER_BUDGET, Ordering::Relaxed);
+            budget.store(SMALL_BUDGET, Ordering::Relaxed);
             timed(
                 &format!("opening the folder {folder:?}"),
                 session.examine(folder),
@@ -375,6 +380,7 @@ impl App {
         let mut cursor: Cursor = serde_json::from_str(&ctx.row.cursor).unwrap_or_default();
         let budget = Arc::new(AtomicI64::new(ANSWER_BUDGET));
         let mut session = sign_in(ctx, &budget).await?;
+        budget.store(LIST_BUDGET, Ordering::Relaxed);
         let folders = folders(&mut session, ctx, &cursor).await?;
         let base = ctx.row.url.trim_end_matches('/').to_string();
         let capture = MailCapture::new(mine, ctx.options.keep_subjects);
@@ -384,7 +390,7 @@ impl App {
         let mut work: Vec<(String, Vec<u32>)> = Vec::new();
         let mut capture = capture;
         for folder in &folders {
-            budget.store(ANSWER_BUDGET, Ordering::Relaxed);
+            budget.store(SMALL_BUDGET, Ordering::Relaxed);
             let mailbox = timed(
                 &format!("opening the folder {folder:?}"),
                 session.examine(folder),

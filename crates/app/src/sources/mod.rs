@@ -386,12 +386,6 @@ fn guess_kind(url: &str) -> Option<SourceKind> {
 /// A source this server holds, to sync.
 pub struct ClaimedSource(SourceRow);
 
-impl ClaimedSource {
-    pub fn id(&self) -> Uuid {
-        self.0.id
-    }
-}
-
 /// Progress of a running sync, written to its row by the heartbeat.
 #[derive(Default)]
 pub(crate) struct SyncProgress {

@@ -20,22 +20,23 @@ pub(crate) async fn source_app(store: &Store, name: &str) -> App {
 /// An app with its own sources key, reaching private addresses or not.
 pub(crate) async fn source_app_with(store: &Store, name: &str, allow_private: bool) -> App {
     let account = store.default_account(name).await.expect("account");
-    App::new(
-        store.clone(),
-        account.id,
-        Settings {
-            default_region: Region::US,
-            region_is_explicit: false,
-            strength: Default::default(),
-            card_emails_per_day: 3,
-            sources: Arc::new(SourcesConfig {
-                // 32 bytes of 7, in base64.
-                key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
-                policy: AddressPolicy { allow_private },
-                every: std::time::Duration::from_secs(900),
-            }),
-        },
-    )
+    App::new(store.clone(), account.id, source_settings(allow_private))
+}
+
+/// Settings whose sources have a key of their own.
+fn source_settings(allow_private: bool) -> Settings {
+    Settings {
+        default_region: Region::US,
+        region_is_explicit: false,
+        strength: Default::default(),
+        card_emails_per_day: 3,
+        sources: Arc::new(SourcesConfig {
+            // 32 bytes of 7, in base64.
+            key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
+            policy: AddressPolicy { allow_private },
+            every: std::time::Duration::from_secs(900),
+        }),
+    }
 }
 
 /// A free loopback port.
@@ -782,27 +783,7 @@ async fn sources_run_by_themselves_one_server_at_a_time() {
         store.release_sources("server-a").await.unwrap();
         let app_for: kith_app::sources::schedule::AppFor = {
             let store = store.clone();
-            Arc::new(move |account| {
-                let mut app = App::new(
-                    store.clone(),
-                    account,
-                    Settings {
-                        default_region: Region::US,
-                        region_is_explicit: false,
-                        strength: Default::default(),
-                        card_emails_per_day: 3,
-                        sources: Default::default(),
-                    },
-                );
-                app.settings.sources = Arc::new(SourcesConfig {
-                    key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
-                    policy: AddressPolicy {
-                        allow_private: true,
-                    },
-                    every: std::time::Duration::from_secs(900),
-                });
-                app
-            })
+            Arc::new(move |account| App::new(store.clone(), account, source_settings(true)))
         };
         let ran = kith_app::sources::schedule::run_due(&store, &app_for, "server-b").await;
         assert_eq!(ran, 1);
@@ -819,4 +800,97 @@ async fn sources_run_by_themselves_one_server_at_a_time() {
             0
         );
     }
+}
+
+/// A server on loopback that answers every connection by writing `head`
+/// then `bytes` bytes of `fill` (or until the reader goes away).
+async fn flooding_server(head: &'static [u8], fill: u8, bytes: usize) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // An HTTP client speaks first; an IMAP client waits.
+                let mut request = [0u8; 4096];
+                if head.starts_with(b"HTTP") {
+                    let _ = socket.read(&mut request).await;
+                }
+                if socket.write_all(head).await.is_err() {
+                    return;
+                }
+                let block = vec![fill; 64 * 1024];
+                let mut sent = 0;
+                while sent < bytes {
+                    if socket.write_all(&block).await.is_err() {
+                        return;
+                    }
+                    sent += block.len();
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_hostile_server_is_cut_off_not_read_whole() {
+    let (store, _guard) = kith_store::testing::sqlite().await;
+    let app = source_app(&store, "wary").await;
+    app.add_my_email("me@home.example").await.unwrap();
+    // A calendar link that never ends: cut off at the cap, nothing kept.
+    let port = flooding_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\n",
+        b'X',
+        80 << 20,
+    )
+    .await;
+    let ics = app
+        .add_source(NewSource {
+            kind: Some(SourceKind::Ics),
+            url: format!("http://127.0.0.1:{port}/cal.ics"),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let e = app.sync_source(ics.id, "test").await.unwrap_err();
+    assert!(e.to_string().contains("larger than kith reads"), "{e}");
+    // A calendar server that claims a huge answer: refused before reading.
+    let port = flooding_server(
+        b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 999999999999\r\n\r\n",
+        b' ',
+        0,
+    )
+    .await;
+    let dav = app
+        .add_source(NewSource {
+            kind: Some(SourceKind::Caldav),
+            url: format!("http://127.0.0.1:{port}/calendars/me/"),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let e = app.sync_source(dav.id, "test").await.unwrap_err();
+    assert!(e.to_string().contains("larger than kith reads"), "{e}");
+    // An IMAP server whose greeting never ends: the command's budget stops it.
+    let port = flooding_server(b"* OK ", b'A', 80 << 20).await;
+    let imap = app
+        .add_source(NewSource {
+            kind: Some(SourceKind::Imap),
+            url: format!("imap://127.0.0.1:{port}"),
+            login: Some("me".into()),
+            password: Some("pw".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let e = app.sync_source(imap.id, "test").await.unwrap_err();
+    assert!(e.to_string().contains("more than kith reads"), "{e}");
+    // Nothing of it reached the book.
+    assert!(
+        app.list_people(&PeopleFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
