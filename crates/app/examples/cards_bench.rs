@@ -20,6 +20,7 @@ fn settings() -> Settings {
         region_is_explicit: false,
         strength: Default::default(),
         card_emails_per_day: 50,
+        federation: Default::default(),
         sources: Default::default(),
     }
 }

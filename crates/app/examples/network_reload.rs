@@ -39,6 +39,7 @@ async fn main() {
         region_is_explicit: false,
         strength: Default::default(),
         card_emails_per_day: 50,
+        federation: Default::default(),
         sources: Default::default(),
     };
     let app = App::new(store, me.id, settings);

@@ -29,6 +29,10 @@ pub enum AppError {
     /// what kith cannot read (kept on the source too).
     #[error("{0}")]
     Source(String),
+    /// Another server (federation) could not be reached or answered what
+    /// kith cannot use.
+    #[error("{0}")]
+    Remote(String),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

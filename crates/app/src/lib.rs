@@ -14,6 +14,7 @@ pub mod digest;
 mod error;
 pub mod export;
 pub mod favours;
+pub mod federation;
 pub mod find;
 pub mod getting_started;
 pub mod import;
@@ -59,6 +60,8 @@ pub struct Settings {
     pub card_emails_per_day: u32,
     /// How living sources run (kith.toml `[sources]`).
     pub sources: std::sync::Arc<sources::SourcesConfig>,
+    /// How this server federates (kith.toml `public_url`, `[federation]`).
+    pub federation: std::sync::Arc<federation::FederationConfig>,
 }
 
 /// kith acting as one account.

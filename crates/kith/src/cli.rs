@@ -79,10 +79,26 @@ pub(crate) enum Command {
     Path(PathArgs),
     /// Who you can reach at an organisation, and through whom.
     WhoAt(WhoAtArgs),
-    /// Connect with other members of this server.
+    /// Connect with other members of this server, or of other kith
+    /// servers (name@host).
     Connect {
         #[command(subcommand)]
         command: ConnectCommand,
+    },
+    /// Follow a fediverse account (@name@server): a person in your book
+    /// follows its profile.
+    Follow { handle: String },
+    /// Stop following a fediverse account.
+    Unfollow { handle: String },
+    /// Accounts you follow and accounts following you.
+    Follows {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Federation: blocks, your signing key, the delivery backlog.
+    Federation {
+        #[command(subcommand)]
+        command: FederationCommand,
     },
     /// What your connections may use of the people you know for their paths.
     Sharing(SharingArgs),
@@ -577,8 +593,39 @@ pub(crate) struct WhoAtArgs {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum FederationCommand {
+    /// Block a server (host) or a handle (name@host): nothing from it is
+    /// taken, and links with it end. For you, or with --server for
+    /// everyone on this server.
+    Block {
+        target: String,
+        #[arg(long)]
+        server: bool,
+    },
+    /// Lift a block.
+    Unblock {
+        target: String,
+        #[arg(long)]
+        server: bool,
+    },
+    /// The blocks (yours, or with --server the server's).
+    Blocks {
+        #[arg(long)]
+        server: bool,
+    },
+    /// Replace your signing key (everyone you have a link with is told).
+    RotateKey,
+    /// Activities waiting for delivery, and your handle.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 pub(crate) enum ConnectCommand {
-    /// Invite a member (by account name) to connect.
+    /// Invite a member to connect: an account name here, or name@host for
+    /// a member of another kith server.
     Invite { name: String },
     /// Accept a member's invitation.
     Accept { name: String },

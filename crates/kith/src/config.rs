@@ -31,6 +31,52 @@ pub(crate) struct FileConfig {
     pub server: Option<ServerFileConfig>,
     /// Living sources (docs/sources.md).
     pub sources: Option<SourcesFileConfig>,
+    /// Federation with other servers (docs/federation.md).
+    pub federation: Option<FederationFileConfig>,
+}
+
+/// `[federation]` in kith.toml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FederationFileConfig {
+    /// Federate when `public_url` is set (the default); false keeps the
+    /// server to itself.
+    pub enabled: Option<bool>,
+    /// Let federation reach loopback and private addresses (tests, closed
+    /// networks).
+    pub allow_private_addresses: Option<bool>,
+    /// Seconds before a failed delivery is tried again (doubling up to 15
+    /// minutes).
+    pub retry_seconds: Option<u64>,
+}
+
+/// How the server federates: on when `public_url` is set, unless
+/// `[federation] enabled = false`.
+pub(crate) fn federation_config(
+    file: &FileConfig,
+) -> Result<kith_app::federation::FederationConfig> {
+    use kith_app::federation::FederationConfig;
+    let empty = FederationFileConfig::default();
+    let f = file.federation.as_ref().unwrap_or(&empty);
+    let mut config = FederationConfig::default();
+    config.policy.allow_private = f.allow_private_addresses.unwrap_or(false);
+    if let Some(s) = f.retry_seconds {
+        if !(1..=3600).contains(&s) {
+            bail!("[federation] retry_seconds: {s} is not between 1 and 3600");
+        }
+        config.retry = std::time::Duration::from_secs(s);
+    }
+    if f.enabled.unwrap_or(true)
+        && let Some(u) = &file.public_url
+    {
+        let url =
+            url::Url::parse(u.trim()).with_context(|| format!("public_url {u:?} is not a URL"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            bail!("public_url {u:?}: use http:// or https:// and a host");
+        }
+        config.public_url = Some(url);
+    }
+    Ok(config)
 }
 
 /// `[sources]` in kith.toml.
@@ -75,6 +121,7 @@ pub(crate) fn sources_config(
         key,
         policy: AddressPolicy {
             allow_private: f.allow_private_addresses.unwrap_or(false),
+            section: "sources",
         },
         every: std::time::Duration::from_secs(u64::from(every) * 60),
     })

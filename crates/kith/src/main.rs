@@ -105,6 +105,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
         _ => Default::default(),
     };
     let sources = config::sources_config(&file, &data_dir, &url)?;
+    let federation = config::federation_config(&file)?;
     let store = Store::open_with(&url, pool).await?;
     Ok((
         store,
@@ -115,6 +116,7 @@ async fn open_store(cli: &Cli) -> Result<(Store, config::FileConfig, Settings)> 
             strength,
             card_emails_per_day,
             sources: std::sync::Arc::new(sources),
+            federation: std::sync::Arc::new(federation),
         },
     ))
 }
@@ -215,6 +217,13 @@ async fn dispatch(
         Command::Path(args) => network::path(&app, args).await?,
         Command::WhoAt(args) => network::who_at(&app, args).await?,
         Command::Connect { command } => network::connect(&app, command).await?,
+        Command::Follow { handle } => println!("{}", app.follow_account(&handle).await?),
+        Command::Unfollow { handle } => {
+            app.unfollow_account(&handle).await?;
+            println!("no longer following {}", handle.trim());
+        }
+        Command::Follows { json } => network::follows(&app, json).await?,
+        Command::Federation { command } => network::federation(&app, store, command).await?,
         Command::Sharing(args) => network::sharing(&app, args).await?,
         Command::Intro { command } => network::intro(&app, command, file).await?,
         Command::Email { command } => network::email(&app, command, file).await?,

@@ -15,6 +15,7 @@ mod db;
 mod digests;
 pub mod dump;
 mod engine;
+pub mod federation;
 mod index;
 mod interactions;
 pub mod jobs;

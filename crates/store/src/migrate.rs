@@ -55,6 +55,7 @@ pub(crate) const STEPS: &[Step] = steps! {
     "0016_tags_by_lower_name" => "tags by lower name",
     "0017_notes_and_lookups" => "notes and lookups",
     "0018_sources" => "sources",
+    "0019_federation" => "federation",
 };
 
 /// The migration that made `person_dates`: opening a database from before

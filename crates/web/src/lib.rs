@@ -6,6 +6,7 @@
 mod api;
 mod dav;
 mod export;
+mod federation;
 mod http;
 mod jobs;
 pub mod maintenance;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(dav::routes())
         .merge(ops::routes())
+        .merge(federation::routes())
         .layer(DefaultBodyLimit::max(ordinary))
         .layer(axum::middleware::from_fn(http::problem::html_for_browsers))
         .layer(axum::middleware::from_fn(security_headers))

@@ -25,6 +25,11 @@ pub async fn run(state: AppState) {
         app_for,
         state.jobs.server().to_string(),
     ));
+    // Federation's deliveries (nothing when the server does not federate).
+    tokio::spawn(kith_app::federation::outbox::run(
+        state.store.clone(),
+        state.settings.federation.clone(),
+    ));
     warm_search_indexes(&state).await;
     warm_networks(&state).await;
     let mut tick = tokio::time::interval(EVERY);

@@ -59,6 +59,8 @@ pub struct AppState {
     /// The secret-link flows (verification, introductions, public cards,
     /// unsubscribe).
     pub links: kith_app::links::Links,
+    /// What other servers ask (federation: WebFinger, actors, inboxes).
+    pub federation: kith_app::federation::inbox::Federation,
     pub settings: Settings,
     pub config: Arc<ServerConfig>,
     /// Import jobs: this server's side of the queue every server shares.
@@ -93,6 +95,7 @@ impl AppState {
         AppState {
             auth: Auth::new(store.clone()),
             links: kith_app::links::Links::new(store.clone()),
+            federation: kith_app::federation::inbox::Federation::new(store.clone(), &settings),
             jobs: crate::jobs::Jobs::new(store.clone(), config.imports_dir.clone(), app_for),
             store,
             settings,

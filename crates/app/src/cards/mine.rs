@@ -164,7 +164,9 @@ impl App {
         let json = serde_json::to_string(after)
             .map_err(|e| AppError::Invalid(format!("the card cannot be stored: {e}")))?;
         self.store.set_my_card(self.account, &json).await?;
-        let reached = push_card(&self.store, self.account, before, after).await?;
+        let mut reached = push_card(&self.store, self.account, before, after).await?;
+        // Connections on other servers (federation; none when it is off).
+        reached += self.card_changed_remote(before, after).await?;
         Ok(view(after, reached))
     }
 }
@@ -243,6 +245,23 @@ async fn apply(
     let Some(id) = tx.member_cards().await?.get(&member).copied() else {
         return Ok(false);
     };
+    drop(tx);
+    apply_to(store, holder, id, before, after, src, news).await
+}
+
+/// Makes `holder`'s person `id` follow a card from `before` to `after`
+/// (the holder's own values untouched) and records `news` in the holder's
+/// feed. False when nothing changed (or the person is gone).
+pub(crate) async fn apply_to(
+    store: &Store,
+    holder: AccountId,
+    id: kith_core::PersonId,
+    before: &Card,
+    after: &Card,
+    src: &Source,
+    news: &[Change],
+) -> Result<bool> {
+    let mut tx = store.begin(holder).await?;
     let Some(held) = tx.person(id).await? else {
         return Ok(false);
     };

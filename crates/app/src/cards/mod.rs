@@ -14,7 +14,7 @@ pub(crate) use helping::HelpCache;
 pub use helping::{HelpOut, Helper, NeedOfferView};
 pub(crate) use helping::{check_text, names_of};
 pub use mine::{CardFieldView, CardUpdate};
-pub(crate) use mine::{follow_member, member_as_seen};
+pub(crate) use mine::{apply_to, follow_member, load_card, member_as_seen};
 pub use public::{
     CardLinkView, PublicCard, SendReport, Unsubscribe, public_card, unsubscribe, unsubscribe_info,
 };

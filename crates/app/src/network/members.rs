@@ -25,7 +25,8 @@ pub const VERIFICATIONS_PER_DAY: u32 = 5;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionView {
-    /// The member's account name.
+    /// The member's account name, or `name@host` for a member of another
+    /// server.
     pub name: String,
     /// `connected`, `invited` (waiting for them), `invited_you` or `declined`.
     pub status: String,
@@ -68,6 +69,10 @@ impl App {
     /// Invites a member to connect (or accepts their invitation, if they
     /// sent one first); says what happened.
     pub async fn invite(&self, name: &str) -> Result<String> {
+        if let Some(h) = self.remote_handle(name) {
+            return self.invite_remote(&h).await;
+        }
+        let name = self.local_part(name);
         let other = self.member(name).await?;
         match self.store.member_link(self.account, other.id).await? {
             Some(l) if l.status == LinkStatus::Accepted => Err(AppError::Invalid(format!(
@@ -99,6 +104,10 @@ impl App {
 
     /// Accepts a member's invitation: each gets the other's card.
     pub async fn accept(&self, name: &str) -> Result<()> {
+        if let Some(h) = self.remote_handle(name) {
+            return self.accept_remote(&h).await;
+        }
+        let name = self.local_part(name);
         let other = self.member(name).await?;
         if !self
             .store
@@ -119,6 +128,10 @@ impl App {
 
     /// Declines a member's invitation.
     pub async fn decline(&self, name: &str) -> Result<()> {
+        if let Some(h) = self.remote_handle(name) {
+            return self.decline_remote(&h).await;
+        }
+        let name = self.local_part(name);
         let other = self.member(name).await?;
         if !self
             .store
@@ -136,6 +149,10 @@ impl App {
     /// Ends a connection or withdraws an invitation. The cards stay in
     /// both address books, no longer linked to the member.
     pub async fn disconnect(&self, name: &str) -> Result<()> {
+        if let Some(h) = self.remote_handle(name) {
+            return self.disconnect_remote(&h).await;
+        }
+        let name = self.local_part(name);
         let other = self.member(name).await?;
         if !self
             .store
@@ -157,7 +174,7 @@ impl App {
 
     /// The user's connections and invitations, newest first.
     pub async fn connections(&self) -> Result<Vec<ConnectionView>> {
-        Ok(self
+        let mut list: Vec<ConnectionView> = self
             .store
             .member_links(self.account)
             .await?
@@ -173,7 +190,11 @@ impl App {
                 .to_string(),
                 since: rfc3339(l.created_at),
             })
-            .collect())
+            .collect();
+        // Members of other servers, by handle (federation).
+        list.extend(self.remote_connections().await?);
+        list.sort_by(|a, b| b.since.cmp(&a.since));
+        Ok(list)
     }
 
     /// Members the user may know: people of their address book who are

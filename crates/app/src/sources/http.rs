@@ -33,6 +33,19 @@ pub(crate) struct Http {
     authorization: Option<String>,
     /// The open connection and its origin.
     open: Option<(String, SendRequest<Full<Bytes>>)>,
+    /// Every answer as it came (no redirect followed, no status an error):
+    /// federation reads the status itself.
+    raw: bool,
+}
+
+/// The `Host` header of a request to `url` (the port only when not the
+/// scheme's own): what a signature over `host` signs.
+pub(crate) fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
 }
 
 fn origin(url: &Url) -> String {
@@ -57,6 +70,17 @@ impl Http {
             policy,
             authorization,
             open: None,
+            raw: false,
+        }
+    }
+
+    /// A client that gives every answer as it came (federation's).
+    pub(crate) fn raw(policy: AddressPolicy) -> Http {
+        Http {
+            policy,
+            authorization: None,
+            open: None,
+            raw: true,
         }
     }
 
@@ -176,10 +200,7 @@ impl Http {
             unreachable!("a connection was just opened")
         };
         let host = url.host_str().unwrap_or_default();
-        let host_header = match url.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_string(),
-        };
+        let host_header = host_header(url);
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),
@@ -196,7 +217,11 @@ impl Http {
             request = request.header(*k, *v);
         }
         let has_body = body.is_some();
-        if has_body {
+        if has_body
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             request = request.header("Content-Type", "application/xml; charset=utf-8");
         }
         let request = request
@@ -244,6 +269,9 @@ impl Http {
                 }
                 body.extend_from_slice(data);
             }
+        }
+        if self.raw {
+            return Ok((Answer { status, etag, body }, None));
         }
         if status.is_redirection()
             && status != StatusCode::NOT_MODIFIED

@@ -10,7 +10,7 @@
 mod calendars;
 mod contacts;
 mod dav;
-mod http;
+pub(crate) mod http;
 mod imap;
 pub mod net;
 pub mod schedule;

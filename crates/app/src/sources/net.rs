@@ -44,10 +44,22 @@ pub(crate) fn is_private(ip: IpAddr) -> bool {
 }
 
 /// Where sources may connect.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct AddressPolicy {
-    /// Loopback and private addresses too (`[sources] allow_private_addresses`).
+    /// Loopback and private addresses too (`allow_private_addresses` of
+    /// `[sources]` or `[federation]`).
     pub allow_private: bool,
+    /// The kith.toml section that allows them, named in the refusal.
+    pub section: &'static str,
+}
+
+impl Default for AddressPolicy {
+    fn default() -> Self {
+        AddressPolicy {
+            allow_private: false,
+            section: "sources",
+        }
+    }
 }
 
 impl AddressPolicy {

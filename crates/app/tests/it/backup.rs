@@ -59,6 +59,7 @@ async fn sync_tokens_from_before_a_restore_are_refused() {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
+                federation: Default::default(),
                 sources: Default::default(),
             },
         );

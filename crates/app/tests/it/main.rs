@@ -36,6 +36,7 @@ pub async fn app_as(store: &Store, name: &str) -> App {
             region_is_explicit: false,
             strength: Default::default(),
             card_emails_per_day: 3,
+            federation: Default::default(),
             sources: Default::default(),
         },
     )

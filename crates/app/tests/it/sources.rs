@@ -30,10 +30,14 @@ fn source_settings(allow_private: bool) -> Settings {
         region_is_explicit: false,
         strength: Default::default(),
         card_emails_per_day: 3,
+        federation: Default::default(),
         sources: Arc::new(SourcesConfig {
             // 32 bytes of 7, in base64.
             key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
-            policy: AddressPolicy { allow_private },
+            policy: AddressPolicy {
+                allow_private,
+                ..Default::default()
+            },
             every: std::time::Duration::from_secs(900),
         }),
     }

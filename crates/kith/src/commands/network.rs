@@ -3,7 +3,8 @@
 //! introductions, and verifying one's email address for other members.
 
 use crate::cli::{
-    ConnectCommand, EmailCommand, IntroCommand, PathArgs, SharingArgs, TieArgs, TiesArgs, WhoAtArgs,
+    ConnectCommand, EmailCommand, FederationCommand, IntroCommand, PathArgs, SharingArgs, TieArgs,
+    TiesArgs, WhoAtArgs,
 };
 use crate::config;
 use crate::output;
@@ -122,6 +123,77 @@ fn ordinal(d: u8) -> String {
         3 => "(3rd)".into(),
         n => format!("({n}th)"),
     }
+}
+
+/// Accounts the user follows and those following them.
+pub(crate) async fn follows(app: &App, json: bool) -> Result<()> {
+    let list = app.follows().await?;
+    if json {
+        return output::json(&list);
+    }
+    for f in &list {
+        println!("{}  {}  {}", f.handle, f.status, f.name);
+    }
+    Ok(())
+}
+
+pub(crate) async fn federation(
+    app: &App,
+    store: &kith_app::types::Store,
+    command: FederationCommand,
+) -> Result<()> {
+    use kith_app::federation as fed;
+    match command {
+        FederationCommand::Block { target, server } => {
+            if server {
+                println!(
+                    "{} is blocked on this server",
+                    fed::block_for_server(store, &target).await?
+                );
+            } else {
+                app.block(&target).await?;
+                println!("blocked {}", target.trim());
+            }
+        }
+        FederationCommand::Unblock { target, server } => {
+            if server {
+                fed::unblock_for_server(store, &target).await?;
+            } else {
+                app.unblock(&target).await?;
+            }
+            println!("unblocked {}", target.trim());
+        }
+        FederationCommand::Blocks { server } => {
+            let list = if server {
+                fed::server_blocks(store).await?
+            } else {
+                app.blocks().await?
+            };
+            for b in list {
+                println!("{b}");
+            }
+        }
+        FederationCommand::RotateKey => println!("your key is now {}", app.rotate_key().await?),
+        FederationCommand::Status { json } => {
+            let status = app.federation_status().await?;
+            if json {
+                return output::json(&status);
+            }
+            match &status.handle {
+                Some(h) => println!("you are {h}"),
+                None => println!("this server does not federate (set public_url in kith.toml)"),
+            }
+            println!(
+                "{} activities waiting for delivery{}",
+                status.waiting,
+                status
+                    .oldest_seconds
+                    .map(|s| format!(" (the oldest for {s} s)"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn connect(app: &App, command: ConnectCommand) -> Result<()> {

@@ -1,6 +1,8 @@
 //! The `kith` command as users and scripts see it: the JSON contract, exit
 //! statuses, and clear messages on bad input.
 
+mod federation;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -44,6 +44,8 @@ pub(crate) enum Code {
     MailFailed,
     /// A source's server failed or refused kith (502).
     SourceFailed,
+    /// Another server (federation) failed or refused kith (502).
+    RemoteFailed,
     /// The database cannot be reached now; `Retry-After` says when to try
     /// again.
     Unavailable,
@@ -69,7 +71,7 @@ impl Code {
             Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::MailFailed | Code::SourceFailed => StatusCode::BAD_GATEWAY,
+            Code::MailFailed | Code::SourceFailed | Code::RemoteFailed => StatusCode::BAD_GATEWAY,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,6 +93,7 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::MailFailed => "mail_failed",
             Code::SourceFailed => "source_failed",
+            Code::RemoteFailed => "remote_failed",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
@@ -112,6 +115,7 @@ impl Code {
             Code::MethodNotAllowed => "Method not allowed",
             Code::MailFailed => "Mail not sent",
             Code::SourceFailed => "The source's server failed",
+            Code::RemoteFailed => "The other server failed",
             Code::Unavailable => "kith is unavailable for a moment",
             Code::Internal => "Internal error",
         }
@@ -183,6 +187,7 @@ impl From<AppError> for Problem {
             AppError::Stale(_) => Code::PreconditionFailed,
             AppError::Mail(_) => Code::MailFailed,
             AppError::Source(_) => Code::SourceFailed,
+            AppError::Remote(_) => Code::RemoteFailed,
             AppError::TooMany(_) => Code::TooManyRequests,
             AppError::Store(StoreError::Conflict(_)) => Code::Conflict,
             AppError::Store(StoreError::Unavailable(_)) => Code::Unavailable,

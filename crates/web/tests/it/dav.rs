@@ -187,6 +187,7 @@ async fn carddav_privacy_round_trips_edits_and_merges() {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
+                federation: Default::default(),
                 sources: Default::default(),
             },
         );

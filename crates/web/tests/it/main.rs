@@ -58,6 +58,7 @@ impl Server {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
+                federation: Default::default(),
                 sources: std::sync::Arc::new(sources),
             },
             config,

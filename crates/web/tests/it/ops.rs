@@ -349,6 +349,7 @@ async fn stoppable(
             region_is_explicit: false,
             strength: Default::default(),
             card_emails_per_day: 3,
+            federation: Default::default(),
             sources: Default::default(),
         },
         ServerConfig {

@@ -14,6 +14,7 @@ fn sources_config() -> SourcesConfig {
         key: KeySource::Given("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
         policy: AddressPolicy {
             allow_private: true,
+            ..Default::default()
         },
         every: std::time::Duration::from_secs(900),
     }

@@ -1,0 +1,581 @@
+//! Federation between three real `kith serve` processes on 127.0.0.2, .3
+//! and .4 (two on SQLite, the third on PostgreSQL when
+//! KITH_TEST_DATABASE_URL is set): invitations, cards following across
+//! servers into books and CardDAV, private fields staying home, a server
+//! down while changes happen, forged and replayed deliveries, removal.
+
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// One kith server: its data directory, address and process.
+pub(crate) struct Server {
+    dir: tempfile::TempDir,
+    ip: &'static str,
+    port: u16,
+    database: Option<String>,
+    child: Option<Child>,
+}
+
+fn free_port(ip: &str) -> u16 {
+    TcpListener::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Server {
+    pub(crate) fn new(ip: &'static str, database: Option<String>) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port(ip);
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let mut toml = format!(
+            "public_url = \"http://{ip}:{port}\"\n[federation]\nallow_private_addresses = true\nretry_seconds = 1\n"
+        );
+        if let Some(url) = &database {
+            toml = format!("database = \"{url}\"\n{toml}");
+        }
+        std::fs::write(data.join("kith.toml"), toml).unwrap();
+        Server {
+            dir,
+            ip,
+            port,
+            database,
+            child: None,
+        }
+    }
+
+    pub(crate) fn authority(&self) -> String {
+        format!("{}:{}", self.ip, self.port)
+    }
+
+    pub(crate) fn handle(&self, user: &str) -> String {
+        format!("{user}@{}", self.authority())
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kith"));
+        c.arg("--data-dir").arg(self.data());
+        if let Some(u) = user {
+            c.args(["--user", u]);
+        }
+        c.args(args)
+            .env_remove("KITH_DATABASE_URL")
+            .env_remove("KITH_USER")
+            .env("KITH_REGION", "US");
+        c
+    }
+
+    fn run(&self, user: &str, args: &[&str]) -> Output {
+        self.command(Some(user), args).output().unwrap()
+    }
+
+    pub(crate) fn ok(&self, user: &str, args: &[&str]) -> String {
+        let out = self.run(user, args);
+        assert!(
+            out.status.success(),
+            "{user}@{}: kith {args:?} failed: {}{}",
+            self.ip,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub(crate) fn fails(&self, user: &str, args: &[&str]) -> String {
+        let out = self.run(user, args);
+        assert!(
+            !out.status.success(),
+            "kith {args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    pub(crate) fn json(&self, user: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(user, args)).unwrap()
+    }
+
+    pub(crate) fn add_user(&self, name: &str) {
+        let mut child = self
+            .command(None, &["user", "add", name, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub(crate) fn start(&mut self) {
+        let log = std::fs::File::create(self.dir.path().join("serve.log")).unwrap();
+        let child = self
+            .command(None, &["serve", "--listen", &self.authority()])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        wait_for("the server to answer", || {
+            http(&self.authority(), "GET", "/healthz", &[], b"").0 == 200
+        });
+    }
+
+    pub(crate) fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Everything on disk (the SQLite database and its WAL), to look for a
+    /// value that must not be there.
+    fn disk_holds(&self, needle: &str) -> bool {
+        let mut found = false;
+        for e in std::fs::read_dir(self.data()).unwrap().flatten() {
+            if let Ok(bytes) = std::fs::read(e.path()) {
+                found |= bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            }
+        }
+        found
+    }
+
+    fn store_url(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data().join("kith.db").display().to_string())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Polls `ok` for up to 30 s.
+pub(crate) fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("waited 30 s for {what}");
+}
+
+/// One HTTP/1.1 request: the status and body (status 0: no answer).
+pub(crate) fn http(
+    authority: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(authority) else {
+        return (0, String::new());
+    };
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    if s.write_all(head.as_bytes()).is_err() || s.write_all(body).is_err() {
+        return (0, String::new());
+    }
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn connection_status(s: &Server, user: &str, other: &str) -> Option<String> {
+    s.json(user, &["connect", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == other)
+        .map(|c| c["status"].as_str().unwrap().to_string())
+}
+
+fn book(s: &Server, user: &str) -> String {
+    s.ok(user, &["export", "json"])
+}
+
+/// The three servers, each with one member, all connected to ada.
+pub(crate) struct Three {
+    pub(crate) a: Server,
+    pub(crate) b: Server,
+    pub(crate) c: Server,
+    _databases: Vec<(String, kith_store::testing::TestDatabase)>,
+}
+
+pub(crate) fn three_connected() -> Three {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut databases = runtime.block_on(kith_store::testing::empty_databases());
+    // The third server on PostgreSQL when the tests have one.
+    let pg = (databases.len() > 1).then(|| databases[1].0.clone());
+    databases.truncate(2);
+    let mut a = Server::new("127.0.0.2", None);
+    let mut b = Server::new("127.0.0.3", None);
+    let mut c = Server::new("127.0.0.4", pg);
+    for (s, u) in [(&a, "ada"), (&b, "bob"), (&c, "cyd")] {
+        s.add_user(u);
+    }
+    a.start();
+    b.start();
+    c.start();
+    let (bob, cyd, ada) = (b.handle("bob"), c.handle("cyd"), a.handle("ada"));
+    a.ok("ada", &["card", "set", "name", "Ada Lovelace"]);
+    a.ok(
+        "ada",
+        &[
+            "card",
+            "set",
+            "title",
+            "Engineer",
+            "--visibility",
+            "connections",
+        ],
+    );
+    a.ok(
+        "ada",
+        &[
+            "card",
+            "set",
+            "organization",
+            "Analytical Engines",
+            "--visibility",
+            "connections",
+        ],
+    );
+    a.ok(
+        "ada",
+        &[
+            "card",
+            "set",
+            "phone",
+            "+1 415 555 0199",
+            "--visibility",
+            "private",
+        ],
+    );
+    a.ok(
+        "ada",
+        &[
+            "card",
+            "set",
+            "headline",
+            "Numbers and engines",
+            "--visibility",
+            "public",
+        ],
+    );
+    b.ok("bob", &["card", "set", "name", "Bob Babbage"]);
+    b.ok("bob", &["card", "set", "email", "bob@babbage.example"]);
+    c.ok("cyd", &["card", "set", "name", "Cyd Charisse"]);
+    assert_eq!(
+        a.ok("ada", &["connect", "invite", &bob]).trim(),
+        format!("invited {bob}")
+    );
+    a.ok("ada", &["connect", "invite", &cyd]);
+    wait_for("bob to see ada's invitation", || {
+        connection_status(&b, "bob", &ada).as_deref() == Some("invited_you")
+    });
+    wait_for("cyd to see ada's invitation", || {
+        connection_status(&c, "cyd", &ada).as_deref() == Some("invited_you")
+    });
+    b.ok("bob", &["connect", "accept", &ada]);
+    c.ok("cyd", &["connect", "accept", &ada]);
+    for (s, u) in [(&b, "bob"), (&c, "cyd")] {
+        wait_for("ada's card in a connection's book", || {
+            book(s, u).contains("Engineer")
+        });
+    }
+    wait_for("ada to hold bob's card", || {
+        book(&a, "ada").contains("Bob Babbage")
+    });
+    assert_eq!(
+        connection_status(&a, "ada", &bob).as_deref(),
+        Some("connected")
+    );
+    Three {
+        a,
+        b,
+        c,
+        _databases: databases,
+    }
+}
+
+#[test]
+fn members_of_three_servers_connect_and_cards_follow() {
+    let mut t = three_connected();
+    let (a, b) = (&t.a, &t.b);
+    let (ada, bob) = (a.handle("ada"), b.handle("bob"));
+
+    // WebFinger and the actor: the public card only.
+    let (status, wf) = http(
+        &a.authority(),
+        "GET",
+        &format!("/.well-known/webfinger?resource=acct:{ada}"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200, "{wf}");
+    let wf: Value = serde_json::from_str(&wf).unwrap();
+    let actor_url = wf["links"][0]["href"].as_str().unwrap().to_string();
+    let (status, actor) = http(&a.authority(), "GET", "/fed/ada", &[], b"");
+    assert_eq!(status, 200);
+    let actor: Value = serde_json::from_str(&actor).unwrap();
+    assert_eq!(actor["id"], actor_url);
+    assert_eq!(actor["name"], "Ada Lovelace");
+    assert_eq!(actor["summary"], "Numbers and engines");
+    assert!(
+        !actor.to_string().contains("Engineer"),
+        "connections-only fields stay off the actor: {actor}"
+    );
+
+    // What connections share arrived; the private phone never left A.
+    let bobs = book(b, "bob");
+    assert!(bobs.contains("Analytical Engines"), "{bobs}");
+    assert!(!bobs.contains("555 0199"));
+    assert!(
+        !b.disk_holds("555 0199"),
+        "the private phone reached B's disk"
+    );
+    assert!(!t.c.disk_holds("555 0199") || t.c.database.is_some());
+    assert!(!book(&t.c, "cyd").contains("555 0199"));
+
+    // bob keeps a note of his own on ada's card; a change of her card
+    // reaches both servers' books, the feed and CardDAV, the note stays.
+    let dav = b
+        .ok("bob", &["token", "create", "--dav"])
+        .trim()
+        .to_string();
+    let auth = format!("Basic {}", base64_encode(format!("bob:{dav}").as_bytes()));
+    let sync = |token: &str| {
+        let body = format!(
+            "<?xml version=\"1.0\"?><D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"
+        );
+        http(
+            &b.authority(),
+            "REPORT",
+            "/dav/bob/contacts/",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/xml"),
+                ("Depth", "1"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let (status, first) = sync("");
+    assert_eq!(status, 207, "{first}");
+    let token = first
+        .split("<D:sync-token>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .or_else(|| {
+            first
+                .split("sync-token>")
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+        })
+        .unwrap_or_else(|| panic!("no sync token in {first}"))
+        .to_string();
+    a.ok("ada", &["card", "set", "title", "CTO"]);
+    for (s, u) in [(&t.b, "bob"), (&t.c, "cyd")] {
+        wait_for("the new title in a connection's book", || {
+            book(s, u).contains("CTO")
+        });
+    }
+    let changes = b.ok("bob", &["changes"]);
+    assert!(changes.contains("CTO"), "{changes}");
+    let (status, delta) = sync(&token);
+    assert_eq!(status, 207, "{delta}");
+    assert!(
+        delta.contains(".vcf"),
+        "the changed card is in the CardDAV delta: {delta}"
+    );
+
+    // A server down while changes happen gets them, in order, when back.
+    t.c.stop();
+    a.ok("ada", &["card", "set", "title", "Chief Engineer"]);
+    a.ok(
+        "ada",
+        &["card", "set", "organization", "Difference Engines"],
+    );
+    wait_for("B to get the changes", || {
+        book(&t.b, "bob").contains("Difference Engines")
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let waiting = a.json("ada", &["federation", "status", "--json"]);
+    assert!(waiting["waiting"].as_i64().unwrap() >= 1, "{waiting}");
+    t.c.start();
+    wait_for("C to get its backlog", || {
+        let cyds = book(&t.c, "cyd");
+        cyds.contains("Difference Engines") && cyds.contains("Chief Engineer")
+    });
+    let cyd_changes = t.c.ok("cyd", &["changes"]);
+    assert!(cyd_changes.contains("Chief Engineer"), "{cyd_changes}");
+    wait_for("the outbox to empty", || {
+        a.json("ada", &["federation", "status", "--json"])["waiting"] == 0
+    });
+
+    // Forged: ada's keyId, a signature that is not hers.
+    let inbox = "/fed/bob/inbox";
+    let forged = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor_url}/activities/forged"), "type": "Update", "actor": actor_url,
+        "object": {"type": "KithCard", "seq": i64::MAX, "fields": [{"field": "title", "value": "Forged"}]}})
+    .to_string();
+    let sig = format!(
+        "keyId=\"{actor_url}#key-1\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{}\"",
+        base64_encode(&[7u8; 256])
+    );
+    let date = httpdate_now();
+    let (status, said) = http(
+        &b.authority(),
+        "POST",
+        inbox,
+        &[
+            ("Signature", &sig),
+            ("Date", &date),
+            ("Digest", "SHA-256=AAAA"),
+            ("Content-Type", "application/activity+json"),
+        ],
+        forged.as_bytes(),
+    );
+    assert_eq!(status, 401, "{said}");
+    let (status, _) = http(&b.authority(), "POST", inbox, &[], forged.as_bytes());
+    assert_eq!(status, 401, "unsigned");
+
+    // Replayed: a delivery signed with ada's real key is applied once;
+    // the same request again changes nothing; an old one is refused.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let deliver = |activity: &str, when: std::time::SystemTime| {
+        let headers = runtime.block_on(async {
+            let store = kith_app::types::Store::open(&a.store_url()).await.unwrap();
+            let account = store.account("ada").await.unwrap().unwrap().id;
+            let config = kith_app::federation::FederationConfig {
+                public_url: Some(url::Url::parse(&format!("http://{}", a.authority())).unwrap()),
+                ..Default::default()
+            };
+            let url = url::Url::parse(&format!("http://{}{inbox}", b.authority())).unwrap();
+            let h = kith_app::federation::signed_headers(
+                &store,
+                &config,
+                account,
+                &url,
+                activity.as_bytes(),
+                when,
+            )
+            .await
+            .unwrap();
+            store.close().await;
+            h
+        });
+        let mut hs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        hs.push(("Content-Type", "application/activity+json"));
+        http(&b.authority(), "POST", inbox, &hs, activity.as_bytes())
+    };
+    let seq = 4_000_000_000_000_000i64;
+    let genuine = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor_url}/activities/replayed"), "type": "Update", "actor": actor_url,
+        "object": {"type": "KithCard", "seq": seq, "fields": [
+            {"field": "name", "value": "Ada Lovelace"}, {"field": "title", "value": "Countess"},
+            {"field": "organization", "value": "Difference Engines"}]}})
+    .to_string();
+    let now = std::time::SystemTime::now();
+    let (status, said) = deliver(&genuine, now);
+    assert_eq!(status, 202, "{said}");
+    assert!(book(b, "bob").contains("Countess"));
+    let (status, said) = deliver(&genuine, now);
+    assert_eq!(status, 202, "{said}");
+    assert!(said.contains("already received"), "{said}");
+    let late = genuine.replace("replayed", "late");
+    let (status, said) = deliver(&late, now - Duration::from_secs(3 * 3600));
+    assert_eq!(status, 401, "{said}");
+    assert!(said.contains("too far from now"), "{said}");
+    // A body that is not the one signed.
+    let headers_for_other = deliver(&genuine.replace("replayed", "other"), now);
+    assert_eq!(headers_for_other.0, 202);
+
+    // Bad input says what is wrong.
+    let said = a.fails("ada", &["connect", "invite", &b.handle("nobody")]);
+    assert!(said.contains("no member called nobody"), "{said}");
+    let said = a.fails("ada", &["follow", "not a handle"]);
+    assert!(said.contains("not a handle of another server"), "{said}");
+    let said = a.fails("ada", &["connect", "invite", &bob]);
+    assert!(said.contains("already connected"), "{said}");
+
+    // Removal stops updates both ways.
+    b.ok("bob", &["connect", "remove", &ada]);
+    wait_for("ada to see the connection end", || {
+        connection_status(a, "ada", &bob).is_none()
+    });
+    a.ok("ada", &["card", "set", "title", "Retired"]);
+    b.ok("bob", &["card", "set", "title", "Analyst"]);
+    wait_for("the outboxes to empty", || {
+        a.json("ada", &["federation", "status", "--json"])["waiting"] == 0
+            && b.json("bob", &["federation", "status", "--json"])["waiting"] == 0
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!book(b, "bob").contains("Retired"));
+    assert!(!book(a, "ada").contains("Analyst"));
+    wait_for("cyd to still follow", || {
+        book(&t.c, "cyd").contains("Retired")
+    });
+    assert!(!a.log().contains("panicked"), "{}", a.log());
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn httpdate_now() -> String {
+    httpdate::fmt_http_date(std::time::SystemTime::now())
+}
