@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/.well-known/webfinger", get(webfinger))
         .route("/fed/{name}", get(actor))
         .route("/fed/{name}/inbox", post(inbox))
+        .route("/fed/{name}/query", post(query))
         .route("/fed/{name}/outbox", get(outbox))
         .route("/fed/{name}/followers", get(followers))
         .route("/fed/{name}/following", get(following))
@@ -153,6 +154,51 @@ fn key_host(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
+/// A connection's server asking what its member can reach through one of
+/// ours (warm paths across servers).
+async fn query(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    if !take_token(&key_host(&parts.headers)) {
+        return too_many();
+    }
+    let lookup = |n: &str| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let inbound = Inbound {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        header: &lookup,
+    };
+    let read = async move |cap: usize| {
+        axum::body::to_bytes(Body::new(body), cap)
+            .await
+            .ok()
+            .map(|b| b.to_vec())
+    };
+    match state.federation.answer_query(&name, &inbound, read).await {
+        Ok(v) => json_body(&v, "application/json"),
+        Err(e) => refused(e),
+    }
+}
+
+fn too_many() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "10")],
+        "too many requests from your server; try again shortly\n",
+    )
+        .into_response()
+}
+
 async fn inbox(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -160,12 +206,7 @@ async fn inbox(
 ) -> Response {
     let (parts, body) = request.into_parts();
     if !take_token(&key_host(&parts.headers)) {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "10")],
-            "too many deliveries from your server; try again shortly\n",
-        )
-            .into_response();
+        return too_many();
     }
     let lookup = |n: &str| {
         parts

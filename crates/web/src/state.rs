@@ -95,7 +95,11 @@ impl AppState {
         AppState {
             auth: Auth::new(store.clone()),
             links: kith_app::links::Links::new(store.clone()),
-            federation: kith_app::federation::inbox::Federation::new(store.clone(), &settings),
+            federation: kith_app::federation::inbox::Federation::new(
+                store.clone(),
+                &settings,
+                network.clone(),
+            ),
             jobs: crate::jobs::Jobs::new(store.clone(), config.imports_dir.clone(), app_for),
             store,
             settings,

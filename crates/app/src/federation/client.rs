@@ -130,6 +130,24 @@ impl Client {
         actor::read_actor(&doc, &at).map_err(|e| format!("{what}: {e}"))
     }
 
+    /// Sends a query (a signed POST) and reads the answer (at most `cap`
+    /// bytes), which must be a success.
+    pub(crate) async fn query(
+        &mut self,
+        url: &Url,
+        body: &str,
+        cap: usize,
+    ) -> Result<Vec<u8>, String> {
+        let what = format!("asking {url}");
+        let (status, answer) = self
+            .signed(Method::POST, url, Some(body), cap, &what)
+            .await?;
+        if !status.is_success() {
+            return Err(format!("{what}: the server answered {status}"));
+        }
+        Ok(answer)
+    }
+
     /// Delivers an activity to an inbox: the status it answered.
     pub(crate) async fn deliver(
         &mut self,

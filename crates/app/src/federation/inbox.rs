@@ -83,6 +83,18 @@ pub struct Verified {
 }
 
 impl Verified {
+    pub(crate) fn account(&self) -> AccountId {
+        self.account
+    }
+
+    pub(crate) fn actor_id(&self) -> &str {
+        &self.actor.id
+    }
+
+    pub(crate) fn handle(&self) -> &str {
+        &self.actor.handle
+    }
+
     /// The sender's server (`host[:port]`), for rate limits.
     pub fn host(&self) -> String {
         Url::parse(&self.actor.id)
@@ -104,14 +116,28 @@ pub enum Applied {
 pub struct Federation {
     store: Store,
     config: std::sync::Arc<FederationConfig>,
+    settings: Settings,
+    network: crate::network::Network,
 }
 
 impl Federation {
-    pub fn new(store: Store, settings: &Settings) -> Federation {
+    pub fn new(store: Store, settings: &Settings, network: crate::network::Network) -> Federation {
         Federation {
             store,
             config: settings.federation.clone(),
+            settings: settings.clone(),
+            network,
         }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The member's use cases, on this server's shared graph.
+    pub(crate) fn app_for(&self, account: AccountId) -> crate::App {
+        crate::App::new(self.store.clone(), account, self.settings.clone())
+            .with_network(self.network.clone())
     }
 
     pub fn enabled(&self) -> bool {

@@ -16,6 +16,7 @@ pub mod inbox;
 mod keys;
 mod links;
 pub mod outbox;
+mod queries;
 mod signature;
 
 use crate::sources::net::AddressPolicy;
@@ -32,6 +33,7 @@ pub use inbox::{Inbound, Refused};
 pub use links::{
     FederationStatus, FollowView, block_for_server, server_blocks, unblock_for_server,
 };
+pub use queries::{PathsReport, QUERY_WAIT, ReachReport};
 
 /// How federation runs on this server (kith.toml `public_url` and
 /// `[federation]`).

@@ -173,6 +173,11 @@ pub(crate) struct NetState {
     unsettled: Vec<(Node, Node)>,
 }
 
+/// The viewer a member of another server is when their server asks this
+/// one (no account here has this id): paths show them people as a
+/// connection who is not the owner sees them.
+pub(crate) const REMOTE_VIEWER: AccountId = AccountId(uuid::Uuid::nil());
+
 /// The privacy rule of every query: a viewer passes only through their
 /// own people, their connections, and the people those connections share.
 pub(crate) struct ViewerFilter<'a> {
@@ -193,6 +198,20 @@ impl<'a> ViewerFilter<'a> {
             connections: accounts
                 .get(&viewer)
                 .map_or(&[][..], |l| &l.connections[..]),
+        }
+    }
+
+    /// The filter of a member of another server connected to `member`:
+    /// as for a member here whose only connection is `member`, they pass
+    /// only through `member` and the people `member` shares (federation).
+    pub(crate) fn for_remote_connection(
+        member: &'a AccountId,
+        nodes: &'a [NodeInfo],
+    ) -> ViewerFilter<'a> {
+        ViewerFilter {
+            viewer: REMOTE_VIEWER,
+            nodes,
+            connections: std::slice::from_ref(member),
         }
     }
 

@@ -5,7 +5,7 @@
 //! and "who do I know at…".
 
 use super::build::Owner;
-use super::{NetState, NodeInfo, pair};
+use super::{NetState, NodeInfo, REMOTE_VIEWER, ViewerFilter, pair};
 use crate::{App, AppError, Result};
 use kith_core::identity::{email_key, linkedin_slug};
 use kith_core::names::normalize;
@@ -13,7 +13,7 @@ use kith_core::ties::{Evidence, Sharing};
 use kith_core::{AccountId, PersonId};
 use kith_graph::Node;
 use kith_store::cards::Usage;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// The most paths a query may ask for.
@@ -36,7 +36,7 @@ pub enum PathTarget {
 }
 
 /// One person on a path, as far as the viewer may see them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PathPerson {
     /// Their id in the viewer's address book, when they are in it.
@@ -53,7 +53,7 @@ pub struct PathPerson {
 }
 
 /// One tie of a path.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PathHop {
     pub strength: f64,
@@ -63,7 +63,7 @@ pub struct PathHop {
 
 /// A path from the viewer: `people[0]` is the viewer, `hops[i]` joins
 /// `people[i]` and `people[i + 1]`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PathView {
     /// The product of the hops' strengths.
@@ -73,7 +73,7 @@ pub struct PathView {
 }
 
 /// Someone at an organisation the viewer can reach.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReachView {
     pub person: PathPerson,
@@ -593,21 +593,128 @@ impl App {
         let Some(&me) = state.me.get(&viewer) else {
             return Ok(Vec::new());
         };
+        let (_, visibility) = state.searcher(viewer);
+        let mut ws = self.network.workspace();
+        Ok(state.reach(&mut ws, viewer, me, targets, &visibility, limit))
+    }
+
+    /// The people at an organisation the user knows, as a connection of
+    /// theirs on another server may see them (federation's who-at).
+    pub(crate) async fn who_at_for_remote_connection(
+        &self,
+        org: &str,
+        limit: usize,
+    ) -> Result<Vec<ReachView>> {
+        let state = self.network().await?;
+        let member = self.account;
+        let filter = ViewerFilter::for_remote_connection(&member, &state.nodes);
+        let mut targets = state.target_nodes(member, &PathTarget::Org(org.to_string()), None);
+        targets.retain(|&n| filter.allows(n));
+        let Some(&me) = state.me.get(&member) else {
+            return Ok(Vec::new());
+        };
+        let mut ws = self.network.workspace();
+        Ok(state.reach(&mut ws, REMOTE_VIEWER, me, targets, &filter, limit))
+    }
+
+    /// The paths from the user to `target` within the user's own book,
+    /// as a connection of theirs on another server may see them (the
+    /// people the user shares, by name or by role; no one else): what this
+    /// server answers that connection's server (federation). The first
+    /// person of each path is the user.
+    pub(crate) async fn paths_for_remote_connection(
+        &self,
+        target: &PathTarget,
+        k: usize,
+    ) -> Result<Vec<PathView>> {
+        check_k(k)?;
+        let subject = Self::role_find_subject(target, None);
+        let open = self.role_finds_open(subject.as_deref()).await?;
+        let state = self.network().await?;
+        let member = self.account;
+        let filter = ViewerFilter::for_remote_connection(&member, &state.nodes);
+        let mut targets = state.target_nodes(member, target, None);
+        targets.retain(|&n| filter.allows(n) && (open || !state.seen_by_role(REMOTE_VIEWER, n)));
+        let Some(&me) = state.me.get(&member) else {
+            return Ok(Vec::new());
+        };
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw = {
+            let mut ws = self.network.workspace();
+            ws.k_best_paths(&state.graph, me, &targets, k * 3, |n| {
+                filter.allows(n) && (open || !state.seen_by_role(REMOTE_VIEWER, n))
+            })
+        };
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut by_role = false;
+        for p in raw {
+            by_role |= p
+                .nodes
+                .iter()
+                .any(|&n| state.seen_by_role(REMOTE_VIEWER, n));
+            let view = state.view_path(REMOTE_VIEWER, &p.nodes, p.strength());
+            let sig: Vec<String> = view.people.iter().map(|x| x.name.clone()).collect();
+            if seen.insert(sig) {
+                out.push(view);
+            }
+            if out.len() == k {
+                break;
+            }
+        }
+        drop(state);
+        if let Some(subject) = subject.filter(|_| by_role) {
+            self.store
+                .count_usage(self.account, Usage::RoleFind, &subject)
+                .await?;
+        }
+        Ok(out)
+    }
+
+    /// The best path from the user to a person of their own book (None:
+    /// no path the user may take): the first part of a path through a
+    /// connection on another server.
+    pub(crate) async fn path_to_own(&self, person: PersonId) -> Result<Option<PathView>> {
+        let state = self.network().await?;
+        let viewer = self.account;
+        let (Some(&me), Some(&node)) = (state.me.get(&viewer), state.by_person.get(&person)) else {
+            return Ok(None);
+        };
         let (graph, visibility) = state.searcher(viewer);
         let mut ws = self.network.workspace();
+        Ok(ws
+            .best_path(graph, me, node, |n| visibility.allows(n))
+            .map(|p| state.view_path(viewer, &p.nodes, p.strength())))
+    }
+}
+
+impl NetState {
+    /// The best path from `me` to each of `targets` through what `filter`
+    /// allows, as `viewer` sees it: who-at's answer, strongest first.
+    fn reach(
+        &self,
+        ws: &mut kith_graph::Workspace,
+        viewer: AccountId,
+        me: Node,
+        targets: Vec<Node>,
+        filter: &ViewerFilter<'_>,
+        limit: usize,
+    ) -> Vec<ReachView> {
         let mut out: Vec<ReachView> = Vec::new();
         let mut seen = HashSet::new();
         for t in targets {
-            let found = ws.best_path(graph, me, t, |n| visibility.allows(n));
+            let found = ws.best_path(&self.graph, me, t, |n| filter.allows(n));
             let Some(p) = found else { continue };
-            let view = state.view_path(viewer, &p.nodes, p.strength());
+            let view = self.view_path(viewer, &p.nodes, p.strength());
             let Some(person) = view.people.last().cloned() else {
                 continue;
             };
             if !seen.insert((person.id, person.name.clone())) {
                 continue;
             }
-            let title = state.nodes[t as usize]
+            let title = self.nodes[t as usize]
                 .role
                 .as_ref()
                 .map(|r| r.1.clone())
@@ -635,6 +742,6 @@ impl App {
                 .then(a.person.name.cmp(&b.person.name))
         });
         out.truncate(limit);
-        Ok(out)
+        out
     }
 }

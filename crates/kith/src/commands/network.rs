@@ -57,7 +57,11 @@ fn target(to: Option<String>, org: Option<String>) -> Result<PathTarget> {
 }
 
 pub(crate) async fn path(app: &App, args: PathArgs) -> Result<()> {
-    let (label, paths) = app.paths(&target(args.to, args.org)?, args.k).await?;
+    let report = app
+        .paths_everywhere(&target(args.to, args.org)?, args.k)
+        .await?;
+    unanswered(report.unanswered);
+    let (label, paths) = (report.label, report.paths);
     if args.json {
         return output::json(&paths);
     }
@@ -68,6 +72,19 @@ pub(crate) async fn path(app: &App, args: PathArgs) -> Result<()> {
         print_path(i + 1, p);
     }
     Ok(())
+}
+
+/// Says, on standard error, how many connections' servers did not answer
+/// (their paths are missing, nothing failed).
+fn unanswered(n: usize) {
+    if n > 0 {
+        let whose = if n == 1 {
+            "1 connection's server".to_string()
+        } else {
+            format!("{n} connections' servers")
+        };
+        eprintln!("{whose} did not answer");
+    }
 }
 
 fn print_path(n: usize, p: &PathView) {
@@ -96,7 +113,9 @@ fn print_path(n: usize, p: &PathView) {
 }
 
 pub(crate) async fn who_at(app: &App, args: WhoAtArgs) -> Result<()> {
-    let list = app.who_at(&args.org, args.limit).await?;
+    let report = app.who_at_everywhere(&args.org, args.limit).await?;
+    unanswered(report.unanswered);
+    let list = report.people;
     if args.json {
         return output::json(&list);
     }

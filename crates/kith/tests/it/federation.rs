@@ -579,3 +579,88 @@ fn base64_encode(bytes: &[u8]) -> String {
 fn httpdate_now() -> String {
     httpdate::fmt_http_date(std::time::SystemTime::now())
 }
+
+#[test]
+fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
+    let mut t = three_connected();
+    let (a, b) = (&t.a, &t.b);
+    let bob = b.handle("bob");
+    let cards = b.dir.path().join("navy.vcf");
+    std::fs::write(
+        &cards,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nN:Hopper;Grace;;;\r\nORG:Navy Labs\r\nTITLE:Admiral\r\nEMAIL:grace@navy.example\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    b.ok("bob", &["import", cards.to_str().unwrap()]);
+    b.ok("bob", &["log", "grace@navy.example", "--kind", "meeting"]);
+    a.ok("ada", &["log", "bob@babbage.example", "--kind", "coffee"]);
+    let path = |who: &str| -> Value { a.json("ada", &["path", "--to", who, "--json"]) };
+    let names = |p: &Value| -> Vec<String> {
+        p[0]["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // bob shares by role (the default): ada learns "someone at Navy Labs".
+    let p = path("grace@navy.example");
+    assert_eq!(
+        names(&p)[1..],
+        ["Bob Babbage", "someone at Navy Labs (Admiral)"],
+        "{p}"
+    );
+    assert_eq!(p[0]["people"][1]["member"], bob);
+    assert!(!p.to_string().contains("Grace"), "{p}");
+
+    // By name: she is named.
+    b.ok("bob", &["sharing", "name"]);
+    let p = path("grace@navy.example");
+    assert_eq!(names(&p)[1..], ["Bob Babbage", "Grace Hopper"], "{p}");
+    let s = p[0]["strength"].as_f64().unwrap();
+    assert!(s > 0.0 && s < 1.0, "{p}");
+    let who: Value = a.json("ada", &["who-at", "Navy Labs", "--json"]);
+    let grace = who
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person"]["name"] == "Grace Hopper")
+        .unwrap_or_else(|| panic!("{who}"));
+    assert_eq!(grace["via"], json!(["Bob Babbage"]));
+    assert_eq!(grace["ask_via"], bob);
+
+    // Nothing: no path, and no trace of her.
+    b.ok("bob", &["sharing", "nothing"]);
+    let said = a.fails("ada", &["path", "--to", "grace@navy.example"]);
+    assert!(said.contains("nobody you can reach"), "{said}");
+    let who = a.ok("ada", &["who-at", "Navy Labs", "--json"]);
+    assert!(!who.contains("Navy") && !who.contains("Grace"), "{who}");
+
+    // A server that does not answer costs a bounded wait and is reported.
+    b.ok("bob", &["sharing", "name"]);
+    t.c.stop();
+    let started = Instant::now();
+    let out =
+        t.a.run("ada", &["path", "--to", "grace@navy.example", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 connection's server did not answer"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Grace Hopper"));
+
+    // The query is answered only to a connection.
+    let (status, _) = http(&t.b.authority(), "POST", "/fed/bob/query", &[], b"{}");
+    assert_eq!(status, 401);
+}

@@ -62,7 +62,7 @@ pub(super) struct PathQuery {
 /// at an organisation, strongest first, each hop explained.
 #[utoipa::path(get, path = "/api/v1/paths", tag = "network", params(PathQuery),
     responses(
-        (status = 200, body = Vec<PathView>),
+        (status = 200, body = Vec<PathView>, headers(("kith-servers-unanswered" = u32, description = "Connections' servers that did not answer in time (their paths are missing)"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -72,13 +72,19 @@ pub(super) async fn paths(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<PathQuery>,
-) -> Result<Json<Vec<PathView>>, Problem> {
+) -> Result<impl IntoResponse, Problem> {
     let target = path_target(q.to, q.org)?;
-    let (_, paths) = state
+    let report = state
         .app(caller.account)
-        .paths(&target, q.k.unwrap_or(3))
+        .paths_everywhere(&target, q.k.unwrap_or(3))
         .await?;
-    Ok(Json(paths))
+    Ok((unanswered(report.unanswered), Json(report.paths)))
+}
+
+/// `Kith-Servers-Unanswered`: how many connections' servers did not answer
+/// in time (their paths are missing; nothing failed).
+fn unanswered(n: usize) -> [(&'static str, String); 1] {
+    [("kith-servers-unanswered", n.to_string())]
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -94,7 +100,7 @@ pub(super) struct WhoAtQuery {
 /// Who the caller can reach at an organisation now, strongest path first.
 #[utoipa::path(get, path = "/api/v1/who-at", tag = "network", params(WhoAtQuery),
     responses(
-        (status = 200, body = Vec<ReachView>),
+        (status = 200, body = Vec<ReachView>, headers(("kith-servers-unanswered" = u32, description = "Connections' servers that did not answer in time"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -103,13 +109,17 @@ pub(super) async fn who_at(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<WhoAtQuery>,
-) -> Result<Json<Vec<ReachView>>, Problem> {
+) -> Result<impl IntoResponse, Problem> {
     check_text("org", &q.org)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(Problem::new(Code::InvalidValue, "limit must be 1 to 200"));
     }
-    Ok(Json(state.app(caller.account).who_at(&q.org, limit).await?))
+    let report = state
+        .app(caller.account)
+        .who_at_everywhere(&q.org, limit)
+        .await?;
+    Ok((unanswered(report.unanswered), Json(report.people)))
 }
 
 /// A person's ties to others of the address book, with the reasons.

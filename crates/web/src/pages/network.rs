@@ -157,16 +157,32 @@ pub(super) async fn paths_for_page(
     target: &PathTarget,
     k: usize,
 ) -> Result<(Vec<PathRow>, String), Problem> {
-    match app.paths(target, k).await {
-        Ok((label, paths)) if paths.is_empty() => Ok((
+    match app.paths_everywhere(target, k).await {
+        Ok(r) if r.paths.is_empty() => Ok((
             Vec::new(),
-            format!("No path to {label} through the people you can see."),
+            format!(
+                "No path to {} through the people you can see.{}",
+                r.label,
+                unanswered_note(r.unanswered)
+            ),
         )),
-        Ok((_, paths)) => Ok((path_rows(&paths, target), String::new())),
+        Ok(r) => Ok((
+            path_rows(&r.paths, target),
+            unanswered_note(r.unanswered).trim().to_string(),
+        )),
         Err(kith_app::AppError::NotFound(m) | kith_app::AppError::Invalid(m)) => {
             Ok((Vec::new(), m))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// " 2 connections' servers did not answer." (empty when all did).
+fn unanswered_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " 1 connection's server did not answer.".into(),
+        n => format!(" {n} connections' servers did not answer."),
     }
 }
 
@@ -300,9 +316,11 @@ async fn network_page(
         if !exact && !lookup.names.is_empty() {
             org_names = lookup.names.join(", ");
         }
-        reach = app
-            .who_at(&q.org, 50)
-            .await?
+        let report = app.who_at_everywhere(&q.org, 50).await?;
+        let missing = unanswered_note(report.unanswered);
+        reach_note = missing.trim().to_string();
+        reach = report
+            .people
             .into_iter()
             .enumerate()
             .map(|(n, r)| ReachRow {
@@ -317,7 +335,7 @@ async fn network_page(
             })
             .collect();
         if reach.is_empty() {
-            reach_note = format!("Nobody you can reach is at {} now.", q.org.trim());
+            reach_note = format!("Nobody you can reach is at {} now.{missing}", q.org.trim());
             did_you_mean = lookup.did_you_mean;
         }
     }
