@@ -67,7 +67,8 @@ impl AddressPolicy {
     pub(crate) fn check(&self, host: &str, ip: IpAddr) -> Result<(), SourceError> {
         if is_private(ip) && !self.allow_private {
             return Err(SourceError::refused(format!(
-                "{host} is a private or loopback address ({ip}); this server does not connect to those unless its operator sets `[sources] allow_private_addresses = true` in kith.toml"
+                "{host} is a private or loopback address ({ip}); this server does not connect to those unless its operator sets `[{}] allow_private_addresses = true` in kith.toml",
+                self.section
             )));
         }
         Ok(())

@@ -16,6 +16,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kith_app::federation::{FederationStatus, FollowView};
 use kith_app::network::intros::IntroView;
 use kith_app::network::map::NetworkMap;
 use kith_app::network::members::{ConnectionView, MemberSuggestion};
@@ -44,6 +45,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(introduction))
         .routes(routes!(answer_introduction))
         .routes(routes!(map))
+        .routes(routes!(follows, follow))
+        .routes(routes!(unfollow))
+        .routes(routes!(federation))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -220,8 +224,9 @@ pub(super) async fn connections(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct InviteInput {
-    /// Their account name.
-    #[schema(max_length = 64)]
+    /// Their account name, or `name@host` for a member of another kith
+    /// server.
+    #[schema(max_length = 300)]
     name: String,
 }
 
@@ -267,7 +272,7 @@ pub(super) async fn suggestions(
 
 /// Accepts a member's invitation: each gets the other's card.
 #[utoipa::path(post, path = "/api/v1/connections/{name}/accept", tag = "network",
-    params(("name" = String, Path, description = "The member's account name")),
+    params(("name" = String, Path, description = "The member's account name, or name@host")),
     responses(
         (status = 204),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -286,7 +291,7 @@ pub(super) async fn accept(
 
 /// Declines a member's invitation.
 #[utoipa::path(post, path = "/api/v1/connections/{name}/decline", tag = "network",
-    params(("name" = String, Path, description = "The member's account name")),
+    params(("name" = String, Path, description = "The member's account name, or name@host")),
     responses(
         (status = 204),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -305,7 +310,7 @@ pub(super) async fn decline(
 
 /// Ends a connection or withdraws an invitation.
 #[utoipa::path(delete, path = "/api/v1/connections/{name}", tag = "network",
-    params(("name" = String, Path, description = "The member's account name")),
+    params(("name" = String, Path, description = "The member's account name, or name@host")),
     responses(
         (status = 204),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -543,4 +548,83 @@ pub(super) async fn map(
         return Err(Problem::new(Code::InvalidValue, "limit must be 1 to 500"));
     }
     Ok(Json(state.app(caller.account).network_map(limit).await?))
+}
+
+/// Fediverse accounts the caller follows, and accounts following them.
+#[utoipa::path(get, path = "/api/v1/follows", tag = "network",
+    responses(
+        (status = 200, body = Vec<FollowView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn follows(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<FollowView>>, Problem> {
+    Ok(Json(state.app(caller.account).follows().await?))
+}
+
+/// A fediverse account to follow.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FollowInput {
+    /// `@name@server` (or `name@server`).
+    #[schema(max_length = 300)]
+    handle: String,
+}
+
+/// Follows a fediverse account: once it accepts, a person in the book
+/// follows its profile.
+#[utoipa::path(post, path = "/api/v1/follows", tag = "network", request_body = FollowInput,
+    responses(
+        (status = 201, body = Said),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn follow(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<FollowInput>,
+) -> Result<Response, Problem> {
+    check_text("handle", &input.handle)?;
+    let message = state
+        .app(caller.account)
+        .follow_account(&input.handle)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Said { message })).into_response())
+}
+
+/// Stops following a fediverse account (the person stays).
+#[utoipa::path(delete, path = "/api/v1/follows/{handle}", tag = "network",
+    params(("handle" = String, Path, description = "name@server")),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn unfollow(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, Problem> {
+    state.app(caller.account).unfollow_account(&handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's handle (null: this server does not federate) and the
+/// server's delivery backlog.
+#[utoipa::path(get, path = "/api/v1/federation", tag = "network",
+    responses(
+        (status = 200, body = FederationStatus),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn federation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<FederationStatus>, Problem> {
+    Ok(Json(state.app(caller.account).federation_status().await?))
 }

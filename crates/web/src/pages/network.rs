@@ -28,6 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/network", get(network_page))
         .route("/network/map", get(crate::pages::network_map::map_page))
         .route("/network/connections", post(connection_action))
+        .route("/network/follows", post(follow_action))
         .route("/network/sharing", post(set_sharing))
         .route("/network/introductions", post(ask_introduction))
         .route(
@@ -282,6 +283,10 @@ struct NetworkPage {
     /// Introductions can be asked here (mail works, the user's address is confirmed).
     can_ask: bool,
     connections: Vec<(String, String)>,
+    /// The user's handle, when the server federates.
+    handle: Option<String>,
+    /// Accounts followed or following: (handle, name, status).
+    follows: Vec<(String, String, String)>,
     suggestions: Vec<(String, String)>,
     intros: Vec<IntroRow>,
     sharing: &'static str,
@@ -364,6 +369,13 @@ async fn network_page(
         .into_iter()
         .map(|c| (c.name, c.status))
         .collect();
+    let handle = app.federation_status().await?.handle;
+    let follows = app
+        .follows()
+        .await?
+        .into_iter()
+        .map(|f| (f.handle, f.name, f.status))
+        .collect();
     let suggestions = app
         .people_you_may_know()
         .await?
@@ -414,6 +426,8 @@ async fn network_page(
         choices,
         can_ask,
         connections,
+        handle,
+        follows,
         suggestions,
         intros,
         sharing: sharing.default.as_str(),
@@ -469,14 +483,56 @@ async fn connection_action(
             ));
         }
     };
-    let back = "/network#connections";
+    flash_back(&caller, "/network#connections", done)
+}
+
+/// Back to the page with what happened, or what was wrong (a member or
+/// server not found, another server failing) as the notice.
+fn flash_back(
+    caller: &crate::http::caller::PageCaller,
+    back: &str,
+    done: kith_app::Result<String>,
+) -> Result<Response, Problem> {
     match done {
-        Ok(text) => Ok(super::flash::Flash::new(text).redirect(&caller, back)),
-        Err(kith_app::AppError::Invalid(m) | kith_app::AppError::NotFound(m)) => {
-            Ok(super::flash::Flash::error(m).redirect(&caller, back))
-        }
+        Ok(text) => Ok(super::flash::Flash::new(text).redirect(caller, back)),
+        Err(
+            kith_app::AppError::Invalid(m)
+            | kith_app::AppError::NotFound(m)
+            | kith_app::AppError::Remote(m),
+        ) => Ok(super::flash::Flash::error(m).redirect(caller, back)),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct FollowForm {
+    csrf: String,
+    /// follow or unfollow.
+    action: String,
+    handle: String,
+}
+
+async fn follow_action(
+    State(state): State<AppState>,
+    SignedForm(caller, form): SignedForm<FollowForm>,
+) -> Result<Response, Problem> {
+    crate::http::input::check_text("handle", &form.handle)?;
+    let app = state.app(caller.account);
+    let handle = form.handle.trim();
+    let done = match form.action.as_str() {
+        "follow" => app.follow_account(handle).await,
+        "unfollow" => app
+            .unfollow_account(handle)
+            .await
+            .map(|()| format!("You no longer follow {handle}.")),
+        other => {
+            return Err(Problem::new(
+                Code::InvalidValue,
+                format!("unknown action {other:?}"),
+            ));
+        }
+    };
+    flash_back(&caller, "/network#follows", done)
 }
 
 #[derive(Deserialize)]
@@ -768,4 +824,11 @@ async fn answer(
     })
 }
 
-crate::http::caller::has_csrf!(AskForm, ConnectionForm, EmailForm, SharingForm, TieForm);
+crate::http::caller::has_csrf!(
+    AskForm,
+    ConnectionForm,
+    EmailForm,
+    FollowForm,
+    SharingForm,
+    TieForm
+);

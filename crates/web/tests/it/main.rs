@@ -7,6 +7,7 @@ mod api_more;
 mod browser;
 mod cards;
 mod dav;
+mod federation;
 mod hostile;
 mod import;
 mod network;
@@ -49,8 +50,27 @@ impl Server {
         config: ServerConfig,
         sources: kith_app::sources::SourcesConfig,
     ) -> Server {
+        Server::start_inner(store, config, sources, false).await
+    }
+
+    /// A server that federates, its public URL its own address (private
+    /// addresses refused, as on a server on the internet).
+    pub async fn start_federating(store: &Store) -> Server {
+        Server::start_inner(store, ServerConfig::default(), Default::default(), true).await
+    }
+
+    async fn start_inner(
+        store: &Store,
+        config: ServerConfig,
+        sources: kith_app::sources::SourcesConfig,
+        federating: bool,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let mut federation = kith_app::federation::FederationConfig::default();
+        if federating {
+            federation.public_url = Some(format!("http://{addr}").parse().unwrap());
+        }
         let state = AppState::new(
             store.clone(),
             Settings {
@@ -58,7 +78,7 @@ impl Server {
                 region_is_explicit: false,
                 strength: Default::default(),
                 card_emails_per_day: 3,
-                federation: Default::default(),
+                federation: std::sync::Arc::new(federation),
                 sources: std::sync::Arc::new(sources),
             },
             config,
