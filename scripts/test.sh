@@ -84,6 +84,16 @@ fi
 export KITH_PYTHON="$venv/bin/python"
 export KITH_VENV="$venv"
 
+# bovine-herd, the independent ActivityPub server federation is tested
+# against, in a venv of its own (its pins clash with the one above).
+fedvenv=${KITH_FEDIVERSE_VENV:-$root/target/fedvenv}
+if [ ! -x "$fedvenv/bin/python" ] || ! "$fedvenv/bin/python" -c 'import bovine_herd, bovine_store, hypercorn' 2>/dev/null; then
+    say "creating the fediverse venv at $fedvenv"
+    python3 -m venv "$fedvenv"
+    "$fedvenv/bin/pip" install -q -r tests/fediverse/requirements.txt
+fi
+export KITH_FEDIVERSE_PYTHON="$fedvenv/bin/python"
+
 # The real Gmail Takeout sample inside the PyPI package emailnetwork.
 sample_dir="$root/target/samples"
 if [ ! -s "$sample_dir/emailnetwork-test.mbox" ]; then

@@ -180,6 +180,17 @@ pub(crate) fn read_actor(doc: &Value, fetched: &Url) -> Result<RemoteActor, Stri
         return Err(format!("the key {key_id} does not belong to {id}"));
     }
     let public_pem = text(&key, "publicKeyPem").ok_or("the actor's key has no publicKeyPem")?;
+    Ok(RemoteActor {
+        id,
+        inbox,
+        key_id,
+        public_pem,
+        profile: read_profile(doc),
+    })
+}
+
+/// The profile an actor document shows (name, bio, fields), bounded.
+pub(crate) fn read_profile(doc: &Value) -> Profile {
     let username = text(doc, "preferredUsername").unwrap_or_default();
     let mut fields = Vec::new();
     if let Some(Value::Array(list)) = doc.get("attachment") {
@@ -189,7 +200,7 @@ pub(crate) fn read_actor(doc: &Value, fetched: &Url) -> Result<RemoteActor, Stri
             }
         }
     }
-    let profile = Profile {
+    Profile {
         name: clip(&strip_html(
             &text(doc, "name").unwrap_or_else(|| username.clone()),
         )),
@@ -203,14 +214,7 @@ pub(crate) fn read_actor(doc: &Value, fetched: &Url) -> Result<RemoteActor, Stri
             .get("kithMember")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-    };
-    Ok(RemoteActor {
-        id,
-        inbox,
-        key_id,
-        public_pem,
-        profile,
-    })
+    }
 }
 
 fn clip(s: &str) -> String {

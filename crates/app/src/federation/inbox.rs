@@ -515,7 +515,15 @@ impl Federation {
         }
         // The actor's own profile changed.
         let url = Url::parse(&v.actor.id).map_err(|_| Refused::Invalid("bad actor id".into()))?;
-        let remote = actor::read_actor(object, &url).map_err(Refused::Invalid)?;
+        // (A document without its key or inbox keeps the ones known: it
+        // was signed with that key.)
+        let remote = actor::read_actor(object, &url).unwrap_or_else(|_| actor::RemoteActor {
+            id: v.actor.id.clone(),
+            inbox: v.actor.inbox.clone(),
+            key_id: v.actor.key_id.clone(),
+            public_pem: v.actor.public_pem.clone(),
+            profile: actor::read_profile(object),
+        });
         let row = super::keep_actor(&self.store, remote, v.actor.handle.clone()).await?;
         if let Some(link) = self
             .store

@@ -664,3 +664,145 @@ fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
     let (status, _) = http(&t.b.authority(), "POST", "/fed/bob/query", &[], b"{}");
     assert_eq!(status, 401);
 }
+
+/// bovine-herd (an independent ActivityPub server from PyPI) on 127.0.0.5,
+/// started by tests/fediverse/start.sh; stopped when dropped.
+struct Bovine {
+    dir: tempfile::TempDir,
+    python: String,
+    domain: String,
+    secret: String,
+}
+
+impl Bovine {
+    fn start(python: &str) -> Bovine {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port("127.0.0.5");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fediverse/start.sh"
+        );
+        let out = Command::new("bash")
+            .args([
+                script,
+                python,
+                dir.path().to_str().unwrap(),
+                "127.0.0.5",
+                &port.to_string(),
+            ])
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "bovine-herd did not start");
+        let secret = String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        Bovine {
+            dir,
+            python: python.into(),
+            domain: format!("http://127.0.0.5:{port}"),
+            secret,
+        }
+    }
+
+    fn handle(&self) -> String {
+        format!("alice@{}", self.domain.trim_start_matches("http://"))
+    }
+
+    /// Runs the driver (tests/fediverse/driver.py) as alice.
+    fn drive(&self, args: &[&str]) -> String {
+        let driver = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fediverse/driver.py"
+        );
+        let out = Command::new(&self.python)
+            .args([driver, &self.domain, &self.secret])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "driver {args:?}: {}\nbovine's log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Bovine {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+#[test]
+fn an_independent_activitypub_server_follows_and_is_followed() {
+    let Ok(python) = std::env::var("KITH_FEDIVERSE_PYTHON") else {
+        eprintln!(
+            "skipped: set KITH_FEDIVERSE_PYTHON to a Python with bovine-herd (scripts/test.sh does)"
+        );
+        return;
+    };
+    let bovine = Bovine::start(&python);
+    let mut a = Server::new("127.0.0.2", None);
+    a.add_user("ada");
+    a.start();
+    a.ok("ada", &["card", "set", "name", "Ada Lovelace"]);
+    a.ok(
+        "ada",
+        &["card", "set", "title", "Engineer", "--visibility", "public"],
+    );
+    a.ok(
+        "ada",
+        &[
+            "card",
+            "set",
+            "phone",
+            "+1 415 555 0199",
+            "--visibility",
+            "connections",
+        ],
+    );
+
+    // bovine finds ada by WebFinger and follows her; kith accepts.
+    let actor = bovine.drive(&["follow", &a.handle("ada")]);
+    assert_eq!(actor.trim(), format!("http://{}/fed/ada", a.authority()));
+    wait_for("alice to follow ada", || {
+        a.ok("ada", &["follows"]).contains("follower")
+    });
+    // A card change reaches her as a profile Update: public fields only.
+    a.ok(
+        "ada",
+        &["card", "set", "name", "Ada King", "--visibility", "public"],
+    );
+    let update = bovine.drive(&["wait-in-inbox", "Ada King"]);
+    assert!(update.contains("Engineer"), "{update}");
+    assert!(
+        !update.contains("555 0199"),
+        "a connections-only field reached a follower: {update}"
+    );
+
+    // ada follows alice; alice accepts; her profile becomes a person who
+    // follows it.
+    let said = a.ok("ada", &["follow", &bovine.handle()]);
+    assert!(said.contains("asked to follow"), "{said}");
+    bovine.drive(&["accept-follows"]);
+    wait_for("ada to follow alice", || {
+        a.ok("ada", &["follows"]).contains("following")
+    });
+    wait_for("alice in ada's book", || {
+        a.ok("ada", &["people", "list"]).contains("alice")
+    });
+    bovine.drive(&["rename", "Alice Liddell"]);
+    wait_for("alice's new name in ada's book", || {
+        a.ok("ada", &["people", "list"]).contains("Alice Liddell")
+    });
+    assert!(!a.log().contains("panicked"));
+}
