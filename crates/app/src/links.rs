@@ -47,7 +47,11 @@ impl Links {
         yes: bool,
         mailer: &Mailer,
     ) -> Result<IntroInvite> {
-        crate::network::intros::answer_introduction(&self.store, secret, yes, mailer).await
+        let answer =
+            crate::network::intros::answer_introduction(&self.store, secret, yes, mailer).await?;
+        // A request from a member of another server: their server is told.
+        crate::federation::intro_changed(&self.store, answer.id).await?;
+        Ok(answer)
     }
 
     /// The card behind a public link (404 when unknown or revoked).

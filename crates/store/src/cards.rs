@@ -501,6 +501,8 @@ mod tests {
                 target_email: None,
                 created_at: now_micros(),
                 updated_at: now_micros(),
+                remote: None,
+                remote_id: None,
             };
             store.add_introduction(&intro).await.unwrap();
             assert!(

@@ -263,6 +263,19 @@ impl Store {
         })
     }
 
+    /// How many links hold a card numbered `seq` or later (the benchmark's
+    /// "every book holds it").
+    pub async fn fed_cards_since(&self, seq: i64) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM fed_links WHERE card IS NOT NULL AND card_seq >= $1";
+        Ok(on_pool!(&self.db, p => sqlx::query_scalar(sql).bind(seq).fetch_one(p).await?))
+    }
+
+    /// How many links there are, of every member.
+    pub async fn fed_link_count(&self) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM fed_links";
+        Ok(on_pool!(&self.db, p => sqlx::query_scalar(sql).fetch_one(p).await?))
+    }
+
     /// Records a new link, or starts one over (a new Follow replaces a
     /// declined or ended one).
     pub async fn put_fed_link(&self, l: &LinkRow) -> Result<()> {

@@ -250,10 +250,14 @@ pub struct IntroRow {
     pub target_email: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// With a member of another server: the app's JSON of the other side.
+    pub remote: Option<String>,
+    /// The introduction's id between the servers (its activity object).
+    pub remote_id: Option<String>,
 }
 
 const INTRO_COLUMNS: &str = "id, requester, broker, broker_person, requester_person, goal, message, status, \
-                             target_email, created_at, updated_at";
+                             target_email, created_at, updated_at, remote, remote_id";
 
 fn intro_from_row<R: Row>(r: &R) -> Result<IntroRow>
 where
@@ -282,6 +286,8 @@ where
         target_email: r.try_get("target_email")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        remote: r.try_get("remote")?,
+        remote_id: r.try_get("remote_id")?,
     })
 }
 
@@ -464,11 +470,13 @@ impl Store {
     /// Stores a new introduction request.
     pub async fn add_introduction(&self, intro: &IntroRow) -> Result<()> {
         let sql = "INSERT INTO introductions (id, requester, broker, broker_person, requester_person, goal, message, \
-                   status, target_email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+                   status, target_email, created_at, updated_at, remote, remote_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
         on_pool!(&self.db, p => {
             sqlx::query(sql).bind(intro.id).bind(intro.requester.0).bind(intro.broker.0).bind(intro.broker_person.0)
                 .bind(intro.requester_person.map(|p| p.0)).bind(&intro.goal).bind(&intro.message).bind(intro.status.as_str())
-                .bind(&intro.target_email).bind(intro.created_at).bind(intro.updated_at).execute(p).await?;
+                .bind(&intro.target_email).bind(intro.created_at).bind(intro.updated_at).bind(&intro.remote)
+                .bind(&intro.remote_id).execute(p).await?;
         });
         Ok(())
     }
@@ -488,6 +496,27 @@ impl Store {
             "SELECT {INTRO_COLUMNS} FROM introductions WHERE id = $1 AND (requester = $2 OR broker = $2)"
         );
         on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(member.0).fetch_optional(p).await?
+            .as_ref().map(intro_from_row).transpose())
+    }
+
+    /// An introduction by id, whoever's it is (for telling another server
+    /// where it stands).
+    pub async fn introduction_by_id(&self, id: Uuid) -> Result<Option<IntroRow>> {
+        let sql = format!("SELECT {INTRO_COLUMNS} FROM introductions WHERE id = $1");
+        on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
+            .as_ref().map(intro_from_row).transpose())
+    }
+
+    /// A member's introduction with another server, by its id there.
+    pub async fn introduction_by_remote(
+        &self,
+        member: AccountId,
+        remote_id: &str,
+    ) -> Result<Option<IntroRow>> {
+        let sql = format!(
+            "SELECT {INTRO_COLUMNS} FROM introductions WHERE remote_id = $1 AND (requester = $2 OR broker = $2)"
+        );
+        on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(remote_id).bind(member.0).fetch_optional(p).await?
             .as_ref().map(intro_from_row).transpose())
     }
 

@@ -134,6 +134,10 @@ impl Federation {
         &self.store
     }
 
+    pub(crate) fn config(&self) -> &FederationConfig {
+        &self.config
+    }
+
     /// The member's use cases, on this server's shared graph.
     pub(crate) fn app_for(&self, account: AccountId) -> crate::App {
         crate::App::new(self.store.clone(), account, self.settings.clone())
@@ -221,7 +225,6 @@ impl Federation {
         if blocked(&self.store, account.id, &host).await? {
             return Err(Refused::Forbidden(format!("{host} is blocked here")));
         }
-        let (key, _) = member_key(&self.store, &self.config, account.id).await?;
         let kept = self
             .store
             .fed_actor(&actor_id)
@@ -230,11 +233,7 @@ impl Federation {
         let fresh = kept.is_none();
         let mut sender = match kept {
             Some(a) => a,
-            None => fetch_actor(&self.store, &self.config, &key, &actor_id, true)
-                .await
-                .map_err(|e| {
-                    Refused::Unauthorized(format!("the sender's key cannot be read: {e}"))
-                })?,
+            None => self.fetch_sender(account.id, &actor_id).await?,
         };
         let holds = |a: &ActorRow| {
             a.key_id == sig.key_id
@@ -245,11 +244,7 @@ impl Federation {
                 return Err(Refused::Unauthorized("the signature does not hold".into()));
             }
             // A key that no longer verifies may have been replaced.
-            sender = fetch_actor(&self.store, &self.config, &key, &actor_id, true)
-                .await
-                .map_err(|e| {
-                    Refused::Unauthorized(format!("the sender's key cannot be read: {e}"))
-                })?;
+            sender = self.fetch_sender(account.id, &actor_id).await?;
             if !holds(&sender) {
                 return Err(Refused::Unauthorized("the signature does not hold".into()));
             }
@@ -269,6 +264,15 @@ impl Federation {
             actor: sender,
             signature: sig,
         })
+    }
+
+    /// Fetches the sender's actor document (signed as the member it was
+    /// sent to: some servers answer only signed requests).
+    async fn fetch_sender(&self, account: AccountId, actor_id: &str) -> Outcome<ActorRow> {
+        let (key, _) = member_key(&self.store, &self.config, account).await?;
+        fetch_actor(&self.store, &self.config, &key, actor_id, true)
+            .await
+            .map_err(|e| Refused::Unauthorized(format!("the sender's key cannot be read: {e}")))
     }
 
     /// Applies a delivered activity (its body, read after
@@ -327,7 +331,13 @@ impl Federation {
             "Accept" => self.on_accept(v, &object).await,
             "Reject" => self.on_reject(v, &object).await,
             "Undo" => self.on_undo(v, &object).await,
+            "Update" if object.get("type").and_then(Value::as_str) == Some("KithIntroduction") => {
+                self.on_intro_update(v, &object).await
+            }
             "Update" => self.on_update(v, &object).await,
+            "Offer" if object.get("type").and_then(Value::as_str) == Some("KithIntroduction") => {
+                self.on_intro_offer(v, &object).await
+            }
             "Delete" if id_of(Some(&object)).as_deref() == Some(v.actor.id.as_str()) => {
                 for kind in [CONNECTION, FOLLOWING, FOLLOWER] {
                     self.store

@@ -195,7 +195,7 @@ async fn person_exists(store: &Store, holder: AccountId, id: PersonId) -> Result
 /// The person who follows a remote card from now on: one of the holder's
 /// with the card's email address or profile (taking the card's values),
 /// else a new one.
-async fn place(
+pub(super) async fn place(
     store: &Store,
     holder: AccountId,
     shown: &Card,
@@ -648,9 +648,7 @@ impl App {
     /// taken, and a link with it ends.
     pub async fn block(&self, target: &str) -> Result<()> {
         let t = block_target(target)?;
-        self.store
-            .add_fed_block(&self.account.0.to_string(), &t)
-            .await?;
+        // The links end first: their last word goes before the block.
         for l in self.store.fed_links(self.account, None).await? {
             if let Some(a) = self.store.fed_actor(&l.actor).await?
                 && (a.handle == t || a.handle.ends_with(&format!("@{t}")))
@@ -659,6 +657,9 @@ impl App {
                 self.end_link(&a, &l.kind, &h).await?;
             }
         }
+        self.store
+            .add_fed_block(&self.account.0.to_string(), &t)
+            .await?;
         Ok(())
     }
 

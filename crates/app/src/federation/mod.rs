@@ -13,6 +13,7 @@
 mod actor;
 mod client;
 pub mod inbox;
+mod intros;
 mod keys;
 mod links;
 pub mod outbox;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use url::Url;
 
 pub use inbox::{Inbound, Refused};
+pub(crate) use intros::intro_changed;
 pub use links::{
     FederationStatus, FollowView, block_for_server, server_blocks, unblock_for_server,
 };

@@ -159,6 +159,13 @@ async fn deliver_one(store: &Store, config: &FederationConfig, row: &OutboxRow) 
         Ok((k, _)) => k,
         Err(e) => return Outcome::GiveUp(format!("the member's key: {e}")),
     };
+    // A server the operator blocked gets nothing (a member's own block
+    // ends their links instead, and the last word of those still goes).
+    match store.fed_blocked(&["*"], &[row.host.as_str()]).await {
+        Ok(true) => return Outcome::GiveUp(format!("{} is blocked", row.host)),
+        Ok(false) => {}
+        Err(e) => return Outcome::Retry(e.to_string()),
+    }
     let Ok(inbox) = Url::parse(&row.inbox) else {
         return Outcome::GiveUp(format!("{:?} is not a URL", row.inbox));
     };

@@ -53,6 +53,10 @@ pub struct IntroView {
 /// What the person asked about sees on their answer page.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct IntroInvite {
+    /// The request answered (for the servers to be told, when it came
+    /// from another one).
+    #[serde(skip)]
+    pub id: Uuid,
     pub broker: String,
     pub requester: String,
     pub message: String,
@@ -82,6 +86,26 @@ async fn verified_email(store: &Store, account: AccountId) -> Result<Option<Stri
 /// (from "what can I do for them"): they are broker and requester both.
 fn self_brokered(row: &IntroRow) -> bool {
     row.requester == row.broker
+}
+
+/// Which side of an introduction with another server this one is
+/// (`requester` or `broker`) and the other side's actor (federation keeps
+/// the rest of `remote`).
+pub(crate) fn remote_side(row: &IntroRow) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(row.remote.as_deref()?).ok()?;
+    Some((
+        v.get("side")?.as_str()?.to_string(),
+        v.get("actor")?.as_str()?.to_string(),
+    ))
+}
+
+/// The handle of an actor of another server (its id when unknown).
+async fn handle_of(store: &Store, actor: &str) -> Result<String> {
+    Ok(store
+        .fed_actor(actor)
+        .await?
+        .map(|a| a.handle)
+        .unwrap_or_else(|| actor.to_string()))
 }
 
 /// The name of who asked: a member, or in an introduction the broker
@@ -116,7 +140,7 @@ async fn requester_email(store: &Store, row: &IntroRow) -> Result<Option<String>
 }
 
 /// Logs a step in an account's book, with those of `people` still living.
-async fn log_step(
+pub(crate) async fn log_step(
     store: &Store,
     account: AccountId,
     people: &[Option<PersonId>],
@@ -233,6 +257,9 @@ impl App {
         via: &str,
         message: &str,
     ) -> Result<IntroView> {
+        if let Some(h) = self.remote_handle(via) {
+            return self.request_introduction_remote(target, &h, message).await;
+        }
         let message = message.trim();
         if message.chars().count() > MAX_MESSAGE {
             return Err(AppError::Invalid(format!(
@@ -333,6 +360,8 @@ impl App {
             target_email: None,
             created_at: now,
             updated_at: now,
+            remote: None,
+            remote_id: None,
         };
         self.store.add_introduction(&row).await?;
         let me_name = member_name(&self.store, self.account).await?;
@@ -358,6 +387,41 @@ impl App {
     }
 
     async fn intro_view(&self, row: IntroRow) -> Result<IntroView> {
+        if let Some((side, actor)) = remote_side(&row) {
+            let other = handle_of(&self.store, &actor).await?;
+            let me = self
+                .store
+                .account_by_id(self.account)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default();
+            let (requester, broker, person) = if side == "requester" {
+                (me, other, row.goal.clone())
+            } else {
+                let mut tx = self.store.begin_read(self.account).await?;
+                let person = tx
+                    .person(row.broker_person)
+                    .await?
+                    .map(|sp| sp.person.card.display_name())
+                    .unwrap_or_else(|| row.goal.clone());
+                (other, me, person)
+            };
+            return Ok(IntroView {
+                id: row.id,
+                role: if side == "requester" {
+                    "requester"
+                } else {
+                    "broker"
+                }
+                .into(),
+                requester,
+                broker,
+                person,
+                message: row.message,
+                status: row.status.as_str().into(),
+                created_at: rfc3339(row.created_at),
+            });
+        }
         let is_broker = row.broker == self.account;
         let person = if is_broker {
             let mut tx = self.store.begin_read(self.account).await?;
@@ -425,7 +489,9 @@ impl App {
     /// Withdraws a request the user made that is still open.
     pub async fn withdraw_introduction(&self, id: Uuid) -> Result<IntroView> {
         let row = self.intro_row(id).await?;
-        if row.requester != self.account {
+        if row.requester != self.account
+            || remote_side(&row).is_some_and(|(side, _)| side == "broker")
+        {
             return Err(AppError::Invalid(
                 "only who asked for an introduction can withdraw it".into(),
             ));
@@ -459,6 +525,7 @@ impl App {
             format!("withdrew the request for an introduction to {}", row.goal),
         )
         .await?;
+        self.intro_changed_remote(id).await?;
         self.introduction(id).await
     }
 
@@ -475,7 +542,10 @@ impl App {
                 row.status
             )));
         }
-        let requester_card = member_card(&self.store, self.account, row.requester).await?;
+        let requester_card = match remote_side(&row) {
+            Some(_) => row.requester_person,
+            None => member_card(&self.store, self.account, row.requester).await?,
+        };
         log_step(
             &self.store,
             self.account,
@@ -484,12 +554,15 @@ impl App {
             "declined a request for an introduction".into(),
         )
         .await?;
+        self.intro_changed_remote(id).await?;
         self.introduction(id).await
     }
 
     async fn broker_row(&self, id: Uuid) -> Result<IntroRow> {
         let row = self.intro_row(id).await?;
-        if row.broker != self.account {
+        if row.broker != self.account
+            || remote_side(&row).is_some_and(|(side, _)| side == "requester")
+        {
             return Err(AppError::Invalid(
                 "only the member asked can answer this request".into(),
             ));
@@ -591,6 +664,7 @@ impl App {
             format!("asked whether they would like to meet {requester_name}"),
         )
         .await?;
+        self.intro_changed_remote(id).await?;
         self.introduction(id).await
     }
 
@@ -641,6 +715,8 @@ impl App {
             target_email: None,
             created_at: now,
             updated_at: now,
+            remote: None,
+            remote_id: None,
         };
         self.store.add_introduction(&row).await?;
         match self.accept_introduction(row.id, mailer, public_url).await {
@@ -675,6 +751,7 @@ async fn row_by_secret(store: &Store, secret: &str) -> Result<IntroRow> {
 pub async fn introduction_invite(store: &Store, secret: &str) -> Result<IntroInvite> {
     let row = row_by_secret(store, secret).await?;
     Ok(IntroInvite {
+        id: row.id,
         broker: member_name(store, row.broker).await?,
         requester: requester_name(store, &row).await?,
         message: row.message,
@@ -791,6 +868,7 @@ pub async fn answer_introduction(
         .await?;
     }
     Ok(IntroInvite {
+        id: row.id,
         broker: broker_name,
         requester: requester_name,
         message: row.message,

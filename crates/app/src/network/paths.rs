@@ -673,6 +673,43 @@ impl App {
         Ok(out)
     }
 
+    /// The contact of the user's a connection on another server would be
+    /// introduced to on the way to `target`: the first person after the
+    /// user on the best path a remote connection may take (None: there is
+    /// none), with the name that connection sees.
+    pub(crate) async fn remote_broker_step(
+        &self,
+        target: &PathTarget,
+    ) -> Result<Option<(PersonId, String)>> {
+        let state = self.network().await?;
+        let member = self.account;
+        let filter = ViewerFilter::for_remote_connection(&member, &state.nodes);
+        let mut targets = state.target_nodes(member, target, None);
+        targets.retain(|&n| filter.allows(n));
+        let Some(&me) = state.me.get(&member) else {
+            return Ok(None);
+        };
+        if targets.is_empty() {
+            return Ok(None);
+        }
+        let paths = {
+            let mut ws = self.network.workspace();
+            ws.k_best_paths(&state.graph, me, &targets, 1, |n| filter.allows(n))
+        };
+        Ok(paths.first().and_then(|p| {
+            p.nodes[1..]
+                .iter()
+                .find(|&&n| {
+                    let info = &state.nodes[n as usize];
+                    !info.is_member && info.person.is_some() && !state.same_person(me, n)
+                })
+                .and_then(|&n| {
+                    let person = state.nodes[n as usize].person?;
+                    Some((person, state.shown(REMOTE_VIEWER, n).name))
+                })
+        }))
+    }
+
     /// The best path from the user to a person of their own book (None:
     /// no path the user may take): the first part of a path through a
     /// connection on another server.

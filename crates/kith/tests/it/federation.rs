@@ -32,6 +32,15 @@ fn free_port(ip: &str) -> u16 {
 
 impl Server {
     pub(crate) fn new(ip: &'static str, database: Option<String>) -> Server {
+        Server::with_mail(ip, database, None)
+    }
+
+    /// A server whose mail goes to an SMTP server on `smtp_port`.
+    pub(crate) fn with_mail(
+        ip: &'static str,
+        database: Option<String>,
+        smtp_port: Option<u16>,
+    ) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port(ip);
         let data = dir.path().join("data");
@@ -41,6 +50,11 @@ impl Server {
         );
         if let Some(url) = &database {
             toml = format!("database = \"{url}\"\n{toml}");
+        }
+        if let Some(port) = smtp_port {
+            toml.push_str(&format!(
+                "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nfrom = \"kith <kith@localhost>\"\n"
+            ));
         }
         std::fs::write(data.join("kith.toml"), toml).unwrap();
         Server {
@@ -251,13 +265,18 @@ pub(crate) struct Three {
 }
 
 pub(crate) fn three_connected() -> Three {
+    three_connected_with_mail(None)
+}
+
+/// As [`three_connected`], B's mail going to `smtp_port`.
+pub(crate) fn three_connected_with_mail(smtp_port: Option<u16>) -> Three {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut databases = runtime.block_on(kith_store::testing::empty_databases());
     // The third server on PostgreSQL when the tests have one.
     let pg = (databases.len() > 1).then(|| databases[1].0.clone());
     databases.truncate(2);
     let mut a = Server::new("127.0.0.2", None);
-    let mut b = Server::new("127.0.0.3", None);
+    let mut b = Server::with_mail("127.0.0.3", None, smtp_port);
     let mut c = Server::new("127.0.0.4", pg);
     for (s, u) in [(&a, "ada"), (&b, "bob"), (&c, "cyd")] {
         s.add_user(u);
@@ -521,7 +540,11 @@ fn members_of_three_servers_connect_and_cards_follow() {
         hs.push(("Content-Type", "application/activity+json"));
         http(&b.authority(), "POST", inbox, &hs, activity.as_bytes())
     };
-    let seq = 4_000_000_000_000_000i64;
+    // Numbered as a card sent now (a later card must still win).
+    let seq = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64;
     let genuine = json!({"@context": "https://www.w3.org/ns/activitystreams",
         "id": format!("{actor_url}/activities/replayed"), "type": "Update", "actor": actor_url,
         "object": {"type": "KithCard", "seq": seq, "fields": [
@@ -542,6 +565,25 @@ fn members_of_three_servers_connect_and_cards_follow() {
     // A body that is not the one signed.
     let headers_for_other = deliver(&genuine.replace("replayed", "other"), now);
     assert_eq!(headers_for_other.0, 202);
+
+    // A new key (a new key id): the next change still reaches bob.
+    let said = a.ok("ada", &["federation", "rotate-key"]);
+    assert!(said.contains("#key-2"), "{said}");
+    a.ok("ada", &["card", "set", "title", "Countess of Lovelace"]);
+    wait_for("a change signed with the new key", || {
+        book(b, "bob").contains("Countess of Lovelace")
+    });
+
+    // cyd blocks A's server: the connection ends on both sides, and
+    // nothing of ada's reaches C any more.
+    t.c.ok("cyd", &["federation", "block", &a.authority()]);
+    wait_for("ada to see cyd's block end the connection", || {
+        connection_status(a, "ada", &t.c.handle("cyd")).is_none()
+    });
+    assert_eq!(
+        t.c.ok("cyd", &["federation", "blocks"]).trim(),
+        a.authority()
+    );
 
     // Bad input says what is wrong.
     let said = a.fails("ada", &["connect", "invite", &b.handle("nobody")]);
@@ -565,9 +607,10 @@ fn members_of_three_servers_connect_and_cards_follow() {
     std::thread::sleep(Duration::from_secs(1));
     assert!(!book(b, "bob").contains("Retired"));
     assert!(!book(a, "ada").contains("Analyst"));
-    wait_for("cyd to still follow", || {
-        book(&t.c, "cyd").contains("Retired")
-    });
+    assert!(
+        !book(&t.c, "cyd").contains("Retired"),
+        "a blocked server's change was taken"
+    );
     assert!(!a.log().contains("panicked"), "{}", a.log());
 }
 
@@ -582,7 +625,8 @@ fn httpdate_now() -> String {
 
 #[test]
 fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
-    let mut t = three_connected();
+    let sink = kith_app::testing::SmtpSink::start();
+    let mut t = three_connected_with_mail(sink.as_ref().map(|s| s.port));
     let (a, b) = (&t.a, &t.b);
     let bob = b.handle("bob");
     let cards = b.dir.path().join("navy.vcf");
@@ -637,8 +681,102 @@ fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
     let who = a.ok("ada", &["who-at", "Navy Labs", "--json"]);
     assert!(!who.contains("Navy") && !who.contains("Grace"), "{who}");
 
-    // A server that does not answer costs a bounded wait and is reported.
+    // Introductions across servers, double opt-in: ada asks bob; bob
+    // declines, then accepts a second request; grace says yes.
     b.ok("bob", &["sharing", "name"]);
+    let intro_of = |s: &Server, u: &str| -> Value {
+        s.json(u, &["intro", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .first()
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let ask = || {
+        a.ok(
+            "ada",
+            &[
+                "intro",
+                "ask",
+                "--to",
+                "grace@navy.example",
+                "--via",
+                &bob,
+                "--message",
+                "We both build engines",
+            ],
+        )
+    };
+    ask();
+    wait_for("bob to be asked", || {
+        intro_of(b, "bob")["status"] == "asked"
+    });
+    let asked = intro_of(b, "bob");
+    assert_eq!(asked["role"], "broker", "{asked}");
+    assert_eq!(asked["requester"], a.handle("ada"), "{asked}");
+    assert_eq!(asked["person"], "Grace Hopper", "{asked}");
+    assert_eq!(asked["message"], "We both build engines", "{asked}");
+    let mine = intro_of(a, "ada");
+    assert_eq!(
+        (mine["role"].as_str(), mine["broker"].as_str()),
+        (Some("requester"), Some(bob.as_str())),
+        "{mine}"
+    );
+    b.ok("bob", &["intro", "decline", asked["id"].as_str().unwrap()]);
+    wait_for("ada to see the decline", || {
+        intro_of(a, "ada")["status"] == "declined"
+    });
+    if let Some(sink) = &sink {
+        ask();
+        wait_for("bob to be asked again", || {
+            intro_of(b, "bob")["status"] == "asked"
+        });
+        let asked = intro_of(b, "bob");
+        b.ok("bob", &["intro", "accept", asked["id"].as_str().unwrap()]);
+        wait_for("ada to see bob accept", || {
+            intro_of(a, "ada")["status"] == "accepted"
+        });
+        let mails = sink.messages();
+        let question = mails
+            .iter()
+            .find(|m| m.contains("grace@navy.example"))
+            .unwrap_or_else(|| panic!("no mail to grace: {mails:?}"))
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=");
+        let secret = question
+            .split("/introductions/answer/")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('"')
+            .to_string();
+        let (status, _) = http(
+            &b.authority(),
+            "POST",
+            &format!("/introductions/answer/{secret}"),
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            b"answer=yes",
+        );
+        assert_eq!(status, 200);
+        wait_for("ada to be introduced", || {
+            intro_of(a, "ada")["status"] == "introduced"
+        });
+        let book_a = book(a, "ada");
+        assert!(
+            book_a.contains("grace@navy.example"),
+            "grace is in ada's book now"
+        );
+        let favours = a.ok("ada", &["favours", "list"]);
+        assert!(
+            favours.contains("introduced you to Grace Hopper"),
+            "{favours}"
+        );
+    }
+
+    // A server that does not answer costs a bounded wait and is reported.
     t.c.stop();
     let started = Instant::now();
     let out =

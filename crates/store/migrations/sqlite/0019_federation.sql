@@ -82,3 +82,10 @@ CREATE TABLE fed_blocks (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (scope, target)
 );
+
+-- An introduction asked of, or by, a member of another server: what the
+-- other side is (the app's JSON: which side this server is, the other
+-- actor, the introduction's id there and here), and that id to find it.
+ALTER TABLE introductions ADD COLUMN remote TEXT;
+ALTER TABLE introductions ADD COLUMN remote_id TEXT;
+CREATE INDEX introductions_by_remote ON introductions(remote_id);
