@@ -353,12 +353,7 @@ impl Federation {
 
     /// The member's actor id and name.
     async fn me(&self, account: AccountId) -> Outcome<String> {
-        let name = self
-            .store
-            .account_by_id(account)
-            .await?
-            .ok_or_else(|| Refused::NotFound("that member no longer exists".into()))?
-            .name;
+        let name = super::member_name(&self.store, account).await?;
         Ok(self.config.actor_id(&name)?)
     }
 

@@ -113,12 +113,7 @@ impl App {
             PathTarget::Person(q) => self.own_target(q).await?.map(|o| o.0),
             PathTarget::Org(_) => None,
         };
-        let name = self
-            .store
-            .account_by_id(self.account)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let name = super::member_name(&self.store, self.account).await?;
         let me = self.settings.federation.actor_id(&name)?;
         let remote_id = format!("{me}/introductions/{}", Uuid::now_v7());
         let remote = Remote {
@@ -254,12 +249,7 @@ impl Federation {
             object.get("message").and_then(Value::as_str).unwrap_or(""),
             MAX_MESSAGE,
         );
-        let name = self
-            .store()
-            .account_by_id(account)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let name = super::member_name(self.store(), account).await?;
         let me = self.config().actor_id(&name)?;
         let remote = Remote {
             side: "broker".into(),

@@ -249,12 +249,7 @@ impl App {
 
     /// The user's actor id and key.
     async fn me(&self) -> Result<(String, MemberKey)> {
-        let name = self
-            .store
-            .account_by_id(self.account)
-            .await?
-            .ok_or_else(|| AppError::NotFound("this account no longer exists".into()))?
-            .name;
+        let name = super::member_name(&self.store, self.account).await?;
         let actor = self.fed().actor_id(&name)?;
         let (key, _) = member_key(&self.store, self.fed(), self.account).await?;
         Ok((actor, key))
@@ -461,12 +456,7 @@ impl App {
 
     /// The user's handle and the delivery backlog.
     pub async fn federation_status(&self) -> Result<FederationStatus> {
-        let name = self
-            .store
-            .account_by_id(self.account)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let name = super::member_name(&self.store, self.account).await?;
         let (waiting, oldest_seconds) = outbox::backlog(&self.store).await?;
         Ok(FederationStatus {
             handle: self.fed().authority().map(|a| format!("{name}@{a}")),
@@ -582,12 +572,7 @@ impl App {
         let mut items = Vec::new();
         let mut connections = 0;
         let doc = if public(before) != public(after) {
-            let name = self
-                .store
-                .account_by_id(self.account)
-                .await?
-                .map(|a| a.name)
-                .unwrap_or_default();
+            let name = super::member_name(&self.store, self.account).await?;
             Some(actor_document(&self.store, self.fed(), self.account, &name).await?)
         } else {
             None
@@ -624,12 +609,7 @@ impl App {
             .first()
             .map_or(1, |k| k.key_no + 1);
         super::new_key(&self.store, self.account, next).await?;
-        let name = self
-            .store
-            .account_by_id(self.account)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let name = super::member_name(&self.store, self.account).await?;
         let doc = actor_document(&self.store, self.fed(), self.account, &name).await?;
         let mut items = Vec::new();
         for l in self.store.fed_links(self.account, None).await? {

@@ -187,11 +187,7 @@ pub(crate) async fn member_key(
     config: &FederationConfig,
     account: AccountId,
 ) -> Result<(MemberKey, String)> {
-    let name = store
-        .account_by_id(account)
-        .await?
-        .ok_or_else(|| AppError::NotFound("that member no longer exists".into()))?
-        .name;
+    let name = member_name(store, account).await?;
     let actor = config.actor_id(&name)?;
     for _ in 0..3 {
         let keys = store.fed_keys(account).await?;
@@ -226,6 +222,15 @@ pub(crate) async fn member_key(
         new_key(store, account, next).await?;
     }
     Err(AppError::Invalid("no signing key could be made".into()))
+}
+
+/// A member's account name (their handle's first part).
+pub(crate) async fn member_name(store: &Store, account: AccountId) -> Result<String> {
+    Ok(store
+        .account_by_id(account)
+        .await?
+        .ok_or_else(|| AppError::NotFound("that member no longer exists".into()))?
+        .name)
 }
 
 /// Makes key number `key_no` (false: another server made it first).
