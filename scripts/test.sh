@@ -175,6 +175,7 @@ bash bench/search.sh --quick
 bash bench/due.sh --quick
 bash bench/mail.sh --quick
 bash bench/imap.sh --quick
+bash bench/federation.sh --quick
 bash bench/carddav.sh --quick
 bash bench/network.sh --quick
 bash bench/cards.sh --quick

@@ -236,10 +236,10 @@ async fn run(dirs: [&str; 3], urls: [&str; 3], tokens: Value, pids: [u32; 3], qu
     };
     // Warm-up: the first card makes each remote person (and B and C fetch
     // ada's key once); pat's connections send theirs.
+    let start = Instant::now();
     set_title(urls[0], ada, "Engineer").await;
     set_title(urls[1], tokens["bpath"].as_str().unwrap(), "Analyst").await;
     set_title(urls[2], tokens["cpath"].as_str().unwrap(), "Analyst").await;
-    let start = Instant::now();
     while remote_books().await < remote_links && start.elapsed() < Duration::from_secs(600) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
