@@ -270,6 +270,14 @@ impl Store {
         Ok(on_pool!(&self.db, p => sqlx::query_scalar(sql).bind(seq).fetch_one(p).await?))
     }
 
+    /// How many links of `kind` a member has (accepted or not).
+    pub async fn fed_link_count_of(&self, account: AccountId, kind: &str) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM fed_links WHERE account_id = $1 AND kind = $2";
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_scalar(sql).bind(account.0).bind(kind).fetch_one(p).await?),
+        )
+    }
+
     /// How many links there are, of every member.
     pub async fn fed_link_count(&self) -> Result<i64> {
         let sql = "SELECT COUNT(*) FROM fed_links";

@@ -93,6 +93,9 @@ pub async fn purge_all(state: &AppState) {
     if let Err(e) = state.jobs.prune().await {
         tracing::warn!(error = %e, "housekeeping could not forget old import jobs");
     }
+    if let Err(e) = kith_app::federation::outbox::forget_old_activities(&state.store).await {
+        tracing::warn!(error = %e, "housekeeping could not forget old activity ids");
+    }
     let accounts = match state.auth.accounts().await {
         Ok(a) => a,
         Err(e) => {

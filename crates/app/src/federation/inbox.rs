@@ -22,6 +22,8 @@ use url::Url;
 
 /// The largest activity an inbox reads.
 pub const MAX_ACTIVITY: usize = 256 * 1024;
+/// The most remote connections, and the most followers, a member has.
+pub const MAX_LINKS: i64 = 10_000;
 /// The most fields a card sent by another server may carry.
 const MAX_CARD_FIELDS: usize = 64;
 
@@ -366,6 +368,19 @@ impl Federation {
         let connect = a.get("connect").and_then(Value::as_bool).unwrap_or(false);
         let them = &v.actor;
         let mut send = Vec::new();
+        // Every change of the member's card goes to each link: their
+        // number is bounded, so that no one can make a change cost more.
+        let kind = if connect { CONNECTION } else { FOLLOWER };
+        let known = self
+            .store
+            .fed_link(v.account, &them.id, kind)
+            .await?
+            .is_some();
+        if !known && self.store.fed_link_count_of(v.account, kind).await? >= MAX_LINKS {
+            let reject = answer("Reject", &me, &them.id, &follow_id);
+            outbox::enqueue(&self.store, v.account, &[(them.inbox.clone(), reject)]).await?;
+            return Ok(());
+        }
         if connect {
             match self.store.fed_link(v.account, &them.id, CONNECTION).await? {
                 Some(l) if l.status == ACCEPTED || (l.status == PENDING && l.outgoing) => {

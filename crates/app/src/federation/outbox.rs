@@ -202,3 +202,12 @@ pub async fn backlog(store: &Store) -> Result<(i64, Option<i64>)> {
         oldest.map(|t| (kith_store::now_micros() - t) / 1_000_000),
     ))
 }
+
+/// Forgets the ids of activities applied more than a day ago: a delivery
+/// that old is refused by its date anyway (so the table stays small).
+pub async fn forget_old_activities(store: &Store) -> Result<u64> {
+    let day = 24 * 3600 * 1_000_000;
+    Ok(store
+        .forget_seen_activities(kith_store::now_micros() - day)
+        .await?)
+}
