@@ -670,7 +670,8 @@ pub(crate) enum IntroCommand {
         to: Option<String>,
         #[arg(long)]
         org: Option<String>,
-        /// The connection (account name) to ask.
+        /// The connection to ask (an account name, or name@host on another
+        /// kith server).
         #[arg(long)]
         via: String,
         #[arg(long, default_value = "")]

@@ -450,8 +450,9 @@ pub(super) struct IntroInput {
     to: Option<String>,
     /// Or anyone at an organisation.
     org: Option<String>,
-    /// The connection (account name) to ask.
-    #[schema(max_length = 64)]
+    /// The connection to ask: an account name, or `name@host` for a
+    /// connection on another kith server.
+    #[schema(max_length = 300)]
     via: String,
     #[schema(max_length = 2000)]
     message: Option<String>,
