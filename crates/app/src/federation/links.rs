@@ -174,12 +174,15 @@ pub(crate) async fn take_card(
         .map(|c| c.to_card(audience, &src))
         .unwrap_or_default();
     let person = match link.person {
-        Some(id) if person_exists(store, link.account, id).await? => {
+        // A person the holder deleted stays deleted (as with a member of
+        // this server): the card is kept, nothing is written to the book.
+        Some(id) if !person_exists(store, link.account, id).await? => id,
+        Some(id) => {
             let news = kith_core::changes::changes(&before, &after);
             crate::cards::apply_to(store, link.account, id, &before, &after, &src, &news).await?;
             id
         }
-        _ => place(store, link.account, &after, &src).await?,
+        None => place(store, link.account, &after, &src).await?,
     };
     let json = serde_json::to_string(card).map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(store
