@@ -104,6 +104,8 @@ cpu = r["cpu_ms_per_update"]
 print(f"| CPU per delivered update: sender / receivers | {cpu['sender']:.2f} ms / {cpu['receivers']:.2f} ms | |")
 p = r["path_query_ms"]
 print(f"| cross-server path query, two remote servers answering: p50 / p99 ({p['n']} queries) | {p['p50']:.1f} / {p['p99']:.1f} ms | p99 under 200 ms |")
+q = r["ada_path_query_ms"]
+print(f"| ada's path query, her {c['remote']:,} remote connections asked (one query a server): p50 / p99 ({q['n']} queries) | {q['p50']:.1f} / {q['p99']:.1f} ms, {r['ada_unanswered']} unanswered | |")
 print(f"\nPaths through the other servers found: {r['remote_paths']} over the timed queries; servers unanswered: {r['unanswered']}. "
       f"First change (each remote person made, B and C fetching ada's key once): {r['warm_up_s']:.2f} s.")
 PY

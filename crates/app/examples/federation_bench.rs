@@ -296,41 +296,52 @@ async fn run(dirs: [&str; 3], urls: [&str; 3], tokens: Value, pids: [u32; 3], qu
     }
     let org = tokens["org"].as_str().unwrap().to_string();
     let url = format!("{}/api/v1/paths", urls[0]);
-    let mut times = Vec::new();
-    let mut remote_paths = 0;
-    let mut unanswered = 0;
-    for i in 0..queries + 5 {
-        let t = Instant::now();
-        let r = http
-            .get(&url)
-            .bearer_auth(pat)
-            .query(&[("org", org.as_str()), ("k", "3")])
-            .send()
-            .await
-            .unwrap();
-        let missing: usize = r
-            .headers()
-            .get("kith-servers-unanswered")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let body: Value = r.json().await.unwrap_or(Value::Null);
-        let ms = t.elapsed().as_secs_f64() * 1e3;
-        if i >= 5 {
-            times.push(ms);
-            unanswered += missing;
-            remote_paths += body
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter(|p| p["people"].as_array().is_some_and(|x| x.len() > 2))
-                        .count()
-                })
+    // Timed path queries of one member: (sorted times in ms, paths
+    // through another server, servers unanswered).
+    let timed = async |token: &str, n: usize| {
+        let mut times = Vec::new();
+        let (mut remote_paths, mut unanswered) = (0, 0);
+        for i in 0..n + 5 {
+            let t = Instant::now();
+            let r = http
+                .get(&url)
+                .bearer_auth(token)
+                .query(&[("org", org.as_str()), ("k", "3")])
+                .send()
+                .await
+                .unwrap();
+            let missing: usize = r
+                .headers()
+                .get("kith-servers-unanswered")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if i >= 5 {
+                times.push(ms);
+                unanswered += missing;
+                remote_paths += body
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|p| p["people"].as_array().is_some_and(|x| x.len() > 2))
+                            .count()
+                    })
+                    .unwrap_or(0);
+            }
         }
-    }
-    times.sort_by(f64::total_cmp);
-    let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
+        times.sort_by(f64::total_cmp);
+        (times, remote_paths, unanswered)
+    };
+    let (times, remote_paths, unanswered) = timed(pat, queries).await;
+    // ada's own query asks her connections on the two other servers (one
+    // query a server, each naming hundreds of members).
+    let (ada_times, _, ada_unanswered) = timed(ada, 20).await;
+    let pct_of = |times: &[f64], p: f64| {
+        times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]
+    };
+    let pct = |p: f64| pct_of(&times, p);
     println!(
         "{}",
         json!({
@@ -347,6 +358,8 @@ async fn run(dirs: [&str; 3], urls: [&str; 3], tokens: Value, pids: [u32; 3], qu
             "path_query_ms": {"n": times.len(), "p50": pct(0.5), "p99": pct(0.99), "max": times.last()},
             "remote_paths": remote_paths,
             "unanswered": unanswered,
+            "ada_path_query_ms": {"n": ada_times.len(), "p50": pct_of(&ada_times, 0.5), "p99": pct_of(&ada_times, 0.99)},
+            "ada_unanswered": ada_unanswered,
         })
     );
 }

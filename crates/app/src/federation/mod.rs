@@ -93,6 +93,23 @@ impl FederationConfig {
     pub(crate) fn actor_id(&self, name: &str) -> Result<String> {
         Ok(actor_id(self.base()?, name))
     }
+
+    /// The member an actor id of this server names (None: not one of
+    /// this server's).
+    pub(crate) fn local_name(&self, actor: &str) -> Option<String> {
+        let base = self.public_url.as_ref()?;
+        let url = Url::parse(actor).ok()?;
+        let same = url.scheme() == base.scheme()
+            && crate::sources::http::host_header(&url)
+                .eq_ignore_ascii_case(&crate::sources::http::host_header(base));
+        if !same {
+            return None;
+        }
+        let mut segs: Vec<String> = url.path_segments()?.map(percent_decode).collect();
+        let name = segs.pop()?;
+        (segs.last().map(String::as_str) == Some("fed") && actor_id(base, &name) == actor)
+            .then_some(name)
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -366,6 +383,9 @@ mod tests {
         };
         let id = config.actor_id("zoë").unwrap();
         assert_eq!(id, "http://127.0.0.2:7000/fed/zo%C3%AB");
+        assert_eq!(config.local_name(&id).as_deref(), Some("zoë"));
+        assert_eq!(config.local_name("http://127.0.0.3:7000/fed/zoe"), None);
+        assert_eq!(config.local_name("http://127.0.0.2:7000/other/zoe"), None);
         assert_eq!(config.authority().as_deref(), Some("127.0.0.2:7000"));
         assert_eq!(
             handle_of("https://m.example/users/ada", "ada"),

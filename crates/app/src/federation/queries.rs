@@ -21,14 +21,25 @@ use url::Url;
 /// How long the user waits for other servers, all of them together.
 pub const QUERY_WAIT: Duration = Duration::from_secs(2);
 /// The largest query a server reads, and the largest answer kith reads.
-pub(crate) const MAX_QUERY: usize = 16 * 1024;
+pub(crate) const MAX_QUERY: usize = 128 * 1024;
 const MAX_ANSWER: usize = 1024 * 1024;
-/// Servers asked at once; people on one remote path kept; text kept.
+/// Servers asked at once; members one query may name; people on one
+/// remote path kept; text kept.
 const AT_ONCE: usize = 32;
+pub(crate) const MAX_MEMBERS: usize = 1_000;
 const MAX_PEOPLE: usize = 12;
 const MAX_TEXT: usize = 300;
 
-/// What one server is asked about its member.
+/// What one server is asked about its members (`members`: their actor
+/// ids, all on that server and all the asker's connections).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Asked {
+    members: Vec<String>,
+    query: Query,
+}
+
+/// The question itself.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum Query {
@@ -43,12 +54,21 @@ enum Query {
     },
 }
 
+/// What a server answers for one member.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Answer {
+    /// The member's actor id.
+    member: String,
     #[serde(default)]
     paths: Vec<PathView>,
     #[serde(default)]
     reach: Vec<ReachView>,
+}
+
+/// A server's answers, one per member asked about.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Answers {
+    answers: Vec<Answer>,
 }
 
 /// Paths to a target, across servers.
@@ -71,8 +91,23 @@ pub struct ReachReport {
 /// A connection on another server whose card the user holds.
 struct RemoteConnection {
     handle: String,
-    query_url: Url,
+    actor: String,
     person: PersonId,
+}
+
+/// `scheme://host:port` of an actor id: connections are asked server by
+/// server.
+fn server_of(actor: &str) -> String {
+    Url::parse(actor)
+        .map(|u| {
+            format!(
+                "{}://{}:{}",
+                u.scheme(),
+                u.host_str().unwrap_or_default(),
+                u.port_or_known_default().unwrap_or(0)
+            )
+        })
+        .unwrap_or_default()
 }
 
 impl App {
@@ -88,44 +123,60 @@ impl App {
             let Some(a) = self.store.fed_actor(&l.actor).await? else {
                 continue;
             };
-            if let Ok(url) = Url::parse(&format!("{}/query", a.id)) {
-                out.push(RemoteConnection {
-                    handle: a.handle,
-                    query_url: url,
-                    person,
-                });
-            }
+            out.push(RemoteConnection {
+                handle: a.handle,
+                actor: a.id,
+                person,
+            });
         }
         Ok(out)
     }
 
-    /// Asks every connection's server, all within [`QUERY_WAIT`]: the
-    /// answers, and how many did not answer.
+    /// Asks every connection's server once (naming all the user's
+    /// connections there), all within [`QUERY_WAIT`]: the answers, and how
+    /// many connections' servers did not answer.
     async fn ask(&self, query: &Query) -> Result<(Vec<(RemoteConnection, Answer)>, usize)> {
         let connections = self.remote_connections_held().await?;
         if connections.is_empty() {
             return Ok((Vec::new(), 0));
         }
         let (key, _) = member_key(&self.store, &self.settings.federation, self.account).await?;
-        let body = serde_json::to_string(query).map_err(|e| AppError::Invalid(e.to_string()))?;
         let asked = connections.len();
+        let mut servers: std::collections::BTreeMap<String, Vec<RemoteConnection>> =
+            Default::default();
+        for c in connections {
+            servers.entry(server_of(&c.actor)).or_default().push(c);
+        }
+        let mut groups = Vec::new();
+        for (_, mut list) in servers {
+            while !list.is_empty() {
+                let rest = list.split_off(list.len().min(MAX_MEMBERS));
+                groups.push(std::mem::replace(&mut list, rest));
+            }
+        }
         let policy = self.settings.federation.policy;
-        let run = futures_util::stream::iter(connections)
-            .map(|c| {
-                let (key, body) = (key.clone(), body.clone());
+        let run = futures_util::stream::iter(groups)
+            .map(|group| {
+                let key = key.clone();
                 async move {
+                    let body = serde_json::to_string(&Asked {
+                        members: group.iter().map(|c| c.actor.clone()).collect(),
+                        query: query.clone(),
+                    })
+                    .unwrap_or_default();
+                    let url = Url::parse(&format!("{}/query", group[0].actor)).ok()?;
                     let mut client = Client::new(policy, key);
-                    let answer = client.query(&c.query_url, &body, MAX_ANSWER).await;
-                    match answer {
-                        Ok(text) => match serde_json::from_slice::<Answer>(&text) {
-                            Ok(a) => Some((c, a)),
-                            Err(e) => {
-                                tracing::info!(server = %c.handle, error = %e, "an unreadable answer to a path query");
-                                None
-                            }
-                        },
+                    let text = match client.query(&url, &body, MAX_ANSWER).await {
+                        Ok(t) => t,
                         Err(e) => {
-                            tracing::info!(server = %c.handle, error = %e, "a path query failed");
+                            tracing::info!(server = %url, error = %e, "a path query failed");
+                            return None;
+                        }
+                    };
+                    match serde_json::from_slice::<Answers>(&text) {
+                        Ok(a) => Some((group, a.answers)),
+                        Err(e) => {
+                            tracing::info!(server = %url, error = %e, "an unreadable answer to a path query");
                             None
                         }
                     }
@@ -135,13 +186,19 @@ impl App {
         let mut answers = Vec::new();
         let collect = async {
             let mut run = std::pin::pin!(run);
-            while let Some(a) = run.next().await {
-                if let Some(a) = a {
-                    answers.push(a);
+            while let Some(found) = run.next().await {
+                let Some((group, mut given)) = found else {
+                    continue;
+                };
+                for c in group {
+                    if let Some(at) = given.iter().position(|a| a.member == c.actor) {
+                        answers.push((c, given.swap_remove(at)));
+                    }
                 }
             }
         };
         let _ = tokio::time::timeout(QUERY_WAIT, collect).await;
+        // Counted by connection: those whose server did not answer for them.
         let unanswered = asked - answers.len();
         Ok((answers, unanswered))
     }
@@ -311,39 +368,60 @@ impl Federation {
                 "the body does not match its Digest".into(),
             ));
         }
-        let connected = self
-            .store()
-            .fed_link(v.account(), v.actor_id(), CONNECTION)
-            .await?
-            .is_some_and(|l| l.status == ACCEPTED);
-        if !connected {
+        let asked: Asked = serde_json::from_slice(&body)
+            .map_err(|e| Refused::Invalid(format!("the query cannot be read: {e}")))?;
+        if asked.members.len() > MAX_MEMBERS {
+            return Err(Refused::Invalid(format!(
+                "a query names at most {MAX_MEMBERS} members"
+            )));
+        }
+        let mut answers = Vec::new();
+        for member in &asked.members {
+            // Only members here the asker is connected to (and has not
+            // been blocked by) are answered for; the others are left out.
+            let Some(local) = self.config().local_name(member) else {
+                continue;
+            };
+            let Some(account) = self.store().account(&local).await? else {
+                continue;
+            };
+            let connected = self
+                .store()
+                .fed_link(account.id, v.actor_id(), CONNECTION)
+                .await?
+                .is_some_and(|l| l.status == ACCEPTED);
+            if !connected || super::blocked(self.store(), account.id, v.handle()).await? {
+                continue;
+            }
+            let app = self.app_for(account.id);
+            let mut answer = Answer {
+                member: member.clone(),
+                ..Default::default()
+            };
+            match &asked.query {
+                Query::Paths { person, org, k } => {
+                    let target = match (person, org) {
+                        (Some(p), None) => PathTarget::Person(p.clone()),
+                        (None, Some(o)) => PathTarget::Org(o.clone()),
+                        _ => return Err(Refused::Invalid("ask for a person or an org".into())),
+                    };
+                    answer.paths = app.paths_for_remote_connection(&target, *k).await?;
+                }
+                Query::WhoAt { org, limit } => {
+                    answer.reach = app
+                        .who_at_for_remote_connection(org, (*limit).clamp(1, 200))
+                        .await?;
+                }
+            }
+            answers.push(answer);
+        }
+        if answers.is_empty() {
             return Err(Refused::Forbidden(format!(
-                "{} is not connected to {name}",
+                "{} is not connected to {name} nor to the others named",
                 v.handle()
             )));
         }
-        let query: Query = serde_json::from_slice(&body)
-            .map_err(|e| Refused::Invalid(format!("the query cannot be read: {e}")))?;
-        let app = self.app_for(v.account());
-        let answer = match query {
-            Query::Paths { person, org, k } => {
-                let target = match (person, org) {
-                    (Some(p), None) => PathTarget::Person(p),
-                    (None, Some(o)) => PathTarget::Org(o),
-                    _ => return Err(Refused::Invalid("ask for a person or an org".into())),
-                };
-                Answer {
-                    paths: app.paths_for_remote_connection(&target, k).await?,
-                    reach: Vec::new(),
-                }
-            }
-            Query::WhoAt { org, limit } => Answer {
-                paths: Vec::new(),
-                reach: app
-                    .who_at_for_remote_connection(&org, limit.clamp(1, 200))
-                    .await?,
-            },
-        };
+        let answer = Answers { answers };
         serde_json::to_value(answer).map_err(|e| Refused::Failed(AppError::Invalid(e.to_string())))
     }
 }

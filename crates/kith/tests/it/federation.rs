@@ -674,6 +674,39 @@ fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
     assert_eq!(grace["via"], json!(["Bob Babbage"]));
     assert_eq!(grace["ask_via"], bob);
 
+    // Two connections on one server are asked in one query: bea, also on
+    // B, knows Hedy at Navy Labs.
+    b.add_user("bea");
+    b.ok("bea", &["card", "set", "name", "Bea Byron"]);
+    b.ok("bea", &["card", "set", "email", "bea@byron.example"]);
+    let hedy = b.dir.path().join("hedy.vcf");
+    std::fs::write(
+        &hedy,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Hedy Lamarr\r\nORG:Navy Labs\r\nTITLE:Inventor\r\nEMAIL:hedy@navy.example\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    b.ok("bea", &["import", hedy.to_str().unwrap()]);
+    b.ok("bea", &["log", "hedy@navy.example", "--kind", "meeting"]);
+    b.ok("bea", &["sharing", "name"]);
+    a.ok("ada", &["connect", "invite", &b.handle("bea")]);
+    wait_for("bea to be invited", || {
+        connection_status(b, "bea", &a.handle("ada")).as_deref() == Some("invited_you")
+    });
+    b.ok("bea", &["connect", "accept", &a.handle("ada")]);
+    wait_for("bea's card in ada's book", || book(a, "ada").contains("Bea Byron"));
+    a.ok("ada", &["log", "bea@byron.example", "--kind", "coffee"]);
+    let queries = || t.b.log().matches("route=/fed/{name}/query").count();
+    let before = queries();
+    let who: Value = a.json("ada", &["who-at", "Navy Labs", "--json"]);
+    let names: Vec<&str> = who
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["person"]["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Grace Hopper") && names.contains(&"Hedy Lamarr"), "{who}");
+    assert_eq!(queries() - before, 1, "one query to B for both connections there");
+
     // Nothing: no path, and no trace of her.
     b.ok("bob", &["sharing", "nothing"]);
     let said = a.fails("ada", &["path", "--to", "grace@navy.example"]);
