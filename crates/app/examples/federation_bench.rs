@@ -141,6 +141,32 @@ async fn setup(dirs: [&str; 3], urls: [&str; 3], connections: usize) {
                 (&stores[server], member.id, &m_actor, &m_handle),
             )
             .await;
+            // ada holds their card (as after their first one arrived), so
+            // her path queries ask their servers about them.
+            let person = kith_core::Person {
+                id: kith_core::PersonId::new(),
+                card: kith_core::Card {
+                    name: kith_core::PersonName {
+                        full: name.clone(),
+                        given: name.clone(),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            };
+            let mut tx = stores[0].begin(ada.id).await.unwrap();
+            tx.put_people(&[kith_store::tx::PersonWrite {
+                person: &person,
+                is_me: false,
+                fresh: true,
+            }])
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            stores[0]
+                .set_fed_link_card(ada.id, &m_actor, "connection", person.id, "{}", 1)
+                .await
+                .unwrap();
         }
     }
     // pat's two connections, each with a book to find paths in.

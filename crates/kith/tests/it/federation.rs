@@ -693,7 +693,9 @@ fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
         connection_status(b, "bea", &a.handle("ada")).as_deref() == Some("invited_you")
     });
     b.ok("bea", &["connect", "accept", &a.handle("ada")]);
-    wait_for("bea's card in ada's book", || book(a, "ada").contains("Bea Byron"));
+    wait_for("bea's card in ada's book", || {
+        book(a, "ada").contains("Bea Byron")
+    });
     a.ok("ada", &["log", "bea@byron.example", "--kind", "coffee"]);
     let queries = || t.b.log().matches("route=/fed/{name}/query").count();
     let before = queries();
@@ -704,8 +706,15 @@ fn warm_paths_cross_servers_under_the_connections_sharing_rules() {
         .iter()
         .map(|r| r["person"]["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"Grace Hopper") && names.contains(&"Hedy Lamarr"), "{who}");
-    assert_eq!(queries() - before, 1, "one query to B for both connections there");
+    assert!(
+        names.contains(&"Grace Hopper") && names.contains(&"Hedy Lamarr"),
+        "{who}"
+    );
+    assert_eq!(
+        queries() - before,
+        1,
+        "one query to B for both connections there"
+    );
 
     // Nothing: no path, and no trace of her.
     b.ok("bob", &["sharing", "nothing"]);
