@@ -1,8 +1,8 @@
 //! Warm paths across servers: the user's paths and who-at joined with
-//! what each connection on another server can reach, asked of that
-//! connection's server by a signed query and answered there under the
-//! connection's sharing rules (as a connection of theirs on that server
-//! would see it). A slow or silent server costs at most [`QUERY_WAIT`] and
+//! what each connection on another server can reach, asked of each server
+//! once by a signed query naming the user's connections there, and
+//! answered there for each under their sharing rules (as a connection of
+//! theirs on that server would see it). A slow or silent server costs at most [`QUERY_WAIT`] and
 //! is counted, never an error. What a server learns from a query is
 //! written in docs/federation.md.
 
@@ -20,9 +20,10 @@ use url::Url;
 
 /// How long the user waits for other servers, all of them together.
 pub const QUERY_WAIT: Duration = Duration::from_secs(2);
-/// The largest query a server reads, and the largest answer kith reads.
+/// The largest query a server reads, and the largest answer kith reads
+/// (a thousand members' paths).
 pub(crate) const MAX_QUERY: usize = 128 * 1024;
-const MAX_ANSWER: usize = 1024 * 1024;
+const MAX_ANSWER: usize = 16 * 1024 * 1024;
 /// Servers asked at once; members one query may name; people on one
 /// remote path kept; text kept.
 const AT_ONCE: usize = 32;
