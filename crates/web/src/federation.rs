@@ -165,19 +165,8 @@ async fn query(
     if !take_token(&key_host(&parts.headers)) {
         return too_many();
     }
-    let lookup = |n: &str| {
-        parts
-            .headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let inbound = Inbound {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query(),
-        header: &lookup,
-    };
+    let lookup = |n: &str| header_of(&parts.headers, n);
+    let inbound = inbound(&parts, &lookup);
     let read = async move |cap: usize| {
         axum::body::to_bytes(Body::new(body), cap)
             .await
@@ -187,6 +176,26 @@ async fn query(
     match state.federation.answer_query(&name, &inbound, read).await {
         Ok(v) => json_body(&v, "application/json"),
         Err(e) => refused(e),
+    }
+}
+
+fn header_of(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// What a signature is checked against: the request's head only.
+fn inbound<'a>(
+    parts: &'a axum::http::request::Parts,
+    header: &'a (dyn Fn(&str) -> Option<String> + Sync),
+) -> Inbound<'a> {
+    Inbound {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        header,
     }
 }
 
@@ -208,19 +217,8 @@ async fn inbox(
     if !take_token(&key_host(&parts.headers)) {
         return too_many();
     }
-    let lookup = |n: &str| {
-        parts
-            .headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let inbound = Inbound {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query(),
-        header: &lookup,
-    };
+    let lookup = |n: &str| header_of(&parts.headers, n);
+    let inbound = inbound(&parts, &lookup);
     let verified = match state.federation.authenticate(&name, &inbound).await {
         Ok(v) => v,
         Err(e) => return refused(e),

@@ -348,9 +348,8 @@ impl App {
         Ok(format!("invited {}", h.text()))
     }
 
-    /// Accepts the invitation of a member of another server: each then
-    /// gets the card the other shares with connections.
-    pub(crate) async fn accept_remote(&self, h: &Handle) -> Result<()> {
+    /// The pending invitation a member of another server sent the user.
+    async fn invitation_from(&self, h: &Handle) -> Result<(ActorRow, LinkRow)> {
         let them = self.known_actor(h).await?;
         let link = self
             .store
@@ -358,6 +357,13 @@ impl App {
             .await?
             .filter(|l| !l.outgoing && l.status == PENDING)
             .ok_or_else(|| AppError::NotFound(format!("{} has not invited you", h.text())))?;
+        Ok((them, link))
+    }
+
+    /// Accepts the invitation of a member of another server: each then
+    /// gets the card the other shares with connections.
+    pub(crate) async fn accept_remote(&self, h: &Handle) -> Result<()> {
+        let (them, link) = self.invitation_from(h).await?;
         let (me, _) = self.me().await?;
         self.store
             .answer_fed_link(self.account, &them.id, CONNECTION, ACCEPTED)
@@ -382,13 +388,7 @@ impl App {
 
     /// Declines the invitation of a member of another server.
     pub(crate) async fn decline_remote(&self, h: &Handle) -> Result<()> {
-        let them = self.known_actor(h).await?;
-        let link = self
-            .store
-            .fed_link(self.account, &them.id, CONNECTION)
-            .await?
-            .filter(|l| !l.outgoing && l.status == PENDING)
-            .ok_or_else(|| AppError::NotFound(format!("{} has not invited you", h.text())))?;
+        let (them, link) = self.invitation_from(h).await?;
         let (me, _) = self.me().await?;
         self.store
             .answer_fed_link(self.account, &them.id, CONNECTION, DECLINED)
